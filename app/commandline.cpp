@@ -1,0 +1,50 @@
+#include "commandline.h"
+
+#include <QCommandLineParser>
+
+namespace qd {
+
+CommandLine parseCommandLine(const QStringList &arguments)
+{
+    CommandLine out;
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("QueueDeck: a durable image-processing queue you can watch."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption headless(QStringLiteral("headless"), QStringLiteral("Run the runtime without a window."));
+    const QCommandLineOption dataDir(QStringLiteral("data-dir"), QStringLiteral("Where the store lives."),
+                                     QStringLiteral("DIR"));
+    const QCommandLineOption bind(QStringLiteral("bind"), QStringLiteral("Address to listen on (default 127.0.0.1)."),
+                                  QStringLiteral("ADDRESS"), QStringLiteral("127.0.0.1"));
+    const QCommandLineOption port(QStringLiteral("port"), QStringLiteral("Port to listen on (default 8787; 0 picks one)."),
+                                  QStringLiteral("PORT"), QStringLiteral("8787"));
+    const QCommandLineOption config(QStringLiteral("config"), QStringLiteral("A wrangler.toml or wrangler.jsonc to import."),
+                                    QStringLiteral("FILE"));
+    const QCommandLineOption token(QStringLiteral("token"), QStringLiteral("Require Authorization: Bearer TOKEN."),
+                                   QStringLiteral("TOKEN"));
+    QCommandLineOption screenshot(QStringLiteral("screenshot"), QStringLiteral("Save the window as FILE and quit."),
+                                  QStringLiteral("FILE"));
+    screenshot.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption screenshotDelay(QStringLiteral("screenshot-delay"), QStringLiteral("Milliseconds before the screenshot."),
+                                       QStringLiteral("MS"), QStringLiteral("2000"));
+    screenshotDelay.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOptions({ headless, dataDir, bind, port, config, token, screenshot, screenshotDelay });
+    parser.process(arguments);
+
+    out.headless = parser.isSet(headless);
+    out.runtime.dataDir = parser.value(dataDir);
+    if (!out.runtime.bind.setAddress(parser.value(bind)))
+        out.error = QStringLiteral("--bind: not an IP address: %1").arg(parser.value(bind));
+    bool ok = false;
+    const uint p = parser.value(port).toUInt(&ok);
+    if (!ok || p > 65535)
+        out.error = QStringLiteral("--port: not a port number: %1").arg(parser.value(port));
+    out.runtime.port = quint16(p);
+    out.runtime.token = parser.value(token);
+    out.config = parser.value(config);
+    out.screenshot = parser.value(screenshot);
+    out.screenshotDelayMs = parser.value(screenshotDelay).toInt();
+    return out;
+}
+
+} // namespace qd

@@ -1,0 +1,21 @@
+#pragma once
+
+#include "runtime.h"
+
+#include <QStringList>
+
+namespace qd {
+
+struct CommandLine
+{
+    RuntimeOptions runtime;
+    bool headless = false;
+    QString config;
+    QString screenshot;     // hidden: save a picture of the window and quit
+    int screenshotDelayMs = 2000;
+    QString error;          // set when the arguments are wrong
+};
+
+CommandLine parseCommandLine(const QStringList &arguments);
+
+} // namespace qd

@@ -1,0 +1,103 @@
+#include "commandline.h"
+#include "mainwindow.h"
+#include "runtime.h"
+
+#include <QApplication>
+#include <QCoreApplication>
+#include <QSocketNotifier>
+#include <QTimer>
+
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace {
+
+int g_signalFd[2] = { -1, -1 };
+
+void onSignal(int)
+{
+    const char c = 1;
+    [[maybe_unused]] const auto n = ::write(g_signalFd[0], &c, 1);
+}
+
+// SIGINT and SIGTERM end the event loop, so the runtime stops cleanly (commits, closes).
+void quitOnSignals()
+{
+    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_signalFd) != 0)
+        return;
+    auto *notifier = new QSocketNotifier(g_signalFd[1], QSocketNotifier::Read, qApp);
+    QObject::connect(notifier, &QSocketNotifier::activated, qApp, [] {
+        char c;
+        [[maybe_unused]] const auto n = ::read(g_signalFd[1], &c, 1);
+        QCoreApplication::quit();
+    });
+    struct sigaction sa = {};
+    sa.sa_handler = onSignal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+}
+
+bool wantsHeadless(int argc, char **argv)
+{
+    for (int i = 1; i < argc; ++i) {
+        if (qstrcmp(argv[i], "--headless") == 0)
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    std::unique_ptr<QCoreApplication> app;
+    if (wantsHeadless(argc, argv))
+        app = std::make_unique<QCoreApplication>(argc, argv);
+    else
+        app = std::make_unique<QApplication>(argc, argv);
+    QCoreApplication::setOrganizationName(QStringLiteral("QueueDeck"));
+    QCoreApplication::setApplicationName(QStringLiteral("QueueDeck"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(QUEUEDECK_VERSION));
+
+    const qd::CommandLine cli = qd::parseCommandLine(QCoreApplication::arguments());
+    if (!cli.error.isEmpty()) {
+        std::fprintf(stderr, "queuedeck: %s\n", qPrintable(cli.error));
+        return 2;
+    }
+    qRegisterMetaType<QList<qd::QueueSnapshot>>();
+    qd::Runtime runtime(cli.runtime);
+    QString error;
+    if (!runtime.start(&error)) {
+        std::fprintf(stderr, "queuedeck: %s\n", qPrintable(error));
+        return 1;
+    }
+    quitOnSignals();
+
+    if (cli.headless) {
+        std::printf("QueueDeck runtime listening on %s (data in %s)\n", qPrintable(runtime.endpoint()),
+                    qPrintable(runtime.options().dataDir));
+        std::fflush(stdout);
+        const int rc = QCoreApplication::exec();
+        runtime.stop();
+        std::printf("QueueDeck runtime stopped\n");
+        return rc;
+    }
+
+    qd::MainWindow window(&runtime);
+    window.show();
+    if (!cli.screenshot.isEmpty()) {
+        QTimer::singleShot(cli.screenshotDelayMs, &window, [&window, &cli] {
+            const bool saved = window.grab().save(cli.screenshot);
+            std::fprintf(stderr, saved ? "saved %s\n" : "could not save %s\n", qPrintable(cli.screenshot));
+            QCoreApplication::exit(saved ? 0 : 1);
+        });
+    }
+    const int rc = QCoreApplication::exec();
+    runtime.stop();
+    return rc;
+}

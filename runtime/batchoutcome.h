@@ -1,0 +1,52 @@
+#pragma once
+
+#include <QHash>
+#include <QString>
+
+#include <optional>
+#include <vector>
+
+namespace qd {
+
+// Records what a consumer's handler did with a batch, in call order, and resolves each
+// message's fate by the rules of QUEUES.md ("Outcome of a batch"):
+// - the first call on a message wins; a per-message call beats a batch call;
+// - the first batch call wins over a later batch call;
+// - a handler that returns acks all not retried; one that throws retries all not acked.
+class BatchOutcome
+{
+public:
+    enum class Verdict { Ack, Retry };
+    struct Resolved
+    {
+        Verdict verdict = Verdict::Ack;
+        std::optional<int> delaySeconds; // per-message, else retryAll's; unset = consumer default
+    };
+
+    void ack(const QString &messageId);
+    void retry(const QString &messageId, std::optional<int> delaySeconds = std::nullopt);
+    void ackAll();
+    void retryAll(std::optional<int> delaySeconds = std::nullopt);
+    // The handler threw (or timed out, or the webhook answered non-2xx), with this error.
+    void fail(const QString &error);
+
+    bool failed() const { return m_failed; }
+    QString error() const { return m_error; }
+    // The error recorded for a retried message: the handler's, or a plain "retried".
+    QString retryReason() const;
+
+    Resolved resolve(const QString &messageId) const;
+
+private:
+    struct Call
+    {
+        Verdict verdict;
+        std::optional<int> delaySeconds;
+    };
+    QHash<QString, Call> m_perMessage;
+    std::optional<Call> m_batchCall;
+    bool m_failed = false;
+    QString m_error;
+};
+
+} // namespace qd

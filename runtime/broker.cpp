@@ -1,0 +1,593 @@
+#include "broker.h"
+
+#include <QJsonArray>
+#include <QThread>
+
+#include <algorithm>
+
+namespace qd {
+
+namespace {
+// Bounds the work one tick does for one queue, so one busy queue cannot starve the
+// others or the event loop, and commits stay a sensible size.
+constexpr int kMaxBatchesPerTick = 200;
+constexpr int kRetentionSweepMs = 60'000;
+
+QString queueNameError(const QString &name)
+{
+    if (name.isEmpty())
+        return QStringLiteral("queue_name must not be empty");
+    if (name.size() > 255)
+        return QStringLiteral("queue_name must be at most 255 characters (got %1)").arg(name.size());
+    return {};
+}
+} // namespace
+
+Broker::Broker(QueueStore *store, const Clock *clock, QObject *parent)
+    : QObject(parent)
+    , m_store(store)
+    , m_clock(clock)
+{
+    m_retentionTimer.setInterval(kRetentionSweepMs);
+    connect(&m_retentionTimer, &QTimer::timeout, this, &Broker::sweepRetention);
+}
+
+Broker::~Broker()
+{
+    commitAndNotify();
+}
+
+bool Broker::start(QString *error)
+{
+    for (QueueRecord &record : m_store->loadQueues()) {
+        const qint64 id = record.id;
+        m_queueIds.insert(record.name, id);
+        QueueState &q = m_queues[id];
+        q.record = std::move(record);
+        q.wake = std::make_unique<QTimer>();
+        q.wake->setSingleShot(true);
+        connect(q.wake.get(), &QTimer::timeout, this, [this, id] { markDirty(id); });
+    }
+    recoverInFlight();
+    sweepRetention();
+    if (!m_store->commit(error))
+        return false;
+    for (const auto &[id, q] : m_queues)
+        markDirty(id);
+    m_retentionTimer.start();
+    return true;
+}
+
+Broker::QueueState *Broker::stateByName(const QString &name)
+{
+    const auto it = m_queueIds.constFind(name);
+    return it == m_queueIds.constEnd() ? nullptr : stateById(*it);
+}
+
+const Broker::QueueState *Broker::stateByName(const QString &name) const
+{
+    const auto it = m_queueIds.constFind(name);
+    if (it == m_queueIds.constEnd())
+        return nullptr;
+    const auto q = m_queues.find(*it);
+    return q == m_queues.end() ? nullptr : &q->second;
+}
+
+Broker::QueueState *Broker::stateById(qint64 id)
+{
+    const auto it = m_queues.find(id);
+    return it == m_queues.end() ? nullptr : &it->second;
+}
+
+std::optional<QueueRecord> Broker::queue(const QString &name) const
+{
+    const QueueState *q = stateByName(name);
+    return q ? std::optional<QueueRecord>(q->record) : std::nullopt;
+}
+
+std::optional<QueueRecord> Broker::queueById(qint64 id) const
+{
+    const auto it = m_queues.find(id);
+    return it == m_queues.end() ? std::nullopt : std::optional<QueueRecord>(it->second.record);
+}
+
+std::vector<QueueRecord> Broker::queues() const
+{
+    std::vector<QueueRecord> out;
+    out.reserve(m_queues.size());
+    for (const auto &[id, q] : m_queues)
+        out.push_back(q.record);
+    return out;
+}
+
+QueueCounters Broker::counters(const QString &name) const
+{
+    const QueueState *q = stateByName(name);
+    return q ? q->counters : QueueCounters {};
+}
+
+QueueCounts Broker::counts(const QString &name) const
+{
+    const QueueState *q = stateByName(name);
+    return q ? m_store->counts(q->record.id, m_clock->nowMs()) : QueueCounts {};
+}
+
+int Broker::inFlightBatches(const QString &queueName) const
+{
+    const QueueState *q = stateByName(queueName);
+    return q ? q->inFlightBatches : 0;
+}
+
+std::optional<qint64> Broker::nextWakeMs(const QString &queueName) const
+{
+    const QueueState *q = stateByName(queueName);
+    return q ? q->wakeAtMs : std::nullopt;
+}
+
+void Broker::audit(const QString &action, const QString &queue, const QJsonObject &detail)
+{
+    AuditEntry entry { 0, m_clock->nowMs(), action, queue, detail };
+    m_store->insertAudit(entry);
+    scheduleTick();
+    emit auditAppended(entry);
+}
+
+Broker::QueueState *Broker::ensureQueue(const QString &name)
+{
+    if (QueueState *q = stateByName(name))
+        return q;
+    QueueRecord record;
+    if (createQueue(name, QueueSettings {}, &record))
+        return nullptr;
+    return stateById(record.id);
+}
+
+Error Broker::createQueue(const QString &name, const QueueSettings &settings, QueueRecord *out)
+{
+    if (const QString e = queueNameError(name); !e.isEmpty())
+        return Error::make(ErrorCode::Invalid, e);
+    if (m_queueIds.contains(name))
+        return Error::make(ErrorCode::Conflict, QStringLiteral("a queue named \"%1\" already exists").arg(name));
+    if (const QString e = settings.validate(name); !e.isEmpty())
+        return Error::make(ErrorCode::Invalid, e);
+    const qint64 now = m_clock->nowMs();
+    const qint64 id = m_store->insertQueue(name, settings, now);
+    m_queueIds.insert(name, id);
+    QueueState &q = m_queues[id];
+    q.record = QueueRecord { id, name, settings, now, now };
+    q.wake = std::make_unique<QTimer>();
+    q.wake->setSingleShot(true);
+    connect(q.wake.get(), &QTimer::timeout, this, [this, id] { markDirty(id); });
+    audit(QStringLiteral("queue_created"), name, settings.toJson());
+    if (!settings.deadLetterQueue.isEmpty())
+        ensureQueue(settings.deadLetterQueue);
+    if (out)
+        *out = stateById(id)->record;
+    emit queuesChanged();
+    return {};
+}
+
+Error Broker::updateQueue(const QString &name, const QueueSettings &settings, QueueRecord *out)
+{
+    QueueState *q = stateByName(name);
+    if (!q)
+        return Error::make(ErrorCode::NotFound, QStringLiteral("queue \"%1\" not found").arg(name));
+    if (const QString e = settings.validate(name); !e.isEmpty())
+        return Error::make(ErrorCode::Invalid, e);
+    const qint64 now = m_clock->nowMs();
+    const QueueSettings before = q->record.settings;
+    q->record.settings = settings;
+    q->record.modifiedMs = now;
+    m_store->updateQueue(q->record.id, name, settings, now);
+    if (before.paused != settings.paused)
+        audit(settings.paused ? QStringLiteral("paused") : QStringLiteral("resumed"), name, {});
+    QueueSettings beforeIgnoringPause = before;
+    beforeIgnoringPause.paused = settings.paused;
+    if (beforeIgnoringPause != settings)
+        audit(QStringLiteral("settings_changed"), name,
+              QJsonObject { { QStringLiteral("before"), before.toJson() }, { QStringLiteral("after"), settings.toJson() } });
+    const qint64 id = q->record.id;
+    if (!settings.deadLetterQueue.isEmpty())
+        ensureQueue(settings.deadLetterQueue);
+    if (out)
+        *out = stateById(id)->record;
+    markDirty(id);
+    emit queuesChanged();
+    return {};
+}
+
+Error Broker::deleteQueue(const QString &name)
+{
+    QueueState *q = stateByName(name);
+    if (!q)
+        return Error::make(ErrorCode::NotFound, QStringLiteral("queue \"%1\" not found").arg(name));
+    const qint64 id = q->record.id;
+    m_store->deleteQueue(id);
+    m_queueIds.remove(name);
+    m_queues.erase(id);
+    m_dirty.removeAll(id);
+    audit(QStringLiteral("queue_deleted"), name, {});
+    emit queuesChanged();
+    return {};
+}
+
+Error Broker::setPaused(const QString &name, bool paused)
+{
+    const QueueState *q = stateByName(name);
+    if (!q)
+        return Error::make(ErrorCode::NotFound, QStringLiteral("queue \"%1\" not found").arg(name));
+    QueueSettings settings = q->record.settings;
+    settings.paused = paused;
+    return updateQueue(name, settings);
+}
+
+Error Broker::purge(const QString &name, qint64 *removed)
+{
+    QueueState *q = stateByName(name);
+    if (!q)
+        return Error::make(ErrorCode::NotFound, QStringLiteral("queue \"%1\" not found").arg(name));
+    const qint64 n = m_store->purgeQueue(q->record.id);
+    if (removed)
+        *removed = n;
+    audit(QStringLiteral("purged"), name, QJsonObject { { QStringLiteral("removed"), n } });
+    markDirty(q->record.id);
+    return {};
+}
+
+Error Broker::send(const QString &queueName, std::vector<SendItem> items, std::optional<int> batchDelaySeconds,
+                   SendCallback durable, QStringList *ids)
+{
+    QueueState *q = stateByName(queueName);
+    if (!q)
+        return Error::make(ErrorCode::NotFound, QStringLiteral("queue \"%1\" not found").arg(queueName));
+    if (items.empty())
+        return Error::make(ErrorCode::Invalid, QStringLiteral("a send needs at least one message"));
+    if (items.size() > std::size_t(kMaxBatchMessages))
+        return Error::make(ErrorCode::TooMany, QStringLiteral("a batch holds at most %1 messages (got %2)")
+                                                   .arg(kMaxBatchMessages)
+                                                   .arg(items.size()));
+    const auto delayError = [](int d) {
+        return QStringLiteral("delay_seconds must be between 0 and %1 (got %2)").arg(kMaxDelaySeconds).arg(d);
+    };
+    if (batchDelaySeconds && (*batchDelaySeconds < 0 || *batchDelaySeconds > kMaxDelaySeconds))
+        return Error::make(ErrorCode::Invalid, delayError(*batchDelaySeconds));
+    qsizetype total = 0;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        const SendItem &item = items[i];
+        if (item.body.size() > kMaxMessageBytes)
+            return Error::make(ErrorCode::TooLarge,
+                               QStringLiteral("message %1 is %2 bytes; the limit is %3 bytes")
+                                   .arg(i)
+                                   .arg(item.body.size())
+                                   .arg(kMaxMessageBytes));
+        if (item.delaySeconds && (*item.delaySeconds < 0 || *item.delaySeconds > kMaxDelaySeconds))
+            return Error::make(ErrorCode::Invalid, delayError(*item.delaySeconds));
+        total += item.body.size();
+    }
+    if (total > kMaxBatchBytes)
+        return Error::make(ErrorCode::TooLarge, QStringLiteral("the batch is %1 bytes; the limit is %2 bytes")
+                                                    .arg(total)
+                                                    .arg(kMaxBatchBytes));
+
+    const qint64 now = m_clock->nowMs();
+    std::vector<Message> messages(items.size());
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        Message &m = messages[i];
+        SendItem &item = items[i];
+        const int delay = item.delaySeconds.value_or(batchDelaySeconds.value_or(q->record.settings.deliveryDelaySeconds));
+        m.id = newMessageId();
+        m.queueId = q->record.id;
+        m.body = std::move(item.body);
+        m.contentType = item.contentType;
+        m.timestampMs = now;
+        m.visibleAtMs = now + qint64(delay) * 1000;
+        if (ids)
+            ids->append(m.id);
+    }
+    m_store->insertMessages(messages);
+    q->counters.written += qint64(messages.size());
+    if (durable)
+        m_awaitingCommit.push_back(std::move(durable));
+    markDirty(q->record.id);
+    return {};
+}
+
+void Broker::setConsumerForType(ConsumerType type, std::shared_ptr<Consumer> consumer)
+{
+    m_typeConsumers[type] = std::move(consumer);
+    for (const auto &[id, q] : m_queues)
+        markDirty(id);
+}
+
+void Broker::attachConsumer(const QString &queueName, std::shared_ptr<Consumer> consumer)
+{
+    if (QueueState *q = stateByName(queueName)) {
+        q->consumer = std::move(consumer);
+        markDirty(q->record.id);
+    }
+}
+
+Consumer *Broker::consumerFor(const QueueState &q) const
+{
+    if (q.consumer)
+        return q.consumer.get();
+    const auto type = q.record.settings.consumerType;
+    if (type == ConsumerType::HttpPull || type == ConsumerType::None)
+        return nullptr;
+    const auto it = m_typeConsumers.find(type);
+    return it == m_typeConsumers.end() ? nullptr : it->second.get();
+}
+
+int Broker::concurrencyLimit(const QueueState &q) const
+{
+    const int set = q.record.settings.maxConcurrency;
+    return set > 0 ? set : std::max(1, QThread::idealThreadCount());
+}
+
+void Broker::markDirty(qint64 queueId)
+{
+    if (!m_dirty.contains(queueId))
+        m_dirty.append(queueId);
+    scheduleTick();
+}
+
+void Broker::scheduleTick()
+{
+    if (m_tickScheduled)
+        return;
+    m_tickScheduled = true;
+    QMetaObject::invokeMethod(this, &Broker::tick, Qt::QueuedConnection);
+}
+
+void Broker::commitAndNotify()
+{
+    QString error;
+    const bool ok = m_store->commit(&error);
+    auto callbacks = std::exchange(m_awaitingCommit, {});
+    const Error result = ok ? Error {}
+                            : Error::make(ErrorCode::Storage, QStringLiteral("could not write to the store: ") + error);
+    if (!ok)
+        qWarning("QueueDeck: commit failed: %s", qPrintable(error));
+    for (auto &callback : callbacks)
+        callback(result);
+}
+
+void Broker::tick()
+{
+    if (m_inTick)
+        return;
+    m_inTick = true;
+    m_tickScheduled = false;
+    commitAndNotify();
+    for (int round = 0; round < 4 && !m_dirty.isEmpty(); ++round) {
+        const QList<qint64> dirty = std::exchange(m_dirty, {});
+        for (qint64 id : dirty) {
+            if (QueueState *q = stateById(id))
+                pump(*q);
+        }
+    }
+    m_inTick = false;
+    if (m_store->hasUncommitted() || !m_dirty.isEmpty() || !m_awaitingCommit.empty()) {
+        m_tickScheduled = false;
+        scheduleTick();
+    }
+}
+
+void Broker::pumpAll()
+{
+    sweepRetention();
+    for (const auto &[id, q] : m_queues)
+        markDirty(id);
+    tick();
+    commitAndNotify();
+}
+
+void Broker::pump(QueueState &q)
+{
+    const qint64 now = m_clock->nowMs();
+    const qint64 id = q.record.id;
+    expireLeases(q, now);
+    const QueueSettings &s = q.record.settings;
+    std::optional<qint64> due;
+    Consumer *consumer = s.paused ? nullptr : consumerFor(q);
+    int dispatched = 0;
+    while (consumer && q.inFlightBatches < concurrencyLimit(q)) {
+        if (dispatched >= kMaxBatchesPerTick) {
+            markDirty(id);
+            break;
+        }
+        const int ready = m_store->countReady(id, now, s.maxBatchSize);
+        if (ready == 0)
+            break;
+        BatchCut cut = BatchCut::Size;
+        if (ready < s.maxBatchSize) {
+            // The batch timer runs from the first message into an empty backlog, and
+            // starts again after a batch.
+            const qint64 oldest = m_store->minPendingVisibleAt(id).value_or(now);
+            const qint64 base = std::max(oldest, q.timerResetMs);
+            if (now < base + s.maxBatchTimeoutMs) {
+                due = base + s.maxBatchTimeoutMs;
+                break;
+            }
+            cut = BatchCut::Timeout;
+        }
+        dispatch(q, cut);
+        ++dispatched;
+    }
+    if (consumer) {
+        if (const auto next = m_store->minPendingVisibleAt(id); next && *next > now)
+            due = due ? std::min(*due, *next) : *next;
+    }
+    if (const auto lease = m_store->minLeaseExpiry(id))
+        due = due ? std::min(*due, *lease) : *lease;
+    scheduleWake(q, due);
+}
+
+void Broker::scheduleWake(QueueState &q, std::optional<qint64> dueMs)
+{
+    q.wakeAtMs = dueMs;
+    if (!dueMs) {
+        q.wake->stop();
+        return;
+    }
+    const qint64 wait = std::clamp<qint64>(*dueMs - m_clock->nowMs(), 0, 24LL * 3600 * 1000);
+    q.wake->start(int(wait));
+}
+
+void Broker::dispatch(QueueState &q, BatchCut cut)
+{
+    const qint64 now = m_clock->nowMs();
+    BatchRecord record;
+    record.queueId = q.record.id;
+    record.createdMs = now;
+    record.cut = cut;
+    record.id = m_store->insertBatch(record);
+    Delivery delivery { record.id, q.record.name, q.record.settings, cut,
+                        m_store->claimReady(q.record.id, now, q.record.settings.maxBatchSize, record.id, 0, false) };
+    record.size = int(delivery.messages.size());
+    q.inFlightBatches += 1;
+    q.timerResetMs = now;
+    q.counters.delivered += record.size;
+    q.counters.batches += 1;
+    q.counters.batchMessages += record.size;
+    (cut == BatchCut::Size ? q.counters.batchesBySize : q.counters.batchesByTimeout) += 1;
+
+    InFlight flight { record, delivery.messages };
+    for (Message &m : flight.messages)
+        m.body.clear();
+    const qint64 batchId = record.id;
+    m_inFlight.emplace(batchId, std::move(flight));
+    Consumer *consumer = consumerFor(q);
+    QPointer<Broker> self(this);
+    consumer->deliver(delivery, [self, batchId](const BatchOutcome &outcome) {
+        if (self)
+            self->completeBatch(batchId, outcome);
+    });
+}
+
+void Broker::completeBatch(qint64 batchId, const BatchOutcome &outcome)
+{
+    const auto it = m_inFlight.find(batchId);
+    if (it == m_inFlight.end())
+        return;
+    InFlight flight = std::move(it->second);
+    m_inFlight.erase(it);
+    QueueState *q = stateById(flight.record.queueId);
+    if (!q)
+        return; // the queue was deleted while the batch was out
+    const qint64 now = m_clock->nowMs();
+    Outcome out;
+    out.batch = &flight.record;
+    for (const Message &m : flight.messages) {
+        const BatchOutcome::Resolved r = outcome.resolve(m.id);
+        if (r.verdict == BatchOutcome::Verdict::Ack)
+            recordAck(*q, m, out);
+        else
+            retryOrGiveUp(*q, m, r.delaySeconds.value_or(q->record.settings.retryDelaySeconds), outcome.retryReason(),
+                          QStringLiteral("retried"), false, out);
+    }
+    flight.record.endedMs = now;
+    if (outcome.failed())
+        flight.record.error = outcome.error();
+    apply(out);
+    m_store->finishBatch(flight.record);
+    q->inFlightBatches -= 1;
+    q->timerResetMs = std::max(q->timerResetMs, now);
+    markDirty(q->record.id);
+    emit batchCompleted(q->record.name, batchId);
+}
+
+void Broker::recordAck(QueueState &q, const Message &m, Outcome &out)
+{
+    const qint64 now = m_clock->nowMs();
+    out.updates.push_back(
+        MessageUpdate { m.seq, MessageState::Acked, q.record.id, m.visibleAtMs, m.attempts, m.sourceQueueId, m.lastError });
+    out.attempts.push_back(AttemptRecord { m.seq, m.id, q.record.id, m.attempts, m.batchId, m.updatedMs, now,
+                                           QStringLiteral("acked"), {} });
+    q.counters.acked += 1;
+    if (out.batch)
+        out.batch->acked += 1;
+}
+
+void Broker::retryOrGiveUp(QueueState &q, const Message &m, int delaySeconds, const QString &error,
+                           const QString &outcome, bool keepLease, Outcome &out)
+{
+    const qint64 now = m_clock->nowMs();
+    const QueueSettings &s = q.record.settings;
+    AttemptRecord attempt { m.seq, m.id, q.record.id, m.attempts, m.batchId, m.updatedMs, now, outcome, error };
+    if (m.attempts >= s.maxRetries + 1) {
+        QueueState *dlq = s.deadLetterQueue.isEmpty() ? nullptr : ensureQueue(s.deadLetterQueue);
+        if (dlq) {
+            // Keeps id, timestamp and body; attempts start again in the dead-letter queue.
+            out.updates.push_back(
+                MessageUpdate { m.seq, MessageState::Pending, dlq->record.id, now, 0, q.record.id, error });
+            attempt.outcome = QStringLiteral("dead_lettered");
+            q.counters.deadLettered += 1;
+            if (out.batch)
+                out.batch->deadLettered += 1;
+            markDirty(dlq->record.id);
+        } else {
+            out.updates.push_back(
+                MessageUpdate { m.seq, MessageState::Failed, q.record.id, now, m.attempts, m.sourceQueueId, error });
+            attempt.outcome = QStringLiteral("failed");
+            q.counters.failed += 1;
+            if (out.batch)
+                out.batch->failed += 1;
+        }
+    } else {
+        out.updates.push_back(MessageUpdate { m.seq, MessageState::Pending, q.record.id,
+                                              now + qint64(delaySeconds) * 1000, m.attempts, m.sourceQueueId, error,
+                                              keepLease });
+        q.counters.retried += 1;
+        if (out.batch)
+            out.batch->retried += 1;
+    }
+    out.attempts.push_back(std::move(attempt));
+}
+
+void Broker::apply(Outcome &out)
+{
+    if (out.updates.empty())
+        return;
+    m_store->updateMessages(out.updates, m_clock->nowMs());
+    m_store->insertAttempts(out.attempts);
+    scheduleTick();
+}
+
+void Broker::expireLeases(QueueState &q, qint64 now)
+{
+    const auto expired = m_store->expiredLeases(q.record.id, now);
+    if (expired.empty())
+        return;
+    Outcome out;
+    for (const Message &m : expired) {
+        retryOrGiveUp(q, m, 0,
+                      QStringLiteral("visibility timeout expired after %1 ms without an ack")
+                          .arg(m.leaseExpiresMs - m.updatedMs),
+                      QStringLiteral("lease_expired"), true, out);
+    }
+    apply(out);
+}
+
+void Broker::recoverInFlight()
+{
+    Outcome out;
+    for (const Message &m : m_store->inFlightWithoutLease()) {
+        if (QueueState *q = stateById(m.queueId))
+            retryOrGiveUp(*q, m, 0, QStringLiteral("QueueDeck stopped while this batch was in flight"),
+                          QStringLiteral("interrupted"), false, out);
+    }
+    apply(out);
+}
+
+void Broker::sweepRetention()
+{
+    const qint64 now = m_clock->nowMs();
+    for (auto &[id, q] : m_queues) {
+        const qint64 n = m_store->expireMessages(id, now - qint64(q.record.settings.retentionSeconds) * 1000);
+        q.counters.expired += n;
+    }
+    scheduleTick();
+}
+
+} // namespace qd

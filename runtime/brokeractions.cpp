@@ -1,0 +1,244 @@
+// Broker: pull consumers and operator actions.
+#include "broker.h"
+
+#include <QJsonArray>
+
+namespace qd {
+
+namespace {
+QString notFound(const QString &name)
+{
+    return QStringLiteral("queue \"%1\" not found").arg(name);
+}
+
+// A lease id is "<seq>-<random>": the row is found without an index, and the random part
+// proves the holder saw that delivery.
+qint64 seqOfLease(const QString &leaseId)
+{
+    const qsizetype dash = leaseId.indexOf(QLatin1Char('-'));
+    if (dash <= 0)
+        return 0;
+    bool ok = false;
+    const qint64 seq = leaseId.left(dash).toLongLong(&ok);
+    return ok ? seq : 0;
+}
+} // namespace
+
+Error Broker::pull(const QString &queueName, int batchSize, std::optional<int> visibilityTimeoutMs, PullResult *out)
+{
+    QueueState *q = stateByName(queueName);
+    if (!q)
+        return Error::make(ErrorCode::NotFound, notFound(queueName));
+    if (q->record.settings.paused)
+        return Error::make(ErrorCode::Paused, QStringLiteral("delivery is paused for queue \"%1\"").arg(queueName));
+    if (batchSize < 1 || batchSize > 100)
+        return Error::make(ErrorCode::Invalid, QStringLiteral("batch_size must be between 1 and 100 (got %1)").arg(batchSize));
+    const int visibility = visibilityTimeoutMs.value_or(q->record.settings.visibilityTimeoutMs);
+    if (visibility < 1 || visibility > 43'200'000)
+        return Error::make(ErrorCode::Invalid,
+                           QStringLiteral("visibility_timeout_ms must be between 1 and 43200000 (got %1)").arg(visibility));
+    const qint64 now = m_clock->nowMs();
+    const qint64 id = q->record.id;
+    expireLeases(*q, now);
+    if (m_store->countReady(id, now, 1) > 0) {
+        BatchRecord record;
+        record.queueId = id;
+        record.createdMs = now;
+        record.cut = BatchCut::Pull;
+        record.id = m_store->insertBatch(record);
+        out->messages = m_store->claimReady(id, now, batchSize, record.id, now + visibility, true);
+        record.size = int(out->messages.size());
+        m_store->finishBatch(record);
+        q->counters.delivered += record.size;
+        q->counters.batches += 1;
+        q->counters.batchMessages += record.size;
+    }
+    const QueueCounts c = m_store->counts(id, now);
+    out->backlogCount = c.ready + c.delayed;
+    markDirty(id); // to wake when the new leases expire
+    return {};
+}
+
+Error Broker::acknowledge(const QString &queueName, const QStringList &acks, const std::vector<LeaseRetry> &retries,
+                          AckResult *out)
+{
+    QueueState *q = stateByName(queueName);
+    if (!q)
+        return Error::make(ErrorCode::NotFound, notFound(queueName));
+    for (const LeaseRetry &r : retries) {
+        if (r.delaySeconds && (*r.delaySeconds < 0 || *r.delaySeconds > kMaxDelaySeconds))
+            return Error::make(ErrorCode::Invalid, QStringLiteral("delay_seconds must be between 0 and %1 (got %2)")
+                                                       .arg(kMaxDelaySeconds)
+                                                       .arg(*r.delaySeconds));
+    }
+    const qint64 id = q->record.id;
+    const auto find = [&](const QString &lease) -> std::optional<Message> {
+        const qint64 seq = seqOfLease(lease);
+        auto m = seq ? m_store->messageBySeq(seq) : std::nullopt;
+        if (!m || m->leaseId != lease || m->queueId != id) {
+            out->warnings.append(QStringLiteral("unknown lease %1").arg(lease));
+            return std::nullopt;
+        }
+        return m;
+    };
+    Outcome result;
+    for (const QString &lease : acks) {
+        const auto m = find(lease);
+        if (!m)
+            continue;
+        // A late ack of a lease that expired is still accepted while nobody else holds it.
+        if (m->state == MessageState::InFlight || m->state == MessageState::Pending)
+            recordAck(*q, *m, result);
+        out->ackCount += 1;
+    }
+    for (const LeaseRetry &r : retries) {
+        const auto m = find(r.leaseId);
+        if (!m)
+            continue;
+        if (m->state != MessageState::InFlight) {
+            out->warnings.append(QStringLiteral("lease %1 is no longer in flight").arg(r.leaseId));
+            continue;
+        }
+        retryOrGiveUp(*q, *m, r.delaySeconds.value_or(q->record.settings.retryDelaySeconds),
+                      QStringLiteral("retried by the consumer"), QStringLiteral("retried"), false, result);
+        out->retryCount += 1;
+    }
+    apply(result);
+    markDirty(id);
+    return {};
+}
+
+int Broker::retryBySeqs(const std::vector<qint64> &seqs, int delaySeconds)
+{
+    const qint64 now = m_clock->nowMs();
+    std::vector<MessageUpdate> updates;
+    for (qint64 seq : seqs) {
+        const auto m = m_store->messageBySeq(seq);
+        if (!m)
+            continue;
+        const bool deadLettered = m->sourceQueueId != 0
+            && (m->state == MessageState::Pending || m->state == MessageState::Failed);
+        if (m->state != MessageState::Failed && !deadLettered)
+            continue;
+        // Back to where it failed; attempts start again. Its attempt history stays.
+        const qint64 target = (deadLettered && stateById(m->sourceQueueId)) ? m->sourceQueueId : m->queueId;
+        updates.push_back(MessageUpdate { seq, MessageState::Pending, target, now + qint64(delaySeconds) * 1000, 0, 0,
+                                          m->lastError });
+        markDirty(target);
+    }
+    if (!updates.empty()) {
+        m_store->updateMessages(updates, now);
+        scheduleTick();
+    }
+    return int(updates.size());
+}
+
+Error Broker::retryMessages(const QStringList &ids, int delaySeconds, int *retried)
+{
+    if (delaySeconds < 0 || delaySeconds > kMaxDelaySeconds)
+        return Error::make(ErrorCode::Invalid, QStringLiteral("delay_seconds must be between 0 and %1 (got %2)")
+                                                   .arg(kMaxDelaySeconds)
+                                                   .arg(delaySeconds));
+    std::vector<qint64> seqs;
+    for (const QString &id : ids) {
+        const auto m = m_store->messageById(id);
+        if (!m)
+            return Error::make(ErrorCode::NotFound, QStringLiteral("message %1 not found").arg(id));
+        seqs.push_back(m->seq);
+    }
+    const int n = retryBySeqs(seqs, delaySeconds);
+    if (retried)
+        *retried = n;
+    audit(QStringLiteral("retry"), {},
+          QJsonObject { { QStringLiteral("ids"), QJsonArray::fromStringList(ids) },
+                        { QStringLiteral("retried"), n },
+                        { QStringLiteral("delay_seconds"), delaySeconds } });
+    return {};
+}
+
+Error Broker::startBulkRetry(const MessageFilter &filter, int delaySeconds, qint64 *operationId)
+{
+    if (delaySeconds < 0 || delaySeconds > kMaxDelaySeconds)
+        return Error::make(ErrorCode::Invalid, QStringLiteral("delay_seconds must be between 0 and %1 (got %2)")
+                                                   .arg(kMaxDelaySeconds)
+                                                   .arg(delaySeconds));
+    if (filter.queueId && !stateById(*filter.queueId))
+        return Error::make(ErrorCode::NotFound, QStringLiteral("queue %1 not found").arg(*filter.queueId));
+    // The set is fixed now: a message this run retries that fails again is not in it twice.
+    const qint64 opId = m_nextBulkId++;
+    BulkOperation op;
+    op.seqs = m_store->selectSeqs(filter, m_clock->nowMs());
+    op.delaySeconds = delaySeconds;
+    const qint64 total = qint64(op.seqs.size());
+    m_bulk.emplace(opId, std::move(op));
+    *operationId = opId;
+    audit(QStringLiteral("retry_all"), filter.queueId ? queueById(*filter.queueId)->name : QString(),
+          QJsonObject { { QStringLiteral("operation"), opId }, { QStringLiteral("matched"), total },
+                        { QStringLiteral("text"), filter.text }, { QStringLiteral("state"), stateFilterName(filter.state) } });
+    QMetaObject::invokeMethod(this, [this, opId] { runBulkChunk(opId); }, Qt::QueuedConnection);
+    return {};
+}
+
+void Broker::cancelBulk(qint64 operationId)
+{
+    const auto it = m_bulk.find(operationId);
+    if (it != m_bulk.end())
+        it->second.cancelled = true;
+}
+
+void Broker::runBulkChunk(qint64 operationId)
+{
+    const auto it = m_bulk.find(operationId);
+    if (it == m_bulk.end())
+        return;
+    BulkOperation &op = it->second;
+    const qint64 total = qint64(op.seqs.size());
+    if (!op.cancelled) {
+        const std::size_t end = std::min(op.seqs.size(), op.next + std::size_t(kBulkChunk));
+        retryBySeqs(std::vector<qint64>(op.seqs.begin() + qsizetype(op.next), op.seqs.begin() + qsizetype(end)),
+                    op.delaySeconds);
+        op.next = end;
+        emit bulkProgress(operationId, qint64(op.next), total);
+    }
+    if (op.cancelled || op.next >= op.seqs.size()) {
+        const qint64 done = qint64(op.next);
+        const bool cancelled = op.cancelled && op.next < op.seqs.size();
+        m_bulk.erase(it);
+        emit bulkFinished(operationId, done, total, cancelled);
+        return;
+    }
+    QMetaObject::invokeMethod(this, [this, operationId] { runBulkChunk(operationId); }, Qt::QueuedConnection);
+}
+
+Error Broker::redrive(const QString &dlqName, int *moved)
+{
+    const QueueState *q = stateByName(dlqName);
+    if (!q)
+        return Error::make(ErrorCode::NotFound, notFound(dlqName));
+    MessageFilter filter;
+    filter.queueId = q->record.id;
+    filter.deadLettered = true;
+    const int n = retryBySeqs(m_store->selectSeqs(filter, m_clock->nowMs()), 0);
+    if (moved)
+        *moved = n;
+    audit(QStringLiteral("redrive"), dlqName, QJsonObject { { QStringLiteral("moved"), n } });
+    return {};
+}
+
+Error Broker::deleteMessages(const QStringList &ids, int *deleted)
+{
+    std::vector<qint64> seqs;
+    for (const QString &id : ids) {
+        const auto m = m_store->messageById(id);
+        if (!m)
+            return Error::make(ErrorCode::NotFound, QStringLiteral("message %1 not found").arg(id));
+        seqs.push_back(m->seq);
+    }
+    m_store->deleteMessages(seqs);
+    if (deleted)
+        *deleted = int(seqs.size());
+    audit(QStringLiteral("delete"), {}, QJsonObject { { QStringLiteral("ids"), QJsonArray::fromStringList(ids) } });
+    return {};
+}
+
+} // namespace qd

@@ -1,0 +1,19 @@
+#pragma once
+
+#include <QString>
+
+namespace qd {
+
+enum class ErrorCode { None, NotFound, Invalid, TooLarge, TooMany, Conflict, Paused, Storage };
+
+// What went wrong with a request, in words a person can act on. Empty when nothing did.
+struct Error
+{
+    ErrorCode code = ErrorCode::None;
+    QString message;
+
+    explicit operator bool() const { return code != ErrorCode::None; }
+    static Error make(ErrorCode code, QString message) { return Error { code, std::move(message) }; }
+};
+
+} // namespace qd

@@ -1,0 +1,100 @@
+#include "httpapi.h"
+
+#include "broker.h"
+#include "producervalidation.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace qd {
+
+QByteArray jsonError(const QString &message)
+{
+    return QJsonDocument(QJsonObject { { QStringLiteral("error"), message } }).toJson(QJsonDocument::Compact);
+}
+
+HttpApi::HttpApi(Broker *broker, QString defaultQueue, QString token, QObject *parent)
+    : QObject(parent)
+    , m_broker(broker)
+    , m_server(this)
+    , m_defaultQueue(std::move(defaultQueue))
+{
+    if (!token.isEmpty())
+        m_expectedAuth = "Bearer " + token.toUtf8();
+    m_server.setHandler([this](const HttpRequest &r, const HttpResponder &w) { handle(r, w); });
+    m_server.setBodyLimit([this](const HttpRequest &r) { return bodyLimit(r); });
+}
+
+bool HttpApi::listen(const QHostAddress &address, quint16 port, QString *error)
+{
+    if (!m_server.listen(address, port, error))
+        return false;
+    const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
+        ? QLatin1Char('[') + address.toString() + QLatin1Char(']')
+        : address.toString();
+    m_baseUrl = QStringLiteral("http://%1:%2").arg(host).arg(m_server.port());
+    return true;
+}
+
+qint64 HttpApi::bodyLimit(const HttpRequest &request) const
+{
+    if (request.path == "/")
+        return kMaxMessageBytes;
+    return 1024 * 1024;
+}
+
+void HttpApi::handle(const HttpRequest &request, const HttpResponder &responder)
+{
+    if (!m_expectedAuth.isEmpty() && request.header("authorization") != m_expectedAuth) {
+        responder.respond(HttpResponse::json(403, jsonError(QStringLiteral("a valid Authorization: Bearer token is required"))));
+        return;
+    }
+    if (request.path == "/") {
+        if (request.method != "POST") {
+            HttpResponse r = HttpResponse::json(405, jsonError(QStringLiteral("use POST to queue a job")));
+            r.headers.append({ QByteArrayLiteral("Allow"), QByteArrayLiteral("POST") });
+            responder.respond(r);
+            return;
+        }
+        produce(request, responder);
+        return;
+    }
+    if (request.path == "/healthz") {
+        responder.respond(HttpResponse::json(200, "{\"status\":\"ok\"}"));
+        return;
+    }
+    responder.respond(HttpResponse::json(404, jsonError(QStringLiteral("no such endpoint: %1")
+                                                             .arg(QString::fromUtf8(request.path)))));
+}
+
+void HttpApi::produce(const HttpRequest &request, const HttpResponder &responder)
+{
+    const JobValidation v = validateImageJob(request.body, m_baseUrl + QStringLiteral("/blobs/"));
+    if (!v.error.isEmpty()) {
+        responder.respond(HttpResponse::json(400, jsonError(v.error)));
+        return;
+    }
+    const QByteArray body = QJsonDocument(QJsonObject { { QStringLiteral("imageUrl"), v.job.imageUrl },
+                                                        { QStringLiteral("userId"), v.job.userId } })
+                                .toJson(QJsonDocument::Compact);
+    // The id is known when send() returns; the answer waits for the commit.
+    auto ids = std::make_shared<QStringList>();
+    std::vector<SendItem> items { SendItem { body, ContentType::Json, std::nullopt } };
+    const Error error = m_broker->send(
+        m_defaultQueue, std::move(items), std::nullopt,
+        [responder, ids](const Error &commitError) {
+            if (commitError) {
+                responder.respond(HttpResponse::json(503, jsonError(commitError.message)));
+                return;
+            }
+            const QJsonObject answer { { QStringLiteral("status"), QStringLiteral("Accepted") },
+                                       { QStringLiteral("message"), QStringLiteral("Task queued successfully!") },
+                                       { QStringLiteral("id"), ids->value(0) } };
+            responder.respond(HttpResponse::json(202, QJsonDocument(answer).toJson(QJsonDocument::Compact)));
+        },
+        ids.get());
+    if (error)
+        responder.respond(HttpResponse::json(error.code == ErrorCode::NotFound ? 404 : 400, jsonError(error.message)));
+}
+
+} // namespace qd

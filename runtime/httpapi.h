@@ -1,0 +1,37 @@
+#pragma once
+
+#include "httpserver.h"
+
+#include <QObject>
+
+namespace qd {
+
+class Broker;
+
+// Routes HTTP requests to the broker: the seed producer (POST /), health, and (in their
+// own files) the Cloudflare-compatible API and QueueDeck's own API.
+class HttpApi final : public QObject
+{
+    Q_OBJECT
+public:
+    HttpApi(Broker *broker, QString defaultQueue, QString token, QObject *parent = nullptr);
+
+    bool listen(const QHostAddress &address, quint16 port, QString *error);
+    quint16 port() const { return m_server.port(); }
+    QString baseUrl() const { return m_baseUrl; }
+
+private:
+    void handle(const HttpRequest &request, const HttpResponder &responder);
+    qint64 bodyLimit(const HttpRequest &request) const;
+    void produce(const HttpRequest &request, const HttpResponder &responder);
+
+    Broker *m_broker;
+    HttpServer m_server;
+    QString m_defaultQueue;
+    QByteArray m_expectedAuth;
+    QString m_baseUrl;
+};
+
+QByteArray jsonError(const QString &message);
+
+} // namespace qd

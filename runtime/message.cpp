@@ -1,0 +1,76 @@
+#include "message.h"
+
+#include <QRandomGenerator>
+
+#include <array>
+
+namespace qd {
+
+namespace {
+constexpr std::array<std::pair<ContentType, const char *>, 4> kContentNames { {
+    { ContentType::Json, "json" },
+    { ContentType::Text, "text" },
+    { ContentType::Bytes, "bytes" },
+    { ContentType::V8, "v8" },
+} };
+constexpr std::array<std::pair<StateFilter, const char *>, 6> kStateNames { {
+    { StateFilter::Any, "" },
+    { StateFilter::Ready, "ready" },
+    { StateFilter::Delayed, "delayed" },
+    { StateFilter::InFlight, "inflight" },
+    { StateFilter::Acked, "acked" },
+    { StateFilter::Failed, "failed" },
+} };
+
+template<typename E, std::size_t N>
+QString nameOf(const std::array<std::pair<E, const char *>, N> &table, E value)
+{
+    for (const auto &[v, name] : table) {
+        if (v == value)
+            return QLatin1String(name);
+    }
+    return {};
+}
+
+template<typename E, std::size_t N>
+bool valueOf(const std::array<std::pair<E, const char *>, N> &table, const QString &name, E *out)
+{
+    for (const auto &[v, n] : table) {
+        if (name == QLatin1String(n)) {
+            *out = v;
+            return true;
+        }
+    }
+    return false;
+}
+} // namespace
+
+QString contentTypeName(ContentType type)
+{
+    return nameOf(kContentNames, type);
+}
+
+bool contentTypeFromName(const QString &name, ContentType *type)
+{
+    return valueOf(kContentNames, name, type);
+}
+
+QString stateFilterName(StateFilter f)
+{
+    return nameOf(kStateNames, f);
+}
+
+bool stateFilterFromName(const QString &name, StateFilter *f)
+{
+    return valueOf(kStateNames, name, f);
+}
+
+QString newMessageId()
+{
+    quint64 words[2];
+    QRandomGenerator::global()->fillRange(words, 2);
+    const QByteArray raw(reinterpret_cast<const char *>(words), sizeof words);
+    return QString::fromLatin1(raw.toHex());
+}
+
+} // namespace qd

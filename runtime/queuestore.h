@@ -1,0 +1,156 @@
+#pragma once
+
+#include "message.h"
+#include "queuesettings.h"
+
+#include <QJsonObject>
+#include <QString>
+
+#include <optional>
+#include <vector>
+
+namespace qd {
+
+struct QueueRecord
+{
+    qint64 id = 0;
+    QString name;
+    QueueSettings settings;
+    qint64 createdMs = 0;
+    qint64 modifiedMs = 0;
+};
+
+enum class BatchCut { Size, Timeout, Pull };
+QString batchCutName(BatchCut cut);
+
+struct BatchRecord
+{
+    qint64 id = 0;
+    qint64 queueId = 0;
+    qint64 createdMs = 0;
+    BatchCut cut = BatchCut::Size;
+    int size = 0;
+    qint64 endedMs = 0;
+    int acked = 0;
+    int retried = 0;
+    int deadLettered = 0;
+    int failed = 0;
+    QString error;
+};
+
+// One delivery attempt's record: written when its outcome is known.
+struct AttemptRecord
+{
+    qint64 messageSeq = 0;
+    QString messageId;
+    qint64 queueId = 0;
+    int attempt = 0;
+    qint64 batchId = 0;
+    qint64 startedMs = 0;
+    qint64 endedMs = 0;
+    QString outcome; // acked, retried, dead_lettered, failed, lease_expired, interrupted
+    QString error;
+};
+
+// A change of one message's row after an outcome or an operator action.
+struct MessageUpdate
+{
+    qint64 seq = 0;
+    MessageState state = MessageState::Pending;
+    qint64 queueId = 0;
+    qint64 visibleAtMs = 0;
+    int attempts = 0;
+    qint64 sourceQueueId = 0;
+    QString lastError;
+    bool keepLease = false; // a retried pull lease stays known, so a late ack can find it
+};
+
+struct QueueCounts
+{
+    qint64 ready = 0;
+    qint64 delayed = 0;
+    qint64 inFlight = 0;
+    qint64 acked = 0;
+    qint64 failed = 0;
+    qint64 backlogBytes = 0;
+    qint64 oldestTimestampMs = 0; // of the backlog (ready + delayed); 0 when empty
+};
+
+struct MessageFilter
+{
+    std::optional<qint64> queueId;
+    StateFilter state = StateFilter::Any;
+    QString text;            // searched in body and last error
+    qint64 fromMs = 0;       // timestamp range; 0 = open
+    qint64 toMs = 0;
+    bool deadLettered = false; // only messages that came from another queue's failures
+};
+
+struct AuditEntry
+{
+    qint64 id = 0;
+    qint64 timestampMs = 0;
+    QString action;
+    QString queue;
+    QJsonObject detail;
+};
+
+// Everything durable. One instance is used from one thread (the runtime's); writes go into
+// an open transaction which commit() makes durable with one fsync, so callers group them.
+class QueueStore
+{
+public:
+    virtual ~QueueStore() = default;
+
+    virtual bool open(QString *error) = 0;
+    virtual bool commit(QString *error) = 0;
+    virtual bool hasUncommitted() const = 0;
+
+    // Queues
+    virtual std::vector<QueueRecord> loadQueues() = 0;
+    virtual qint64 insertQueue(const QString &name, const QueueSettings &settings, qint64 nowMs) = 0;
+    virtual void updateQueue(qint64 id, const QString &name, const QueueSettings &settings, qint64 nowMs) = 0;
+    virtual void deleteQueue(qint64 id) = 0;
+
+    // Messages
+    virtual void insertMessages(std::vector<Message> &messages) = 0; // fills seq
+    // How many pending messages are visible at nowMs, counting at most `limit`.
+    virtual int countReady(qint64 queueId, qint64 nowMs, int limit) = 0;
+    // The smallest visible_at of the queue's pending messages.
+    virtual std::optional<qint64> minPendingVisibleAt(qint64 queueId) = 0;
+    virtual std::optional<qint64> minLeaseExpiry(qint64 queueId) = 0;
+    // Takes up to `limit` ready messages, oldest first, into flight.
+    virtual std::vector<Message> claimReady(qint64 queueId, qint64 nowMs, int limit, qint64 batchId,
+                                            qint64 leaseExpiresMs, bool withLeases)
+        = 0;
+    virtual std::vector<Message> expiredLeases(qint64 queueId, qint64 nowMs) = 0;
+    virtual void updateMessages(const std::vector<MessageUpdate> &updates, qint64 nowMs) = 0;
+    virtual std::optional<Message> messageBySeq(qint64 seq) = 0;
+    virtual std::optional<Message> messageById(const QString &id) = 0;
+    virtual void deleteMessages(const std::vector<qint64> &seqs) = 0;
+    // Removes the queue's backlog (ready, delayed) and its failed messages; returns how many.
+    virtual qint64 purgeQueue(qint64 queueId) = 0;
+    // Removes messages older than the retention; returns how many.
+    virtual qint64 expireMessages(qint64 queueId, qint64 olderThanMs) = 0;
+    // Puts push batches that were in flight when the process stopped back in the backlog.
+    virtual std::vector<Message> inFlightWithoutLease() = 0;
+
+    virtual QueueCounts counts(qint64 queueId, qint64 nowMs) = 0;
+    virtual std::vector<Message> listMessages(const MessageFilter &filter, qint64 nowMs, int offset, int limit) = 0;
+    virtual qint64 countMessages(const MessageFilter &filter, qint64 nowMs) = 0;
+    virtual std::vector<qint64> selectSeqs(const MessageFilter &filter, qint64 nowMs) = 0;
+
+    // Batches and attempts
+    virtual qint64 insertBatch(const BatchRecord &batch) = 0;
+    virtual void finishBatch(const BatchRecord &batch) = 0;
+    virtual std::optional<BatchRecord> batch(qint64 id) = 0;
+    virtual void insertAttempts(const std::vector<AttemptRecord> &attempts) = 0;
+    virtual std::vector<AttemptRecord> attemptsForMessage(qint64 seq) = 0;
+    virtual std::vector<AttemptRecord> attemptsForBatch(qint64 batchId) = 0;
+
+    // Audit log
+    virtual void insertAudit(const AuditEntry &entry) = 0;
+    virtual std::vector<AuditEntry> audit(int limit) = 0;
+};
+
+} // namespace qd

@@ -1,0 +1,89 @@
+#include "runtime.h"
+
+#include "httpapi.h"
+
+#include <QDir>
+#include <QStandardPaths>
+
+namespace qd {
+
+Runtime::Runtime(RuntimeOptions options, QObject *parent)
+    : QObject(parent)
+    , m_options(std::move(options))
+{
+    if (m_options.dataDir.isEmpty())
+        m_options.dataDir = defaultDataDir();
+    m_thread.setObjectName(QStringLiteral("queuedeck-runtime"));
+}
+
+Runtime::~Runtime()
+{
+    stop();
+}
+
+QString Runtime::defaultDataDir()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+}
+
+bool Runtime::start(QString *error)
+{
+    if (!QDir().mkpath(m_options.dataDir)) {
+        *error = QStringLiteral("cannot create the data directory %1").arg(m_options.dataDir);
+        return false;
+    }
+    m_context = new QObject;
+    m_context->moveToThread(&m_thread);
+    m_thread.start();
+    bool ok = false;
+    QMetaObject::invokeMethod(
+        m_context,
+        [&] {
+            m_store = std::make_unique<SqliteStore>(QDir(m_options.dataDir).filePath(QStringLiteral("queuedeck.db")));
+            if (!m_store->open(error))
+                return;
+            m_broker = new Broker(m_store.get(), &m_clock);
+            if (!m_broker->start(error))
+                return;
+            if (!m_broker->queue(m_options.defaultQueue))
+                m_broker->createQueue(m_options.defaultQueue);
+            m_http = new HttpApi(m_broker, m_options.defaultQueue, m_options.token);
+            if (!m_http->listen(m_options.bind, m_options.port, error))
+                return;
+            m_port = m_http->port();
+            m_endpoint = m_http->baseUrl() + QLatin1Char('/');
+            m_sampler = new QTimer;
+            m_sampler->setInterval(1000);
+            connect(m_sampler, &QTimer::timeout, m_broker, [this] { emit snapshot(takeSnapshot(*m_broker)); });
+            m_sampler->start();
+            ok = true;
+        },
+        Qt::BlockingQueuedConnection);
+    if (!ok)
+        stop();
+    return ok;
+}
+
+void Runtime::stop()
+{
+    if (!m_thread.isRunning())
+        return;
+    QMetaObject::invokeMethod(
+        m_context,
+        [this] {
+            delete m_sampler;
+            m_sampler = nullptr;
+            delete m_http;
+            m_http = nullptr;
+            delete m_broker; // commits what is pending
+            m_broker = nullptr;
+            m_store.reset();
+            delete m_context;
+            m_context = nullptr;
+        },
+        Qt::BlockingQueuedConnection);
+    m_thread.quit();
+    m_thread.wait();
+}
+
+} // namespace qd

@@ -1,0 +1,67 @@
+#pragma once
+
+#include "broker.h"
+#include "clock.h"
+#include "queuesnapshot.h"
+#include "sqlitestore.h"
+
+#include <QHostAddress>
+#include <QObject>
+#include <QThread>
+#include <QTimer>
+
+#include <memory>
+
+namespace qd {
+
+class HttpApi;
+
+struct RuntimeOptions
+{
+    QString dataDir;
+    QHostAddress bind = QHostAddress::LocalHost;
+    quint16 port = 8787;
+    QString token;
+    QString defaultQueue = QStringLiteral("images");
+};
+
+// The whole engine on its own thread: store, broker and the HTTP server. The GUI and
+// main() talk to it only through queued calls and value snapshots.
+class Runtime final : public QObject
+{
+    Q_OBJECT
+public:
+    explicit Runtime(RuntimeOptions options, QObject *parent = nullptr);
+    ~Runtime() override;
+
+    // Starts the thread and everything on it; blocks until it is up or has failed.
+    bool start(QString *error);
+    void stop();
+
+    QString endpoint() const { return m_endpoint; }
+    quint16 port() const { return m_port; }
+    const RuntimeOptions &options() const { return m_options; }
+    // The broker lives on the runtime thread: call into it only with
+    // QMetaObject::invokeMethod(broker(), ...).
+    Broker *broker() const { return m_broker; }
+
+    static QString defaultDataDir();
+
+signals:
+    // Once a second, from the runtime thread: every queue's counts.
+    void snapshot(const QList<qd::QueueSnapshot> &queues);
+
+private:
+    RuntimeOptions m_options;
+    QThread m_thread;
+    QObject *m_context = nullptr; // lives on m_thread: the target of calls made there
+    SystemClock m_clock;
+    std::unique_ptr<SqliteStore> m_store;
+    Broker *m_broker = nullptr;
+    HttpApi *m_http = nullptr;
+    QTimer *m_sampler = nullptr;
+    QString m_endpoint;
+    quint16 m_port = 0;
+};
+
+} // namespace qd

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs every Debian package QueueDeck needs to build, run, test and benchmark.
+# The one list of packages: the README's commands and .ci/run both call this script.
+set -euo pipefail
+packages=(
+  build-essential cmake ninja-build pkg-config git
+  qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-tools-dev-tools
+  qt6-charts-dev qt6-httpserver-dev qt6-websockets-dev
+  libqt6sql6-sqlite libqt6opengl6-dev libgl-dev libglx-dev
+  qt6-image-formats-plugins qt6-qpa-plugins
+  libqt6svg6 libtomlplusplus-dev
+  xvfb xauth
+)
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
