@@ -1,6 +1,7 @@
 #include "runtime.h"
 
 #include "httpapi.h"
+#include "webhookconsumer.h"
 
 #include <QDir>
 #include <QStandardPaths>
@@ -43,6 +44,7 @@ bool Runtime::start(QString *error)
             if (!m_store->open(error))
                 return;
             m_broker = new Broker(m_store.get(), &m_clock);
+            m_broker->setConsumerForType(ConsumerType::Webhook, std::make_shared<WebhookConsumer>());
             if (!m_broker->start(error))
                 return;
             if (!m_broker->queue(m_options.defaultQueue))

@@ -1,0 +1,160 @@
+#include "broker.h"
+#include "headlessprocess.h"
+#include "httpserver.h"
+#include "sqlitestore.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QSet>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace qd;
+
+// A webhook consumer on a loopback port: holds every batch unanswered (so batches stay in
+// flight) or acks every batch at once, and remembers which message ids it was sent.
+class WebhookReceiver
+{
+public:
+    WebhookReceiver()
+    {
+        m_server.setHandler([this](const HttpRequest &request, const HttpResponder &responder) {
+            const QJsonArray messages = QJsonDocument::fromJson(request.body).object().value(QLatin1String("messages")).toArray();
+            for (const QJsonValue &m : messages) {
+                const QString id = m.toObject().value(QLatin1String("id")).toString();
+                (m_acking ? m_acked : m_held).insert(id);
+            }
+            if (m_acking)
+                responder.respond(HttpResponse::json(200, {}));
+            else
+                m_pending.append(responder); // never answered: the batch stays in flight
+        });
+        QString error;
+        if (!m_server.listen(QHostAddress::LocalHost, 0, &error))
+            qFatal("%s", qPrintable(error));
+    }
+    QString url() const { return QStringLiteral("http://127.0.0.1:%1/hook").arg(m_server.port()); }
+    void startAcking() { m_acking = true; }
+
+    QSet<QString> m_held;   // delivered before the crash, never answered
+    QSet<QString> m_acked;  // delivered after the restart, acked
+
+private:
+    HttpServer m_server;
+    QList<HttpResponder> m_pending;
+    bool m_acking = false;
+};
+
+class TstCrash : public QObject
+{
+    Q_OBJECT
+private slots:
+    // A headless runtime under producer load is killed with SIGKILL. Every message whose
+    // POST was answered 202 must be in the store, and after a restart every one of them —
+    // including those in batches that were in flight at the kill — is delivered and acked.
+    void killUnderLoadLosesNothing_data()
+    {
+        QTest::addColumn<int>("killAfter");
+        for (int run = 1; run <= 10; ++run)
+            QTest::addRow("run %d", run) << 150 + run * 40;
+    }
+
+    void killUnderLoadLosesNothing()
+    {
+        QFETCH(int, killAfter);
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        WebhookReceiver receiver;
+        {
+            // The default queue, made ahead with a webhook consumer.
+            SqliteStore store(dir.filePath(QStringLiteral("queuedeck.db")));
+            QString error;
+            QVERIFY2(store.open(&error), qPrintable(error));
+            SystemClock clock;
+            Broker broker(&store, &clock);
+            QVERIFY(broker.start(&error));
+            QueueSettings settings;
+            settings.consumerType = ConsumerType::Webhook;
+            settings.webhookUrl = receiver.url();
+            settings.maxBatchTimeoutMs = 50;
+            QVERIFY(!broker.createQueue(QStringLiteral("images"), settings));
+        }
+
+        HeadlessProcess child(dir.path());
+        const QString endpoint = child.start();
+        QVERIFY(!endpoint.isEmpty());
+
+        QNetworkAccessManager network;
+        QSet<QString> accepted;
+        int sent = 0;
+        int failed = 0;
+        bool killed = false;
+        std::function<void()> sendOne = [&] {
+            QNetworkRequest request { QUrl(endpoint) };
+            request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+            const QByteArray body = QStringLiteral("{\"imageUrl\":\"https://example.com/%1.jpg\",\"userId\":\"crash\"}")
+                                        .arg(sent++)
+                                        .toUtf8();
+            QNetworkReply *reply = network.post(request, body);
+            QObject::connect(reply, &QNetworkReply::finished, &network, [&, reply] {
+                reply->deleteLater();
+                if (reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() == 202)
+                    accepted.insert(QJsonDocument::fromJson(reply->readAll()).object().value(QLatin1String("id")).toString());
+                else
+                    ++failed;
+                if (!killed && accepted.size() >= killAfter) {
+                    killed = true;
+                    child.process().kill(); // SIGKILL, mid-load
+                }
+                if (!killed)
+                    sendOne();
+            });
+        };
+        for (int i = 0; i < 16; ++i)
+            sendOne();
+        QTRY_VERIFY_WITH_TIMEOUT(killed, 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(child.process().state(), QProcess::NotRunning, 10000);
+        QCOMPARE(child.process().exitStatus(), QProcess::CrashExit);
+        QTRY_COMPARE_WITH_TIMEOUT(accepted.size() + failed, sent, 10000);
+        QVERIFY(!receiver.m_held.isEmpty()); // some batches were in flight at the kill
+
+        {
+            // Every accepted message is on disk.
+            SqliteStore store(dir.filePath(QStringLiteral("queuedeck.db")));
+            QString error;
+            QVERIFY2(store.open(&error), qPrintable(error));
+            for (const QString &id : std::as_const(accepted))
+                QVERIFY2(store.messageById(id).has_value(), qPrintable(id));
+        }
+
+        // Restart: everything accepted is delivered, the in-flight batches again.
+        receiver.startAcking();
+        HeadlessProcess again(dir.path());
+        QVERIFY(!again.start().isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(accepted - receiver.m_acked == QSet<QString> {}, 30000);
+        QVERIFY((receiver.m_held - receiver.m_acked).isEmpty());
+
+        // SIGTERM shuts down cleanly, and the acks were made durable.
+        again.process().terminate();
+        QTRY_COMPARE_WITH_TIMEOUT(again.process().state(), QProcess::NotRunning, 10000);
+        QCOMPARE(again.process().exitStatus(), QProcess::NormalExit);
+        QCOMPARE(again.process().exitCode(), 0);
+        SqliteStore store(dir.filePath(QStringLiteral("queuedeck.db")));
+        QString error;
+        QVERIFY2(store.open(&error), qPrintable(error));
+        for (const QString &id : std::as_const(accepted)) {
+            const auto m = store.messageById(id);
+            QVERIFY(m.has_value());
+            QCOMPARE(int(m->state), int(MessageState::Acked));
+        }
+        const auto interrupted = store.attemptsForMessage(store.messageById(*receiver.m_held.begin())->seq);
+        QVERIFY(std::any_of(interrupted.begin(), interrupted.end(),
+                            [](const AttemptRecord &a) { return a.outcome == QLatin1String("interrupted"); }));
+    }
+};
+
+QTEST_GUILESS_MAIN(TstCrash)
+#include "tst_crash.moc"
