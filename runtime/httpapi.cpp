@@ -8,6 +8,16 @@
 
 namespace qd {
 
+QStringList splitPath(const QByteArray &path)
+{
+    QStringList out;
+    for (const QByteArray &part : path.split('/')) {
+        if (!part.isEmpty())
+            out.append(QString::fromUtf8(QByteArray::fromPercentEncoding(part)));
+    }
+    return out;
+}
+
 QByteArray jsonError(const QString &message)
 {
     return QJsonDocument(QJsonObject { { QStringLiteral("error"), message } }).toJson(QJsonDocument::Compact);
@@ -16,6 +26,7 @@ QByteArray jsonError(const QString &message)
 HttpApi::HttpApi(Broker *broker, QString defaultQueue, QString token, QObject *parent)
     : QObject(parent)
     , m_broker(broker)
+    , m_cloudflare(broker)
     , m_server(this)
     , m_defaultQueue(std::move(defaultQueue))
 {
@@ -40,6 +51,8 @@ qint64 HttpApi::bodyLimit(const HttpRequest &request) const
 {
     if (request.path == "/")
         return kMaxMessageBytes;
+    if (request.path.startsWith("/client/v4/"))
+        return 4 * kMaxBatchBytes; // JSON and base64 overhead; message limits are checked after parsing
     return 1024 * 1024;
 }
 
@@ -57,6 +70,12 @@ void HttpApi::handle(const HttpRequest &request, const HttpResponder &responder)
             return;
         }
         produce(request, responder);
+        return;
+    }
+    const QStringList segments = splitPath(request.path);
+    if (segments.size() >= 4 && segments[0] == QLatin1String("client") && segments[1] == QLatin1String("v4")
+        && segments[2] == QLatin1String("accounts")) {
+        m_cloudflare.handle(request, responder, segments.mid(4));
         return;
     }
     if (request.path == "/healthz") {

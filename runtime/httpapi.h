@@ -1,5 +1,6 @@
 #pragma once
 
+#include "cloudflareapi.h"
 #include "httpserver.h"
 
 #include <QObject>
@@ -26,6 +27,7 @@ private:
     void produce(const HttpRequest &request, const HttpResponder &responder);
 
     Broker *m_broker;
+    CloudflareApi m_cloudflare;
     HttpServer m_server;
     QString m_defaultQueue;
     QByteArray m_expectedAuth;
@@ -33,5 +35,7 @@ private:
 };
 
 QByteArray jsonError(const QString &message);
+// Splits a percent-encoded path into decoded segments: "/a/my%2F%20q" → ["a", "my/ q"].
+QStringList splitPath(const QByteArray &path);
 
 } // namespace qd
