@@ -20,6 +20,7 @@ public:
     bool listen(const QHostAddress &address, quint16 port, QString *error);
     quint16 port() const { return m_server.port(); }
     QString baseUrl() const { return m_baseUrl; }
+    HttpServer &server() { return m_server; }
 
 private:
     void handle(const HttpRequest &request, const HttpResponder &responder);

@@ -85,6 +85,14 @@ public:
 private:
     void onReadyRead()
     {
+        if (m_discard) {
+            // Refused: read what the client still sends, so it sees our answer rather than
+            // a reset, then close.
+            m_discardRemaining -= m_socket->readAll().size();
+            if (m_discardRemaining <= 0)
+                m_socket->disconnectFromHost();
+            return;
+        }
         m_buffer.append(m_socket->readAll());
         if (!m_awaiting)
             parse();
@@ -92,6 +100,10 @@ private:
 
     void onTimeout()
     {
+        if (m_discard) {
+            m_socket->abort();
+            return;
+        }
         if (m_awaiting)
             return; // we owe the answer; the client is not slow
         if (!m_buffer.isEmpty() || m_inBody)
@@ -215,9 +227,13 @@ private:
             const QByteArray msg = "{\"error\":\"the body is " + QByteArray::number(m_bodyLength)
                 + " bytes; the limit is " + QByteArray::number(limit) + " bytes\"}";
             write(HttpResponse::json(413, msg), false);
-            m_buffer.clear();
             m_discard = true;
-            m_socket->disconnectFromHost();
+            m_discardRemaining = m_bodyLength - (m_buffer.size() - end - 4);
+            m_buffer.clear();
+            if (m_discardRemaining <= 0 || m_discardRemaining > m_server->limits().maxBodyBytes)
+                m_socket->disconnectFromHost();
+            else
+                m_timer.start(m_server->limits().requestTimeoutMs); // then cut off
             return false;
         }
         return true;
@@ -234,6 +250,7 @@ private:
     bool m_awaiting = false;
     bool m_keepAlive = true;
     bool m_discard = false;
+    qint64 m_discardRemaining = 0;
 };
 
 HttpResponder::HttpResponder(HttpConnection *connection, quint64 serial)
