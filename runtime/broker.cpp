@@ -415,7 +415,8 @@ void Broker::pump(QueueState &q)
         ++dispatched;
     }
     if (consumer) {
-        if (const auto next = m_store->minPendingVisibleAt(id); next && *next > now)
+        // Delayed messages coming due can fill a batch before the batch timer runs out.
+        if (const auto next = m_store->minDelayedVisibleAt(id, now))
             due = due ? std::min(*due, *next) : *next;
     }
     if (const auto lease = m_store->minLeaseExpiry(id))

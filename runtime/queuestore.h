@@ -118,6 +118,14 @@ public:
     virtual int countReady(qint64 queueId, qint64 nowMs, int limit) = 0;
     // The smallest visible_at of the queue's pending messages.
     virtual std::optional<qint64> minPendingVisibleAt(qint64 queueId) = 0;
+    // The smallest visible_at later than nowMs of the queue's pending messages: when the
+    // next delayed one comes due. Stores should answer this from an index; the fallback
+    // only sees it when nothing is ready.
+    virtual std::optional<qint64> minDelayedVisibleAt(qint64 queueId, qint64 nowMs)
+    {
+        const auto v = minPendingVisibleAt(queueId);
+        return v && *v > nowMs ? v : std::nullopt;
+    }
     virtual std::optional<qint64> minLeaseExpiry(qint64 queueId) = 0;
     // Takes up to `limit` ready messages, oldest first, into flight.
     virtual std::vector<Message> claimReady(qint64 queueId, qint64 nowMs, int limit, qint64 batchId,

@@ -385,6 +385,17 @@ std::optional<qint64> SqliteStore::minPendingVisibleAt(qint64 queueId)
     return out;
 }
 
+std::optional<qint64> SqliteStore::minDelayedVisibleAt(qint64 queueId, qint64 nowMs)
+{
+    auto &s = stmt("SELECT min(visible_at) FROM messages WHERE queue_id = ?1 AND state = 0 AND visible_at > ?2");
+    s.bind(1, queueId).bind(2, nowMs);
+    std::optional<qint64> out;
+    if (s.next() && !s.isNull(0))
+        out = s.i64(0);
+    s.reset();
+    return out;
+}
+
 std::optional<qint64> SqliteStore::minLeaseExpiry(qint64 queueId)
 {
     auto &s = stmt("SELECT min(lease_expires) FROM messages WHERE queue_id = ?1 AND state = 1 AND lease_expires > 0");

@@ -38,6 +38,7 @@ public:
     void insertMessages(std::vector<Message> &messages) override;
     int countReady(qint64 queueId, qint64 nowMs, int limit) override;
     std::optional<qint64> minPendingVisibleAt(qint64 queueId) override;
+    std::optional<qint64> minDelayedVisibleAt(qint64 queueId, qint64 nowMs) override;
     std::optional<qint64> minLeaseExpiry(qint64 queueId) override;
     std::vector<Message> claimReady(qint64 queueId, qint64 nowMs, int limit, qint64 batchId, qint64 leaseExpiresMs,
                                     bool withLeases) override;
