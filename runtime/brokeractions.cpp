@@ -2,6 +2,7 @@
 #include "broker.h"
 
 #include <QJsonArray>
+#include <QSet>
 
 namespace qd {
 
@@ -40,6 +41,7 @@ Error Broker::pull(const QString &queueName, int batchSize, std::optional<int> v
     const qint64 now = m_clock->nowMs();
     const qint64 id = q->record.id;
     expireLeases(*q, now);
+    out->messages.clear();
     if (m_store->countReady(id, now, 1) > 0) {
         BatchRecord record;
         record.queueId = id;
@@ -82,9 +84,20 @@ Error Broker::acknowledge(const QString &queueName, const QStringList &acks, con
         return m;
     };
     Outcome result;
+    // Outcomes are written together at the end, so a lease named twice in one request
+    // would still look in flight: the first mention wins, later ones are warnings.
+    QSet<qint64> handled;
+    const auto firstMention = [&](const Message &m, const QString &lease) {
+        if (handled.contains(m.seq)) {
+            out->warnings.append(QStringLiteral("lease %1 appears more than once; only its first use counts").arg(lease));
+            return false;
+        }
+        handled.insert(m.seq);
+        return true;
+    };
     for (const QString &lease : acks) {
         const auto m = find(lease);
-        if (!m)
+        if (!m || !firstMention(*m, lease))
             continue;
         // A late ack of a lease that expired is still accepted while nobody else holds it.
         if (m->state == MessageState::InFlight || m->state == MessageState::Pending)
@@ -93,7 +106,7 @@ Error Broker::acknowledge(const QString &queueName, const QStringList &acks, con
     }
     for (const LeaseRetry &r : retries) {
         const auto m = find(r.leaseId);
-        if (!m)
+        if (!m || !firstMention(*m, r.leaseId))
             continue;
         if (m->state != MessageState::InFlight) {
             out->warnings.append(QStringLiteral("lease %1 is no longer in flight").arg(r.leaseId));
