@@ -579,6 +579,28 @@ void Broker::recoverInFlight()
                           QStringLiteral("interrupted"), false, out);
     }
     apply(out);
+    // Their batches ended with the process: close them, so no view shows them in flight.
+    std::map<qint64, BatchRecord> closed;
+    for (const AttemptRecord &a : out.attempts) {
+        auto it = closed.find(a.batchId);
+        if (it == closed.end()) {
+            auto batch = m_store->batch(a.batchId);
+            if (!batch || batch->endedMs != 0)
+                continue;
+            batch->size = 0;
+            batch->endedMs = m_clock->nowMs();
+            batch->error = QStringLiteral("QueueDeck stopped while this batch was in flight");
+            it = closed.emplace(a.batchId, *batch).first;
+        }
+        BatchRecord &b = it->second;
+        b.size += 1;
+        (a.outcome == QLatin1String("dead_lettered") ? b.deadLettered
+             : a.outcome == QLatin1String("failed")  ? b.failed
+                                                     : b.retried)
+            += 1;
+    }
+    for (const auto &[id, batch] : closed)
+        m_store->finishBatch(batch);
 }
 
 void Broker::sweepRetention()
