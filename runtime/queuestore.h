@@ -138,7 +138,8 @@ public:
     virtual void deleteMessages(const std::vector<qint64> &seqs) = 0;
     // Removes the queue's backlog (ready, delayed) and its failed messages; returns how many.
     virtual qint64 purgeQueue(qint64 queueId) = 0;
-    // Removes messages older than the retention; returns how many.
+    // Removes messages older than the retention (not those in flight); returns how many of
+    // them were never processed (ready, delayed or failed): acked ones are not "expired".
     virtual qint64 expireMessages(qint64 queueId, qint64 olderThanMs) = 0;
     // Puts push batches that were in flight when the process stopped back in the backlog.
     virtual std::vector<Message> inFlightWithoutLease() = 0;

@@ -543,7 +543,12 @@ qint64 SqliteStore::expireMessages(qint64 queueId, qint64 olderThanMs)
         .bind(1, queueId)
         .bind(2, olderThanMs)
         .run();
-    stmt("DELETE FROM messages WHERE queue_id = ?1 AND timestamp_ms < ?2 AND state <> 1")
+    // Acked messages past retention are only history: removed, but not counted as expired.
+    stmt("DELETE FROM messages WHERE queue_id = ?1 AND timestamp_ms < ?2 AND state = 2")
+        .bind(1, queueId)
+        .bind(2, olderThanMs)
+        .run();
+    stmt("DELETE FROM messages WHERE queue_id = ?1 AND timestamp_ms < ?2 AND state IN (0, 3)")
         .bind(1, queueId)
         .bind(2, olderThanMs)
         .run();
