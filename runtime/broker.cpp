@@ -21,6 +21,16 @@ QString queueNameError(const QString &name)
         return QStringLiteral("queue_name must be at most 255 characters (got %1)").arg(name.size());
     return {};
 }
+
+// Refused up front: a dead-letter queue that could never be created would only show at
+// a message's last attempt, which would then fail instead of moving.
+QString deadLetterNameError(const QueueSettings &settings)
+{
+    if (settings.deadLetterQueue.isEmpty())
+        return {};
+    const QString e = queueNameError(settings.deadLetterQueue);
+    return e.isEmpty() ? e : QStringLiteral("dead_letter_queue: ") + e;
+}
 } // namespace
 
 Broker::Broker(QueueStore *store, const Clock *clock, QObject *parent)
@@ -150,6 +160,8 @@ Error Broker::createQueue(const QString &name, const QueueSettings &settings, Qu
         return Error::make(ErrorCode::Conflict, QStringLiteral("a queue named \"%1\" already exists").arg(name));
     if (const QString e = settings.validate(name); !e.isEmpty())
         return Error::make(ErrorCode::Invalid, e);
+    if (const QString e = deadLetterNameError(settings); !e.isEmpty())
+        return Error::make(ErrorCode::Invalid, e);
     const qint64 now = m_clock->nowMs();
     const qint64 id = m_store->insertQueue(name, settings, now);
     m_queueIds.insert(name, id);
@@ -173,6 +185,8 @@ Error Broker::updateQueue(const QString &name, const QueueSettings &settings, Qu
     if (!q)
         return Error::make(ErrorCode::NotFound, QStringLiteral("queue \"%1\" not found").arg(name));
     if (const QString e = settings.validate(name); !e.isEmpty())
+        return Error::make(ErrorCode::Invalid, e);
+    if (const QString e = deadLetterNameError(settings); !e.isEmpty())
         return Error::make(ErrorCode::Invalid, e);
     const qint64 now = m_clock->nowMs();
     const QueueSettings before = q->record.settings;

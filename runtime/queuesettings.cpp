@@ -1,6 +1,7 @@
 #include "queuesettings.h"
 
 #include <QJsonValue>
+#include <QLocale>
 
 #include <array>
 
@@ -37,13 +38,20 @@ bool readInt(const QJsonObject &json, const char *key, int *out, QString *error)
     const QJsonValue v = json.value(QLatin1String(key));
     if (v.isUndefined())
         return true;
-    const double d = v.toDouble(-1e300);
-    if (!v.isDouble() || d != static_cast<double>(static_cast<qint64>(d))) {
+    if (!v.isDouble()) {
         *error = QStringLiteral("%1 must be an integer").arg(QLatin1String(key));
         return false;
     }
+    // The range comes first: converting a double beyond qint64 to an integer is undefined.
+    const double d = v.toDouble();
     if (d > 2'147'483'647.0 || d < -2'147'483'648.0) {
-        *error = QStringLiteral("%1 is out of range (got %2)").arg(QLatin1String(key)).arg(qint64(d));
+        *error = QStringLiteral("%1 is out of range (got %2)")
+                     .arg(QLatin1String(key))
+                     .arg(d, 0, 'g', QLocale::FloatingPointShortest);
+        return false;
+    }
+    if (d != static_cast<double>(static_cast<qint64>(d))) {
+        *error = QStringLiteral("%1 must be an integer").arg(QLatin1String(key));
         return false;
     }
     *out = static_cast<int>(d);
