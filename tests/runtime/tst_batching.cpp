@@ -1,6 +1,7 @@
 #include "brokerfixture.h"
 
 #include <QRandomGenerator>
+#include <QThread>
 
 using namespace qdtest;
 
@@ -199,6 +200,7 @@ private slots:
         QTest::newRow("1") << 1;
         QTest::newRow("2") << 2;
         QTest::newRow("5") << 5;
+        QTest::newRow("unset: up to the CPU count") << 0;
     }
 
     void concurrency()
@@ -207,6 +209,8 @@ private slots:
         BrokerFixture fx;
         QVERIFY(fx.open());
         QVERIFY(fx.createQueue(QStringLiteral("q"), settings(1, 0, 3, maxConcurrency)));
+        if (maxConcurrency == 0)
+            maxConcurrency = std::min(QThread::idealThreadCount(), 9);
         auto consumer = std::make_shared<HeldConsumer>();
         fx.broker->attachConsumer(QStringLiteral("q"), consumer);
         QCOMPARE(fx.send(QStringLiteral("q"), 10).size(), 10);
@@ -249,6 +253,32 @@ private slots:
         fx.broker->pumpAll();
         QCOMPARE(consumer->messageCount(), 3);
         QCOMPARE(fx.broker->store()->audit(2).front().action, QStringLiteral("resumed"));
+    }
+
+    // Pausing does not stop batches already out; what they retry waits for the resume.
+    void pauseWithBatchInFlight()
+    {
+        BrokerFixture fx;
+        QVERIFY(fx.open());
+        QVERIFY(fx.createQueue(QStringLiteral("q"), settings(2, 0, 3, 1)));
+        auto consumer = std::make_shared<HeldConsumer>();
+        fx.broker->attachConsumer(QStringLiteral("q"), consumer);
+        const QStringList ids = fx.send(QStringLiteral("q"), 2);
+        fx.broker->pumpAll();
+        QCOMPARE(consumer->held.size(), 1u);
+        QVERIFY(!fx.broker->setPaused(QStringLiteral("q"), true));
+        QCOMPARE(fx.send(QStringLiteral("q"), 2).size(), 2);
+        consumer->completeOldest([&](const qd::Delivery &, qd::BatchOutcome &o) { o.retry(ids[1]); });
+        QCOMPARE(fx.message(ids[0]).state, qd::MessageState::Acked);
+        fx.clock.advanceMs(60'000);
+        fx.broker->pumpAll();
+        QCOMPARE(consumer->delivered, 1);
+        QCOMPARE(fx.counts(QStringLiteral("q")).ready, qint64(3));
+
+        QVERIFY(!fx.broker->setPaused(QStringLiteral("q"), false));
+        fx.broker->pumpAll();
+        QCOMPARE(consumer->delivered, 2);
+        QCOMPARE(consumer->held.front().delivery.messages.size(), 2u);
     }
 
     void pausedPullQueue()
