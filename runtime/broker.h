@@ -81,6 +81,9 @@ public:
     using SendCallback = std::function<void(const Error &)>;
     Error send(const QString &queueName, std::vector<SendItem> items, std::optional<int> batchDelaySeconds,
                SendCallback durable, QStringList *ids = nullptr);
+    // Runs `durable` once everything written so far is committed (or the commit failed), so
+    // an API can answer any change only when it is on disk.
+    void whenDurable(SendCallback durable);
 
     // Push consumers: by consumer type for every queue of that type, or for one queue.
     void setConsumerForType(ConsumerType type, std::shared_ptr<Consumer> consumer);

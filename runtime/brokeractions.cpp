@@ -25,6 +25,12 @@ qint64 seqOfLease(const QString &leaseId)
 }
 } // namespace
 
+void Broker::whenDurable(SendCallback durable)
+{
+    m_awaitingCommit.push_back(std::move(durable));
+    scheduleTick();
+}
+
 Error Broker::pull(const QString &queueName, int batchSize, std::optional<int> visibilityTimeoutMs, PullResult *out)
 {
     QueueState *q = stateByName(queueName);

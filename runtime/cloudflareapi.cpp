@@ -1,29 +1,679 @@
+// The Cloudflare-compatible API: routing, the envelope, queues and consumers.
+// Messages (push, batch, pull, ack) are in cloudflareapi_messages.cpp.
 #include "cloudflareapi.h"
 
 #include "broker.h"
 
+#include <QCryptographicHash>
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QJsonObject>
+
+#include <QRegularExpression>
+
+#include <algorithm>
+#include <array>
+#include <limits>
 
 namespace qd {
+
+namespace {
+
+QString isoTime(qint64 ms)
+{
+    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs);
+}
+
+CloudflareError invalid(const QString &message)
+{
+    return CloudflareError { 400, CloudflareApi::BodyInvalid, message };
+}
+
+CloudflareError queueNotFound(const QString &queue)
+{
+    return CloudflareError { 404, CloudflareApi::QueueNotFound, QStringLiteral("queue \"%1\" not found").arg(queue) };
+}
+
+// QueueSettings names its settings after wrangler's keys; the REST API has its own names for
+// some of them, and an error should name the field the caller actually sent.
+QString inRestTerms(const QString &message)
+{
+    static const std::array<std::pair<QLatin1String, QLatin1String>, 9> names { {
+        { QLatin1String("max_batch_size"), QLatin1String("settings.batch_size") },
+        { QLatin1String("max_batch_timeout_ms"), QLatin1String("settings.max_wait_time_ms") },
+        { QLatin1String("max_retries"), QLatin1String("settings.max_retries") },
+        { QLatin1String("retry_delay"), QLatin1String("settings.retry_delay") },
+        { QLatin1String("max_concurrency"), QLatin1String("settings.max_concurrency") },
+        { QLatin1String("visibility_timeout_ms"), QLatin1String("settings.visibility_timeout_ms") },
+        { QLatin1String("webhook_timeout_ms"), QLatin1String("settings.timeout_ms") },
+        { QLatin1String("delivery_delay"), QLatin1String("settings.delivery_delay") },
+        { QLatin1String("message_retention_period"), QLatin1String("settings.message_retention_period") },
+    } };
+    const qsizetype space = message.indexOf(QLatin1Char(' '));
+    const QStringView first = QStringView(message).left(space < 0 ? message.size() : space);
+    for (const auto &[ours, theirs] : names) {
+        if (first == ours)
+            return theirs + message.mid(first.size());
+    }
+    return message;
+}
+
+// Applies the queue-level settings of a create, update or replace request.
+bool applyQueueSettings(const QJsonObject &body, QueueSettings *settings, CloudflareError *error)
+{
+    const QJsonValue value = body.value(QLatin1String("settings"));
+    if (value.isUndefined() || value.isNull())
+        return true;
+    if (!value.isObject()) {
+        *error = invalid(QStringLiteral("settings must be an object"));
+        return false;
+    }
+    const QJsonObject json = value.toObject();
+    for (auto it = json.begin(); it != json.end(); ++it) {
+        static const QStringList known { QStringLiteral("delivery_delay"), QStringLiteral("delivery_paused"), QStringLiteral("message_retention_period") };
+        if (!known.contains(it.key())) {
+            *error = invalid(QStringLiteral("settings.%1 is not a queue setting (known: %2)").arg(it.key(), known.join(QLatin1String(", "))));
+            return false;
+        }
+    }
+    std::optional<qint64> delay;
+    std::optional<qint64> retention;
+    if (!cloudflareInt(json, QStringLiteral("delivery_delay"), QStringLiteral("settings.delivery_delay"), 0, kMaxDelaySeconds, &delay, error)
+        || !cloudflareInt(json, QStringLiteral("message_retention_period"), QStringLiteral("settings.message_retention_period"), 60, 1'209'600,
+                          &retention, error))
+        return false;
+    const QJsonValue paused = json.value(QLatin1String("delivery_paused"));
+    if (!paused.isUndefined() && !paused.isNull() && !paused.isBool()) {
+        *error = invalid(QStringLiteral("settings.delivery_paused must be a boolean"));
+        return false;
+    }
+    if (delay)
+        settings->deliveryDelaySeconds = int(*delay);
+    if (retention)
+        settings->retentionSeconds = int(*retention);
+    if (paused.isBool())
+        settings->paused = paused.toBool();
+    return true;
+}
+
+// The body's queue_name, when it names a different queue: renaming is not supported.
+bool checkSameName(const QJsonObject &body, const QueueRecord &queue, CloudflareError *error)
+{
+    const QJsonValue name = body.value(QLatin1String("queue_name"));
+    if (name.isUndefined() || name.isNull() || name == QJsonValue(queue.name))
+        return true;
+    *error = name.isString() ? invalid(QStringLiteral("queue_name cannot be changed (QueueDeck does not rename queues)"))
+                             : invalid(QStringLiteral("queue_name must be a string"));
+    return false;
+}
+
+void resetConsumer(QueueSettings *s)
+{
+    const QueueSettings defaults;
+    s->maxBatchSize = defaults.maxBatchSize;
+    s->maxBatchTimeoutMs = defaults.maxBatchTimeoutMs;
+    s->maxRetries = defaults.maxRetries;
+    s->retryDelaySeconds = defaults.retryDelaySeconds;
+    s->maxConcurrency = defaults.maxConcurrency;
+    s->deadLetterQueue.clear();
+    s->visibilityTimeoutMs = defaults.visibilityTimeoutMs;
+    s->webhookUrl.clear();
+    s->webhookTimeoutMs = defaults.webhookTimeoutMs;
+    s->consumerType = ConsumerType::None;
+}
+
+// Reads a consumer definition onto `s`: a create or a replace, so what is not given is reset.
+bool readConsumer(const QJsonObject &body, QueueSettings *s, CloudflareError *error)
+{
+    resetConsumer(s);
+    const QJsonValue type = body.value(QLatin1String("type"));
+    // Cloudflare's push consumer is a Worker; QueueDeck's built-in one is the image worker.
+    if (type == QJsonValue(QStringLiteral("worker"))) {
+        s->consumerType = ConsumerType::Image;
+    } else if (!type.isString() || !consumerTypeFromName(type.toString(), &s->consumerType)
+               || s->consumerType == ConsumerType::None) {
+        *error = invalid(type.isUndefined() ? QStringLiteral("type is required: one of worker, image, webhook, http_pull")
+                                            : QStringLiteral("type must be one of worker, image, webhook, http_pull"));
+        return false;
+    }
+    const QJsonValue dlq = body.value(QLatin1String("dead_letter_queue"));
+    if (dlq.isString()) {
+        s->deadLetterQueue = dlq.toString();
+    } else if (!dlq.isUndefined() && !dlq.isNull()) {
+        *error = invalid(QStringLiteral("dead_letter_queue must be a queue name"));
+        return false;
+    }
+    const QJsonValue settingsValue = body.value(QLatin1String("settings"));
+    if (settingsValue.isUndefined() || settingsValue.isNull())
+        return true;
+    if (!settingsValue.isObject()) {
+        *error = invalid(QStringLiteral("settings must be an object"));
+        return false;
+    }
+    const QJsonObject json = settingsValue.toObject();
+    constexpr qint64 kIntMin = std::numeric_limits<int>::min();
+    constexpr qint64 kIntMax = std::numeric_limits<int>::max();
+    struct IntSetting
+    {
+        QString key;
+        qint64 min;
+        qint64 max;
+        int *field;
+    };
+    // The ranges are checked by QueueSettings::validate; here only that they are integers.
+    const std::array<IntSetting, 7> ints { {
+        { QStringLiteral("batch_size"), kIntMin, kIntMax, &s->maxBatchSize },
+        { QStringLiteral("max_retries"), kIntMin, kIntMax, &s->maxRetries },
+        { QStringLiteral("max_wait_time_ms"), kIntMin, kIntMax, &s->maxBatchTimeoutMs },
+        { QStringLiteral("max_concurrency"), kIntMin, kIntMax, &s->maxConcurrency },
+        { QStringLiteral("retry_delay"), kIntMin, kIntMax, &s->retryDelaySeconds },
+        { QStringLiteral("visibility_timeout_ms"), kIntMin, kIntMax, &s->visibilityTimeoutMs },
+        { QStringLiteral("timeout_ms"), kIntMin, kIntMax, &s->webhookTimeoutMs },
+    } };
+    for (const IntSetting &setting : ints) {
+        std::optional<qint64> value;
+        if (!cloudflareInt(json, setting.key, QLatin1String("settings.") + setting.key, setting.min, setting.max, &value, error))
+            return false;
+        if (value)
+            *setting.field = int(*value);
+    }
+    // Unset ("scale with the backlog") is null in the API and 0 in QueueSettings.
+    if (json.value(QLatin1String("max_concurrency")) == QJsonValue(0)) {
+        *error = invalid(QStringLiteral("settings.max_concurrency must be between 1 and 250, or null (got 0)"));
+        return false;
+    }
+    const QJsonValue url = json.value(QLatin1String("url"));
+    if (url.isString()) {
+        s->webhookUrl = url.toString();
+    } else if (!url.isUndefined() && !url.isNull()) {
+        *error = invalid(QStringLiteral("settings.url must be a string"));
+        return false;
+    }
+    return true;
+}
+
+} // namespace
 
 CloudflareApi::CloudflareApi(Broker *broker)
     : m_broker(broker)
 {
 }
 
+std::optional<QJsonObject> cloudflareBody(const HttpRequest &request, CloudflareError *error)
+{
+    if (request.body.trimmed().isEmpty() || request.body.trimmed() == "null")
+        return QJsonObject {};
+    QJsonParseError parse;
+    const QJsonDocument doc = QJsonDocument::fromJson(request.body, &parse);
+    if (parse.error != QJsonParseError::NoError) {
+        *error = CloudflareError { 400, CloudflareApi::BodyMalformed,
+                                   QStringLiteral("the request body is not valid JSON: %1 at offset %2").arg(parse.errorString())
+                                       .arg(parse.offset) };
+        return std::nullopt;
+    }
+    if (!doc.isObject()) {
+        *error = invalid(QStringLiteral("the request body must be a JSON object"));
+        return std::nullopt;
+    }
+    return doc.object();
+}
+
+bool cloudflareInt(const QJsonObject &object, const QString &key, const QString &name, qint64 min, qint64 max,
+                   std::optional<qint64> *out, CloudflareError *error, int code)
+{
+    const QJsonValue v = object.value(key);
+    if (v.isUndefined() || v.isNull())
+        return true;
+    const double d = v.toDouble();
+    const bool integral = v.isDouble() && d >= -9.0e15 && d <= 9.0e15 && d == double(qint64(d));
+    if (!integral) {
+        *error = CloudflareError { 400, code, QStringLiteral("%1 must be an integer").arg(name) };
+        return false;
+    }
+    const qint64 value = qint64(d);
+    if (value < min || value > max) {
+        *error = CloudflareError { 400, code, QStringLiteral("%1 must be between %2 and %3 (got %4)").arg(name).arg(min).arg(max).arg(value) };
+        return false;
+    }
+    *out = value;
+    return true;
+}
+
+QString CloudflareApi::queueId(const QueueRecord &queue)
+{
+    return QStringLiteral("%1%2").arg(quint64(queue.id), 16, 16, QLatin1Char('0')).arg(quint64(queue.createdMs), 16, 16, QLatin1Char('0'));
+}
+
+QString CloudflareApi::consumerId(const QueueRecord &queue)
+{
+    const QByteArray seed = "consumer:" + queueId(queue).toLatin1();
+    return QString::fromLatin1(QCryptographicHash::hash(seed, QCryptographicHash::Sha256).toHex().left(32));
+}
+
+HttpResponse CloudflareApi::success(const QJsonValue &result, const QJsonObject &extra)
+{
+    QJsonObject envelope { { QStringLiteral("success"), true },
+                           { QStringLiteral("errors"), QJsonArray {} },
+                           { QStringLiteral("messages"), QJsonArray {} },
+                           { QStringLiteral("result"), result } };
+    for (auto it = extra.begin(); it != extra.end(); ++it)
+        envelope.insert(it.key(), it.value());
+    return HttpResponse::json(200, QJsonDocument(envelope).toJson(QJsonDocument::Compact));
+}
+
+HttpResponse CloudflareApi::failure(const CloudflareError &error)
+{
+    const QJsonObject envelope {
+        { QStringLiteral("success"), false },
+        { QStringLiteral("errors"), QJsonArray { QJsonObject { { QStringLiteral("code"), error.code }, { QStringLiteral("message"), error.message } } } },
+        { QStringLiteral("messages"), QJsonArray {} },
+        { QStringLiteral("result"), QJsonValue::Null },
+    };
+    HttpResponse response = HttpResponse::json(error.status, QJsonDocument(envelope).toJson(QJsonDocument::Compact));
+    // Cloudflare's clients retry a 409 as a lock timeout; ours are final (a name is taken,
+    // delivery is paused) and a retry would only repeat them.
+    if (error.status == 409)
+        response.headers.append({ QByteArrayLiteral("x-should-retry"), QByteArrayLiteral("false") });
+    return response;
+}
+
+CloudflareError CloudflareApi::fromBroker(const Error &error)
+{
+    switch (error.code) {
+    case ErrorCode::NotFound:
+        return { 404, QueueNotFound, error.message };
+    case ErrorCode::TooLarge:
+        return { 413, error.message.startsWith(QLatin1String("the batch")) ? BatchTooLarge : MessageTooLarge, error.message };
+    case ErrorCode::TooMany:
+        return { 413, BatchTooManyMessages, error.message };
+    case ErrorCode::Conflict:
+        return { 409, QueueNameTaken, error.message };
+    case ErrorCode::Paused:
+        return { 409, QueueDeliveryPaused, QStringLiteral("queue_delivery_paused: ") + error.message };
+    case ErrorCode::Storage:
+        return { 500, Internal, error.message };
+    case ErrorCode::Invalid:
+    case ErrorCode::None:
+        break;
+    }
+    return invalid(inRestTerms(error.message));
+}
+
 void CloudflareApi::handle(const HttpRequest &request, const HttpResponder &responder, const QStringList &segments)
 {
-    Q_UNUSED(request);
-    Q_UNUSED(segments);
-    const QJsonObject envelope { { QStringLiteral("success"), false },
-                                 { QStringLiteral("errors"),
-                                   QJsonArray { QJsonObject { { QStringLiteral("code"), 7003 },
-                                                              { QStringLiteral("message"), QStringLiteral("No route for that URI") } } } },
-                                 { QStringLiteral("messages"), QJsonArray {} },
-                                 { QStringLiteral("result"), QJsonValue::Null } };
-    responder.respond(HttpResponse::json(404, QJsonDocument(envelope).toJson(QJsonDocument::Compact)));
+    const auto noRoute = [&] {
+        responder.respond(failure({ 404, NoRoute, QStringLiteral("No route for the URI: %1 %2").arg(
+                                                      QString::fromLatin1(request.method), QString::fromUtf8(request.path)) }));
+    };
+    // Answers 405 unless the method is one of `allowed`.
+    const auto allow = [&](const QByteArrayList &names) {
+        if (names.contains(request.method))
+            return true;
+        HttpResponse r = failure({ 405, MethodNotAllowed, QStringLiteral("Method %1 not allowed here; use %2").arg(
+                                                              QString::fromLatin1(request.method),
+                                                              QString::fromLatin1(names.join(", "))) });
+        r.headers.append({ QByteArrayLiteral("Allow"), names.join(", ") });
+        responder.respond(r);
+        return false;
+    };
+
+    const qsizetype n = segments.size();
+    if (n == 0 || segments[0] != QLatin1String("queues") || n > 4) {
+        noRoute();
+        return;
+    }
+    if (n == 1) {
+        if (!allow({ "GET", "POST" }))
+            return;
+        if (request.method == "GET")
+            listQueues(request, responder);
+        else
+            createQueue(request, responder);
+        return;
+    }
+
+    // Which methods the route takes, decided before the queue is looked up.
+    const QString sub = segments.value(2);
+    const QString leaf = segments.value(3);
+    QByteArrayList methods;
+    if (n == 2)
+        methods = { "GET", "PATCH", "PUT", "DELETE" };
+    else if (n == 3 && (sub == QLatin1String("messages")))
+        methods = { "POST" };
+    else if (n == 3 && (sub == QLatin1String("purge") || sub == QLatin1String("consumers")))
+        methods = { "GET", "POST" };
+    else if (n == 3 && sub == QLatin1String("metrics"))
+        methods = { "GET" };
+    else if (n == 4 && sub == QLatin1String("messages")
+             && (leaf == QLatin1String("batch") || leaf == QLatin1String("pull") || leaf == QLatin1String("ack")))
+        methods = { "POST" };
+    else if (n == 4 && sub == QLatin1String("consumers"))
+        methods = { "GET", "PUT", "DELETE" };
+    if (methods.isEmpty()) {
+        noRoute();
+        return;
+    }
+    if (!allow(methods))
+        return;
+    const std::optional<QueueRecord> queue = resolve(segments[1]);
+    if (!queue) {
+        responder.respond(failure(queueNotFound(segments[1])));
+        return;
+    }
+    const QByteArray &method = request.method;
+    if (n == 2) {
+        if (method == "GET")
+            responder.respond(success(queueJson(*queue)));
+        else if (method == "DELETE")
+            deleteQueue(responder, *queue);
+        else
+            updateQueue(request, responder, *queue, method == "PUT");
+    } else if (n == 3 && sub == QLatin1String("messages")) {
+        push(request, responder, *queue);
+    } else if (n == 3 && sub == QLatin1String("purge")) {
+        if (method == "GET")
+            purgeStatus(responder, *queue);
+        else
+            purge(request, responder, *queue);
+    } else if (n == 3 && sub == QLatin1String("metrics")) {
+        metrics(responder, *queue);
+    } else if (n == 3) {
+        if (method == "GET")
+            listConsumers(responder, *queue);
+        else
+            setConsumer(request, responder, *queue, true);
+    } else if (sub == QLatin1String("messages")) {
+        if (leaf == QLatin1String("batch"))
+            pushBatch(request, responder, *queue);
+        else if (leaf == QLatin1String("pull"))
+            pull(request, responder, *queue);
+        else
+            ack(request, responder, *queue);
+    } else if (method == "GET") {
+        getConsumer(responder, *queue, leaf);
+    } else if (method == "DELETE") {
+        deleteConsumer(responder, *queue, leaf);
+    } else if (leaf != consumerId(*queue)) {
+        responder.respond(failure({ 404, NoRoute, QStringLiteral("queue \"%1\" has no consumer %2").arg(queue->name, leaf) }));
+    } else {
+        setConsumer(request, responder, *queue, false);
+    }
+}
+
+std::optional<QueueRecord> CloudflareApi::resolve(const QString &queueIdOrName) const
+{
+    // A queue id first, as Cloudflare's clients send; then the name, for people with curl.
+    static const QRegularExpression hex32(QStringLiteral("^[0-9a-f]{32}$"));
+    if (hex32.match(queueIdOrName).hasMatch()) {
+        bool ok = false;
+        const qint64 id = qint64(queueIdOrName.left(16).toULongLong(&ok, 16));
+        if (ok) {
+            if (auto q = m_broker->queueById(id); q && queueId(*q) == queueIdOrName)
+                return q;
+        }
+    }
+    return m_broker->queue(queueIdOrName);
+}
+
+QJsonObject CloudflareApi::queueJson(const QueueRecord &queue) const
+{
+    const QueueSettings &s = queue.settings;
+    QJsonArray consumers;
+    if (s.consumerType != ConsumerType::None)
+        consumers.append(consumerJson(queue));
+    return QJsonObject {
+        { QStringLiteral("queue_id"), queueId(queue) },
+        { QStringLiteral("queue_name"), queue.name },
+        { QStringLiteral("created_on"), isoTime(queue.createdMs) },
+        { QStringLiteral("modified_on"), isoTime(queue.modifiedMs) },
+        { QStringLiteral("producers"), QJsonArray {} },
+        { QStringLiteral("producers_total_count"), 0 },
+        { QStringLiteral("consumers"), consumers },
+        { QStringLiteral("consumers_total_count"), consumers.size() },
+        { QStringLiteral("settings"),
+          QJsonObject { { QStringLiteral("delivery_delay"), s.deliveryDelaySeconds },
+                        { QStringLiteral("delivery_paused"), s.paused },
+                        { QStringLiteral("message_retention_period"), s.retentionSeconds } } },
+    };
+}
+
+QJsonObject CloudflareApi::consumerJson(const QueueRecord &queue) const
+{
+    const QueueSettings &s = queue.settings;
+    QJsonObject settings {
+        { QStringLiteral("batch_size"), s.maxBatchSize },
+        { QStringLiteral("max_retries"), s.maxRetries },
+        { QStringLiteral("max_wait_time_ms"), s.maxBatchTimeoutMs },
+        { QStringLiteral("max_concurrency"), s.maxConcurrency == 0 ? QJsonValue() : QJsonValue(s.maxConcurrency) },
+        { QStringLiteral("retry_delay"), s.retryDelaySeconds },
+        { QStringLiteral("visibility_timeout_ms"), s.visibilityTimeoutMs },
+    };
+    if (s.consumerType == ConsumerType::Webhook) {
+        settings.insert(QStringLiteral("url"), s.webhookUrl);
+        settings.insert(QStringLiteral("timeout_ms"), s.webhookTimeoutMs);
+    }
+    return QJsonObject {
+        { QStringLiteral("consumer_id"), consumerId(queue) },
+        { QStringLiteral("queue_id"), queueId(queue) },
+        { QStringLiteral("queue_name"), queue.name },
+        { QStringLiteral("created_on"), isoTime(queue.createdMs) },
+        { QStringLiteral("type"), consumerTypeName(s.consumerType) },
+        { QStringLiteral("dead_letter_queue"), s.deadLetterQueue },
+        { QStringLiteral("settings"), settings },
+    };
+}
+
+void CloudflareApi::answerWhenDurable(const HttpResponder &responder, const QJsonValue &result)
+{
+    m_broker->whenDurable([responder, result](const Error &commitError) {
+        responder.respond(commitError ? failure(fromBroker(commitError)) : success(result));
+    });
+}
+
+void CloudflareApi::listQueues(const HttpRequest &request, const HttpResponder &responder)
+{
+    // Cloudflare's clients read a single page, so without per_page every queue comes at once.
+    const QStringList names = request.query.allQueryItemValues(QStringLiteral("name"), QUrl::FullyDecoded);
+    std::vector<QueueRecord> queues = m_broker->queues();
+    if (!names.isEmpty())
+        std::erase_if(queues, [&](const QueueRecord &q) { return !names.contains(q.name); });
+    const auto readPositive = [&](const QString &key, qint64 fallback, qint64 *out) {
+        if (!request.query.hasQueryItem(key)) {
+            *out = fallback;
+            return true;
+        }
+        bool ok = false;
+        *out = request.query.queryItemValue(key).toLongLong(&ok);
+        if (ok && *out >= 1)
+            return true;
+        responder.respond(failure(invalid(QStringLiteral("%1 must be a positive integer").arg(key))));
+        return false;
+    };
+    const qint64 total = qint64(queues.size());
+    qint64 page = 1;
+    qint64 perPage = 1;
+    if (!readPositive(QStringLiteral("page"), 1, &page) || !readPositive(QStringLiteral("per_page"), std::max<qint64>(total, 1), &perPage))
+        return;
+    QJsonArray result;
+    const qint64 first = std::min(total, (page - 1) * perPage);
+    const qint64 last = std::min(total, first + perPage);
+    for (qint64 i = first; i < last; ++i)
+        result.append(queueJson(queues[std::size_t(i)]));
+    const QJsonObject info { { QStringLiteral("page"), page },
+                             { QStringLiteral("per_page"), perPage },
+                             { QStringLiteral("count"), result.size() },
+                             { QStringLiteral("total_count"), total },
+                             { QStringLiteral("total_pages"), (total + perPage - 1) / perPage } };
+    responder.respond(success(result, QJsonObject { { QStringLiteral("result_info"), info } }));
+}
+
+void CloudflareApi::createQueue(const HttpRequest &request, const HttpResponder &responder)
+{
+    CloudflareError error;
+    const auto body = cloudflareBody(request, &error);
+    if (!body) {
+        responder.respond(failure(error));
+        return;
+    }
+    const QJsonValue name = body->value(QLatin1String("queue_name"));
+    if (!name.isString() || name.toString().isEmpty()) {
+        responder.respond(failure(invalid(name.isUndefined() ? QStringLiteral("queue_name is required")
+                                                             : QStringLiteral("queue_name must be a non-empty string"))));
+        return;
+    }
+    // Like Cloudflare, a new queue has no consumer until one is attached.
+    QueueSettings settings;
+    settings.consumerType = ConsumerType::None;
+    if (!applyQueueSettings(*body, &settings, &error)) {
+        responder.respond(failure(error));
+        return;
+    }
+    QueueRecord record;
+    if (const Error e = m_broker->createQueue(name.toString(), settings, &record)) {
+        CloudflareError cf = fromBroker(e);
+        if (e.code == ErrorCode::Conflict)
+            cf.message = QStringLiteral("Queue name '%1' is already taken. Please use a different name and try again.").arg(name.toString());
+        responder.respond(failure(cf));
+        return;
+    }
+    answerWhenDurable(responder, queueJson(record));
+}
+
+void CloudflareApi::updateQueue(const HttpRequest &request, const HttpResponder &responder, const QueueRecord &queue,
+                                bool replace)
+{
+    CloudflareError error;
+    const auto body = cloudflareBody(request, &error);
+    if (!body) {
+        responder.respond(failure(error));
+        return;
+    }
+    QueueSettings settings = queue.settings;
+    if (replace) {
+        // PUT overwrites the queue's configuration: what is not given goes back to its default.
+        const QueueSettings defaults;
+        settings.deliveryDelaySeconds = defaults.deliveryDelaySeconds;
+        settings.paused = defaults.paused;
+        settings.retentionSeconds = defaults.retentionSeconds;
+    }
+    if (!checkSameName(*body, queue, &error) || !applyQueueSettings(*body, &settings, &error)) {
+        responder.respond(failure(error));
+        return;
+    }
+    QueueRecord record;
+    if (const Error e = m_broker->updateQueue(queue.name, settings, &record)) {
+        responder.respond(failure(fromBroker(e)));
+        return;
+    }
+    answerWhenDurable(responder, queueJson(record));
+}
+
+void CloudflareApi::deleteQueue(const HttpResponder &responder, const QueueRecord &queue)
+{
+    if (const Error e = m_broker->deleteQueue(queue.name)) {
+        responder.respond(failure(fromBroker(e)));
+        return;
+    }
+    m_purgeStartedMs.remove(queue.id);
+    answerWhenDurable(responder, QJsonValue::Null);
+}
+
+void CloudflareApi::purge(const HttpRequest &request, const HttpResponder &responder, const QueueRecord &queue)
+{
+    CloudflareError error;
+    const auto body = cloudflareBody(request, &error);
+    if (!body) {
+        responder.respond(failure(error));
+        return;
+    }
+    // Cloudflare asks for the confirmation in the body; so do we.
+    if (body->value(QLatin1String("delete_messages_permanently")) != QJsonValue(true)) {
+        responder.respond(failure(invalid(QStringLiteral("delete_messages_permanently must be true to purge a queue"))));
+        return;
+    }
+    if (const Error e = m_broker->purge(queue.name)) {
+        responder.respond(failure(fromBroker(e)));
+        return;
+    }
+    m_purgeStartedMs.insert(queue.id, m_broker->clock()->nowMs());
+    answerWhenDurable(responder, queueJson(*m_broker->queue(queue.name)));
+}
+
+void CloudflareApi::purgeStatus(const HttpResponder &responder, const QueueRecord &queue)
+{
+    // A purge here is done when its call returns, so the last one is always complete.
+    const auto it = m_purgeStartedMs.constFind(queue.id);
+    if (it == m_purgeStartedMs.constEnd()) {
+        responder.respond(success(QJsonObject {}));
+        return;
+    }
+    responder.respond(success(QJsonObject { { QStringLiteral("started_at"), isoTime(*it) }, { QStringLiteral("completed"), QStringLiteral("true") } }));
+}
+
+void CloudflareApi::metrics(const HttpResponder &responder, const QueueRecord &queue)
+{
+    responder.respond(success(backlogMetrics(queue)));
+}
+
+void CloudflareApi::listConsumers(const HttpResponder &responder, const QueueRecord &queue)
+{
+    QJsonArray consumers;
+    if (queue.settings.consumerType != ConsumerType::None)
+        consumers.append(consumerJson(queue));
+    responder.respond(success(consumers));
+}
+
+void CloudflareApi::setConsumer(const HttpRequest &request, const HttpResponder &responder, const QueueRecord &queue,
+                                bool create)
+{
+    // QueueDeck runs one consumer per queue: a second one has to replace the first (PUT).
+    if (create && queue.settings.consumerType != ConsumerType::None) {
+        responder.respond(failure({ 409, ConsumerExists,
+                                    QStringLiteral("queue \"%1\" already has a %2 consumer (%3); delete it first or replace it with PUT")
+                                        .arg(queue.name, consumerTypeName(queue.settings.consumerType), consumerId(queue)) }));
+        return;
+    }
+    CloudflareError error;
+    const auto body = cloudflareBody(request, &error);
+    if (!body) {
+        responder.respond(failure(error));
+        return;
+    }
+    QueueSettings settings = queue.settings;
+    if (!readConsumer(*body, &settings, &error)) {
+        responder.respond(failure(error));
+        return;
+    }
+    QueueRecord record;
+    if (const Error e = m_broker->updateQueue(queue.name, settings, &record)) {
+        responder.respond(failure(fromBroker(e)));
+        return;
+    }
+    answerWhenDurable(responder, consumerJson(record));
+}
+
+void CloudflareApi::getConsumer(const HttpResponder &responder, const QueueRecord &queue, const QString &consumer)
+{
+    if (queue.settings.consumerType == ConsumerType::None || consumer != consumerId(queue)) {
+        responder.respond(failure({ 404, NoRoute, QStringLiteral("queue \"%1\" has no consumer %2").arg(queue.name, consumer) }));
+        return;
+    }
+    responder.respond(success(consumerJson(queue)));
+}
+
+void CloudflareApi::deleteConsumer(const HttpResponder &responder, const QueueRecord &queue, const QString &consumer)
+{
+    if (queue.settings.consumerType == ConsumerType::None || consumer != consumerId(queue)) {
+        responder.respond(failure({ 404, NoRoute, QStringLiteral("queue \"%1\" has no consumer %2").arg(queue.name, consumer) }));
+        return;
+    }
+    QueueSettings settings = queue.settings;
+    resetConsumer(&settings);
+    if (const Error e = m_broker->updateQueue(queue.name, settings)) {
+        responder.respond(failure(fromBroker(e)));
+        return;
+    }
+    answerWhenDurable(responder, QJsonValue::Null);
 }
 
 } // namespace qd
