@@ -425,7 +425,7 @@ void Broker::pump(QueueState &q)
             }
             cut = BatchCut::Timeout;
         }
-        dispatch(q, cut);
+        dispatch(q, cut, ready);
         ++dispatched;
     }
     if (consumer) {
@@ -449,16 +449,17 @@ void Broker::scheduleWake(QueueState &q, std::optional<qint64> dueMs)
     q.wake->start(int(wait));
 }
 
-void Broker::dispatch(QueueState &q, BatchCut cut)
+void Broker::dispatch(QueueState &q, BatchCut cut, int size)
 {
     const qint64 now = m_clock->nowMs();
     BatchRecord record;
     record.queueId = q.record.id;
     record.createdMs = now;
     record.cut = cut;
+    record.size = size; // stored now, so a batch in flight shows its size
     record.id = m_store->insertBatch(record);
     Delivery delivery { record.id, q.record.name, q.record.settings, cut,
-                        m_store->claimReady(q.record.id, now, q.record.settings.maxBatchSize, record.id, 0, false) };
+                        m_store->claimReady(q.record.id, now, size, record.id, 0, false) };
     record.size = int(delivery.messages.size());
     q.inFlightBatches += 1;
     q.timerResetMs = now;

@@ -167,7 +167,7 @@ private:
     void scheduleWake(QueueState &q, std::optional<qint64> dueMs);
     int concurrencyLimit(const QueueState &q) const;
     Consumer *consumerFor(const QueueState &q) const;
-    void dispatch(QueueState &q, BatchCut cut);
+    void dispatch(QueueState &q, BatchCut cut, int size);
     void completeBatch(qint64 batchId, const BatchOutcome &outcome);
     void expireLeases(QueueState &q, qint64 now);
     void sweepRetention();

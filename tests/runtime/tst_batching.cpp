@@ -170,6 +170,11 @@ private slots:
         QCOMPARE(fx.send(QStringLiteral("q"), 5).size(), 5);
         fx.broker->pumpAll();
         QCOMPARE(consumer->delivered, 1); // size cut; concurrency 1 holds the rest
+        const auto inFlight = fx.store->batch(consumer->held.front().delivery.batchId);
+        QVERIFY(inFlight);
+        QCOMPARE(inFlight->size, 2);
+        QCOMPARE(inFlight->endedMs, 0);
+        QCOMPARE(inFlight->cut, qd::BatchCut::Size);
 
         // Leftovers fill a batch: it goes at once.
         fx.clock.setMs(t0 + 1000);
