@@ -21,10 +21,12 @@ namespace qdtest {
 using Handler = std::function<void(const qd::Delivery &, qd::BatchOutcome &)>;
 
 // Runs its handler at once, like a synchronous worker, and keeps every delivery.
-class RecordingConsumer final : public qd::Consumer
-{
+class RecordingConsumer final : public qd::Consumer {
 public:
-    explicit RecordingConsumer(Handler handler = {}) : m_handler(std::move(handler)) { }
+    explicit RecordingConsumer(Handler handler = {})
+        : m_handler(std::move(handler))
+    {
+    }
 
     void deliver(const qd::Delivery &delivery, qd::CompletionFn done) override
     {
@@ -53,11 +55,9 @@ private:
 };
 
 // Keeps every batch in flight until the test completes it, like a slow worker.
-class HeldConsumer final : public qd::Consumer
-{
+class HeldConsumer final : public qd::Consumer {
 public:
-    struct Held
-    {
+    struct Held {
         qd::Delivery delivery;
         qd::CompletionFn done;
     };
@@ -111,12 +111,12 @@ inline std::vector<qd::SendItem> items(int n, const QByteArray &prefix = "m", st
 {
     std::vector<qd::SendItem> out;
     for (int i = 0; i < n; ++i)
-        out.push_back(qd::SendItem { QByteArray('"' + prefix + QByteArray::number(i) + '"'), qd::ContentType::Json, delay });
+        out.push_back(qd::SendItem {
+            QByteArray('"' + prefix + QByteArray::number(i) + '"'), qd::ContentType::Json, delay });
     return out;
 }
 
-struct BrokerFixture
-{
+struct BrokerFixture {
     QTemporaryDir dir;
     qd::ManualClock clock;
     std::unique_ptr<qd::SqliteStore> store;
@@ -158,7 +158,8 @@ struct BrokerFixture
     }
 
     // Sends n messages in one batch; returns their ids (empty when refused).
-    QStringList send(const QString &queue, int n, std::optional<int> batchDelay = {}, const QByteArray &prefix = "m")
+    QStringList send(
+        const QString &queue, int n, std::optional<int> batchDelay = {}, const QByteArray &prefix = "m")
     {
         QStringList ids;
         if (broker->send(queue, items(n, prefix), batchDelay, {}, &ids))

@@ -6,8 +6,7 @@
 using namespace qdtest;
 
 // "When a batch is delivered" (QUEUES.md), driven through a real broker and store.
-class TstBatching : public QObject
-{
+class TstBatching : public QObject {
     Q_OBJECT
 private slots:
     void sizeCutDeliversAtOnce_data()
@@ -373,7 +372,8 @@ private slots:
         int delivered = 0;
         auto it = perDelay.begin();
         for (int step = 0; step < 3; ++step, ++it) {
-            QCOMPARE(fx.broker->nextWakeMs(QStringLiteral("q")), std::optional<qint64>(t0 + it->first * 1000LL));
+            QCOMPARE(
+                fx.broker->nextWakeMs(QStringLiteral("q")), std::optional<qint64>(t0 + it->first * 1000LL));
             fx.clock.setMs(t0 + it->first * 1000LL - 1);
             fx.broker->pumpAll();
             QCOMPARE(consumer->messageCount(), delivered);

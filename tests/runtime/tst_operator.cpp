@@ -12,7 +12,8 @@ QStringList makeFailed(BrokerFixture &fx, const QString &queue, int n)
 {
     if (!fx.broker->queue(queue) && !fx.createQueue(queue, settings(100, 0, 0)))
         return {};
-    fx.broker->attachConsumer(queue, std::make_shared<RecordingConsumer>(throwing(QStringLiteral("first failure"))));
+    fx.broker->attachConsumer(
+        queue, std::make_shared<RecordingConsumer>(throwing(QStringLiteral("first failure"))));
     QStringList ids;
     for (int sent = 0; sent < n; sent += 100)
         ids += fx.send(queue, std::min(100, n - sent));
@@ -29,8 +30,7 @@ qd::AuditEntry lastAudit(const BrokerFixture &fx)
 } // namespace
 
 // Operator actions: retry, bulk retry, redrive, delete, purge, and retention.
-class TstOperator : public QObject
-{
+class TstOperator : public QObject {
     Q_OBJECT
 private slots:
     void retryFailedMessage()
@@ -64,7 +64,8 @@ private slots:
         QCOMPARE(consumer->messageCount(), 1);
         QCOMPARE(consumer->deliveries[0].messages[0].attempts, 1);
         // The history of the first life is kept.
-        QCOMPARE(fx.outcomes(ids[0]), (std::vector<QString> { QStringLiteral("failed"), QStringLiteral("acked") }));
+        QCOMPARE(fx.outcomes(ids[0]),
+            (std::vector<QString> { QStringLiteral("failed"), QStringLiteral("acked") }));
     }
 
     void retryDeadLetteredGoesBackToSource()
@@ -123,7 +124,7 @@ private slots:
         QCOMPARE(fx.message(inFlight[0]).attempts, 1);
 
         QCOMPARE(fx.broker->retryMessages({ QStringLiteral("0123456789abcdef0123456789abcdef") }, 0).code,
-                 qd::ErrorCode::NotFound);
+            qd::ErrorCode::NotFound);
         QCOMPARE(fx.broker->retryMessages(acked, -1).code, qd::ErrorCode::Invalid);
         QCOMPARE(fx.broker->retryMessages(acked, 86'401).code, qd::ErrorCode::Invalid);
     }
@@ -178,7 +179,7 @@ private slots:
         qint64 op = 0;
         QSignalSpy finished(fx.broker.get(), &qd::Broker::bulkFinished);
         connect(fx.broker.get(), &qd::Broker::bulkProgress, this,
-                [&](qint64 id, qint64, qint64) { fx.broker->cancelBulk(id); });
+            [&](qint64 id, qint64, qint64) { fx.broker->cancelBulk(id); });
         qd::MessageFilter filter;
         filter.state = qd::StateFilter::Failed;
         QVERIFY(!fx.broker->startBulkRetry(filter, 0, &op));
@@ -226,8 +227,9 @@ private slots:
         const qint64 seq0 = fx.message(ids[0]).seq;
         QVERIFY(!fx.store->attemptsForMessage(seq0).empty());
 
-        QCOMPARE(fx.broker->deleteMessages({ ids[0], QStringLiteral("ffffffffffffffffffffffffffffffff") }).code,
-                 qd::ErrorCode::NotFound);
+        QCOMPARE(
+            fx.broker->deleteMessages({ ids[0], QStringLiteral("ffffffffffffffffffffffffffffffff") }).code,
+            qd::ErrorCode::NotFound);
         QVERIFY(fx.store->messageById(ids[0])); // all or nothing
 
         int deleted = 0;

@@ -29,8 +29,7 @@ void play(const QStringList &script, const qd::Delivery &d, qd::BatchOutcome &o)
 
 // "Outcome of a batch" (QUEUES.md), end to end: handler calls through the broker to the
 // message rows, attempt history and batch record in the store.
-class TstOutcomes : public QObject
-{
+class TstOutcomes : public QObject {
     Q_OBJECT
 private slots:
     void batchCalls_data()
@@ -46,12 +45,16 @@ private slots:
         };
         QTest::newRow("returns normally") << QStringList {} << l({ "acked", "acked" });
         QTest::newRow("throws") << l({ "throw" }) << l({ "retried", "retried" });
-        QTest::newRow("explicit ack survives a throw") << l({ "ack:0", "throw" }) << l({ "acked", "retried" });
+        QTest::newRow("explicit ack survives a throw")
+            << l({ "ack:0", "throw" }) << l({ "acked", "retried" });
         QTest::newRow("ackAll before a throw") << l({ "ackAll", "throw" }) << l({ "acked", "acked" });
         QTest::newRow("ack then retry stays acked") << l({ "ack:0", "retry:0" }) << l({ "acked", "acked" });
-        QTest::newRow("retry then ack stays retried") << l({ "retry:0", "ack:0" }) << l({ "retried", "acked" });
-        QTest::newRow("per-message ack beats retryAll") << l({ "retryAll", "ack:1" }) << l({ "retried", "acked" });
-        QTest::newRow("per-message retry beats ackAll") << l({ "ackAll", "retry:0" }) << l({ "retried", "acked" });
+        QTest::newRow("retry then ack stays retried")
+            << l({ "retry:0", "ack:0" }) << l({ "retried", "acked" });
+        QTest::newRow("per-message ack beats retryAll")
+            << l({ "retryAll", "ack:1" }) << l({ "retried", "acked" });
+        QTest::newRow("per-message retry beats ackAll")
+            << l({ "ackAll", "retry:0" }) << l({ "retried", "acked" });
         QTest::newRow("retryAll then ackAll") << l({ "retryAll", "ackAll" }) << l({ "retried", "retried" });
         QTest::newRow("ackAll then retryAll") << l({ "ackAll", "retryAll" }) << l({ "acked", "acked" });
         QTest::newRow("one retried on a normal return") << l({ "retry:1" }) << l({ "acked", "retried" });
@@ -83,7 +86,8 @@ private slots:
             QCOMPARE(fx.outcomes(ids[i]), std::vector<QString> { expected[i] });
             if (!acked) {
                 QCOMPARE(m.visibleAtMs, fx.clock.nowMs() + 60'000);
-                QCOMPARE(m.lastError, threw ? QStringLiteral("TypeError: boom") : QStringLiteral("retried by the consumer"));
+                QCOMPARE(m.lastError,
+                    threw ? QStringLiteral("TypeError: boom") : QStringLiteral("retried by the consumer"));
             }
         }
         const auto batch = fx.store->batch(consumer->deliveries[0].batchId);
@@ -214,7 +218,8 @@ private slots:
         const qint64 sentAt = fx.clock.nowMs();
         QStringList ids;
         const QByteArray body("plain text \x01\x02 body");
-        QVERIFY(!fx.broker->send(QStringLiteral("src"), { qd::SendItem { body, qd::ContentType::Text, {} } }, {}, {}, &ids));
+        QVERIFY(!fx.broker->send(
+            QStringLiteral("src"), { qd::SendItem { body, qd::ContentType::Text, {} } }, {}, {}, &ids));
         fx.clock.advanceMs(1000);
         fx.broker->pumpAll();
         fx.broker->pumpAll();
@@ -233,7 +238,8 @@ private slots:
         QCOMPARE(m.attempts, 1);
         QCOMPARE(m.queueId, fx.queueId(QStringLiteral("dlq")));
         QCOMPARE(m.sourceQueueId, fx.queueId(QStringLiteral("src")));
-        QCOMPARE(fx.outcomes(ids[0]), (std::vector<QString> { QStringLiteral("retried"), QStringLiteral("dead_lettered") }));
+        QCOMPARE(fx.outcomes(ids[0]),
+            (std::vector<QString> { QStringLiteral("retried"), QStringLiteral("dead_lettered") }));
         QCOMPARE(fx.broker->counters(QStringLiteral("src")).deadLettered, qint64(1));
         QCOMPARE(fx.counts(QStringLiteral("src")).failed, qint64(0));
 
@@ -311,7 +317,9 @@ private slots:
         const QStringList ids = fx.send(QStringLiteral("a"), 1);
         for (int i = 0; i < 4; ++i)
             fx.broker->pumpAll();
-        QCOMPARE(path, (QStringList { QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("b"), QStringLiteral("a") }));
+        QCOMPARE(path,
+            (QStringList {
+                QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("b"), QStringLiteral("a") }));
         QCOMPARE(attempts, (std::vector<int> { 1, 1, 2, 1 }));
         QCOMPARE(fx.message(ids[0]).state, qd::MessageState::Acked);
         QCOMPARE(fx.message(ids[0]).sourceQueueId, fx.queueId(QStringLiteral("b")));

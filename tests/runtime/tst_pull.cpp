@@ -15,8 +15,7 @@ QStringList leasesOf(const qd::PullResult &r)
 } // namespace
 
 // Pull consumers (QUEUES.md "Pull consumers"): leases, acks, retries and expiry.
-class TstPull : public QObject
-{
+class TstPull : public QObject {
     Q_OBJECT
 private slots:
     void batchSize_data()
@@ -116,7 +115,7 @@ private slots:
 
         qd::AckResult a;
         QVERIFY(!fx.broker->acknowledge(QStringLiteral("p"), { leases[0] },
-                                        { qd::LeaseRetry { leases[1], 5 }, qd::LeaseRetry { leases[2], {} } }, &a));
+            { qd::LeaseRetry { leases[1], 5 }, qd::LeaseRetry { leases[2], {} } }, &a));
         QCOMPARE(a.ackCount, 1);
         QCOMPARE(a.retryCount, 2);
         QVERIFY(a.warnings.isEmpty());
@@ -145,8 +144,11 @@ private slots:
         qd::PullResult r;
         QVERIFY(!fx.broker->pull(QStringLiteral("p"), 1, {}, &r));
         qd::AckResult a;
-        QCOMPARE(fx.broker->acknowledge(QStringLiteral("p"), {}, { qd::LeaseRetry { r.messages[0].leaseId, 86'401 } }, &a).code,
-                 qd::ErrorCode::Invalid);
+        QCOMPARE(fx.broker
+                     ->acknowledge(
+                         QStringLiteral("p"), {}, { qd::LeaseRetry { r.messages[0].leaseId, 86'401 } }, &a)
+                     .code,
+            qd::ErrorCode::Invalid);
         QCOMPARE(fx.message(r.messages[0].id).state, qd::MessageState::InFlight);
     }
 
@@ -199,7 +201,8 @@ private slots:
         QCOMPARE(m.sourceQueueId, fx.queueId(QStringLiteral("p")));
         QCOMPARE(m.state, qd::MessageState::Pending);
         QCOMPARE(m.attempts, 0);
-        QCOMPARE(fx.outcomes(ids[0]), (std::vector<QString> { QStringLiteral("lease_expired"), QStringLiteral("dead_lettered") }));
+        QCOMPARE(fx.outcomes(ids[0]),
+            (std::vector<QString> { QStringLiteral("lease_expired"), QStringLiteral("dead_lettered") }));
         qd::PullResult r;
         QVERIFY(!fx.broker->pull(QStringLiteral("p"), 1, 1000, &r));
         QCOMPARE(r.messages.size(), 0u);
@@ -253,8 +256,9 @@ private slots:
         const QString forged = QString::number(r.messages[0].seq) + QStringLiteral("-0000000000000000");
 
         qd::AckResult a;
-        QVERIFY(!fx.broker->acknowledge(QStringLiteral("p"), { QStringLiteral("nonsense"), otherLease, forged },
-                                        { qd::LeaseRetry { QStringLiteral("999999-abc"), {} } }, &a));
+        QVERIFY(
+            !fx.broker->acknowledge(QStringLiteral("p"), { QStringLiteral("nonsense"), otherLease, forged },
+                { qd::LeaseRetry { QStringLiteral("999999-abc"), {} } }, &a));
         QCOMPARE(a.ackCount, 0);
         QCOMPARE(a.retryCount, 0);
         QCOMPARE(a.warnings.size(), 4);
@@ -275,7 +279,7 @@ private slots:
         const QStringList leases = leasesOf(r);
         qd::AckResult a;
         QVERIFY(!fx.broker->acknowledge(QStringLiteral("p"), { leases[0], leases[0], leases[1] },
-                                        { qd::LeaseRetry { leases[1], 30 }, qd::LeaseRetry { leases[1], 30 } }, &a));
+            { qd::LeaseRetry { leases[1], 30 }, qd::LeaseRetry { leases[1], 30 } }, &a));
         QCOMPARE(a.ackCount, 2);
         QCOMPARE(a.retryCount, 0);
         QCOMPARE(a.warnings.size(), 3);

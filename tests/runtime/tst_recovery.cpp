@@ -4,8 +4,7 @@ using namespace qdtest;
 
 // At-least-once delivery across a restart (QUEUES.md "Outcome of a batch", last rule), and
 // what else a restart must keep.
-class TstRecovery : public QObject
-{
+class TstRecovery : public QObject {
     Q_OBJECT
 private slots:
     void inFlightBatchIsDeliveredAgain()
@@ -47,7 +46,8 @@ private slots:
         }
         QCOMPARE(again, inFlight);
         for (const QString &id : inFlight) {
-            QCOMPARE(fx.outcomes(id), (std::vector<QString> { QStringLiteral("interrupted"), QStringLiteral("acked") }));
+            QCOMPARE(fx.outcomes(id),
+                (std::vector<QString> { QStringLiteral("interrupted"), QStringLiteral("acked") }));
             const auto attempts = fx.store->attemptsForMessage(fx.message(id).seq);
             QCOMPARE(attempts.back().attempt, 1);
             QVERIFY(!attempts.back().error.isEmpty());

@@ -16,8 +16,7 @@ std::vector<qd::SendItem> bodies(std::initializer_list<qsizetype> sizes)
 } // namespace
 
 // Producers (QUEUES.md "Messages"): limits, delays, queue names and durability.
-class TstSends : public QObject
-{
+class TstSends : public QObject {
     Q_OBJECT
 private slots:
     void limits_data()
@@ -69,7 +68,7 @@ private slots:
     void delayPrecedence_data()
     {
         QTest::addColumn<int>("queueDelay");
-        QTest::addColumn<int>("batchDelay");   // -1 = unset
+        QTest::addColumn<int>("batchDelay"); // -1 = unset
         QTest::addColumn<int>("messageDelay"); // -1 = unset
         QTest::addColumn<int>("expected");
 
@@ -102,8 +101,8 @@ private slots:
         if (messageDelay >= 0)
             sends[0].delaySeconds = messageDelay;
         QStringList ids;
-        QVERIFY(!fx.broker->send(QStringLiteral("q"), sends, batchDelay >= 0 ? std::optional<int>(batchDelay) : std::nullopt,
-                                 {}, &ids));
+        QVERIFY(!fx.broker->send(QStringLiteral("q"), sends,
+            batchDelay >= 0 ? std::optional<int>(batchDelay) : std::nullopt, {}, &ids));
         QCOMPARE(fx.message(ids[0]).visibleAtMs, t0 + expected * 1000LL);
         QCOMPARE(fx.message(ids[0]).timestampMs, t0);
 
@@ -139,7 +138,7 @@ private slots:
 
     void delayRange_data()
     {
-        QTest::addColumn<int>("batchDelay");   // -2 = unset
+        QTest::addColumn<int>("batchDelay"); // -2 = unset
         QTest::addColumn<int>("messageDelay"); // -2 = unset
         QTest::addColumn<bool>("ok");
         QTest::newRow("message -1") << -2 << -1 << false;
@@ -162,8 +161,8 @@ private slots:
         std::vector<qd::SendItem> sends = items(1);
         if (messageDelay != -2)
             sends[0].delaySeconds = messageDelay;
-        const qd::Error e = fx.broker->send(QStringLiteral("q"), sends,
-                                            batchDelay != -2 ? std::optional<int>(batchDelay) : std::nullopt, {});
+        const qd::Error e = fx.broker->send(
+            QStringLiteral("q"), sends, batchDelay != -2 ? std::optional<int>(batchDelay) : std::nullopt, {});
         QCOMPARE(e.code, ok ? qd::ErrorCode::None : qd::ErrorCode::Invalid);
         if (!ok) {
             QVERIFY2(e.message.contains(QStringLiteral("delay_seconds")), qPrintable(e.message));
@@ -180,7 +179,7 @@ private slots:
         const QString name = QStringLiteral("Known"); // names are case-sensitive
         bool called = false;
         QCOMPARE(fx.broker->send(name, items(1), {}, [&](const qd::Error &) { called = true; }).code,
-                 qd::ErrorCode::NotFound);
+            qd::ErrorCode::NotFound);
         qd::PullResult pulled;
         QCOMPARE(fx.broker->pull(name, 1, {}, &pulled).code, qd::ErrorCode::NotFound);
         qd::AckResult acked;
@@ -277,9 +276,8 @@ private slots:
         fx.broker->attachConsumer(QStringLiteral("q"), consumer);
         const QByteArray binary("\x00\xff\x10zero\x00inside", 15);
         std::vector<qd::SendItem> sends { { QByteArray("{\"a\":1}"), qd::ContentType::Json, {} },
-                                          { QByteArray("hello"), qd::ContentType::Text, {} },
-                                          { binary, qd::ContentType::Bytes, {} },
-                                          { binary, qd::ContentType::V8, {} } };
+            { QByteArray("hello"), qd::ContentType::Text, {} }, { binary, qd::ContentType::Bytes, {} },
+            { binary, qd::ContentType::V8, {} } };
         QStringList ids;
         QVERIFY(!fx.broker->send(QStringLiteral("q"), sends, {}, {}, &ids));
         static const QRegularExpression hex32(QStringLiteral("^[0-9a-f]{32}$"));

@@ -35,8 +35,7 @@ QJsonObject json(const char *text)
 
 // Consumer settings (QUEUES.md): ranges refused with the setting and its range named,
 // and the JSON form's type errors.
-class TstSettings : public QObject
-{
+class TstSettings : public QObject {
     Q_OBJECT
 private slots:
     void ranges_data()
@@ -46,21 +45,25 @@ private slots:
         QTest::addColumn<int>("min");
         QTest::addColumn<int>("max");
 
-        QTest::newRow("max_batch_size") << QStringLiteral("maxBatchSize") << QStringLiteral("max_batch_size") << 1 << 100;
-        QTest::newRow("max_batch_timeout") << QStringLiteral("maxBatchTimeoutMs") << QStringLiteral("max_batch_timeout_ms")
-                                           << 0 << 60'000;
-        QTest::newRow("max_retries") << QStringLiteral("maxRetries") << QStringLiteral("max_retries") << 0 << 100;
-        QTest::newRow("retry_delay") << QStringLiteral("retryDelaySeconds") << QStringLiteral("retry_delay") << 0 << 86'400;
-        QTest::newRow("max_concurrency") << QStringLiteral("maxConcurrency") << QStringLiteral("max_concurrency") << 1
-                                         << 250;
-        QTest::newRow("delivery_delay") << QStringLiteral("deliveryDelaySeconds") << QStringLiteral("delivery_delay") << 0
-                                        << 86'400;
-        QTest::newRow("message_retention_period") << QStringLiteral("retentionSeconds")
-                                                  << QStringLiteral("message_retention_period") << 60 << 1'209'600;
+        QTest::newRow("max_batch_size")
+            << QStringLiteral("maxBatchSize") << QStringLiteral("max_batch_size") << 1 << 100;
+        QTest::newRow("max_batch_timeout")
+            << QStringLiteral("maxBatchTimeoutMs") << QStringLiteral("max_batch_timeout_ms") << 0 << 60'000;
+        QTest::newRow("max_retries") << QStringLiteral("maxRetries") << QStringLiteral("max_retries") << 0
+                                     << 100;
+        QTest::newRow("retry_delay") << QStringLiteral("retryDelaySeconds") << QStringLiteral("retry_delay")
+                                     << 0 << 86'400;
+        QTest::newRow("max_concurrency")
+            << QStringLiteral("maxConcurrency") << QStringLiteral("max_concurrency") << 1 << 250;
+        QTest::newRow("delivery_delay")
+            << QStringLiteral("deliveryDelaySeconds") << QStringLiteral("delivery_delay") << 0 << 86'400;
+        QTest::newRow("message_retention_period")
+            << QStringLiteral("retentionSeconds") << QStringLiteral("message_retention_period") << 60
+            << 1'209'600;
         QTest::newRow("visibility_timeout_ms") << QStringLiteral("visibilityTimeoutMs")
                                                << QStringLiteral("visibility_timeout_ms") << 1 << 43'200'000;
-        QTest::newRow("webhook timeout") << QStringLiteral("webhookTimeoutMs") << QStringLiteral("webhook_timeout_ms") << 1
-                                         << 600'000;
+        QTest::newRow("webhook timeout")
+            << QStringLiteral("webhookTimeoutMs") << QStringLiteral("webhook_timeout_ms") << 1 << 600'000;
     }
 
     void ranges()
@@ -80,7 +83,8 @@ private slots:
             qd::QueueSettings s;
             set(s, field, bad);
             const QString text = s.validate();
-            QVERIFY2(text.contains(name) && text.contains(range) && text.contains(QString::number(bad)), qPrintable(text));
+            QVERIFY2(text.contains(name) && text.contains(range) && text.contains(QString::number(bad)),
+                qPrintable(text));
 
             const qd::Error created = fx.broker->createQueue(QStringLiteral("new"), s);
             QCOMPARE(created.code, qd::ErrorCode::Invalid);
@@ -143,9 +147,10 @@ private slots:
 
         QTest::newRow("string for an integer") << QByteArray(R"({"max_batch_size": "10"})")
                                                << QStringLiteral("max_batch_size must be an integer");
-        QTest::newRow("fraction") << QByteArray(R"({"max_retries": 1.5})") << QStringLiteral("max_retries must be an integer");
-        QTest::newRow("bool for an integer") << QByteArray(R"({"retry_delay": true})")
-                                             << QStringLiteral("retry_delay must be an integer");
+        QTest::newRow("fraction") << QByteArray(R"({"max_retries": 1.5})")
+                                  << QStringLiteral("max_retries must be an integer");
+        QTest::newRow("bool for an integer")
+            << QByteArray(R"({"retry_delay": true})") << QStringLiteral("retry_delay must be an integer");
         QTest::newRow("null for an integer") << QByteArray(R"({"delivery_delay": null})")
                                              << QStringLiteral("delivery_delay must be an integer");
         QTest::newRow("huge number") << QByteArray(R"({"max_batch_size": 1e20})")
@@ -160,13 +165,15 @@ private slots:
                                        << QStringLiteral("dead_letter_queue must be a string");
         QTest::newRow("paused as string") << QByteArray(R"({"delivery_paused": "yes"})")
                                           << QStringLiteral("delivery_paused must be a boolean");
-        QTest::newRow("unknown consumer type") << QByteArray(R"({"consumer_type": "ftp"})")
-                                               << QStringLiteral("consumer_type must be one of");
-        QTest::newRow("consumer type as number") << QByteArray(R"({"consumer_type": 3})")
-                                                 << QStringLiteral("consumer_type must be a string");
-        QTest::newRow("url as number") << QByteArray(R"({"url": 5})") << QStringLiteral("url must be a string");
-        QTest::newRow("good key, then a bad one") << QByteArray(R"({"max_batch_size": 7, "delivery_paused": 1})")
-                                                  << QStringLiteral("delivery_paused must be a boolean");
+        QTest::newRow("unknown consumer type")
+            << QByteArray(R"({"consumer_type": "ftp"})") << QStringLiteral("consumer_type must be one of");
+        QTest::newRow("consumer type as number")
+            << QByteArray(R"({"consumer_type": 3})") << QStringLiteral("consumer_type must be a string");
+        QTest::newRow("url as number")
+            << QByteArray(R"({"url": 5})") << QStringLiteral("url must be a string");
+        QTest::newRow("good key, then a bad one")
+            << QByteArray(R"({"max_batch_size": 7, "delivery_paused": 1})")
+            << QStringLiteral("delivery_paused must be a boolean");
     }
 
     void applyJsonTypeErrors()
@@ -191,8 +198,8 @@ private slots:
         QCOMPARE(s.applyJson(json(R"({"max_batch_size": 7, "max_concurrency": null, "dead_letter_queue": null,
                                       "delivery_paused": true, "consumer_type": "http_pull", "retry_delay": 30.0,
                                       "zeta": 1, "alpha": 2})"),
-                             &unknown),
-                 QString());
+                     &unknown),
+            QString());
         QCOMPARE(s.maxBatchSize, 7);
         QCOMPARE(s.maxConcurrency, 0);
         QVERIFY(s.deadLetterQueue.isEmpty());
