@@ -19,11 +19,6 @@ namespace qd {
 
 namespace {
 
-QString isoTime(qint64 ms)
-{
-    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs);
-}
-
 CloudflareError invalid(const QString &message)
 {
     return CloudflareError { 400, CloudflareApi::BodyInvalid, message };
@@ -107,92 +102,12 @@ bool checkSameName(const QJsonObject &body, const QueueRecord &queue, Cloudflare
     return false;
 }
 
-void resetConsumer(QueueSettings *s)
-{
-    const QueueSettings defaults;
-    s->maxBatchSize = defaults.maxBatchSize;
-    s->maxBatchTimeoutMs = defaults.maxBatchTimeoutMs;
-    s->maxRetries = defaults.maxRetries;
-    s->retryDelaySeconds = defaults.retryDelaySeconds;
-    s->maxConcurrency = defaults.maxConcurrency;
-    s->deadLetterQueue.clear();
-    s->visibilityTimeoutMs = defaults.visibilityTimeoutMs;
-    s->webhookUrl.clear();
-    s->webhookTimeoutMs = defaults.webhookTimeoutMs;
-    s->consumerType = ConsumerType::None;
-}
-
-// Reads a consumer definition onto `s`: a create or a replace, so what is not given is reset.
-bool readConsumer(const QJsonObject &body, QueueSettings *s, CloudflareError *error)
-{
-    resetConsumer(s);
-    const QJsonValue type = body.value(QLatin1String("type"));
-    // Cloudflare's push consumer is a Worker; QueueDeck's built-in one is the image worker.
-    if (type == QJsonValue(QStringLiteral("worker"))) {
-        s->consumerType = ConsumerType::Image;
-    } else if (!type.isString() || !consumerTypeFromName(type.toString(), &s->consumerType)
-               || s->consumerType == ConsumerType::None) {
-        *error = invalid(type.isUndefined() ? QStringLiteral("type is required: one of worker, image, webhook, http_pull")
-                                            : QStringLiteral("type must be one of worker, image, webhook, http_pull"));
-        return false;
-    }
-    const QJsonValue dlq = body.value(QLatin1String("dead_letter_queue"));
-    if (dlq.isString()) {
-        s->deadLetterQueue = dlq.toString();
-    } else if (!dlq.isUndefined() && !dlq.isNull()) {
-        *error = invalid(QStringLiteral("dead_letter_queue must be a queue name"));
-        return false;
-    }
-    const QJsonValue settingsValue = body.value(QLatin1String("settings"));
-    if (settingsValue.isUndefined() || settingsValue.isNull())
-        return true;
-    if (!settingsValue.isObject()) {
-        *error = invalid(QStringLiteral("settings must be an object"));
-        return false;
-    }
-    const QJsonObject json = settingsValue.toObject();
-    constexpr qint64 kIntMin = std::numeric_limits<int>::min();
-    constexpr qint64 kIntMax = std::numeric_limits<int>::max();
-    struct IntSetting
-    {
-        QString key;
-        qint64 min;
-        qint64 max;
-        int *field;
-    };
-    // The ranges are checked by QueueSettings::validate; here only that they are integers.
-    const std::array<IntSetting, 7> ints { {
-        { QStringLiteral("batch_size"), kIntMin, kIntMax, &s->maxBatchSize },
-        { QStringLiteral("max_retries"), kIntMin, kIntMax, &s->maxRetries },
-        { QStringLiteral("max_wait_time_ms"), kIntMin, kIntMax, &s->maxBatchTimeoutMs },
-        { QStringLiteral("max_concurrency"), kIntMin, kIntMax, &s->maxConcurrency },
-        { QStringLiteral("retry_delay"), kIntMin, kIntMax, &s->retryDelaySeconds },
-        { QStringLiteral("visibility_timeout_ms"), kIntMin, kIntMax, &s->visibilityTimeoutMs },
-        { QStringLiteral("timeout_ms"), kIntMin, kIntMax, &s->webhookTimeoutMs },
-    } };
-    for (const IntSetting &setting : ints) {
-        std::optional<qint64> value;
-        if (!cloudflareInt(json, setting.key, QLatin1String("settings.") + setting.key, setting.min, setting.max, &value, error))
-            return false;
-        if (value)
-            *setting.field = int(*value);
-    }
-    // Unset ("scale with the backlog") is null in the API and 0 in QueueSettings.
-    if (json.value(QLatin1String("max_concurrency")) == QJsonValue(0)) {
-        *error = invalid(QStringLiteral("settings.max_concurrency must be between 1 and 250, or null (got 0)"));
-        return false;
-    }
-    const QJsonValue url = json.value(QLatin1String("url"));
-    if (url.isString()) {
-        s->webhookUrl = url.toString();
-    } else if (!url.isUndefined() && !url.isNull()) {
-        *error = invalid(QStringLiteral("settings.url must be a string"));
-        return false;
-    }
-    return true;
-}
-
 } // namespace
+
+QString cloudflareTime(qint64 ms)
+{
+    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs);
+}
 
 CloudflareApi::CloudflareApi(Broker *broker)
     : m_broker(broker)
@@ -345,7 +260,8 @@ void CloudflareApi::handle(const HttpRequest &request, const HttpResponder &resp
     else if (n == 3 && sub == QLatin1String("metrics"))
         methods = { "GET" };
     else if (n == 4 && sub == QLatin1String("messages")
-             && (leaf == QLatin1String("batch") || leaf == QLatin1String("pull") || leaf == QLatin1String("ack")))
+             && (leaf == QLatin1String("batch") || leaf == QLatin1String("pull") || leaf == QLatin1String("ack")
+                 || leaf == QLatin1String("peek") || leaf == QLatin1String("purge")))
         methods = { "POST" };
     else if (n == 4 && sub == QLatin1String("consumers"))
         methods = { "GET", "PUT", "DELETE" };
@@ -387,6 +303,10 @@ void CloudflareApi::handle(const HttpRequest &request, const HttpResponder &resp
             pushBatch(request, responder, *queue);
         else if (leaf == QLatin1String("pull"))
             pull(request, responder, *queue);
+        else if (leaf == QLatin1String("peek"))
+            peek(request, responder, *queue);
+        else if (leaf == QLatin1String("purge"))
+            purgeMessages(request, responder, *queue);
         else
             ack(request, responder, *queue);
     } else if (method == "GET") {
@@ -424,8 +344,8 @@ QJsonObject CloudflareApi::queueJson(const QueueRecord &queue) const
     return QJsonObject {
         { QStringLiteral("queue_id"), queueId(queue) },
         { QStringLiteral("queue_name"), queue.name },
-        { QStringLiteral("created_on"), isoTime(queue.createdMs) },
-        { QStringLiteral("modified_on"), isoTime(queue.modifiedMs) },
+        { QStringLiteral("created_on"), cloudflareTime(queue.createdMs) },
+        { QStringLiteral("modified_on"), cloudflareTime(queue.modifiedMs) },
         { QStringLiteral("producers"), QJsonArray {} },
         { QStringLiteral("producers_total_count"), 0 },
         { QStringLiteral("consumers"), consumers },
@@ -434,32 +354,6 @@ QJsonObject CloudflareApi::queueJson(const QueueRecord &queue) const
           QJsonObject { { QStringLiteral("delivery_delay"), s.deliveryDelaySeconds },
                         { QStringLiteral("delivery_paused"), s.paused },
                         { QStringLiteral("message_retention_period"), s.retentionSeconds } } },
-    };
-}
-
-QJsonObject CloudflareApi::consumerJson(const QueueRecord &queue) const
-{
-    const QueueSettings &s = queue.settings;
-    QJsonObject settings {
-        { QStringLiteral("batch_size"), s.maxBatchSize },
-        { QStringLiteral("max_retries"), s.maxRetries },
-        { QStringLiteral("max_wait_time_ms"), s.maxBatchTimeoutMs },
-        { QStringLiteral("max_concurrency"), s.maxConcurrency == 0 ? QJsonValue() : QJsonValue(s.maxConcurrency) },
-        { QStringLiteral("retry_delay"), s.retryDelaySeconds },
-        { QStringLiteral("visibility_timeout_ms"), s.visibilityTimeoutMs },
-    };
-    if (s.consumerType == ConsumerType::Webhook) {
-        settings.insert(QStringLiteral("url"), s.webhookUrl);
-        settings.insert(QStringLiteral("timeout_ms"), s.webhookTimeoutMs);
-    }
-    return QJsonObject {
-        { QStringLiteral("consumer_id"), consumerId(queue) },
-        { QStringLiteral("queue_id"), queueId(queue) },
-        { QStringLiteral("queue_name"), queue.name },
-        { QStringLiteral("created_on"), isoTime(queue.createdMs) },
-        { QStringLiteral("type"), consumerTypeName(s.consumerType) },
-        { QStringLiteral("dead_letter_queue"), s.deadLetterQueue },
-        { QStringLiteral("settings"), settings },
     };
 }
 
@@ -607,73 +501,12 @@ void CloudflareApi::purgeStatus(const HttpResponder &responder, const QueueRecor
         responder.respond(success(QJsonObject {}));
         return;
     }
-    responder.respond(success(QJsonObject { { QStringLiteral("started_at"), isoTime(*it) }, { QStringLiteral("completed"), QStringLiteral("true") } }));
+    responder.respond(success(QJsonObject { { QStringLiteral("started_at"), cloudflareTime(*it) }, { QStringLiteral("completed"), QStringLiteral("true") } }));
 }
 
 void CloudflareApi::metrics(const HttpResponder &responder, const QueueRecord &queue)
 {
     responder.respond(success(backlogMetrics(queue)));
-}
-
-void CloudflareApi::listConsumers(const HttpResponder &responder, const QueueRecord &queue)
-{
-    QJsonArray consumers;
-    if (queue.settings.consumerType != ConsumerType::None)
-        consumers.append(consumerJson(queue));
-    responder.respond(success(consumers));
-}
-
-void CloudflareApi::setConsumer(const HttpRequest &request, const HttpResponder &responder, const QueueRecord &queue,
-                                bool create)
-{
-    // QueueDeck runs one consumer per queue: a second one has to replace the first (PUT).
-    if (create && queue.settings.consumerType != ConsumerType::None) {
-        responder.respond(failure({ 409, ConsumerExists,
-                                    QStringLiteral("queue \"%1\" already has a %2 consumer (%3); delete it first or replace it with PUT")
-                                        .arg(queue.name, consumerTypeName(queue.settings.consumerType), consumerId(queue)) }));
-        return;
-    }
-    CloudflareError error;
-    const auto body = cloudflareBody(request, &error);
-    if (!body) {
-        responder.respond(failure(error));
-        return;
-    }
-    QueueSettings settings = queue.settings;
-    if (!readConsumer(*body, &settings, &error)) {
-        responder.respond(failure(error));
-        return;
-    }
-    QueueRecord record;
-    if (const Error e = m_broker->updateQueue(queue.name, settings, &record)) {
-        responder.respond(failure(fromBroker(e)));
-        return;
-    }
-    answerWhenDurable(responder, consumerJson(record));
-}
-
-void CloudflareApi::getConsumer(const HttpResponder &responder, const QueueRecord &queue, const QString &consumer)
-{
-    if (queue.settings.consumerType == ConsumerType::None || consumer != consumerId(queue)) {
-        responder.respond(failure({ 404, NoRoute, QStringLiteral("queue \"%1\" has no consumer %2").arg(queue.name, consumer) }));
-        return;
-    }
-    responder.respond(success(consumerJson(queue)));
-}
-
-void CloudflareApi::deleteConsumer(const HttpResponder &responder, const QueueRecord &queue, const QString &consumer)
-{
-    if (queue.settings.consumerType == ConsumerType::None || consumer != consumerId(queue)) {
-        responder.respond(failure({ 404, NoRoute, QStringLiteral("queue \"%1\" has no consumer %2").arg(queue.name, consumer) }));
-        return;
-    }
-    QueueSettings settings = queue.settings;
-    resetConsumer(&settings);
-    if (const Error e = m_broker->updateQueue(queue.name, settings)) {
-        responder.respond(failure(fromBroker(e)));
-        return;
-    }
-    answerWhenDurable(responder, QJsonValue::Null);
 }
 
 } // namespace qd

@@ -72,7 +72,7 @@ private:
     void purgeStatus(const HttpResponder &responder, const QueueRecord &queue);
     void metrics(const HttpResponder &responder, const QueueRecord &queue);
 
-    // Consumers (cloudflareapi.cpp)
+    // Consumers (cloudflareapi_consumers.cpp)
     void listConsumers(const HttpResponder &responder, const QueueRecord &queue);
     void setConsumer(const HttpRequest &request, const HttpResponder &responder, const QueueRecord &queue,
                      bool create);
@@ -86,6 +86,8 @@ private:
               std::optional<int> batchDelaySeconds);
     void pull(const HttpRequest &request, const HttpResponder &responder, const QueueRecord &queue);
     void ack(const HttpRequest &request, const HttpResponder &responder, const QueueRecord &queue);
+    void peek(const HttpRequest &request, const HttpResponder &responder, const QueueRecord &queue);
+    void purgeMessages(const HttpRequest &request, const HttpResponder &responder, const QueueRecord &queue);
     QJsonObject backlogMetrics(const QueueRecord &queue) const;
 
     std::optional<QueueRecord> resolve(const QString &queueIdOrName) const;
@@ -97,6 +99,9 @@ private:
     Broker *m_broker;
     QHash<qint64, qint64> m_purgeStartedMs; // by queue row id, for the purge status call
 };
+
+// Cloudflare's time format: ISO 8601 in UTC with milliseconds.
+QString cloudflareTime(qint64 ms);
 
 // Reads a request body as a JSON object. An empty body is an empty object (Cloudflare's
 // clients send none for calls whose fields are all optional).

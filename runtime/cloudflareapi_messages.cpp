@@ -118,7 +118,8 @@ bool readLeases(const QJsonObject &json, const QString &key, QStringList *leases
     return true;
 }
 
-QJsonObject pulledMessage(const Message &m)
+// A message as pull and peek show it; `handle` is the lease_id of a pull or the ref of a peek.
+QJsonObject messageJson(const Message &m, const QString &handleKey, const QString &handle)
 {
     // As Cloudflare sends them: text as it is, json and bytes base64 so any body fits in JSON.
     const QString body = m.contentType == ContentType::Text ? QString::fromUtf8(m.body)
@@ -128,7 +129,7 @@ QJsonObject pulledMessage(const Message &m)
         { QStringLiteral("body"), body },
         { QStringLiteral("timestamp_ms"), m.timestampMs },
         { QStringLiteral("attempts"), m.attempts },
-        { QStringLiteral("lease_id"), m.leaseId },
+        { handleKey, handle },
         { QStringLiteral("metadata"), QJsonObject { { QStringLiteral("CF-Content-Type"), contentTypeName(m.contentType) } } },
     };
 }
@@ -257,7 +258,7 @@ void CloudflareApi::pull(const HttpRequest &request, const HttpResponder &respon
     }
     QJsonArray messages;
     for (const Message &m : pulled.messages)
-        messages.append(pulledMessage(m));
+        messages.append(messageJson(m, QStringLiteral("lease_id"), m.leaseId));
     const QJsonObject result {
         { QStringLiteral("message_backlog_count"), pulled.backlogCount },
         { QStringLiteral("messages"), messages },
@@ -299,6 +300,64 @@ void CloudflareApi::ack(const HttpRequest &request, const HttpResponder &respond
     }
     answerWhenDurable(responder, QJsonObject { { QStringLiteral("ackCount"), result.ackCount },
                                                { QStringLiteral("retryCount"), result.retryCount },
+                                               { QStringLiteral("warnings"), warnings } });
+}
+
+void CloudflareApi::peek(const HttpRequest &request, const HttpResponder &responder, const QueueRecord &queue)
+{
+    CloudflareError error;
+    const auto body = cloudflareBody(request, &error);
+    std::optional<qint64> batchSize;
+    if (!body
+        || !cloudflareInt(*body, QStringLiteral("batch_size"), QStringLiteral("batch_size"), 1, kMaxBatchMessages,
+                          &batchSize, &error)) {
+        responder.respond(failure(error));
+        return;
+    }
+    // Ready messages, left where they are; a message's ref is its id.
+    MessageFilter filter;
+    filter.queueId = queue.id;
+    filter.state = StateFilter::Ready;
+    QJsonArray messages;
+    for (const Message &m : m_broker->store()->listMessages(filter, m_broker->clock()->nowMs(), 0, int(batchSize.value_or(5))))
+        messages.append(messageJson(m, QStringLiteral("ref"), m.id));
+    responder.respond(success(QJsonObject { { QStringLiteral("messages"), messages } }));
+}
+
+void CloudflareApi::purgeMessages(const HttpRequest &request, const HttpResponder &responder, const QueueRecord &queue)
+{
+    CloudflareError error;
+    const auto body = cloudflareBody(request, &error);
+    if (!body) {
+        responder.respond(failure(error));
+        return;
+    }
+    const QJsonValue refs = body->value(QLatin1String("refs"));
+    if (!refs.isArray()) {
+        responder.respond(failure(invalid(QStringLiteral("refs must be an array of {\"ref\": ...} objects"))));
+        return;
+    }
+    QStringList ids;
+    QJsonObject warnings;
+    const QJsonArray array = refs.toArray();
+    for (qsizetype i = 0; i < array.size(); ++i) {
+        const QJsonValue ref = array.at(i).toObject().value(QLatin1String("ref"));
+        if (!ref.isString() || ref.toString().isEmpty()) {
+            responder.respond(failure(invalid(QStringLiteral("refs[%1].ref must be a non-empty string").arg(i))));
+            return;
+        }
+        // Only what a peek can show: a message of this queue that waits for delivery.
+        const auto m = m_broker->store()->messageById(ref.toString());
+        if (!m || m->queueId != queue.id || m->state != MessageState::Pending)
+            warnings.insert(ref.toString(), QStringLiteral("no message waiting in queue \"%1\" has this ref").arg(queue.name));
+        else if (!ids.contains(m->id))
+            ids.append(m->id);
+    }
+    if (const Error e = ids.isEmpty() ? Error {} : m_broker->deleteMessages(ids)) {
+        responder.respond(failure(fromBroker(e)));
+        return;
+    }
+    answerWhenDurable(responder, QJsonObject { { QStringLiteral("errors"), QJsonArray {} },
                                                { QStringLiteral("warnings"), warnings } });
 }
 

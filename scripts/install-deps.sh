@@ -10,6 +10,7 @@ packages=(
   qt6-image-formats-plugins qt6-qpa-plugins
   libqt6svg6 libtomlplusplus-dev
   xvfb xauth
+  nodejs
 )
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

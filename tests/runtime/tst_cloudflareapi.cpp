@@ -824,6 +824,44 @@ private slots:
         QCOMPARE(diskMessages(QStringLiteral("q"))[0].state, MessageState::InFlight);
     }
 
+    void peekAndPurgeByRef()
+    {
+        createQueue(QStringLiteral("look"));
+        push(QStringLiteral("look"), QJsonObject { { QStringLiteral("body"), QStringLiteral("one") },
+                                                   { QStringLiteral("content_type"), QStringLiteral("text") } });
+        push(QStringLiteral("look"), QJsonObject { { QStringLiteral("body"), 2 } });
+        push(QStringLiteral("look"), QJsonObject { { QStringLiteral("body"), 3 }, { QStringLiteral("delay_seconds"), 600 } });
+        const auto sent = diskMessages(QStringLiteral("look"));
+
+        // Peek shows ready messages only, and leaves them be.
+        Reply r = call("POST", QStringLiteral("queues/look/messages/peek"), QByteArray("{\"batch_size\":10}"));
+        QVERIFY(envelope(r, 200));
+        const QJsonArray peeked = r.object().value(QLatin1String("messages")).toArray();
+        QCOMPARE(peeked.size(), 2);
+        QCOMPARE(peeked.at(0).toObject().value(QLatin1String("body")).toString(), QStringLiteral("one"));
+        QCOMPARE(peeked.at(0).toObject().value(QLatin1String("ref")).toString(), sent[0].id);
+        QCOMPARE(peeked.at(1).toObject().value(QLatin1String("body")).toString(), QStringLiteral("Mg==")); // json, base64
+        for (const Message &m : diskMessages(QStringLiteral("look"))) {
+            QCOMPARE(m.state, MessageState::Pending);
+            QCOMPARE(m.attempts, 0);
+        }
+        QVERIFY(envelope(call("POST", QStringLiteral("queues/look/messages/peek"), QByteArray("{\"batch_size\":0}")), 400, 10207));
+
+        // Purge by ref deletes what was peeked; an unknown ref is a warning.
+        r = call("POST", QStringLiteral("queues/look/messages/purge"),
+                 QJsonObject { { QStringLiteral("refs"), QJsonArray { QJsonObject { { QStringLiteral("ref"), sent[0].id } },
+                                                                      QJsonObject { { QStringLiteral("ref"), QStringLiteral("nope") } } } } });
+        QVERIFY(envelope(r, 200));
+        QCOMPARE(r.object().value(QLatin1String("warnings")).toObject().keys(), QStringList { QStringLiteral("nope") });
+        const auto left = diskMessages(QStringLiteral("look"));
+        QCOMPARE(left.size(), std::size_t(2));
+        QCOMPARE(left[0].id, sent[1].id);
+        QCOMPARE(left[1].id, sent[2].id);
+        QVERIFY(envelope(call("POST", QStringLiteral("queues/look/messages/purge"), QByteArray("{\"refs\":5}")), 400, 10207));
+        QVERIFY(envelope(call("POST", QStringLiteral("queues/look/messages/purge"), QByteArray("{\"refs\":[{}]}")), 400, 10207));
+        QCOMPARE(diskMessages(QStringLiteral("look")).size(), std::size_t(2));
+    }
+
     // ---- Purge and metrics ----
 
     void purge()
@@ -1013,7 +1051,7 @@ private slots:
         QTest::newRow("account root") << QByteArray("GET") << QString() << 404 << 7003 << QByteArray();
         QTest::newRow("another product") << QByteArray("GET") << QStringLiteral("workers/scripts") << 404 << 7003 << QByteArray();
         QTest::newRow("unknown queue call") << QByteArray("GET") << QStringLiteral("queues/q/stats") << 404 << 7003 << QByteArray();
-        QTest::newRow("unknown message call") << QByteArray("POST") << QStringLiteral("queues/q/messages/peek") << 404
+        QTest::newRow("unknown message call") << QByteArray("POST") << QStringLiteral("queues/q/messages/stats") << 404
                                               << 7003 << QByteArray();
         QTest::newRow("too deep") << QByteArray("GET") << QStringLiteral("queues/q/consumers/a/b") << 404 << 7003 << QByteArray();
         QTest::newRow("delete the list") << QByteArray("DELETE") << QStringLiteral("queues") << 405 << 10405
