@@ -1,0 +1,359 @@
+#include "ownapi.h"
+
+#include "broker.h"
+#include "errorsignature.h"
+#include "httpapi.h"
+#include "messagejson.h"
+#include "queuesnapshot.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <map>
+
+namespace qd {
+
+namespace {
+
+HttpResponse ok(const QJsonObject &o, int status = 200)
+{
+    return HttpResponse::json(status, QJsonDocument(o).toJson(QJsonDocument::Compact));
+}
+
+HttpResponse fail(int status, const QString &message)
+{
+    return HttpResponse::json(status, jsonError(message));
+}
+
+int statusOf(const Error &e)
+{
+    switch (e.code) {
+    case ErrorCode::NotFound: return 404;
+    case ErrorCode::Conflict: return 409;
+    case ErrorCode::Paused: return 409;
+    case ErrorCode::TooLarge:
+    case ErrorCode::TooMany: return 413;
+    case ErrorCode::Storage: return 503;
+    default: return 400;
+    }
+}
+
+// The query string as a JSON object of strings, so GET filters and POST bodies share one parser.
+QJsonObject queryObject(const HttpRequest &request)
+{
+    QJsonObject o;
+    for (const auto &[key, value] : request.query.queryItems(QUrl::FullyDecoded))
+        o.insert(key, value);
+    return o;
+}
+
+bool intParam(const QJsonObject &o, const char *key, qint64 min, qint64 max, qint64 *out, QString *error)
+{
+    const QJsonValue v = o.value(QLatin1String(key));
+    if (v.isUndefined() || v.isNull() || (v.isString() && v.toString().isEmpty()))
+        return true;
+    bool okNumber = v.isDouble();
+    qint64 n = qint64(v.toDouble());
+    if (v.isString())
+        n = v.toString().toLongLong(&okNumber);
+    if (!okNumber || n < min || n > max) {
+        *error = QStringLiteral("%1 must be a whole number between %2 and %3").arg(QLatin1String(key)).arg(min).arg(max);
+        return false;
+    }
+    *out = n;
+    return true;
+}
+
+QStringList stringList(const QJsonValue &v)
+{
+    QStringList out;
+    for (const QJsonValue &item : v.toArray())
+        out.append(item.toString());
+    return out;
+}
+
+} // namespace
+
+OwnApi::OwnApi(Broker *broker, QObject *parent)
+    : QObject(parent)
+    , m_broker(broker)
+{
+}
+
+void OwnApi::handle(const HttpRequest &request, const HttpResponder &responder, const QStringList &segments)
+{
+    const QString what = segments.value(0);
+    const bool get = request.method == "GET";
+    const bool post = request.method == "POST";
+    if (what == QLatin1String("queues") && segments.size() == 1 && get) {
+        QJsonArray queues;
+        for (const QueueSnapshot &q : takeSnapshot(*m_broker)) {
+            queues.append(QJsonObject { { QStringLiteral("name"), q.name },
+                                        { QStringLiteral("settings"), q.settings.toJson() },
+                                        { QStringLiteral("ready"), q.counts.ready },
+                                        { QStringLiteral("delayed"), q.counts.delayed },
+                                        { QStringLiteral("inflight"), q.counts.inFlight },
+                                        { QStringLiteral("acked"), q.counts.acked },
+                                        { QStringLiteral("failed"), q.counts.failed },
+                                        { QStringLiteral("backlog_bytes"), q.counts.backlogBytes },
+                                        { QStringLiteral("oldest_message_timestamp_ms"), q.counts.oldestTimestampMs } });
+        }
+        responder.respond(ok(QJsonObject { { QStringLiteral("queues"), queues } }));
+    } else if (what == QLatin1String("messages") && segments.size() == 1 && get) {
+        listMessages(request, responder);
+    } else if (what == QLatin1String("messages") && segments.size() == 2 && get) {
+        getMessage(segments[1], responder);
+    } else if (what == QLatin1String("messages") && segments.size() == 2 && request.method == "DELETE") {
+        remove({ segments[1] }, responder);
+    } else if (what == QLatin1String("batches") && segments.size() == 1 && get) {
+        listBatches(request, responder);
+    } else if (what == QLatin1String("batches") && segments.size() == 2 && get) {
+        getBatch(segments[1], responder);
+    } else if (what == QLatin1String("failures") && segments.size() == 1 && get) {
+        failureGroups(request, responder);
+    } else if (what == QLatin1String("retry") && segments.size() == 1 && post) {
+        retry(request, responder);
+    } else if (what == QLatin1String("redrive") && segments.size() == 1 && post) {
+        redrive(request, responder);
+    } else if (what == QLatin1String("delete") && segments.size() == 1 && post) {
+        const QJsonDocument doc = QJsonDocument::fromJson(request.body);
+        if (!doc.isObject() || !doc.object().value(QLatin1String("ids")).isArray())
+            responder.respond(fail(400, QStringLiteral("the body must be {\"ids\": [message ids]}")));
+        else
+            remove(stringList(doc.object().value(QLatin1String("ids"))), responder);
+    } else if (what == QLatin1String("audit") && segments.size() == 1 && get) {
+        QJsonArray entries;
+        for (const AuditEntry &e : m_broker->store()->audit(500)) {
+            entries.append(QJsonObject { { QStringLiteral("id"), e.id },
+                                         { QStringLiteral("timestamp_ms"), e.timestampMs },
+                                         { QStringLiteral("action"), e.action },
+                                         { QStringLiteral("queue"), e.queue },
+                                         { QStringLiteral("detail"), e.detail } });
+        }
+        responder.respond(ok(QJsonObject { { QStringLiteral("entries"), entries } }));
+    } else {
+        responder.respond(fail(404, QStringLiteral("no such call: %1 /api/%2")
+                                        .arg(QString::fromLatin1(request.method), segments.join(QLatin1Char('/')))));
+    }
+}
+
+bool OwnApi::filterFrom(const QJsonObject &params, MessageFilter *filter, QString *error) const
+{
+    const QString queue = params.value(QLatin1String("queue")).toString();
+    if (!queue.isEmpty()) {
+        const auto q = m_broker->queue(queue);
+        if (!q) {
+            *error = QStringLiteral("queue \"%1\" not found").arg(queue);
+            return false;
+        }
+        filter->queueId = q->id;
+    }
+    const QString state = params.value(QLatin1String("state")).toString();
+    if (state == QLatin1String("dead_lettered")) {
+        filter->deadLettered = true;
+    } else if (!state.isEmpty() && !stateFilterFromName(state, &filter->state)) {
+        *error = QStringLiteral("state must be one of ready, delayed, inflight, acked, failed, dead_lettered (got %1)")
+                     .arg(state);
+        return false;
+    }
+    filter->text = params.value(QLatin1String("q")).toString();
+    return intParam(params, "from", 0, std::numeric_limits<qint64>::max(), &filter->fromMs, error)
+        && intParam(params, "to", 0, std::numeric_limits<qint64>::max(), &filter->toMs, error);
+}
+
+void OwnApi::listMessages(const HttpRequest &request, const HttpResponder &responder)
+{
+    const QJsonObject params = queryObject(request);
+    MessageFilter filter;
+    QString error;
+    qint64 offset = 0;
+    qint64 limit = 100;
+    if (!filterFrom(params, &filter, &error) || !intParam(params, "offset", 0, 1LL << 40, &offset, &error)
+        || !intParam(params, "limit", 1, 1000, &limit, &error)) {
+        responder.respond(fail(error.contains(QLatin1String("not found")) ? 404 : 400, error));
+        return;
+    }
+    const qint64 now = m_broker->clock()->nowMs();
+    QJsonArray messages;
+    for (const Message &m : m_broker->store()->listMessages(filter, now, int(offset), int(limit)))
+        messages.append(messageJson(m, *m_broker));
+    responder.respond(ok(QJsonObject { { QStringLiteral("total"), m_broker->store()->countMessages(filter, now) },
+                                       { QStringLiteral("offset"), offset },
+                                       { QStringLiteral("limit"), limit },
+                                       { QStringLiteral("messages"), messages } }));
+}
+
+void OwnApi::getMessage(const QString &id, const HttpResponder &responder)
+{
+    QueueStore *store = m_broker->store();
+    const auto m = store->messageById(id);
+    if (!m) {
+        responder.respond(fail(404, QStringLiteral("message %1 not found").arg(id)));
+        return;
+    }
+    QJsonArray attempts;
+    for (const AttemptRecord &a : store->attemptsForMessage(m->seq))
+        attempts.append(attemptJson(a));
+    QJsonObject o = messageJson(*m, *m_broker);
+    o.insert(QStringLiteral("attempts_history"), attempts);
+    responder.respond(ok(o));
+}
+
+void OwnApi::listBatches(const HttpRequest &request, const HttpResponder &responder)
+{
+    const QJsonObject params = queryObject(request);
+    std::optional<qint64> queueId;
+    const QString queue = params.value(QLatin1String("queue")).toString();
+    if (!queue.isEmpty()) {
+        const auto q = m_broker->queue(queue);
+        if (!q) {
+            responder.respond(fail(404, QStringLiteral("queue \"%1\" not found").arg(queue)));
+            return;
+        }
+        queueId = q->id;
+    }
+    qint64 limit = 50;
+    QString error;
+    if (!intParam(params, "limit", 1, 1000, &limit, &error)) {
+        responder.respond(fail(400, error));
+        return;
+    }
+    QJsonArray batches;
+    for (const BatchRecord &b : m_broker->store()->recentBatches(queueId, int(limit)))
+        batches.append(batchJson(b, *m_broker));
+    responder.respond(ok(QJsonObject { { QStringLiteral("batches"), batches } }));
+}
+
+void OwnApi::getBatch(const QString &id, const HttpResponder &responder)
+{
+    bool isNumber = false;
+    const qint64 batchId = id.toLongLong(&isNumber);
+    const auto b = isNumber ? m_broker->store()->batch(batchId) : std::nullopt;
+    if (!b) {
+        responder.respond(fail(404, QStringLiteral("batch %1 not found").arg(id)));
+        return;
+    }
+    QJsonArray composition;
+    for (const AttemptRecord &a : m_broker->store()->attemptsForBatch(batchId))
+        composition.append(attemptJson(a));
+    QJsonObject o = batchJson(*b, *m_broker);
+    o.insert(QStringLiteral("messages"), composition);
+    responder.respond(ok(o));
+}
+
+void OwnApi::failureGroups(const HttpRequest &request, const HttpResponder &responder)
+{
+    std::optional<qint64> queueId;
+    const QString queue = request.query.queryItemValue(QStringLiteral("queue"), QUrl::FullyDecoded);
+    if (!queue.isEmpty()) {
+        const auto q = m_broker->queue(queue);
+        if (!q) {
+            responder.respond(fail(404, QStringLiteral("queue \"%1\" not found").arg(queue)));
+            return;
+        }
+        queueId = q->id;
+    }
+    struct Group
+    {
+        qint64 count = 0;
+        qint64 first = 0;
+        qint64 last = 0;
+        QString sampleId;
+        QString sampleError;
+    };
+    std::map<QString, Group> groups;
+    for (const Message &m : m_broker->store()->failures(queueId)) {
+        Group &g = groups[errorSignature(m.lastError)];
+        if (g.count == 0 || m.updatedMs < g.first)
+            g.first = m.updatedMs;
+        if (m.updatedMs >= g.last) {
+            g.last = m.updatedMs;
+            g.sampleId = m.id;
+            g.sampleError = m.lastError;
+        }
+        g.count += 1;
+    }
+    std::vector<std::pair<QString, Group>> sorted(groups.begin(), groups.end());
+    std::sort(sorted.begin(), sorted.end(), [](const auto &a, const auto &b) { return a.second.count > b.second.count; });
+    QJsonArray out;
+    for (const auto &[signature, g] : sorted) {
+        out.append(QJsonObject { { QStringLiteral("signature"), signature },
+                                 { QStringLiteral("count"), g.count },
+                                 { QStringLiteral("first_seen_ms"), g.first },
+                                 { QStringLiteral("last_seen_ms"), g.last },
+                                 { QStringLiteral("sample_id"), g.sampleId },
+                                 { QStringLiteral("sample_error"), g.sampleError } });
+    }
+    responder.respond(ok(QJsonObject { { QStringLiteral("groups"), out } }));
+}
+
+void OwnApi::retry(const HttpRequest &request, const HttpResponder &responder)
+{
+    const QJsonDocument doc = QJsonDocument::fromJson(request.body);
+    const QJsonObject body = doc.object();
+    qint64 delay = 0;
+    QString error;
+    if (!doc.isObject() || (!body.value(QLatin1String("ids")).isArray() && !body.value(QLatin1String("filter")).isObject())) {
+        responder.respond(fail(400, QStringLiteral("the body must be {\"ids\": [...]} or {\"filter\": {...}}, "
+                                                   "with an optional delay_seconds")));
+        return;
+    }
+    if (!intParam(body, "delay_seconds", 0, kMaxDelaySeconds, &delay, &error)) {
+        responder.respond(fail(400, error));
+        return;
+    }
+    if (body.value(QLatin1String("ids")).isArray()) {
+        int retried = 0;
+        const Error e = m_broker->retryMessages(stringList(body.value(QLatin1String("ids"))), int(delay), &retried);
+        responder.respond(e ? fail(statusOf(e), e.message) : ok(QJsonObject { { QStringLiteral("retried"), retried } }));
+        return;
+    }
+    MessageFilter filter;
+    if (!filterFrom(body.value(QLatin1String("filter")).toObject(), &filter, &error)) {
+        responder.respond(fail(error.contains(QLatin1String("not found")) ? 404 : 400, error));
+        return;
+    }
+    // Only what failed: a filter can't retry acked or waiting messages by accident.
+    if (filter.state == StateFilter::Any && !filter.deadLettered)
+        filter.state = StateFilter::Failed;
+    // The first chunk runs on a later tick, so connecting after the start misses nothing.
+    qint64 operation = 0;
+    auto connection = std::make_shared<QMetaObject::Connection>();
+    const Error e = m_broker->startBulkRetry(filter, int(delay), &operation);
+    if (e) {
+        responder.respond(fail(statusOf(e), e.message));
+        return;
+    }
+    *connection = connect(m_broker, &Broker::bulkFinished, this,
+                          [responder, connection, operation](qint64 id, qint64 done, qint64 total, bool cancelled) {
+                              if (id != operation)
+                                  return;
+                              disconnect(*connection);
+                              responder.respond(ok(QJsonObject { { QStringLiteral("operation"), id },
+                                                                 { QStringLiteral("processed"), done },
+                                                                 { QStringLiteral("matched"), total },
+                                                                 { QStringLiteral("cancelled"), cancelled } }));
+                          });
+}
+
+void OwnApi::redrive(const HttpRequest &request, const HttpResponder &responder)
+{
+    const QString queue = QJsonDocument::fromJson(request.body).object().value(QLatin1String("queue")).toString();
+    if (queue.isEmpty()) {
+        responder.respond(fail(400, QStringLiteral("the body must be {\"queue\": \"<dead-letter queue>\"}")));
+        return;
+    }
+    int moved = 0;
+    const Error e = m_broker->redrive(queue, &moved);
+    responder.respond(e ? fail(statusOf(e), e.message) : ok(QJsonObject { { QStringLiteral("moved"), moved } }));
+}
+
+void OwnApi::remove(const QStringList &ids, const HttpResponder &responder)
+{
+    int deleted = 0;
+    const Error e = m_broker->deleteMessages(ids, &deleted);
+    responder.respond(e ? fail(statusOf(e), e.message) : ok(QJsonObject { { QStringLiteral("deleted"), deleted } }));
+}
+
+} // namespace qd
