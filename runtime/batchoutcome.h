@@ -24,7 +24,8 @@ public:
     };
 
     void ack(const QString &messageId);
-    void retry(const QString &messageId, std::optional<int> delaySeconds = std::nullopt);
+    // `error` says why this one message failed (a consumer that knows per message).
+    void retry(const QString &messageId, std::optional<int> delaySeconds = std::nullopt, const QString &error = {});
     void ackAll();
     void retryAll(std::optional<int> delaySeconds = std::nullopt);
     // The handler threw (or timed out, or the webhook answered non-2xx), with this error.
@@ -34,6 +35,8 @@ public:
     QString error() const { return m_error; }
     // The error recorded for a retried message: the handler's, or a plain "retried".
     QString retryReason() const;
+    // The error recorded for this retried message: its own, else the batch's.
+    QString retryReason(const QString &messageId) const;
 
     Resolved resolve(const QString &messageId) const;
 
@@ -42,6 +45,7 @@ private:
     {
         Verdict verdict;
         std::optional<int> delaySeconds;
+        QString error;
     };
     QHash<QString, Call> m_perMessage;
     std::optional<Call> m_batchCall;

@@ -499,7 +499,7 @@ void Broker::completeBatch(qint64 batchId, const BatchOutcome &outcome)
         if (r.verdict == BatchOutcome::Verdict::Ack)
             recordAck(*q, m, out);
         else
-            retryOrGiveUp(*q, m, r.delaySeconds.value_or(q->record.settings.retryDelaySeconds), outcome.retryReason(),
+            retryOrGiveUp(*q, m, r.delaySeconds.value_or(q->record.settings.retryDelaySeconds), outcome.retryReason(m.id),
                           QStringLiteral("retried"), false, out);
     }
     flight.record.endedMs = now;

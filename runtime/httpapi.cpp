@@ -2,6 +2,7 @@
 
 #include "broker.h"
 #include "producervalidation.h"
+#include "uploadsapi.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -49,6 +50,8 @@ bool HttpApi::listen(const QHostAddress &address, quint16 port, QString *error)
 
 qint64 HttpApi::bodyLimit(const HttpRequest &request) const
 {
+    if (m_uploads && UploadsApi::handles(request.path))
+        return m_uploads->bodyLimit(request);
     if (request.path == "/")
         return kMaxMessageBytes;
     if (request.path.startsWith("/client/v4/"))
@@ -60,6 +63,10 @@ void HttpApi::handle(const HttpRequest &request, const HttpResponder &responder)
 {
     if (!m_expectedAuth.isEmpty() && request.header("authorization") != m_expectedAuth) {
         responder.respond(HttpResponse::json(403, jsonError(QStringLiteral("a valid Authorization: Bearer token is required"))));
+        return;
+    }
+    if (m_uploads && UploadsApi::handles(request.path)) {
+        m_uploads->handle(request, responder);
         return;
     }
     if (request.path == "/") {

@@ -8,6 +8,7 @@
 namespace qd {
 
 class Broker;
+class UploadsApi;
 
 // Routes HTTP requests to the broker: the seed producer (POST /), health, and (in their
 // own files) the Cloudflare-compatible API and QueueDeck's own API.
@@ -21,6 +22,8 @@ public:
     quint16 port() const { return m_server.port(); }
     QString baseUrl() const { return m_baseUrl; }
     HttpServer &server() { return m_server; }
+    // Serves /uploads, /blobs/ and /api/results once set; a child of this object.
+    void setUploads(UploadsApi *uploads) { m_uploads = uploads; }
 
 private:
     void handle(const HttpRequest &request, const HttpResponder &responder);
@@ -32,6 +35,7 @@ private:
     HttpServer m_server;
     QString m_defaultQueue;
     QByteArray m_expectedAuth;
+    UploadsApi *m_uploads = nullptr;
     QString m_baseUrl;
 };
 

@@ -95,6 +95,35 @@ struct AuditEntry
     QJsonObject detail;
 };
 
+// What the image consumer found out about one message's image.
+struct ImageResult
+{
+    qint64 id = 0;
+    qint64 messageSeq = 0;
+    QString messageId;
+    qint64 queueId = 0;
+    QString userId;
+    QString url;
+    QString finalUrl; // after redirects
+    QString mime;
+    QString format;
+    int width = 0;  // as stored in the file, before any EXIF orientation
+    int height = 0;
+    qint64 bytes = 0;
+    QString sha256;
+    int orientation = 1; // EXIF orientation 1..8; 1 = as stored
+    QByteArray thumbnail; // PNG, longest side at most 256 px; empty in listings
+    qint64 fetchMs = 0;
+    qint64 decodeMs = 0;
+    qint64 createdMs = 0;
+};
+
+struct ResultFilter
+{
+    QString userId; // exact; empty = any
+    QString text;   // searched in URLs, user, message id, hash, format and type
+};
+
 // Everything durable. One instance is used from one thread (the runtime's); writes go into
 // an open transaction which commit() makes durable with one fsync, so callers group them.
 class QueueStore
@@ -160,6 +189,15 @@ public:
     // Audit log
     virtual void insertAudit(const AuditEntry &entry) = 0;
     virtual std::vector<AuditEntry> audit(int limit) = 0;
+
+    // Image results, written into the open transaction so that a result commits with its
+    // message's ack. A message has at most one result; a later one replaces it. Stores
+    // without a results table keep none.
+    virtual void insertResults(const std::vector<ImageResult> &) { }
+    virtual std::optional<ImageResult> resultForMessage(const QString &) { return std::nullopt; }
+    // Newest first, without thumbnails.
+    virtual std::vector<ImageResult> listResults(const ResultFilter &, int /*offset*/, int /*limit*/) { return {}; }
+    virtual qint64 countResults(const ResultFilter &) { return 0; }
 };
 
 } // namespace qd

@@ -1,6 +1,7 @@
 #include "runtime.h"
 
 #include "httpapi.h"
+#include "uploadsapi.h"
 #include "webhookconsumer.h"
 
 #include <QDir>
@@ -43,6 +44,10 @@ bool Runtime::start(QString *error)
             m_store = std::make_unique<SqliteStore>(QDir(m_options.dataDir).filePath(QStringLiteral("queuedeck.db")));
             if (!m_store->open(error))
                 return;
+            m_blobs = std::make_unique<BlobStore>(QDir(m_options.dataDir).filePath(QStringLiteral("blobs")),
+                                                  m_options.images.maxImageBytes);
+            if (!m_blobs->open(error))
+                return;
             m_broker = new Broker(m_store.get(), &m_clock);
             m_broker->setConsumerForType(ConsumerType::Webhook, std::make_shared<WebhookConsumer>());
             if (!m_broker->start(error))
@@ -50,8 +55,16 @@ bool Runtime::start(QString *error)
             if (!m_broker->queue(m_options.defaultQueue))
                 m_broker->createQueue(m_options.defaultQueue);
             m_http = new HttpApi(m_broker, m_options.defaultQueue, m_options.token);
+            m_http->setUploads(new UploadsApi(m_broker, m_blobs.get(), m_options.defaultQueue, m_http));
             if (!m_http->listen(m_options.bind, m_options.port, error))
                 return;
+            // Made once the address is known: the consumer reads this server's blobs directly.
+            if (m_options.imageConsumerFactory) {
+                m_broker->setConsumerForType(ConsumerType::Image,
+                                             m_options.imageConsumerFactory(ImageConsumerContext {
+                                                 m_store.get(), &m_clock, m_blobs.get(),
+                                                 m_http->baseUrl() + QStringLiteral("/blobs/"), m_options.images }));
+            }
             m_port = m_http->port();
             m_endpoint = m_http->baseUrl() + QLatin1Char('/');
             m_sampler = new QTimer;
@@ -80,6 +93,7 @@ void Runtime::stop()
             delete m_broker; // commits what is pending
             m_broker = nullptr;
             m_store.reset();
+            m_blobs.reset();
             delete m_context;
             m_context = nullptr;
         },

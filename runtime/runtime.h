@@ -2,6 +2,7 @@
 
 #include "broker.h"
 #include "clock.h"
+#include "imagepipeline.h"
 #include "queuesnapshot.h"
 #include "sqlitestore.h"
 
@@ -23,6 +24,9 @@ struct RuntimeOptions
     quint16 port = 8787;
     QString token;
     QString defaultQueue = QStringLiteral("images");
+    ImagePipelineSettings images;
+    // Builds the consumer of ConsumerType::Image queues; unset, those queues wait.
+    ImageConsumerFactory imageConsumerFactory;
 };
 
 // The whole engine on its own thread: store, broker and the HTTP server. The GUI and
@@ -57,6 +61,7 @@ private:
     QObject *m_context = nullptr; // lives on m_thread: the target of calls made there
     SystemClock m_clock;
     std::unique_ptr<SqliteStore> m_store;
+    std::unique_ptr<BlobStore> m_blobs;
     Broker *m_broker = nullptr;
     HttpApi *m_http = nullptr;
     QTimer *m_sampler = nullptr;

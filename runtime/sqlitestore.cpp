@@ -156,6 +156,31 @@ const char *const kMigrations[] = {
         queue TEXT,
         detail TEXT);
     )sql",
+    // 2: what the image consumer found out, one row per message.
+    R"sql(
+    CREATE TABLE results(
+        id INTEGER PRIMARY KEY,
+        message_seq INTEGER NOT NULL,
+        message_id TEXT NOT NULL,
+        queue_id INTEGER NOT NULL,
+        user_id TEXT,
+        url TEXT NOT NULL,
+        final_url TEXT,
+        mime TEXT,
+        format TEXT,
+        width INTEGER NOT NULL DEFAULT 0,
+        height INTEGER NOT NULL DEFAULT 0,
+        bytes INTEGER NOT NULL DEFAULT 0,
+        sha256 TEXT,
+        orientation INTEGER NOT NULL DEFAULT 1,
+        thumbnail BLOB,
+        fetch_ms INTEGER NOT NULL DEFAULT 0,
+        decode_ms INTEGER NOT NULL DEFAULT 0,
+        created_ms INTEGER NOT NULL);
+    CREATE UNIQUE INDEX results_by_message ON results(message_id);
+    CREATE INDEX results_by_user ON results(user_id, id);
+    CREATE INDEX results_by_sha256 ON results(sha256);
+    )sql",
 };
 
 QString likePattern(const QString &text)
@@ -809,6 +834,121 @@ std::vector<AuditEntry> SqliteStore::audit(int limit)
         out.push_back(std::move(e));
     }
     return out;
+}
+
+namespace {
+constexpr const char *kResultColumns
+    = "id, message_seq, message_id, queue_id, user_id, url, final_url, mime, format, width, height, bytes, sha256, "
+      "orientation, fetch_ms, decode_ms, created_ms";
+
+std::vector<ImageResult> readResults(SqliteStatement &s, bool withThumbnail)
+{
+    std::vector<ImageResult> out;
+    while (s.next()) {
+        ImageResult r;
+        r.id = s.i64(0);
+        r.messageSeq = s.i64(1);
+        r.messageId = s.text(2);
+        r.queueId = s.i64(3);
+        r.userId = s.text(4);
+        r.url = s.text(5);
+        r.finalUrl = s.text(6);
+        r.mime = s.text(7);
+        r.format = s.text(8);
+        r.width = int(s.i64(9));
+        r.height = int(s.i64(10));
+        r.bytes = s.i64(11);
+        r.sha256 = s.text(12);
+        r.orientation = int(s.i64(13));
+        r.fetchMs = s.i64(14);
+        r.decodeMs = s.i64(15);
+        r.createdMs = s.i64(16);
+        if (withThumbnail)
+            r.thumbnail = s.blob(17);
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+} // namespace
+
+void SqliteStore::insertResults(const std::vector<ImageResult> &results)
+{
+    if (results.empty())
+        return;
+    begin();
+    auto &s = stmt("INSERT OR REPLACE INTO results(message_seq, message_id, queue_id, user_id, url, final_url, mime, "
+                   "format, width, height, bytes, sha256, orientation, thumbnail, fetch_ms, decode_ms, created_ms) "
+                   "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)");
+    for (const ImageResult &r : results) {
+        s.bind(1, r.messageSeq)
+            .bind(2, r.messageId)
+            .bind(3, r.queueId)
+            .bind(4, r.userId)
+            .bind(5, r.url)
+            .bind(6, r.finalUrl)
+            .bind(7, r.mime)
+            .bind(8, r.format)
+            .bind(9, r.width)
+            .bind(10, r.height)
+            .bind(11, r.bytes)
+            .bind(12, r.sha256)
+            .bind(13, r.orientation)
+            .bindBlob(14, r.thumbnail)
+            .bind(15, r.fetchMs)
+            .bind(16, r.decodeMs)
+            .bind(17, r.createdMs)
+            .run();
+    }
+}
+
+std::optional<ImageResult> SqliteStore::resultForMessage(const QString &messageId)
+{
+    static const std::string sql
+        = std::string("SELECT ") + kResultColumns + ", thumbnail FROM results WHERE message_id = ?1";
+    auto &s = stmt(sql.c_str());
+    s.bind(1, messageId);
+    auto rows = readResults(s, true);
+    if (rows.empty())
+        return std::nullopt;
+    return std::move(rows.front());
+}
+
+SqliteStatement &SqliteStore::filteredResults(const char *select, const ResultFilter &filter, const char *tail)
+{
+    std::string sql = select;
+    sql += " FROM results WHERE 1";
+    if (!filter.userId.isEmpty())
+        sql += " AND user_id = ?1";
+    if (!filter.text.isEmpty())
+        sql += " AND (message_id = ?2 OR sha256 = ?2 OR url LIKE ?3 ESCAPE '\\' OR final_url LIKE ?3 ESCAPE '\\' "
+               "OR user_id LIKE ?3 ESCAPE '\\' OR format LIKE ?3 ESCAPE '\\' OR mime LIKE ?3 ESCAPE '\\')";
+    sql += tail;
+    auto &s = stmt(sql.c_str());
+    if (!filter.userId.isEmpty())
+        s.bind(1, filter.userId);
+    if (!filter.text.isEmpty()) {
+        s.bind(2, filter.text.toLower());
+        s.bind(3, likePattern(filter.text));
+    }
+    return s;
+}
+
+std::vector<ImageResult> SqliteStore::listResults(const ResultFilter &filter, int offset, int limit)
+{
+    static const std::string select = std::string("SELECT ") + kResultColumns;
+    auto &s = filteredResults(select.c_str(), filter, " ORDER BY id DESC LIMIT ?4 OFFSET ?5");
+    s.bind(4, limit).bind(5, offset);
+    return readResults(s, false);
+}
+
+qint64 SqliteStore::countResults(const ResultFilter &filter)
+{
+    auto &s = filteredResults("SELECT count(*)", filter, "");
+    qint64 n = 0;
+    if (s.next())
+        n = s.i64(0);
+    s.reset();
+    return n;
 }
 
 } // namespace qd

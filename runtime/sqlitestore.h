@@ -22,7 +22,7 @@ public:
     SqliteStore(const SqliteStore &) = delete;
     SqliteStore &operator=(const SqliteStore &) = delete;
 
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;
     QString path() const { return m_path; }
     int schemaVersion();
 
@@ -66,6 +66,11 @@ public:
     void insertAudit(const AuditEntry &entry) override;
     std::vector<AuditEntry> audit(int limit) override;
 
+    void insertResults(const std::vector<ImageResult> &results) override;
+    std::optional<ImageResult> resultForMessage(const QString &messageId) override;
+    std::vector<ImageResult> listResults(const ResultFilter &filter, int offset, int limit) override;
+    qint64 countResults(const ResultFilter &filter) override;
+
 private:
     void begin();
     bool exec(const char *sql, QString *error = nullptr);
@@ -73,6 +78,7 @@ private:
     SqliteStatement &stmt(const char *sql);
     std::vector<Message> readMessages(SqliteStatement &s);
     SqliteStatement &filtered(const char *select, const MessageFilter &filter, qint64 nowMs, const char *tail);
+    SqliteStatement &filteredResults(const char *select, const ResultFilter &filter, const char *tail);
 
     QString m_path;
     sqlite3 *m_db = nullptr;

@@ -1,0 +1,236 @@
+#include "uploadsapi.h"
+
+#include "blobstore.h"
+#include "broker.h"
+#include "httpapi.h"
+#include "imagesniff.h"
+#include "multipart.h"
+#include "resultsapi.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace qd {
+
+namespace {
+
+struct Upload
+{
+    QString filename;
+    QByteArray data;
+    QString mime;
+    QString sha256;
+    bool created = false;
+};
+
+HttpResponse jsonAnswer(int status, const QJsonObject &o)
+{
+    return HttpResponse::json(status, QJsonDocument(o).toJson(QJsonDocument::Compact));
+}
+
+HttpResponse errorAnswer(int status, const QString &message)
+{
+    return HttpResponse::json(status, jsonError(message));
+}
+
+QString describe(const Upload &u, int index)
+{
+    return u.filename.isEmpty() ? QStringLiteral("file %1").arg(index + 1) : QStringLiteral("\"%1\"").arg(u.filename);
+}
+
+} // namespace
+
+HttpResponse methodNotAllowed(const QByteArray &allow)
+{
+    HttpResponse r = HttpResponse::json(405, jsonError(QStringLiteral("use %1 here").arg(QString::fromLatin1(allow))));
+    r.headers.append({ QByteArrayLiteral("Allow"), allow });
+    return r;
+}
+
+UploadsApi::UploadsApi(Broker *broker, BlobStore *blobs, QString defaultQueue, HttpApi *api)
+    : QObject(api)
+    , m_broker(broker)
+    , m_blobs(blobs)
+    , m_defaultQueue(std::move(defaultQueue))
+    , m_api(api)
+{
+}
+
+QString UploadsApi::baseUrl() const
+{
+    return m_api->baseUrl();
+}
+
+bool UploadsApi::handles(const QByteArray &path)
+{
+    return path == "/uploads" || path == "/blobs" || path.startsWith("/blobs/") || path == "/api/results"
+        || path.startsWith("/api/results/");
+}
+
+qint64 UploadsApi::bodyLimit(const HttpRequest &request) const
+{
+    if (request.path != "/uploads")
+        return 64 * 1024;
+    if (mediaType(request.header("content-type")) == QLatin1String("multipart/form-data"))
+        return m_blobs->maxBytes() + kMultipartOverhead;
+    return m_blobs->maxBytes();
+}
+
+void UploadsApi::handle(const HttpRequest &request, const HttpResponder &responder)
+{
+    if (request.path == "/uploads") {
+        if (request.method != "POST")
+            responder.respond(methodNotAllowed("POST"));
+        else
+            upload(request, responder);
+        return;
+    }
+    if (request.path.startsWith("/blobs")) {
+        serveBlob(request, responder);
+        return;
+    }
+    const QStringList segments = splitPath(request.path);
+    serveResults(m_broker, baseUrl(), request, responder, segments.mid(2));
+}
+
+void UploadsApi::upload(const HttpRequest &request, const HttpResponder &responder)
+{
+    const QString type = mediaType(request.header("content-type"));
+    QString userId = request.query.queryItemValue(QStringLiteral("userId"), QUrl::FullyDecoded);
+    std::vector<Upload> uploads;
+    if (type == QLatin1String("multipart/form-data")) {
+        const MultipartForm form = parseMultipart(request.body, multipartBoundary(request.header("content-type")));
+        if (!form.error.isEmpty()) {
+            responder.respond(errorAnswer(400, form.error));
+            return;
+        }
+        for (const MultipartPart &part : form.parts) {
+            if (part.isFile())
+                uploads.push_back(Upload { part.filename, part.data, mediaType(part.contentType), {}, false });
+            else if (part.name == "userId")
+                userId = QString::fromUtf8(part.data);
+        }
+    } else if (type.startsWith(QLatin1String("image/")) || type == QLatin1String("application/octet-stream")) {
+        uploads.push_back(Upload { {}, request.body, type, {}, false });
+    } else {
+        responder.respond(errorAnswer(415, QStringLiteral("send the image bytes with Content-Type image/*, or "
+                                                          "multipart/form-data with one or more files (got %1)")
+                                               .arg(type.isEmpty() ? QStringLiteral("no Content-Type") : type)));
+        return;
+    }
+    userId = userId.trimmed();
+    if (userId.isEmpty())
+        userId = QStringLiteral("anonymous");
+
+    if (uploads.empty()) {
+        responder.respond(errorAnswer(400, QStringLiteral("the upload holds no files")));
+        return;
+    }
+    if (uploads.size() > std::size_t(kMaxFilesPerUpload)) {
+        responder.respond(errorAnswer(413, QStringLiteral("an upload holds at most %1 files (got %2)")
+                                               .arg(kMaxFilesPerUpload)
+                                               .arg(uploads.size())));
+        return;
+    }
+    // Every file is checked before anything is stored: a refused upload changes nothing.
+    for (std::size_t i = 0; i < uploads.size(); ++i) {
+        Upload &u = uploads[i];
+        if (u.data.isEmpty()) {
+            responder.respond(errorAnswer(400, QStringLiteral("%1 is empty").arg(describe(u, int(i)))));
+            return;
+        }
+        if (u.data.size() > m_blobs->maxBytes()) {
+            responder.respond(errorAnswer(413, QStringLiteral("%1 is %2 bytes; the limit is %3 bytes")
+                                                   .arg(describe(u, int(i)))
+                                                   .arg(u.data.size())
+                                                   .arg(m_blobs->maxBytes())));
+            return;
+        }
+        const SniffedImage sniffed = sniffImage(u.data.left(64));
+        if (!sniffed.isImage()) {
+            const QString claimed = u.mime.isEmpty() ? QStringLiteral("no type given") : QStringLiteral("sent as %1").arg(u.mime);
+            responder.respond(errorAnswer(415, QStringLiteral("%1 is not an image: its bytes are no known image "
+                                                              "format (%2)")
+                                                   .arg(describe(u, int(i)), claimed)));
+            return;
+        }
+        u.mime = sniffed.mime;
+    }
+
+    const QString blobBase = baseUrl() + QStringLiteral("/blobs/");
+    std::vector<SendItem> items;
+    for (Upload &u : uploads) {
+        if (const Error e = m_blobs->put(u.data, &u.sha256, &u.created)) {
+            responder.respond(errorAnswer(e.code == ErrorCode::TooLarge ? 413 : 500, e.message));
+            return;
+        }
+        const QJsonObject job { { QStringLiteral("imageUrl"), QString(blobBase + u.sha256) },
+                                { QStringLiteral("userId"), userId } };
+        items.push_back(SendItem { QJsonDocument(job).toJson(QJsonDocument::Compact), ContentType::Json, std::nullopt });
+        u.data.clear();
+    }
+
+    QJsonArray jobs;
+    for (const Upload &u : uploads) {
+        jobs.append(QJsonObject { { QStringLiteral("imageUrl"), QString(blobBase + u.sha256) },
+                                  { QStringLiteral("sha256"), u.sha256 },
+                                  { QStringLiteral("mime"), u.mime },
+                                  { QStringLiteral("filename"), u.filename },
+                                  { QStringLiteral("deduplicated"), !u.created } });
+    }
+    auto ids = std::make_shared<QStringList>();
+    const Error error = m_broker->send(
+        m_defaultQueue, std::move(items), std::nullopt,
+        [responder, ids, jobs, userId](const Error &commitError) mutable {
+            if (commitError) {
+                responder.respond(errorAnswer(503, commitError.message));
+                return;
+            }
+            for (qsizetype i = 0; i < jobs.size(); ++i) {
+                QJsonObject job = jobs.at(i).toObject();
+                job.insert(QStringLiteral("id"), ids->value(i));
+                jobs.replace(i, job);
+            }
+            responder.respond(jsonAnswer(202, QJsonObject { { QStringLiteral("status"), QStringLiteral("Accepted") },
+                                                            { QStringLiteral("message"),
+                                                              QStringLiteral("%1 task(s) queued").arg(jobs.size()) },
+                                                            { QStringLiteral("userId"), userId },
+                                                            { QStringLiteral("jobs"), jobs } }));
+        },
+        ids.get());
+    if (error)
+        responder.respond(errorAnswer(error.code == ErrorCode::NotFound ? 404 : 400, error.message));
+}
+
+void UploadsApi::serveBlob(const HttpRequest &request, const HttpResponder &responder)
+{
+    const QStringList segments = splitPath(request.path);
+    const QString name = segments.value(1).toLower();
+    if (segments.size() != 2 || !BlobStore::isBlobName(name)) {
+        responder.respond(errorAnswer(404, QStringLiteral("no such blob: blob names are 64 hex digits")));
+        return;
+    }
+    if (request.method != "GET") {
+        responder.respond(methodNotAllowed("GET"));
+        return;
+    }
+    const std::optional<QByteArray> data = m_blobs->get(name);
+    if (!data) {
+        responder.respond(errorAnswer(404, QStringLiteral("no such blob: %1").arg(name)));
+        return;
+    }
+    const SniffedImage sniffed = sniffImage(data->left(64));
+    HttpResponse r;
+    r.headers.append({ QByteArrayLiteral("Content-Type"),
+                       sniffed.isImage() ? sniffed.mime.toLatin1() : QByteArrayLiteral("application/octet-stream") });
+    // A blob's name is its content's hash, so it never changes.
+    r.headers.append({ QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("public, max-age=31536000, immutable") });
+    r.headers.append({ QByteArrayLiteral("ETag"), '"' + name.toLatin1() + '"' });
+    // Uploaded bytes are served as what they are, never sniffed into HTML by a browser.
+    r.headers.append({ QByteArrayLiteral("X-Content-Type-Options"), QByteArrayLiteral("nosniff") });
+    r.body = *data;
+    responder.respond(r);
+}
+
+} // namespace qd
