@@ -1,4 +1,5 @@
 #include "commandline.h"
+#include "imageconsumer.h"
 #include "mainwindow.h"
 #include "runtime.h"
 
@@ -70,7 +71,9 @@ int main(int argc, char **argv)
         return 2;
     }
     qRegisterMetaType<QList<qd::QueueSnapshot>>();
-    qd::Runtime runtime(cli.runtime);
+    qd::RuntimeOptions options = cli.runtime;
+    options.imageConsumerFactory = qd::ImageConsumer::factory();
+    qd::Runtime runtime(options);
     QString error;
     if (!runtime.start(&error)) {
         std::fprintf(stderr, "queuedeck: %s\n", qPrintable(error));
