@@ -510,6 +510,7 @@ void Broker::completeBatch(qint64 batchId, const BatchOutcome &outcome)
     q->inFlightBatches -= 1;
     q->timerResetMs = std::max(q->timerResetMs, now);
     markDirty(q->record.id);
+    emit latencies(q->record.name, now - flight.record.createdMs, out.endToEndMs);
     emit batchCompleted(q->record.name, batchId);
 }
 
@@ -521,6 +522,7 @@ void Broker::recordAck(QueueState &q, const Message &m, Outcome &out)
     out.attempts.push_back(AttemptRecord { m.seq, m.id, q.record.id, m.attempts, m.batchId, m.updatedMs, now,
                                            QStringLiteral("acked"), {} });
     q.counters.acked += 1;
+    out.endToEndMs.append(now - m.timestampMs);
     if (out.batch)
         out.batch->acked += 1;
 }

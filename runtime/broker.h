@@ -124,6 +124,9 @@ signals:
     void bulkProgress(qint64 operationId, qint64 done, qint64 total);
     void bulkFinished(qint64 operationId, qint64 done, qint64 total, bool cancelled);
     void batchCompleted(const QString &queueName, qint64 batchId);
+    // Timings for the metrics sampler: a push batch took processingMs from dispatch to
+    // completion (-1 for pull acks), and each acked message took endToEndMs from send.
+    void latencies(const QString &queueName, qint64 processingMs, const QList<qint64> &endToEndMs);
 
 private:
     struct QueueState
@@ -153,6 +156,7 @@ private:
         std::vector<MessageUpdate> updates;
         std::vector<AttemptRecord> attempts;
         BatchRecord *batch = nullptr;
+        QList<qint64> endToEndMs; // of the acked messages
     };
 
     QueueState *stateByName(const QString &name);

@@ -123,6 +123,8 @@ Error Broker::acknowledge(const QString &queueName, const QStringList &acks, con
         out->retryCount += 1;
     }
     apply(result);
+    if (!result.endToEndMs.isEmpty())
+        emit latencies(queueName, -1, result.endToEndMs);
     markDirty(id);
     return {};
 }

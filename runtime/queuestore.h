@@ -1,6 +1,7 @@
 #pragma once
 
 #include "message.h"
+#include "metricsframe.h"
 #include "queuesettings.h"
 
 #include <QJsonObject>
@@ -74,6 +75,17 @@ struct QueueCounts
     qint64 failed = 0;
     qint64 backlogBytes = 0;
     qint64 oldestTimestampMs = 0; // of the backlog (ready + delayed); 0 when empty
+};
+
+// A queue's depth by state, read by the metrics sampler every tick: stores answer it from
+// an index, without touching acked rows or bodies.
+struct QueueDepth
+{
+    qint64 ready = 0;
+    qint64 delayed = 0;
+    qint64 inFlight = 0;
+    qint64 failed = 0;
+    qint64 oldestTimestampMs = 0; // of the message at the head of the backlog; 0 when empty
 };
 
 struct MessageFilter
@@ -198,6 +210,19 @@ public:
     // Newest first, without thumbnails.
     virtual std::vector<ImageResult> listResults(const ResultFilter &, int /*offset*/, int /*limit*/) { return {}; }
     virtual qint64 countResults(const ResultFilter &) { return 0; }
+
+    // Metrics. depth() runs every second per queue, so it must stay cheap at millions of
+    // messages; the fallback is the full count.
+    virtual QueueDepth depth(qint64 queueId, qint64 nowMs)
+    {
+        const QueueCounts c = counts(queueId, nowMs);
+        return QueueDepth { c.ready, c.delayed, c.inFlight, c.failed, c.oldestTimestampMs };
+    }
+    // Per-minute rollups (one per queue and minute; a later one for the same minute
+    // replaces it), written into the open transaction; rollups older than keepFromMs go.
+    virtual void insertRollups(const std::vector<MetricsFrame> &, qint64 /*keepFromMs*/) { }
+    // Oldest first.
+    virtual std::vector<MetricsFrame> rollups(qint64 /*fromMs*/) { return {}; }
 };
 
 } // namespace qd

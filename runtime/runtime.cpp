@@ -1,6 +1,7 @@
 #include "runtime.h"
 
 #include "httpapi.h"
+#include "metricssampler.h"
 #include "uploadsapi.h"
 #include "webhookconsumer.h"
 
@@ -16,6 +17,11 @@ Runtime::Runtime(RuntimeOptions options, QObject *parent)
     if (m_options.dataDir.isEmpty())
         m_options.dataDir = defaultDataDir();
     m_thread.setObjectName(QStringLiteral("queuedeck-runtime"));
+    qRegisterMetaType<QList<QueueSnapshot>>();
+    qRegisterMetaType<QList<MetricsFrame>>();
+    qRegisterMetaType<AuditEntry>();
+    qRegisterMetaType<QList<AuditEntry>>();
+    qRegisterMetaType<WranglerImportReport>();
 }
 
 Runtime::~Runtime()
@@ -67,16 +73,63 @@ bool Runtime::start(QString *error)
             }
             m_port = m_http->port();
             m_endpoint = m_http->baseUrl() + QLatin1Char('/');
-            m_sampler = new QTimer;
-            m_sampler->setInterval(1000);
-            connect(m_sampler, &QTimer::timeout, m_broker, [this] { emit snapshot(takeSnapshot(*m_broker)); });
+            if (!m_options.configFile.isEmpty()) {
+                m_startupImport = importWranglerFile(*m_broker, m_options.configFile);
+                if (!m_startupImport.ok()) {
+                    *error = m_startupImport.error;
+                    return;
+                }
+            }
+            // The sampler reads depth cheaply (MetricsSampler::sample), so the once-a-second
+            // snapshot no longer counts every row of every queue.
+            m_sampler = new MetricsSampler(m_broker, m_options.sampleIntervalMs);
+            connect(
+                m_sampler, &MetricsSampler::sampled, this,
+                [this](const QList<MetricsFrame> &frames, const QList<QueueSnapshot> &queues) {
+                    emit metrics(frames);
+                    emit snapshot(queues);
+                },
+                Qt::DirectConnection);
+            connect(m_sampler, &MetricsSampler::rolledUp, this, &Runtime::rollups, Qt::DirectConnection);
+            connect(m_broker, &Broker::auditAppended, this, &Runtime::auditAppended, Qt::DirectConnection);
             m_sampler->start();
+            QMetaObject::invokeMethod(m_sampler, &MetricsSampler::sample, Qt::QueuedConnection); // a first frame now
             ok = true;
         },
         Qt::BlockingQueuedConnection);
     if (!ok)
         stop();
     return ok;
+}
+
+void Runtime::requestHistory(qint64 sinceMs)
+{
+    if (!m_context)
+        return;
+    QMetaObject::invokeMethod(
+        m_context,
+        [this, sinceMs] {
+            if (!m_store)
+                return;
+            const std::vector<MetricsFrame> rollups = m_store->rollups(sinceMs);
+            const std::vector<AuditEntry> audit = m_store->audit(2000); // newest first
+            emit history(QList<MetricsFrame>(rollups.begin(), rollups.end()),
+                         QList<AuditEntry>(audit.rbegin(), audit.rend()));
+        },
+        Qt::QueuedConnection);
+}
+
+void Runtime::importConfig(const QString &path)
+{
+    if (!m_context)
+        return;
+    QMetaObject::invokeMethod(
+        m_context,
+        [this, path] {
+            if (m_broker)
+                emit configImported(importWranglerFile(*m_broker, path));
+        },
+        Qt::QueuedConnection);
 }
 
 void Runtime::stop()

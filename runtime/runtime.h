@@ -3,8 +3,10 @@
 #include "broker.h"
 #include "clock.h"
 #include "imagepipeline.h"
+#include "metricsframe.h"
 #include "queuesnapshot.h"
 #include "sqlitestore.h"
+#include "wranglerconfig.h"
 
 #include <QHostAddress>
 #include <QObject>
@@ -16,6 +18,7 @@
 namespace qd {
 
 class HttpApi;
+class MetricsSampler;
 
 struct RuntimeOptions
 {
@@ -24,6 +27,9 @@ struct RuntimeOptions
     quint16 port = 8787;
     QString token;
     QString defaultQueue = QStringLiteral("images");
+    int sampleIntervalMs = 1000;
+    // A wrangler.toml / .jsonc imported at start; a file that cannot be parsed stops the start.
+    QString configFile;
     ImagePipelineSettings images;
     // Builds the consumer of ConsumerType::Image queues; unset, those queues wait.
     ImageConsumerFactory imageConsumerFactory;
@@ -51,9 +57,23 @@ public:
 
     static QString defaultDataDir();
 
+    // What importing options().configFile at start found (warnings, created queues).
+    WranglerImportReport startupImport() const { return m_startupImport; }
+    // Asynchronous: the answer comes as history() / configImported(), from the runtime thread.
+    void requestHistory(qint64 sinceMs);
+    void importConfig(const QString &path);
+
 signals:
     // Once a second, from the runtime thread: every queue's counts.
     void snapshot(const QList<qd::QueueSnapshot> &queues);
+    // Once a sampler tick: a frame per queue and one for all queues (empty name).
+    void metrics(const QList<qd::MetricsFrame> &frames);
+    // When a minute ends: its rollups, as stored.
+    void rollups(const QList<qd::MetricsFrame> &rollups);
+    // Answers requestHistory(): stored rollups and recent operator actions, oldest first.
+    void history(const QList<qd::MetricsFrame> &rollups, const QList<qd::AuditEntry> &audit);
+    void auditAppended(const qd::AuditEntry &entry);
+    void configImported(const qd::WranglerImportReport &report);
 
 private:
     RuntimeOptions m_options;
@@ -64,7 +84,8 @@ private:
     std::unique_ptr<BlobStore> m_blobs;
     Broker *m_broker = nullptr;
     HttpApi *m_http = nullptr;
-    QTimer *m_sampler = nullptr;
+    MetricsSampler *m_sampler = nullptr;
+    WranglerImportReport m_startupImport;
     QString m_endpoint;
     quint16 m_port = 0;
 };

@@ -181,6 +181,23 @@ const char *const kMigrations[] = {
     CREATE INDEX results_by_user ON results(user_id, id);
     CREATE INDEX results_by_sha256 ON results(sha256);
     )sql",
+    // 3: per-minute metric rollups, so charts have history after a restart. Queue ''
+    // holds every queue together.
+    R"sql(
+    CREATE TABLE metric_rollups(
+        minute_ms INTEGER NOT NULL,
+        queue TEXT NOT NULL,
+        interval_ms INTEGER NOT NULL,
+        ready INTEGER NOT NULL, delayed INTEGER NOT NULL, in_flight INTEGER NOT NULL,
+        failed INTEGER NOT NULL, dlq INTEGER NOT NULL, oldest_age_ms INTEGER NOT NULL,
+        written INTEGER NOT NULL, delivered INTEGER NOT NULL, acked INTEGER NOT NULL,
+        retried INTEGER NOT NULL, dead_lettered INTEGER NOT NULL, failed_new INTEGER NOT NULL,
+        batches INTEGER NOT NULL, batches_by_size INTEGER NOT NULL, batches_by_timeout INTEGER NOT NULL,
+        batch_messages INTEGER NOT NULL,
+        processing_samples INTEGER NOT NULL, processing_p50 INTEGER NOT NULL, processing_p95 INTEGER NOT NULL,
+        e2e_samples INTEGER NOT NULL, e2e_p50 INTEGER NOT NULL, e2e_p95 INTEGER NOT NULL,
+        PRIMARY KEY(minute_ms, queue)) WITHOUT ROWID;
+    )sql",
 };
 
 QString likePattern(const QString &text)

@@ -22,7 +22,7 @@ public:
     SqliteStore(const SqliteStore &) = delete;
     SqliteStore &operator=(const SqliteStore &) = delete;
 
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
     QString path() const { return m_path; }
     int schemaVersion();
 
@@ -70,6 +70,10 @@ public:
     std::optional<ImageResult> resultForMessage(const QString &messageId) override;
     std::vector<ImageResult> listResults(const ResultFilter &filter, int offset, int limit) override;
     qint64 countResults(const ResultFilter &filter) override;
+
+    QueueDepth depth(qint64 queueId, qint64 nowMs) override;
+    void insertRollups(const std::vector<MetricsFrame> &rollups, qint64 keepFromMs) override;
+    std::vector<MetricsFrame> rollups(qint64 fromMs) override;
 
 private:
     void begin();
