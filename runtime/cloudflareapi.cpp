@@ -1,5 +1,6 @@
-// The Cloudflare-compatible API: routing, the envelope, queues and consumers.
-// Messages (push, batch, pull, ack) are in cloudflareapi_messages.cpp.
+// The Cloudflare-compatible API: routing, the envelope and queues. A queue's consumer is in
+// cloudflareapi_consumers.cpp, messages (push, batch, pull, ack, peek, purge by ref) in
+// cloudflareapi_messages.cpp.
 #include "cloudflareapi.h"
 
 #include "broker.h"
@@ -8,12 +9,10 @@
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
-
 #include <QRegularExpression>
 
 #include <algorithm>
 #include <array>
-#include <limits>
 
 namespace qd {
 
@@ -26,7 +25,8 @@ CloudflareError invalid(const QString &message)
 
 CloudflareError queueNotFound(const QString &queue)
 {
-    return CloudflareError { 404, CloudflareApi::QueueNotFound, QStringLiteral("queue \"%1\" not found").arg(queue) };
+    return CloudflareError { 404, CloudflareApi::QueueNotFound,
+        QStringLiteral("queue \"%1\" not found").arg(queue) };
 }
 
 // QueueSettings names its settings after wrangler's keys; the REST API has its own names for
@@ -65,17 +65,20 @@ bool applyQueueSettings(const QJsonObject &body, QueueSettings *settings, Cloudf
     }
     const QJsonObject json = value.toObject();
     for (auto it = json.begin(); it != json.end(); ++it) {
-        static const QStringList known { QStringLiteral("delivery_delay"), QStringLiteral("delivery_paused"), QStringLiteral("message_retention_period") };
+        static const QStringList known { QStringLiteral("delivery_delay"), QStringLiteral("delivery_paused"),
+            QStringLiteral("message_retention_period") };
         if (!known.contains(it.key())) {
-            *error = invalid(QStringLiteral("settings.%1 is not a queue setting (known: %2)").arg(it.key(), known.join(QLatin1String(", "))));
+            *error = invalid(QStringLiteral("settings.%1 is not a queue setting (known: %2)")
+                                 .arg(it.key(), known.join(QLatin1String(", "))));
             return false;
         }
     }
     std::optional<qint64> delay;
     std::optional<qint64> retention;
-    if (!cloudflareInt(json, QStringLiteral("delivery_delay"), QStringLiteral("settings.delivery_delay"), 0, kMaxDelaySeconds, &delay, error)
-        || !cloudflareInt(json, QStringLiteral("message_retention_period"), QStringLiteral("settings.message_retention_period"), 60, 1'209'600,
-                          &retention, error))
+    if (!cloudflareInt(json, QStringLiteral("delivery_delay"), QStringLiteral("settings.delivery_delay"), 0,
+            kMaxDelaySeconds, &delay, error)
+        || !cloudflareInt(json, QStringLiteral("message_retention_period"),
+            QStringLiteral("settings.message_retention_period"), 60, 1'209'600, &retention, error))
         return false;
     const QJsonValue paused = json.value(QLatin1String("delivery_paused"));
     if (!paused.isUndefined() && !paused.isNull() && !paused.isBool()) {
@@ -97,8 +100,9 @@ bool checkSameName(const QJsonObject &body, const QueueRecord &queue, Cloudflare
     const QJsonValue name = body.value(QLatin1String("queue_name"));
     if (name.isUndefined() || name.isNull() || name == QJsonValue(queue.name))
         return true;
-    *error = name.isString() ? invalid(QStringLiteral("queue_name cannot be changed (QueueDeck does not rename queues)"))
-                             : invalid(QStringLiteral("queue_name must be a string"));
+    *error = name.isString()
+        ? invalid(QStringLiteral("queue_name cannot be changed (QueueDeck does not rename queues)"))
+        : invalid(QStringLiteral("queue_name must be a string"));
     return false;
 }
 
@@ -122,8 +126,9 @@ std::optional<QJsonObject> cloudflareBody(const HttpRequest &request, Cloudflare
     const QJsonDocument doc = QJsonDocument::fromJson(request.body, &parse);
     if (parse.error != QJsonParseError::NoError) {
         *error = CloudflareError { 400, CloudflareApi::BodyMalformed,
-                                   QStringLiteral("the request body is not valid JSON: %1 at offset %2").arg(parse.errorString())
-                                       .arg(parse.offset) };
+            QStringLiteral("the request body is not valid JSON: %1 at offset %2")
+                .arg(parse.errorString())
+                .arg(parse.offset) };
         return std::nullopt;
     }
     if (!doc.isObject()) {
@@ -134,7 +139,7 @@ std::optional<QJsonObject> cloudflareBody(const HttpRequest &request, Cloudflare
 }
 
 bool cloudflareInt(const QJsonObject &object, const QString &key, const QString &name, qint64 min, qint64 max,
-                   std::optional<qint64> *out, CloudflareError *error, int code)
+    std::optional<qint64> *out, CloudflareError *error, int code)
 {
     const QJsonValue v = object.value(key);
     if (v.isUndefined() || v.isNull())
@@ -147,7 +152,8 @@ bool cloudflareInt(const QJsonObject &object, const QString &key, const QString 
     }
     const qint64 value = qint64(d);
     if (value < min || value > max) {
-        *error = CloudflareError { 400, code, QStringLiteral("%1 must be between %2 and %3 (got %4)").arg(name).arg(min).arg(max).arg(value) };
+        *error = CloudflareError { 400, code,
+            QStringLiteral("%1 must be between %2 and %3 (got %4)").arg(name).arg(min).arg(max).arg(value) };
         return false;
     }
     *out = value;
@@ -156,7 +162,9 @@ bool cloudflareInt(const QJsonObject &object, const QString &key, const QString 
 
 QString CloudflareApi::queueId(const QueueRecord &queue)
 {
-    return QStringLiteral("%1%2").arg(quint64(queue.id), 16, 16, QLatin1Char('0')).arg(quint64(queue.createdMs), 16, 16, QLatin1Char('0'));
+    return QStringLiteral("%1%2")
+        .arg(quint64(queue.id), 16, 16, QLatin1Char('0'))
+        .arg(quint64(queue.createdMs), 16, 16, QLatin1Char('0'));
 }
 
 QString CloudflareApi::consumerId(const QueueRecord &queue)
@@ -167,10 +175,8 @@ QString CloudflareApi::consumerId(const QueueRecord &queue)
 
 HttpResponse CloudflareApi::success(const QJsonValue &result, const QJsonObject &extra)
 {
-    QJsonObject envelope { { QStringLiteral("success"), true },
-                           { QStringLiteral("errors"), QJsonArray {} },
-                           { QStringLiteral("messages"), QJsonArray {} },
-                           { QStringLiteral("result"), result } };
+    QJsonObject envelope { { QStringLiteral("success"), true }, { QStringLiteral("errors"), QJsonArray {} },
+        { QStringLiteral("messages"), QJsonArray {} }, { QStringLiteral("result"), result } };
     for (auto it = extra.begin(); it != extra.end(); ++it)
         envelope.insert(it.key(), it.value());
     return HttpResponse::json(200, QJsonDocument(envelope).toJson(QJsonDocument::Compact));
@@ -180,11 +186,14 @@ HttpResponse CloudflareApi::failure(const CloudflareError &error)
 {
     const QJsonObject envelope {
         { QStringLiteral("success"), false },
-        { QStringLiteral("errors"), QJsonArray { QJsonObject { { QStringLiteral("code"), error.code }, { QStringLiteral("message"), error.message } } } },
+        { QStringLiteral("errors"),
+            QJsonArray { QJsonObject {
+                { QStringLiteral("code"), error.code }, { QStringLiteral("message"), error.message } } } },
         { QStringLiteral("messages"), QJsonArray {} },
         { QStringLiteral("result"), QJsonValue::Null },
     };
-    HttpResponse response = HttpResponse::json(error.status, QJsonDocument(envelope).toJson(QJsonDocument::Compact));
+    HttpResponse response
+        = HttpResponse::json(error.status, QJsonDocument(envelope).toJson(QJsonDocument::Compact));
     // Cloudflare's clients retry a 409 as a lock timeout; ours are final (a name is taken,
     // delivery is paused) and a retry would only repeat them.
     if (error.status == 409)
@@ -198,7 +207,8 @@ CloudflareError CloudflareApi::fromBroker(const Error &error)
     case ErrorCode::NotFound:
         return { 404, QueueNotFound, error.message };
     case ErrorCode::TooLarge:
-        return { 413, error.message.startsWith(QLatin1String("the batch")) ? BatchTooLarge : MessageTooLarge, error.message };
+        return { 413, error.message.startsWith(QLatin1String("the batch")) ? BatchTooLarge : MessageTooLarge,
+            error.message };
     case ErrorCode::TooMany:
         return { 413, BatchTooManyMessages, error.message };
     case ErrorCode::Conflict:
@@ -214,19 +224,21 @@ CloudflareError CloudflareApi::fromBroker(const Error &error)
     return invalid(inRestTerms(error.message));
 }
 
-void CloudflareApi::handle(const HttpRequest &request, const HttpResponder &responder, const QStringList &segments)
+void CloudflareApi::handle(
+    const HttpRequest &request, const HttpResponder &responder, const QStringList &segments)
 {
     const auto noRoute = [&] {
-        responder.respond(failure({ 404, NoRoute, QStringLiteral("No route for the URI: %1 %2").arg(
-                                                      QString::fromLatin1(request.method), QString::fromUtf8(request.path)) }));
+        responder.respond(failure({ 404, NoRoute,
+            QStringLiteral("No route for the URI: %1 %2")
+                .arg(QString::fromLatin1(request.method), QString::fromUtf8(request.path)) }));
     };
     // Answers 405 unless the method is one of `allowed`.
     const auto allow = [&](const QByteArrayList &names) {
         if (names.contains(request.method))
             return true;
-        HttpResponse r = failure({ 405, MethodNotAllowed, QStringLiteral("Method %1 not allowed here; use %2").arg(
-                                                              QString::fromLatin1(request.method),
-                                                              QString::fromLatin1(names.join(", "))) });
+        HttpResponse r = failure({ 405, MethodNotAllowed,
+            QStringLiteral("Method %1 not allowed here; use %2")
+                .arg(QString::fromLatin1(request.method), QString::fromLatin1(names.join(", "))) });
         r.headers.append({ QByteArrayLiteral("Allow"), names.join(", ") });
         responder.respond(r);
         return false;
@@ -260,8 +272,8 @@ void CloudflareApi::handle(const HttpRequest &request, const HttpResponder &resp
     else if (n == 3 && sub == QLatin1String("metrics"))
         methods = { "GET" };
     else if (n == 4 && sub == QLatin1String("messages")
-             && (leaf == QLatin1String("batch") || leaf == QLatin1String("pull") || leaf == QLatin1String("ack")
-                 || leaf == QLatin1String("peek") || leaf == QLatin1String("purge")))
+        && (leaf == QLatin1String("batch") || leaf == QLatin1String("pull") || leaf == QLatin1String("ack")
+            || leaf == QLatin1String("peek") || leaf == QLatin1String("purge")))
         methods = { "POST" };
     else if (n == 4 && sub == QLatin1String("consumers"))
         methods = { "GET", "PUT", "DELETE" };
@@ -314,7 +326,8 @@ void CloudflareApi::handle(const HttpRequest &request, const HttpResponder &resp
     } else if (method == "DELETE") {
         deleteConsumer(responder, *queue, leaf);
     } else if (leaf != consumerId(*queue)) {
-        responder.respond(failure({ 404, NoRoute, QStringLiteral("queue \"%1\" has no consumer %2").arg(queue->name, leaf) }));
+        responder.respond(failure(
+            { 404, NoRoute, QStringLiteral("queue \"%1\" has no consumer %2").arg(queue->name, leaf) }));
     } else {
         setConsumer(request, responder, *queue, false);
     }
@@ -351,9 +364,9 @@ QJsonObject CloudflareApi::queueJson(const QueueRecord &queue) const
         { QStringLiteral("consumers"), consumers },
         { QStringLiteral("consumers_total_count"), consumers.size() },
         { QStringLiteral("settings"),
-          QJsonObject { { QStringLiteral("delivery_delay"), s.deliveryDelaySeconds },
-                        { QStringLiteral("delivery_paused"), s.paused },
-                        { QStringLiteral("message_retention_period"), s.retentionSeconds } } },
+            QJsonObject { { QStringLiteral("delivery_delay"), s.deliveryDelaySeconds },
+                { QStringLiteral("delivery_paused"), s.paused },
+                { QStringLiteral("message_retention_period"), s.retentionSeconds } } },
     };
 }
 
@@ -386,18 +399,17 @@ void CloudflareApi::listQueues(const HttpRequest &request, const HttpResponder &
     const qint64 total = qint64(queues.size());
     qint64 page = 1;
     qint64 perPage = 1;
-    if (!readPositive(QStringLiteral("page"), 1, &page) || !readPositive(QStringLiteral("per_page"), std::max<qint64>(total, 1), &perPage))
+    if (!readPositive(QStringLiteral("page"), 1, &page)
+        || !readPositive(QStringLiteral("per_page"), std::max<qint64>(total, 1), &perPage))
         return;
     QJsonArray result;
     const qint64 first = std::min(total, (page - 1) * perPage);
     const qint64 last = std::min(total, first + perPage);
     for (qint64 i = first; i < last; ++i)
         result.append(queueJson(queues[std::size_t(i)]));
-    const QJsonObject info { { QStringLiteral("page"), page },
-                             { QStringLiteral("per_page"), perPage },
-                             { QStringLiteral("count"), result.size() },
-                             { QStringLiteral("total_count"), total },
-                             { QStringLiteral("total_pages"), (total + perPage - 1) / perPage } };
+    const QJsonObject info { { QStringLiteral("page"), page }, { QStringLiteral("per_page"), perPage },
+        { QStringLiteral("count"), result.size() }, { QStringLiteral("total_count"), total },
+        { QStringLiteral("total_pages"), (total + perPage - 1) / perPage } };
     responder.respond(success(result, QJsonObject { { QStringLiteral("result_info"), info } }));
 }
 
@@ -411,8 +423,9 @@ void CloudflareApi::createQueue(const HttpRequest &request, const HttpResponder 
     }
     const QJsonValue name = body->value(QLatin1String("queue_name"));
     if (!name.isString() || name.toString().isEmpty()) {
-        responder.respond(failure(invalid(name.isUndefined() ? QStringLiteral("queue_name is required")
-                                                             : QStringLiteral("queue_name must be a non-empty string"))));
+        responder.respond(
+            failure(invalid(name.isUndefined() ? QStringLiteral("queue_name is required")
+                                               : QStringLiteral("queue_name must be a non-empty string"))));
         return;
     }
     // Like Cloudflare, a new queue has no consumer until one is attached.
@@ -426,15 +439,17 @@ void CloudflareApi::createQueue(const HttpRequest &request, const HttpResponder 
     if (const Error e = m_broker->createQueue(name.toString(), settings, &record)) {
         CloudflareError cf = fromBroker(e);
         if (e.code == ErrorCode::Conflict)
-            cf.message = QStringLiteral("Queue name '%1' is already taken. Please use a different name and try again.").arg(name.toString());
+            cf.message = QStringLiteral(
+                "Queue name '%1' is already taken. Please use a different name and try again.")
+                             .arg(name.toString());
         responder.respond(failure(cf));
         return;
     }
     answerWhenDurable(responder, queueJson(record));
 }
 
-void CloudflareApi::updateQueue(const HttpRequest &request, const HttpResponder &responder, const QueueRecord &queue,
-                                bool replace)
+void CloudflareApi::updateQueue(
+    const HttpRequest &request, const HttpResponder &responder, const QueueRecord &queue, bool replace)
 {
     CloudflareError error;
     const auto body = cloudflareBody(request, &error);
@@ -472,7 +487,8 @@ void CloudflareApi::deleteQueue(const HttpResponder &responder, const QueueRecor
     answerWhenDurable(responder, QJsonValue::Null);
 }
 
-void CloudflareApi::purge(const HttpRequest &request, const HttpResponder &responder, const QueueRecord &queue)
+void CloudflareApi::purge(
+    const HttpRequest &request, const HttpResponder &responder, const QueueRecord &queue)
 {
     CloudflareError error;
     const auto body = cloudflareBody(request, &error);
@@ -482,7 +498,8 @@ void CloudflareApi::purge(const HttpRequest &request, const HttpResponder &respo
     }
     // Cloudflare asks for the confirmation in the body; so do we.
     if (body->value(QLatin1String("delete_messages_permanently")) != QJsonValue(true)) {
-        responder.respond(failure(invalid(QStringLiteral("delete_messages_permanently must be true to purge a queue"))));
+        responder.respond(
+            failure(invalid(QStringLiteral("delete_messages_permanently must be true to purge a queue"))));
         return;
     }
     if (const Error e = m_broker->purge(queue.name)) {
@@ -501,7 +518,8 @@ void CloudflareApi::purgeStatus(const HttpResponder &responder, const QueueRecor
         responder.respond(success(QJsonObject {}));
         return;
     }
-    responder.respond(success(QJsonObject { { QStringLiteral("started_at"), cloudflareTime(*it) }, { QStringLiteral("completed"), QStringLiteral("true") } }));
+    responder.respond(success(QJsonObject { { QStringLiteral("started_at"), cloudflareTime(*it) },
+        { QStringLiteral("completed"), QStringLiteral("true") } }));
 }
 
 void CloudflareApi::metrics(const HttpResponder &responder, const QueueRecord &queue)

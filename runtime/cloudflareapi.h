@@ -15,8 +15,7 @@ class Broker;
 struct Error;
 
 // What Cloudflare answers when a call fails: the HTTP status and one entry of `errors`.
-struct CloudflareError
-{
+struct CloudflareError {
     int status = 400;
     int code = 0;
     QString message;
@@ -25,8 +24,7 @@ struct CloudflareError
 // The Cloudflare Queues REST API under /client/v4/accounts/{account_id}/, with
 // Cloudflare's envelope, statuses and error codes, so Cloudflare's own clients work.
 // Every change is answered only once it is committed to the store.
-class CloudflareApi final
-{
+class CloudflareApi final {
 public:
     explicit CloudflareApi(Broker *broker);
 
@@ -65,8 +63,8 @@ private:
     // Queues (cloudflareapi.cpp)
     void listQueues(const HttpRequest &request, const HttpResponder &responder);
     void createQueue(const HttpRequest &request, const HttpResponder &responder);
-    void updateQueue(const HttpRequest &request, const HttpResponder &responder, const QueueRecord &queue,
-                     bool replace);
+    void updateQueue(
+        const HttpRequest &request, const HttpResponder &responder, const QueueRecord &queue, bool replace);
     void deleteQueue(const HttpResponder &responder, const QueueRecord &queue);
     void purge(const HttpRequest &request, const HttpResponder &responder, const QueueRecord &queue);
     void purgeStatus(const HttpResponder &responder, const QueueRecord &queue);
@@ -74,8 +72,8 @@ private:
 
     // Consumers (cloudflareapi_consumers.cpp)
     void listConsumers(const HttpResponder &responder, const QueueRecord &queue);
-    void setConsumer(const HttpRequest &request, const HttpResponder &responder, const QueueRecord &queue,
-                     bool create);
+    void setConsumer(
+        const HttpRequest &request, const HttpResponder &responder, const QueueRecord &queue, bool create);
     void getConsumer(const HttpResponder &responder, const QueueRecord &queue, const QString &consumer);
     void deleteConsumer(const HttpResponder &responder, const QueueRecord &queue, const QString &consumer);
 
@@ -83,7 +81,7 @@ private:
     void push(const HttpRequest &request, const HttpResponder &responder, const QueueRecord &queue);
     void pushBatch(const HttpRequest &request, const HttpResponder &responder, const QueueRecord &queue);
     void send(const HttpResponder &responder, const QueueRecord &queue, std::vector<SendItem> items,
-              std::optional<int> batchDelaySeconds);
+        std::optional<int> batchDelaySeconds);
     void pull(const HttpRequest &request, const HttpResponder &responder, const QueueRecord &queue);
     void ack(const HttpRequest &request, const HttpResponder &responder, const QueueRecord &queue);
     void peek(const HttpRequest &request, const HttpResponder &responder, const QueueRecord &queue);
@@ -110,6 +108,6 @@ std::optional<QJsonObject> cloudflareBody(const HttpRequest &request, Cloudflare
 // Reads an optional integer field; absent and null give nullopt. On a wrong type or a value
 // outside [min, max] fills `error` (naming `name`) and returns false.
 bool cloudflareInt(const QJsonObject &object, const QString &key, const QString &name, qint64 min, qint64 max,
-                   std::optional<qint64> *out, CloudflareError *error, int code = CloudflareApi::BodyInvalid);
+    std::optional<qint64> *out, CloudflareError *error, int code = CloudflareApi::BodyInvalid);
 
 } // namespace qd

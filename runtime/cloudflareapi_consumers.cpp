@@ -4,7 +4,6 @@
 
 #include "broker.h"
 
-#include <QDateTime>
 #include <QJsonArray>
 
 #include <array>
@@ -43,9 +42,10 @@ bool readConsumer(const QJsonObject &body, QueueSettings *s, CloudflareError *er
     if (type == QJsonValue(QStringLiteral("worker"))) {
         s->consumerType = ConsumerType::Image;
     } else if (!type.isString() || !consumerTypeFromName(type.toString(), &s->consumerType)
-               || s->consumerType == ConsumerType::None) {
-        *error = invalid(type.isUndefined() ? QStringLiteral("type is required: one of worker, image, webhook, http_pull")
-                                            : QStringLiteral("type must be one of worker, image, webhook, http_pull"));
+        || s->consumerType == ConsumerType::None) {
+        *error = invalid(type.isUndefined()
+                ? QStringLiteral("type is required: one of worker, image, webhook, http_pull")
+                : QStringLiteral("type must be one of worker, image, webhook, http_pull"));
         return false;
     }
     const QJsonValue dlq = body.value(QLatin1String("dead_letter_queue"));
@@ -63,35 +63,28 @@ bool readConsumer(const QJsonObject &body, QueueSettings *s, CloudflareError *er
         return false;
     }
     const QJsonObject json = settingsValue.toObject();
-    constexpr qint64 kIntMin = std::numeric_limits<int>::min();
-    constexpr qint64 kIntMax = std::numeric_limits<int>::max();
-    struct IntSetting
-    {
-        QString key;
-        qint64 min;
-        qint64 max;
-        int *field;
-    };
     // The ranges are checked by QueueSettings::validate; here only that they are integers.
-    const std::array<IntSetting, 7> ints { {
-        { QStringLiteral("batch_size"), kIntMin, kIntMax, &s->maxBatchSize },
-        { QStringLiteral("max_retries"), kIntMin, kIntMax, &s->maxRetries },
-        { QStringLiteral("max_wait_time_ms"), kIntMin, kIntMax, &s->maxBatchTimeoutMs },
-        { QStringLiteral("max_concurrency"), kIntMin, kIntMax, &s->maxConcurrency },
-        { QStringLiteral("retry_delay"), kIntMin, kIntMax, &s->retryDelaySeconds },
-        { QStringLiteral("visibility_timeout_ms"), kIntMin, kIntMax, &s->visibilityTimeoutMs },
-        { QStringLiteral("timeout_ms"), kIntMin, kIntMax, &s->webhookTimeoutMs },
+    const std::array<std::pair<QString, int *>, 7> ints { {
+        { QStringLiteral("batch_size"), &s->maxBatchSize },
+        { QStringLiteral("max_retries"), &s->maxRetries },
+        { QStringLiteral("max_wait_time_ms"), &s->maxBatchTimeoutMs },
+        { QStringLiteral("max_concurrency"), &s->maxConcurrency },
+        { QStringLiteral("retry_delay"), &s->retryDelaySeconds },
+        { QStringLiteral("visibility_timeout_ms"), &s->visibilityTimeoutMs },
+        { QStringLiteral("timeout_ms"), &s->webhookTimeoutMs },
     } };
-    for (const IntSetting &setting : ints) {
+    for (const auto &[key, field] : ints) {
         std::optional<qint64> value;
-        if (!cloudflareInt(json, setting.key, QLatin1String("settings.") + setting.key, setting.min, setting.max, &value, error))
+        if (!cloudflareInt(json, key, QLatin1String("settings.") + key, std::numeric_limits<int>::min(),
+                std::numeric_limits<int>::max(), &value, error))
             return false;
         if (value)
-            *setting.field = int(*value);
+            *field = int(*value);
     }
     // Unset ("scale with the backlog") is null in the API and 0 in QueueSettings.
     if (json.value(QLatin1String("max_concurrency")) == QJsonValue(0)) {
-        *error = invalid(QStringLiteral("settings.max_concurrency must be between 1 and 250, or null (got 0)"));
+        *error
+            = invalid(QStringLiteral("settings.max_concurrency must be between 1 and 250, or null (got 0)"));
         return false;
     }
     const QJsonValue url = json.value(QLatin1String("url"));
@@ -113,7 +106,8 @@ QJsonObject CloudflareApi::consumerJson(const QueueRecord &queue) const
         { QStringLiteral("batch_size"), s.maxBatchSize },
         { QStringLiteral("max_retries"), s.maxRetries },
         { QStringLiteral("max_wait_time_ms"), s.maxBatchTimeoutMs },
-        { QStringLiteral("max_concurrency"), s.maxConcurrency == 0 ? QJsonValue() : QJsonValue(s.maxConcurrency) },
+        { QStringLiteral("max_concurrency"),
+            s.maxConcurrency == 0 ? QJsonValue() : QJsonValue(s.maxConcurrency) },
         { QStringLiteral("retry_delay"), s.retryDelaySeconds },
         { QStringLiteral("visibility_timeout_ms"), s.visibilityTimeoutMs },
     };
@@ -140,14 +134,15 @@ void CloudflareApi::listConsumers(const HttpResponder &responder, const QueueRec
     responder.respond(success(consumers));
 }
 
-void CloudflareApi::setConsumer(const HttpRequest &request, const HttpResponder &responder, const QueueRecord &queue,
-                                bool create)
+void CloudflareApi::setConsumer(
+    const HttpRequest &request, const HttpResponder &responder, const QueueRecord &queue, bool create)
 {
     // QueueDeck runs one consumer per queue: a second one has to replace the first (PUT).
     if (create && queue.settings.consumerType != ConsumerType::None) {
         responder.respond(failure({ 409, ConsumerExists,
-                                    QStringLiteral("queue \"%1\" already has a %2 consumer (%3); delete it first or replace it with PUT")
-                                        .arg(queue.name, consumerTypeName(queue.settings.consumerType), consumerId(queue)) }));
+            QStringLiteral(
+                "queue \"%1\" already has a %2 consumer (%3); delete it first or replace it with PUT")
+                .arg(queue.name, consumerTypeName(queue.settings.consumerType), consumerId(queue)) }));
         return;
     }
     CloudflareError error;
@@ -169,19 +164,23 @@ void CloudflareApi::setConsumer(const HttpRequest &request, const HttpResponder 
     answerWhenDurable(responder, consumerJson(record));
 }
 
-void CloudflareApi::getConsumer(const HttpResponder &responder, const QueueRecord &queue, const QString &consumer)
+void CloudflareApi::getConsumer(
+    const HttpResponder &responder, const QueueRecord &queue, const QString &consumer)
 {
     if (queue.settings.consumerType == ConsumerType::None || consumer != consumerId(queue)) {
-        responder.respond(failure({ 404, NoRoute, QStringLiteral("queue \"%1\" has no consumer %2").arg(queue.name, consumer) }));
+        responder.respond(failure(
+            { 404, NoRoute, QStringLiteral("queue \"%1\" has no consumer %2").arg(queue.name, consumer) }));
         return;
     }
     responder.respond(success(consumerJson(queue)));
 }
 
-void CloudflareApi::deleteConsumer(const HttpResponder &responder, const QueueRecord &queue, const QString &consumer)
+void CloudflareApi::deleteConsumer(
+    const HttpResponder &responder, const QueueRecord &queue, const QString &consumer)
 {
     if (queue.settings.consumerType == ConsumerType::None || consumer != consumerId(queue)) {
-        responder.respond(failure({ 404, NoRoute, QStringLiteral("queue \"%1\" has no consumer %2").arg(queue.name, consumer) }));
+        responder.respond(failure(
+            { 404, NoRoute, QStringLiteral("queue \"%1\" has no consumer %2").arg(queue.name, consumer) }));
         return;
     }
     QueueSettings settings = queue.settings;

@@ -32,14 +32,14 @@ bool readMessage(const QJsonObject &json, const QString &where, SendItem *item, 
     if (!type.isUndefined() && !type.isNull()) {
         if (!type.isString() || !contentTypeFromName(type.toString(), &item->contentType)) {
             *error = CloudflareError { 400, CloudflareApi::MessageMetadataInvalid,
-                                       QStringLiteral("%1content_type must be one of json, text, bytes, v8 (got %2)")
-                                           .arg(where, QString::fromUtf8(jsonText(type))) };
+                QStringLiteral("%1content_type must be one of json, text, bytes, v8 (got %2)")
+                    .arg(where, QString::fromUtf8(jsonText(type))) };
             return false;
         }
     }
     std::optional<qint64> delay;
     if (!cloudflareInt(json, QStringLiteral("delay_seconds"), where + QLatin1String("delay_seconds"), 0,
-                       kMaxDelaySeconds, &delay, error, CloudflareApi::MessageMetadataInvalid))
+            kMaxDelaySeconds, &delay, error, CloudflareApi::MessageMetadataInvalid))
         return false;
     if (delay)
         item->delaySeconds = int(*delay);
@@ -65,10 +65,12 @@ bool readMessage(const QJsonObject &json, const QString &where, SendItem *item, 
     case ContentType::V8: {
         // Raw bytes travel in JSON as base64, as Cloudflare's API carries them.
         const auto decoded = body.isString()
-            ? QByteArray::fromBase64Encoding(body.toString().toLatin1(), QByteArray::AbortOnBase64DecodingErrors)
+            ? QByteArray::fromBase64Encoding(
+                body.toString().toLatin1(), QByteArray::AbortOnBase64DecodingErrors)
             : QByteArray::FromBase64Result { {}, QByteArray::Base64DecodingStatus::IllegalInputLength };
         if (!decoded) {
-            *error = invalid(QStringLiteral("%1body must be a base64 string for content_type %2").arg(where, typeName));
+            *error = invalid(
+                QStringLiteral("%1body must be a base64 string for content_type %2").arg(where, typeName));
             return false;
         }
         item->body = decoded.decoded;
@@ -77,18 +79,18 @@ bool readMessage(const QJsonObject &json, const QString &where, SendItem *item, 
     }
     if (item->body.size() > kMaxMessageBytes) {
         *error = CloudflareError { 413, CloudflareApi::MessageTooLarge,
-                                   QStringLiteral("%1body is %2 bytes; a message may be at most %3 bytes")
-                                       .arg(where)
-                                       .arg(item->body.size())
-                                       .arg(kMaxMessageBytes) };
+            QStringLiteral("%1body is %2 bytes; a message may be at most %3 bytes")
+                .arg(where)
+                .arg(item->body.size())
+                .arg(kMaxMessageBytes) };
         return false;
     }
     return true;
 }
 
 // Reads `acks` or `retries`: an array of objects with a lease_id.
-bool readLeases(const QJsonObject &json, const QString &key, QStringList *leases, std::vector<LeaseRetry> *retries,
-                CloudflareError *error)
+bool readLeases(const QJsonObject &json, const QString &key, QStringList *leases,
+    std::vector<LeaseRetry> *retries, CloudflareError *error)
 {
     const QJsonValue value = json.value(key);
     if (value.isUndefined() || value.isNull())
@@ -109,10 +111,11 @@ bool readLeases(const QJsonObject &json, const QString &key, QStringList *leases
         leases->append(lease.toString());
         if (retries) {
             std::optional<qint64> delay;
-            if (!cloudflareInt(entry, QStringLiteral("delay_seconds"), where + QLatin1String(".delay_seconds"), 0,
-                               kMaxDelaySeconds, &delay, error))
+            if (!cloudflareInt(entry, QStringLiteral("delay_seconds"),
+                    where + QLatin1String(".delay_seconds"), 0, kMaxDelaySeconds, &delay, error))
                 return false;
-            retries->push_back(LeaseRetry { lease.toString(), delay ? std::optional<int>(int(*delay)) : std::nullopt });
+            retries->push_back(
+                LeaseRetry { lease.toString(), delay ? std::optional<int>(int(*delay)) : std::nullopt });
         }
     }
     return true;
@@ -130,7 +133,8 @@ QJsonObject messageJson(const Message &m, const QString &handleKey, const QStrin
         { QStringLiteral("timestamp_ms"), m.timestampMs },
         { QStringLiteral("attempts"), m.attempts },
         { handleKey, handle },
-        { QStringLiteral("metadata"), QJsonObject { { QStringLiteral("CF-Content-Type"), contentTypeName(m.contentType) } } },
+        { QStringLiteral("metadata"),
+            QJsonObject { { QStringLiteral("CF-Content-Type"), contentTypeName(m.contentType) } } },
     };
 }
 
@@ -140,8 +144,8 @@ QJsonObject CloudflareApi::backlogMetrics(const QueueRecord &queue) const
 {
     const QueueCounts c = m_broker->counts(queue.name);
     return QJsonObject { { QStringLiteral("backlog_count"), c.ready + c.delayed },
-                         { QStringLiteral("backlog_bytes"), c.backlogBytes },
-                         { QStringLiteral("oldest_message_timestamp_ms"), c.oldestTimestampMs } };
+        { QStringLiteral("backlog_bytes"), c.backlogBytes },
+        { QStringLiteral("oldest_message_timestamp_ms"), c.oldestTimestampMs } };
 }
 
 void CloudflareApi::push(const HttpRequest &request, const HttpResponder &responder, const QueueRecord &queue)
@@ -158,7 +162,8 @@ void CloudflareApi::push(const HttpRequest &request, const HttpResponder &respon
     send(responder, queue, std::move(items), std::nullopt);
 }
 
-void CloudflareApi::pushBatch(const HttpRequest &request, const HttpResponder &responder, const QueueRecord &queue)
+void CloudflareApi::pushBatch(
+    const HttpRequest &request, const HttpResponder &responder, const QueueRecord &queue)
 {
     CloudflareError error;
     const auto body = cloudflareBody(request, &error);
@@ -173,14 +178,15 @@ void CloudflareApi::pushBatch(const HttpRequest &request, const HttpResponder &r
     }
     const QJsonArray array = messages.toArray();
     if (array.size() > kMaxBatchMessages) {
-        responder.respond(failure({ 413, BatchTooManyMessages, QStringLiteral("a batch holds at most %1 messages (got %2)")
-                                                                  .arg(kMaxBatchMessages)
-                                                                  .arg(array.size()) }));
+        responder.respond(failure({ 413, BatchTooManyMessages,
+            QStringLiteral("a batch holds at most %1 messages (got %2)")
+                .arg(kMaxBatchMessages)
+                .arg(array.size()) }));
         return;
     }
     std::optional<qint64> batchDelay;
-    if (!cloudflareInt(*body, QStringLiteral("delay_seconds"), QStringLiteral("delay_seconds"), 0, kMaxDelaySeconds,
-                       &batchDelay, &error, BatchDelayInvalid)) {
+    if (!cloudflareInt(*body, QStringLiteral("delay_seconds"), QStringLiteral("delay_seconds"), 0,
+            kMaxDelaySeconds, &batchDelay, &error, BatchDelayInvalid)) {
         responder.respond(failure(error));
         return;
     }
@@ -199,28 +205,28 @@ void CloudflareApi::pushBatch(const HttpRequest &request, const HttpResponder &r
         total += items[std::size_t(i)].body.size();
     }
     if (total > kMaxBatchBytes) {
-        responder.respond(failure({ 413, BatchTooLarge, QStringLiteral("the batch is %1 bytes; the limit is %2 bytes")
-                                                           .arg(total)
-                                                           .arg(kMaxBatchBytes) }));
+        responder.respond(failure({ 413, BatchTooLarge,
+            QStringLiteral("the batch is %1 bytes; the limit is %2 bytes").arg(total).arg(kMaxBatchBytes) }));
         return;
     }
-    send(responder, queue, std::move(items), batchDelay ? std::optional<int>(int(*batchDelay)) : std::nullopt);
+    send(
+        responder, queue, std::move(items), batchDelay ? std::optional<int>(int(*batchDelay)) : std::nullopt);
 }
 
-void CloudflareApi::send(const HttpResponder &responder, const QueueRecord &queue, std::vector<SendItem> items,
-                         std::optional<int> batchDelaySeconds)
+void CloudflareApi::send(const HttpResponder &responder, const QueueRecord &queue,
+    std::vector<SendItem> items, std::optional<int> batchDelaySeconds)
 {
     // The metrics are read once the messages are in the store, and sent once they are on disk.
     auto metrics = std::make_shared<QJsonObject>();
-    const Error error = m_broker->send(queue.name, std::move(items), batchDelaySeconds,
-                                       [responder, metrics](const Error &commitError) {
-                                           if (commitError) {
-                                               responder.respond(failure(fromBroker(commitError)));
-                                               return;
-                                           }
-                                           const QJsonObject metadata { { QStringLiteral("metrics"), *metrics } };
-                                           responder.respond(success(QJsonObject { { QStringLiteral("metadata"), metadata } }));
-                                       });
+    const Error error = m_broker->send(
+        queue.name, std::move(items), batchDelaySeconds, [responder, metrics](const Error &commitError) {
+            if (commitError) {
+                responder.respond(failure(fromBroker(commitError)));
+                return;
+            }
+            const QJsonObject metadata { { QStringLiteral("metrics"), *metrics } };
+            responder.respond(success(QJsonObject { { QStringLiteral("metadata"), metadata } }));
+        });
     if (error) {
         responder.respond(failure(fromBroker(error)));
         return;
@@ -242,8 +248,8 @@ void CloudflareApi::pull(const HttpRequest &request, const HttpResponder &respon
     const QString visibilityKey = body->contains(QLatin1String("visibility_timeout_ms"))
         ? QStringLiteral("visibility_timeout_ms")
         : QStringLiteral("visibility_timeout");
-    if (!cloudflareInt(*body, QStringLiteral("batch_size"), QStringLiteral("batch_size"), 1, kMaxBatchMessages,
-                       &batchSize, &error)
+    if (!cloudflareInt(*body, QStringLiteral("batch_size"), QStringLiteral("batch_size"), 1,
+            kMaxBatchMessages, &batchSize, &error)
         || !cloudflareInt(*body, visibilityKey, visibilityKey, 1, 43'200'000, &visibility, &error)) {
         responder.respond(failure(error));
         return;
@@ -251,7 +257,7 @@ void CloudflareApi::pull(const HttpRequest &request, const HttpResponder &respon
     PullResult pulled;
     // Cloudflare's pull default is 5 messages, whatever the consumer's batch size.
     const Error e = m_broker->pull(queue.name, int(batchSize.value_or(5)),
-                                   visibility ? std::optional<int>(int(*visibility)) : std::nullopt, &pulled);
+        visibility ? std::optional<int>(int(*visibility)) : std::nullopt, &pulled);
     if (e) {
         responder.respond(failure(fromBroker(e)));
         return;
@@ -298,9 +304,9 @@ void CloudflareApi::ack(const HttpRequest &request, const HttpResponder &respond
         }
         warnings.insert(key, warning);
     }
-    answerWhenDurable(responder, QJsonObject { { QStringLiteral("ackCount"), result.ackCount },
-                                               { QStringLiteral("retryCount"), result.retryCount },
-                                               { QStringLiteral("warnings"), warnings } });
+    answerWhenDurable(responder,
+        QJsonObject { { QStringLiteral("ackCount"), result.ackCount },
+            { QStringLiteral("retryCount"), result.retryCount }, { QStringLiteral("warnings"), warnings } });
 }
 
 void CloudflareApi::peek(const HttpRequest &request, const HttpResponder &responder, const QueueRecord &queue)
@@ -309,8 +315,8 @@ void CloudflareApi::peek(const HttpRequest &request, const HttpResponder &respon
     const auto body = cloudflareBody(request, &error);
     std::optional<qint64> batchSize;
     if (!body
-        || !cloudflareInt(*body, QStringLiteral("batch_size"), QStringLiteral("batch_size"), 1, kMaxBatchMessages,
-                          &batchSize, &error)) {
+        || !cloudflareInt(*body, QStringLiteral("batch_size"), QStringLiteral("batch_size"), 1,
+            kMaxBatchMessages, &batchSize, &error)) {
         responder.respond(failure(error));
         return;
     }
@@ -319,12 +325,14 @@ void CloudflareApi::peek(const HttpRequest &request, const HttpResponder &respon
     filter.queueId = queue.id;
     filter.state = StateFilter::Ready;
     QJsonArray messages;
-    for (const Message &m : m_broker->store()->listMessages(filter, m_broker->clock()->nowMs(), 0, int(batchSize.value_or(5))))
+    for (const Message &m :
+        m_broker->store()->listMessages(filter, m_broker->clock()->nowMs(), 0, int(batchSize.value_or(5))))
         messages.append(messageJson(m, QStringLiteral("ref"), m.id));
     responder.respond(success(QJsonObject { { QStringLiteral("messages"), messages } }));
 }
 
-void CloudflareApi::purgeMessages(const HttpRequest &request, const HttpResponder &responder, const QueueRecord &queue)
+void CloudflareApi::purgeMessages(
+    const HttpRequest &request, const HttpResponder &responder, const QueueRecord &queue)
 {
     CloudflareError error;
     const auto body = cloudflareBody(request, &error);
@@ -334,7 +342,8 @@ void CloudflareApi::purgeMessages(const HttpRequest &request, const HttpResponde
     }
     const QJsonValue refs = body->value(QLatin1String("refs"));
     if (!refs.isArray()) {
-        responder.respond(failure(invalid(QStringLiteral("refs must be an array of {\"ref\": ...} objects"))));
+        responder.respond(
+            failure(invalid(QStringLiteral("refs must be an array of {\"ref\": ...} objects"))));
         return;
     }
     QStringList ids;
@@ -343,13 +352,15 @@ void CloudflareApi::purgeMessages(const HttpRequest &request, const HttpResponde
     for (qsizetype i = 0; i < array.size(); ++i) {
         const QJsonValue ref = array.at(i).toObject().value(QLatin1String("ref"));
         if (!ref.isString() || ref.toString().isEmpty()) {
-            responder.respond(failure(invalid(QStringLiteral("refs[%1].ref must be a non-empty string").arg(i))));
+            responder.respond(
+                failure(invalid(QStringLiteral("refs[%1].ref must be a non-empty string").arg(i))));
             return;
         }
         // Only what a peek can show: a message of this queue that waits for delivery.
         const auto m = m_broker->store()->messageById(ref.toString());
         if (!m || m->queueId != queue.id || m->state != MessageState::Pending)
-            warnings.insert(ref.toString(), QStringLiteral("no message waiting in queue \"%1\" has this ref").arg(queue.name));
+            warnings.insert(ref.toString(),
+                QStringLiteral("no message waiting in queue \"%1\" has this ref").arg(queue.name));
         else if (!ids.contains(m->id))
             ids.append(m->id);
     }
@@ -357,8 +368,9 @@ void CloudflareApi::purgeMessages(const HttpRequest &request, const HttpResponde
         responder.respond(failure(fromBroker(e)));
         return;
     }
-    answerWhenDurable(responder, QJsonObject { { QStringLiteral("errors"), QJsonArray {} },
-                                               { QStringLiteral("warnings"), warnings } });
+    answerWhenDurable(responder,
+        QJsonObject {
+            { QStringLiteral("errors"), QJsonArray {} }, { QStringLiteral("warnings"), warnings } });
 }
 
 } // namespace qd

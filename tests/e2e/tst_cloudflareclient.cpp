@@ -16,8 +16,7 @@ using namespace qd;
 // cloudflare-client/package-lock.json) against `queuedeck --headless`: the script creates,
 // lists, edits and deletes queues, pushes, batch-pushes, pulls, acks with retries, reads
 // metrics and purges, and checks every answer the way the client parses it.
-class TstCloudflareClient : public QObject
-{
+class TstCloudflareClient : public QObject {
     Q_OBJECT
 
     // The client is installed with `npm ci` into the build tree the first time, and again
@@ -39,9 +38,11 @@ class TstCloudflareClient : public QObject
             *error = QStringLiteral("cannot read %1").arg(lock.fileName());
             return false;
         }
-        const QByteArray lockHash = QCryptographicHash::hash(lock.readAll(), QCryptographicHash::Sha256).toHex();
+        const QByteArray lockHash
+            = QCryptographicHash::hash(lock.readAll(), QCryptographicHash::Sha256).toHex();
         QFile stamp(work.filePath(QStringLiteral("node_modules/.queuedeck-lock-sha256")));
-        const bool installed = QFile::exists(work.filePath(QStringLiteral("node_modules/cloudflare/package.json")))
+        const bool installed
+            = QFile::exists(work.filePath(QStringLiteral("node_modules/cloudflare/package.json")))
             && stamp.open(QIODevice::ReadOnly) && stamp.readAll() == lockHash;
         stamp.close();
         if (!copy(QStringLiteral("client.mjs"))) {
@@ -51,15 +52,18 @@ class TstCloudflareClient : public QObject
         if (installed)
             return true;
         if (!copy(QStringLiteral("package.json")) || !copy(QStringLiteral("package-lock.json"))) {
-            *error = QStringLiteral("cannot copy package.json and package-lock.json into %1").arg(work.path());
+            *error
+                = QStringLiteral("cannot copy package.json and package-lock.json into %1").arg(work.path());
             return false;
         }
         QProcess install;
         install.setWorkingDirectory(work.path());
         install.setProcessChannelMode(QProcess::MergedChannels);
-        install.start(npm, { QStringLiteral("ci"), QStringLiteral("--no-audit"), QStringLiteral("--no-fund"),
-                             QStringLiteral("--loglevel=error") });
-        if (!install.waitForFinished(240000) || install.exitStatus() != QProcess::NormalExit || install.exitCode() != 0) {
+        install.start(npm,
+            { QStringLiteral("ci"), QStringLiteral("--no-audit"), QStringLiteral("--no-fund"),
+                QStringLiteral("--loglevel=error") });
+        if (!install.waitForFinished(240000) || install.exitStatus() != QProcess::NormalExit
+            || install.exitCode() != 0) {
             *error = QStringLiteral("npm ci failed in %1 (the npm registry must be reachable once):\n%2")
                          .arg(work.path(), QString::fromUtf8(install.readAll()));
             return false;
@@ -97,18 +101,18 @@ private slots:
         const QString transcript = QStringLiteral("stdout:\n%1\nstderr:\n%2").arg(out, err);
         QCOMPARE(client.exitStatus(), QProcess::NormalExit);
         QVERIFY2(client.exitCode() == 0, qPrintable(transcript));
-        const QStringList steps { QStringLiteral("create queue"), QStringLiteral("create queue twice is a conflict"),
-                                  QStringLiteral("list queues"), QStringLiteral("get queue"),
-                                  QStringLiteral("edit queue settings"), QStringLiteral("create http_pull consumer"),
-                                  QStringLiteral("push"), QStringLiteral("batch push"), QStringLiteral("pull"),
-                                  QStringLiteral("ack with retries"), QStringLiteral("pull the retried message again"),
-                                  QStringLiteral("get metrics"), QStringLiteral("peek and purge by ref"),
-                                  QStringLiteral("errors come as Cloudflare errors"),
-                                  QStringLiteral("paused queue refuses pulls"), QStringLiteral("purge"),
-                                  QStringLiteral("delete consumer and queue"),
-                                  QStringLiteral("leave a queue with two messages") };
+        const QStringList steps { QStringLiteral("create queue"),
+            QStringLiteral("create queue twice is a conflict"), QStringLiteral("list queues"),
+            QStringLiteral("get queue"), QStringLiteral("edit queue settings"),
+            QStringLiteral("create http_pull consumer"), QStringLiteral("push"), QStringLiteral("batch push"),
+            QStringLiteral("pull"), QStringLiteral("ack with retries"),
+            QStringLiteral("pull the retried message again"), QStringLiteral("get metrics"),
+            QStringLiteral("peek and purge by ref"), QStringLiteral("errors come as Cloudflare errors"),
+            QStringLiteral("paused queue refuses pulls"), QStringLiteral("purge"),
+            QStringLiteral("delete consumer and queue"), QStringLiteral("leave a queue with two messages") };
         for (const QString &step : steps)
-            QVERIFY2(out.contains(QStringLiteral("ok - ") + step + QLatin1Char('\n')), qPrintable(transcript));
+            QVERIFY2(
+                out.contains(QStringLiteral("ok - ") + step + QLatin1Char('\n')), qPrintable(transcript));
         QVERIFY2(out.endsWith(QLatin1String("ALL OK\n")), qPrintable(transcript));
 
         // What the client did is what the store holds once the runtime has stopped.
@@ -124,7 +128,8 @@ private slots:
             if (q.name == QLatin1String("e2e kept"))
                 keptId = q.id;
         }
-        QVERIFY2(!names.contains(QStringLiteral("e2e/ Queue ✓")), qPrintable(names.join(QLatin1String(", "))));
+        QVERIFY2(
+            !names.contains(QStringLiteral("e2e/ Queue ✓")), qPrintable(names.join(QLatin1String(", "))));
         QVERIFY2(keptId != 0, qPrintable(names.join(QLatin1String(", "))));
         MessageFilter filter;
         filter.queueId = keptId;
