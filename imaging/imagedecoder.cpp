@@ -147,7 +147,9 @@ DecodedImage decodeImage(const QByteArray &data, const QString &declaredType, co
     }
     QBuffer png(&out.thumbnailPng);
     png.open(QIODevice::WriteOnly);
-    thumbnail.save(&png, "PNG");
+    // Quality 80 is zlib level 1 for PNG: about five times faster to write than the
+    // default level for some 15 % more bytes, and this runs once per image.
+    thumbnail.save(&png, "PNG", 80);
     return finish();
 }
 
