@@ -22,13 +22,22 @@ CommandLine parseCommandLine(const QStringList &arguments)
                                     QStringLiteral("FILE"));
     const QCommandLineOption token(QStringLiteral("token"), QStringLiteral("Require Authorization: Bearer TOKEN."),
                                    QStringLiteral("TOKEN"));
+    const QCommandLineOption maxImage(QStringLiteral("max-image-mb"),
+                                      QStringLiteral("Largest image to upload or fetch, in MB (default 25)."),
+                                      QStringLiteral("MB"), QStringLiteral("25"));
+    const QCommandLineOption fetchTimeout(QStringLiteral("fetch-timeout"),
+                                          QStringLiteral("Seconds to connect and read one image (default 30)."),
+                                          QStringLiteral("SECONDS"), QStringLiteral("30"));
+    const QCommandLineOption allowFileUrls(QStringLiteral("allow-file-urls"),
+                                           QStringLiteral("Let image jobs read local files through file:// URLs."));
     QCommandLineOption screenshot(QStringLiteral("screenshot"), QStringLiteral("Save the window as FILE and quit."),
                                   QStringLiteral("FILE"));
     screenshot.setFlags(QCommandLineOption::HiddenFromHelp);
     QCommandLineOption screenshotDelay(QStringLiteral("screenshot-delay"), QStringLiteral("Milliseconds before the screenshot."),
                                        QStringLiteral("MS"), QStringLiteral("2000"));
     screenshotDelay.setFlags(QCommandLineOption::HiddenFromHelp);
-    parser.addOptions({ headless, dataDir, bind, port, config, token, screenshot, screenshotDelay });
+    parser.addOptions({ headless, dataDir, bind, port, config, token, maxImage, fetchTimeout, allowFileUrls, screenshot,
+                        screenshotDelay });
     parser.process(arguments);
 
     out.headless = parser.isSet(headless);
@@ -41,7 +50,17 @@ CommandLine parseCommandLine(const QStringList &arguments)
         out.error = QStringLiteral("--port: not a port number: %1").arg(parser.value(port));
     out.runtime.port = quint16(p);
     out.runtime.token = parser.value(token);
+    const int maxImageMb = parser.value(maxImage).toInt(&ok);
+    if (!ok || maxImageMb < 1 || maxImageMb > 256)
+        out.error = QStringLiteral("--max-image-mb: a whole number of MB from 1 to 256: %1").arg(parser.value(maxImage));
+    out.runtime.images.maxImageBytes = qint64(maxImageMb) * 1024 * 1024;
+    const int timeoutSeconds = parser.value(fetchTimeout).toInt(&ok);
+    if (!ok || timeoutSeconds < 1 || timeoutSeconds > 600)
+        out.error = QStringLiteral("--fetch-timeout: seconds from 1 to 600: %1").arg(parser.value(fetchTimeout));
+    out.runtime.images.fetchTimeoutMs = timeoutSeconds * 1000;
+    out.runtime.images.allowFileUrls = parser.isSet(allowFileUrls);
     out.config = parser.value(config);
+    out.runtime.configFile = out.config;
     out.screenshot = parser.value(screenshot);
     out.screenshotDelayMs = parser.value(screenshotDelay).toInt();
     return out;

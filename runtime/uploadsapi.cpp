@@ -55,6 +55,11 @@ UploadsApi::UploadsApi(Broker *broker, BlobStore *blobs, QString defaultQueue, H
     , m_defaultQueue(std::move(defaultQueue))
     , m_api(api)
 {
+    // The server's cap on any body must leave room for the largest upload; bodyLimit()
+    // keeps every other endpoint small.
+    HttpLimits limits = api->server().limits();
+    limits.maxBodyBytes = std::max(limits.maxBodyBytes, blobs->maxBytes() + kMultipartOverhead);
+    api->server().setLimits(limits);
 }
 
 QString UploadsApi::baseUrl() const

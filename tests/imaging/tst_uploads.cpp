@@ -207,6 +207,14 @@ private slots:
         QCOMPARE(messages(), 1);
     }
 
+    void aLargerLimitRaisesTheServersCap()
+    {
+        start(64LL * 1024 * 1024);
+        QVERIFY(m_api->server().limits().maxBodyBytes >= 64LL * 1024 * 1024 + UploadsApi::kMultipartOverhead);
+        // Other endpoints keep their own small limits.
+        QCOMPARE(m_client.post(url(QStringLiteral("/")), QByteArray(200'000, ' '), "application/json").status, 413);
+    }
+
     void servesBlobs()
     {
         QCOMPARE(m_client.post(url(QStringLiteral("/uploads")), m_gif, "image/gif").status, 202);
