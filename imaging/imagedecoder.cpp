@@ -108,6 +108,12 @@ DecodedImage decodeImage(const QByteArray &data, const QString &declaredType, co
     }
     out.format = QString::fromLatin1(format);
     out.mime = mimeFor(data, format);
+    // Rendering a vector image needs fonts, which need a QGuiApplication the headless
+    // runtime does not have, and its pixel size is whatever the file asks for.
+    if (format == "svg" || format == "svgz") {
+        out.error = QStringLiteral("vector images (svg) are not supported; send a raster image such as PNG or JPEG");
+        return finish();
+    }
     // The header's size is known before a single pixel is decoded: a decompression bomb
     // stops here.
     const QSize stored = reader.size();

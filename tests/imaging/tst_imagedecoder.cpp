@@ -84,6 +84,16 @@ private slots:
         QVERIFY2(d.error.startsWith(QLatin1String("not an image (sent as image/png")), qPrintable(d.error));
     }
 
+    void refusesVectorImages()
+    {
+        if (!QImageReader::supportedImageFormats().contains("svg"))
+            QSKIP("no SVG plugin (Debian: libqt6svg6)");
+        const QByteArray svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"100\" height=\"50\">"
+                               "<text x=\"5\" y=\"20\">hi</text></svg>";
+        const DecodedImage d = decodeImage(svg, QStringLiteral("image/svg+xml"), DecodeOptions {});
+        QCOMPARE(d.error, QStringLiteral("vector images (svg) are not supported; send a raster image such as PNG or JPEG"));
+    }
+
     void refusesTruncatedJpeg()
     {
         const QByteArray jpeg = encode(picture(640, 480), "jpeg", 90);
