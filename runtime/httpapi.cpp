@@ -1,8 +1,10 @@
 #include "httpapi.h"
 
 #include "broker.h"
+#include "queuesnapshot.h"
 #include "producervalidation.h"
 #include "uploadsapi.h"
+#include "prometheus.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -28,6 +30,7 @@ HttpApi::HttpApi(Broker *broker, QString defaultQueue, QString token, QObject *p
     : QObject(parent)
     , m_broker(broker)
     , m_cloudflare(broker)
+    , m_own(broker)
     , m_server(this)
     , m_defaultQueue(std::move(defaultQueue))
 {
@@ -83,6 +86,17 @@ void HttpApi::handle(const HttpRequest &request, const HttpResponder &responder)
     if (segments.size() >= 4 && segments[0] == QLatin1String("client") && segments[1] == QLatin1String("v4")
         && segments[2] == QLatin1String("accounts")) {
         m_cloudflare.handle(request, responder, segments.mid(4));
+        return;
+    }
+    if (segments.value(0) == QLatin1String("api")) {
+        m_own.handle(request, responder, segments.mid(1));
+        return;
+    }
+    if (request.path == "/metrics" && request.method == "GET") {
+        HttpResponse r;
+        r.headers.append({ QByteArrayLiteral("Content-Type"), QByteArrayLiteral("text/plain; version=0.0.4") });
+        r.body = prometheusText(takeSnapshot(*m_broker));
+        responder.respond(r);
         return;
     }
     if (request.path == "/healthz") {

@@ -2,6 +2,7 @@
 
 #include "cloudflareapi.h"
 #include "httpserver.h"
+#include "ownapi.h"
 
 #include <QObject>
 
@@ -25,13 +26,16 @@ public:
     // Serves /uploads, /blobs/ and /api/results once set; a child of this object.
     void setUploads(UploadsApi *uploads) { m_uploads = uploads; }
 
-private:
+    // Answers one parsed request: the server calls these, and so does the request fuzzer.
     void handle(const HttpRequest &request, const HttpResponder &responder);
     qint64 bodyLimit(const HttpRequest &request) const;
+
+private:
     void produce(const HttpRequest &request, const HttpResponder &responder);
 
     Broker *m_broker;
     CloudflareApi m_cloudflare;
+    OwnApi m_own;
     HttpServer m_server;
     QString m_defaultQueue;
     QByteArray m_expectedAuth;

@@ -24,6 +24,54 @@ HttpResponse HttpResponse::json(int status, const QByteArray &body)
     return r;
 }
 
+QByteArray parseRequestHead(const QByteArray &text, RequestHead *head)
+{
+    head->errorStatus = 400;
+    const QList<QByteArray> lines = text.split('\n');
+    const QList<QByteArray> start = lines.value(0).trimmed().split(' ');
+    if (start.size() != 3 || start[0].isEmpty() || !start[1].startsWith('/') || !start[2].startsWith("HTTP/1."))
+        return "malformed request line";
+    HttpRequest &r = head->request;
+    r = {};
+    r.method = start[0];
+    r.target = start[1];
+    const qsizetype q = r.target.indexOf('?');
+    r.path = q < 0 ? r.target : r.target.left(q);
+    if (q >= 0)
+        r.query = QUrlQuery(QString::fromUtf8(r.target.mid(q + 1)));
+    head->keepAlive = start[2] != "HTTP/1.0";
+    head->bodyLength = 0;
+    bool sawLength = false;
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        const QByteArray line = lines[i].trimmed();
+        const qsizetype colon = line.indexOf(':');
+        if (colon <= 0)
+            continue;
+        QByteArray name = line.left(colon).trimmed().toLower();
+        QByteArray value = line.mid(colon + 1).trimmed();
+        if (name == "content-length") {
+            bool ok = false;
+            const qint64 length = value.toLongLong(&ok);
+            // Two different lengths are a smuggling attempt, not a request.
+            if (!ok || length < 0 || (sawLength && length != head->bodyLength))
+                return "invalid Content-Length";
+            head->bodyLength = length;
+            sawLength = true;
+        } else if (name == "transfer-encoding" && value.toLower() != "identity") {
+            head->errorStatus = 411;
+            return "chunked bodies are not supported; send a Content-Length";
+        } else if (name == "connection") {
+            const QByteArray v = value.toLower();
+            if (v == "close")
+                head->keepAlive = false;
+            else if (v == "keep-alive")
+                head->keepAlive = true;
+        }
+        r.headers.append({ std::move(name), std::move(value) });
+    }
+    return {};
+}
+
 QByteArray httpStatusText(int status)
 {
     switch (status) {
@@ -177,49 +225,16 @@ private:
 
     bool parseHead(qsizetype end)
     {
-        const QList<QByteArray> lines = m_buffer.left(end).split('\n');
-        const QList<QByteArray> start = lines.value(0).trimmed().split(' ');
-        if (start.size() != 3 || !start[2].startsWith("HTTP/1.")) {
-            fail(400, "malformed request line");
+        RequestHead head;
+        const QByteArray error = parseRequestHead(m_buffer.left(end), &head);
+        if (!error.isEmpty()) {
+            fail(head.errorStatus, error.constData());
             return false;
         }
-        m_request = {};
-        m_request.method = start[0];
-        m_request.target = start[1];
+        m_request = std::move(head.request);
         m_request.peer = m_socket->peerAddress();
-        const qsizetype q = m_request.target.indexOf('?');
-        m_request.path = q < 0 ? m_request.target : m_request.target.left(q);
-        if (q >= 0)
-            m_request.query = QUrlQuery(QString::fromUtf8(m_request.target.mid(q + 1)));
-        const bool http10 = start[2] == "HTTP/1.0";
-        m_keepAlive = !http10;
-        m_bodyLength = 0;
-        for (qsizetype i = 1; i < lines.size(); ++i) {
-            const QByteArray line = lines[i].trimmed();
-            const qsizetype colon = line.indexOf(':');
-            if (colon <= 0)
-                continue;
-            QByteArray name = line.left(colon).trimmed().toLower();
-            QByteArray value = line.mid(colon + 1).trimmed();
-            if (name == "content-length") {
-                bool ok = false;
-                m_bodyLength = value.toLongLong(&ok);
-                if (!ok || m_bodyLength < 0) {
-                    fail(400, "invalid Content-Length");
-                    return false;
-                }
-            } else if (name == "transfer-encoding" && value.toLower() != "identity") {
-                fail(411, "chunked bodies are not supported; send a Content-Length");
-                return false;
-            } else if (name == "connection") {
-                const QByteArray v = value.toLower();
-                if (v == "close")
-                    m_keepAlive = false;
-                else if (v == "keep-alive")
-                    m_keepAlive = true;
-            }
-            m_request.headers.append({ std::move(name), std::move(value) });
-        }
+        m_bodyLength = head.bodyLength;
+        m_keepAlive = head.keepAlive;
         qint64 limit = m_server->limits().maxBodyBytes;
         if (m_server->m_bodyLimit)
             limit = std::min(limit, m_server->m_bodyLimit(m_request));

@@ -95,4 +95,15 @@ private:
 
 QByteArray httpStatusText(int status);
 
+struct RequestHead
+{
+    HttpRequest request;
+    qint64 bodyLength = 0;
+    bool keepAlive = true;
+    int errorStatus = 400;
+};
+// Parses a request line and headers (without the blank line). Returns an error text, with
+// the status to answer in head->errorStatus, or an empty text when the head is good.
+QByteArray parseRequestHead(const QByteArray &text, RequestHead *head);
+
 } // namespace qd

@@ -202,6 +202,11 @@ public:
     virtual void insertAudit(const AuditEntry &entry) = 0;
     virtual std::vector<AuditEntry> audit(int limit) = 0;
 
+    // Views over history
+    virtual std::vector<BatchRecord> recentBatches(std::optional<qint64> queueId, int limit) = 0;
+    // Failed and dead-lettered messages, without bodies, for grouping by error.
+    virtual std::vector<Message> failures(std::optional<qint64> queueId) = 0;
+
     // Image results, written into the open transaction so that a result commits with its
     // message's ack. A message has at most one result; a later one replaces it. Stores
     // without a results table keep none.

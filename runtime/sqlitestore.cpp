@@ -741,13 +741,14 @@ void SqliteStore::finishBatch(const BatchRecord &b)
         .run();
 }
 
-std::optional<BatchRecord> SqliteStore::batch(qint64 id)
+namespace {
+constexpr const char *kBatchColumns
+    = "id, queue_id, created_ms, cut_reason, size, ended_ms, acked, retried, dead_lettered, failed, error";
+
+std::vector<BatchRecord> readBatches(SqliteStatement &s)
 {
-    auto &s = stmt("SELECT id, queue_id, created_ms, cut_reason, size, ended_ms, acked, retried, dead_lettered, "
-                   "failed, error FROM batches WHERE id = ?1");
-    s.bind(1, id);
-    std::optional<BatchRecord> out;
-    if (s.next()) {
+    std::vector<BatchRecord> out;
+    while (s.next()) {
         BatchRecord b;
         b.id = s.i64(0);
         b.queueId = s.i64(1);
@@ -763,10 +764,48 @@ std::optional<BatchRecord> SqliteStore::batch(qint64 id)
         b.deadLettered = int(s.i64(8));
         b.failed = int(s.i64(9));
         b.error = s.text(10);
-        out = b;
-        s.reset();
+        out.push_back(std::move(b));
     }
     return out;
+}
+} // namespace
+
+std::optional<BatchRecord> SqliteStore::batch(qint64 id)
+{
+    static const std::string sql = std::string("SELECT ") + kBatchColumns + " FROM batches WHERE id = ?1";
+    auto &s = stmt(sql.c_str());
+    s.bind(1, id);
+    auto rows = readBatches(s);
+    if (rows.empty())
+        return std::nullopt;
+    return rows.front();
+}
+
+std::vector<BatchRecord> SqliteStore::recentBatches(std::optional<qint64> queueId, int limit)
+{
+    static const std::string all = std::string("SELECT ") + kBatchColumns + " FROM batches ORDER BY id DESC LIMIT ?2";
+    static const std::string one
+        = std::string("SELECT ") + kBatchColumns + " FROM batches WHERE queue_id = ?1 ORDER BY id DESC LIMIT ?2";
+    auto &s = stmt(queueId ? one.c_str() : all.c_str());
+    if (queueId)
+        s.bind(1, *queueId);
+    s.bind(2, limit);
+    return readBatches(s);
+}
+
+std::vector<Message> SqliteStore::failures(std::optional<qint64> queueId)
+{
+    // Same columns as kMessageColumns, with an empty body.
+    static const std::string columns
+        = "SELECT seq, id, queue_id, x'', content_type, timestamp_ms, visible_at, attempts, state, lease_id, "
+          "lease_expires, batch_id, source_queue_id, last_error, updated_ms FROM messages ";
+    static const std::string all = columns + "WHERE state = 3 OR (state = 0 AND source_queue_id <> 0)";
+    static const std::string one
+        = columns + "WHERE queue_id = ?1 AND (state = 3 OR (state = 0 AND source_queue_id <> 0))";
+    auto &s = stmt(queueId ? one.c_str() : all.c_str());
+    if (queueId)
+        s.bind(1, *queueId);
+    return readMessages(s);
 }
 
 void SqliteStore::insertAttempts(const std::vector<AttemptRecord> &attempts)

@@ -66,6 +66,9 @@ public:
     void insertAudit(const AuditEntry &entry) override;
     std::vector<AuditEntry> audit(int limit) override;
 
+    std::vector<BatchRecord> recentBatches(std::optional<qint64> queueId, int limit) override;
+    std::vector<Message> failures(std::optional<qint64> queueId) override;
+
     void insertResults(const std::vector<ImageResult> &results) override;
     std::optional<ImageResult> resultForMessage(const QString &messageId) override;
     std::vector<ImageResult> listResults(const ResultFilter &filter, int offset, int limit) override;

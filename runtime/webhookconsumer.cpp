@@ -1,5 +1,7 @@
 #include "webhookconsumer.h"
 
+#include "messagejson.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -10,23 +12,6 @@
 namespace qd {
 
 namespace {
-
-QJsonValue bodyValue(const Message &m)
-{
-    switch (m.contentType) {
-    case ContentType::Json: {
-        // Any JSON value, not only objects: parse it inside an array.
-        const QJsonDocument doc = QJsonDocument::fromJson('[' + m.body + ']');
-        return doc.isArray() ? doc.array().at(0) : QJsonValue(QString::fromUtf8(m.body));
-    }
-    case ContentType::Text:
-        return QString::fromUtf8(m.body);
-    case ContentType::Bytes:
-    case ContentType::V8:
-        return QString::fromLatin1(m.body.toBase64());
-    }
-    return {};
-}
 
 std::optional<int> delayOf(const QJsonObject &o)
 {
@@ -55,7 +40,7 @@ QByteArray WebhookConsumer::payload(const Delivery &delivery)
                                       { QStringLiteral("timestamp_ms"), m.timestampMs },
                                       { QStringLiteral("attempts"), m.attempts },
                                       { QStringLiteral("content_type"), contentTypeName(m.contentType) },
-                                      { QStringLiteral("body"), bodyValue(m) } });
+                                      { QStringLiteral("body"), messageBodyJson(m) } });
     }
     return QJsonDocument(QJsonObject { { QStringLiteral("queue"), delivery.queueName },
                                        { QStringLiteral("messages"), messages } })

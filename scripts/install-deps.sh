@@ -10,6 +10,7 @@ packages=(
   qt6-image-formats-plugins qt6-qpa-plugins
   libqt6svg6 libtomlplusplus-dev
   xvfb xauth
+  clang libclang-rt-14-dev wrk
   nodejs
 )
 SUDO=""
@@ -22,4 +23,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+# Cloudflare's own API client runs under node in the end-to-end tests. Debian's nodejs
+# comes without npm; a node from elsewhere usually brings its own.
+if ! command -v npm > /dev/null 2>&1; then
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get install -y -qq --no-install-recommends npm
 fi
