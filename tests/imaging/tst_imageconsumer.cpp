@@ -8,6 +8,7 @@
 #include <QJsonObject>
 #include <QRandomGenerator>
 #include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -238,6 +239,28 @@ private slots:
         QVERIFY(big.size() > 64 * 1024);
         m_server->serveImage("/big.png", big, "image/png");
         expectFailure(m_server->url(QStringLiteral("/big.png")),
+                      QStringLiteral("image too large: the download from host 127.0.0.1 exceeds the limit of 65536 bytes"));
+    }
+
+    void abortsStreamsWithoutALengthOverTheCap()
+    {
+        ImagePipelineSettings s = testSettings();
+        s.maxImageBytes = 64 * 1024;
+        start(s);
+        // A server that announces no length and streams until it closes: only counting
+        // the bytes as they come can stop it.
+        QTcpServer raw;
+        QVERIFY(raw.listen(QHostAddress::LocalHost, 0));
+        connect(&raw, &QTcpServer::newConnection, this, [&raw] {
+            QTcpSocket *socket = raw.nextPendingConnection();
+            connect(socket, &QTcpSocket::readyRead, socket, [socket] {
+                socket->readAll();
+                socket->write("HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nConnection: close\r\n\r\n");
+                socket->write(QByteArray("\x89PNG\r\n\x1a\n", 8) + QByteArray(200 * 1024, 'x'));
+                socket->disconnectFromHost();
+            });
+        });
+        expectFailure(QStringLiteral("http://127.0.0.1:%1/stream.png").arg(raw.serverPort()),
                       QStringLiteral("image too large: the download from host 127.0.0.1 exceeds the limit of 65536 bytes"));
     }
 
