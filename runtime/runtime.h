@@ -54,6 +54,10 @@ public:
     // The broker lives on the runtime thread: call into it only with
     // QMetaObject::invokeMethod(broker(), ...).
     Broker *broker() const { return m_broker; }
+    // Lives with the broker: use it only in calls made on the runtime thread.
+    BlobStore *blobs() const { return m_blobs.get(); }
+    // "http://host:port/blobs/": the prefix of this server's blob URLs.
+    QString blobBaseUrl() const { return m_endpoint + QStringLiteral("blobs/"); }
 
     static QString defaultDataDir();
 

@@ -5,6 +5,7 @@
 #include "httpapi.h"
 #include "imagesniff.h"
 #include "multipart.h"
+#include "uploadjobs.h"
 #include "resultsapi.h"
 
 #include <QJsonArray>
@@ -20,8 +21,6 @@ struct Upload
     QString filename;
     QByteArray data;
     QString mime;
-    QString sha256;
-    bool created = false;
 };
 
 HttpResponse jsonAnswer(int status, const QJsonObject &o)
@@ -112,12 +111,12 @@ void UploadsApi::upload(const HttpRequest &request, const HttpResponder &respond
         }
         for (const MultipartPart &part : form.parts) {
             if (part.isFile())
-                uploads.push_back(Upload { part.filename, part.data, mediaType(part.contentType), {}, false });
+                uploads.push_back(Upload { part.filename, part.data, mediaType(part.contentType) });
             else if (part.name == "userId")
                 userId = QString::fromUtf8(part.data);
         }
     } else if (type.startsWith(QLatin1String("image/")) || type == QLatin1String("application/octet-stream")) {
-        uploads.push_back(Upload { {}, request.body, type, {}, false });
+        uploads.push_back(Upload { {}, request.body, type });
     } else {
         responder.respond(errorAnswer(415, QStringLiteral("send the image bytes with Content-Type image/*, or "
                                                           "multipart/form-data with one or more files (got %1)")
@@ -139,73 +138,49 @@ void UploadsApi::upload(const HttpRequest &request, const HttpResponder &respond
         return;
     }
     // Every file is checked before anything is stored: a refused upload changes nothing.
+    std::vector<UploadFile> files;
     for (std::size_t i = 0; i < uploads.size(); ++i) {
-        Upload &u = uploads[i];
-        if (u.data.isEmpty()) {
-            responder.respond(errorAnswer(400, QStringLiteral("%1 is empty").arg(describe(u, int(i)))));
+        UploadFile file { uploads[i].filename, std::move(uploads[i].data), uploads[i].mime };
+        const UploadCheck check = checkUpload(file, describe(uploads[i], int(i)), m_blobs->maxBytes());
+        if (!check.ok()) {
+            const int status = check.problem == UploadProblem::TooLarge ? 413
+                : check.problem == UploadProblem::NotAnImage             ? 415
+                                                                         : 400;
+            responder.respond(errorAnswer(status, check.message));
             return;
         }
-        if (u.data.size() > m_blobs->maxBytes()) {
-            responder.respond(errorAnswer(413, QStringLiteral("%1 is %2 bytes; the limit is %3 bytes")
-                                                   .arg(describe(u, int(i)))
-                                                   .arg(u.data.size())
-                                                   .arg(m_blobs->maxBytes())));
-            return;
-        }
-        const SniffedImage sniffed = sniffImage(u.data.left(64));
-        if (!sniffed.isImage()) {
-            const QString claimed = u.mime.isEmpty() ? QStringLiteral("no type given") : QStringLiteral("sent as %1").arg(u.mime);
-            responder.respond(errorAnswer(415, QStringLiteral("%1 is not an image: its bytes are no known image "
-                                                              "format (%2)")
-                                                   .arg(describe(u, int(i)), claimed)));
-            return;
-        }
-        u.mime = sniffed.mime;
+        files.push_back(std::move(file));
     }
 
-    const QString blobBase = baseUrl() + QStringLiteral("/blobs/");
-    std::vector<SendItem> items;
-    for (Upload &u : uploads) {
-        if (const Error e = m_blobs->put(u.data, &u.sha256, &u.created)) {
-            responder.respond(errorAnswer(e.code == ErrorCode::TooLarge ? 413 : 500, e.message));
-            return;
-        }
-        const QJsonObject job { { QStringLiteral("imageUrl"), QString(blobBase + u.sha256) },
-                                { QStringLiteral("userId"), userId } };
-        items.push_back(SendItem { QJsonDocument(job).toJson(QJsonDocument::Compact), ContentType::Json, std::nullopt });
-        u.data.clear();
-    }
-
-    QJsonArray jobs;
-    for (const Upload &u : uploads) {
-        jobs.append(QJsonObject { { QStringLiteral("imageUrl"), QString(blobBase + u.sha256) },
-                                  { QStringLiteral("sha256"), u.sha256 },
-                                  { QStringLiteral("mime"), u.mime },
-                                  { QStringLiteral("filename"), u.filename },
-                                  { QStringLiteral("deduplicated"), !u.created } });
-    }
-    auto ids = std::make_shared<QStringList>();
-    const Error error = m_broker->send(
-        m_defaultQueue, std::move(items), std::nullopt,
-        [responder, ids, jobs, userId](const Error &commitError) mutable {
+    const Error error = storeAndQueueUploads(
+        *m_broker, *m_blobs, baseUrl() + QStringLiteral("/blobs/"), m_defaultQueue, userId, std::move(files),
+        std::nullopt, [responder, userId](const Error &commitError, const std::vector<QueuedUpload> &queued) {
             if (commitError) {
                 responder.respond(errorAnswer(503, commitError.message));
                 return;
             }
-            for (qsizetype i = 0; i < jobs.size(); ++i) {
-                QJsonObject job = jobs.at(i).toObject();
-                job.insert(QStringLiteral("id"), ids->value(i));
-                jobs.replace(i, job);
+            QJsonArray jobs;
+            for (const QueuedUpload &u : queued) {
+                jobs.append(QJsonObject { { QStringLiteral("imageUrl"), u.imageUrl },
+                                          { QStringLiteral("sha256"), u.sha256 },
+                                          { QStringLiteral("mime"), u.mime },
+                                          { QStringLiteral("filename"), u.filename },
+                                          { QStringLiteral("deduplicated"), u.deduplicated },
+                                          { QStringLiteral("id"), u.id } });
             }
             responder.respond(jsonAnswer(202, QJsonObject { { QStringLiteral("status"), QStringLiteral("Accepted") },
                                                             { QStringLiteral("message"),
                                                               QStringLiteral("%1 task(s) queued").arg(jobs.size()) },
                                                             { QStringLiteral("userId"), userId },
                                                             { QStringLiteral("jobs"), jobs } }));
-        },
-        ids.get());
-    if (error)
-        responder.respond(errorAnswer(error.code == ErrorCode::NotFound ? 404 : 400, error.message));
+        });
+    if (error) {
+        const int status = error.code == ErrorCode::NotFound ? 404
+            : error.code == ErrorCode::TooLarge               ? 413
+            : error.code == ErrorCode::Storage                ? 500
+                                                              : 400;
+        responder.respond(errorAnswer(status, error.message));
+    }
 }
 
 void UploadsApi::serveBlob(const HttpRequest &request, const HttpResponder &responder)
