@@ -46,8 +46,7 @@ QByteArray makeJpeg(int seed)
     return bytes;
 }
 
-struct Run
-{
+struct Run {
     int concurrency = 0;
     double seconds = 0;
     qint64 acked = 0;
@@ -58,9 +57,11 @@ std::vector<SendItem> jobs(const QString &base, int from, int count)
 {
     std::vector<SendItem> items;
     for (int i = from; i < from + count; ++i) {
-        const QJsonObject job { { QStringLiteral("imageUrl"), QStringLiteral("%1/img/%2.jpg").arg(base).arg(i) },
-                                { QStringLiteral("userId"), QStringLiteral("bench") } };
-        items.push_back(SendItem { QJsonDocument(job).toJson(QJsonDocument::Compact), ContentType::Json, std::nullopt });
+        const QJsonObject job { { QStringLiteral("imageUrl"),
+                                    QStringLiteral("%1/img/%2.jpg").arg(base).arg(i) },
+            { QStringLiteral("userId"), QStringLiteral("bench") } };
+        items.push_back(
+            SendItem { QJsonDocument(job).toJson(QJsonDocument::Compact), ContentType::Json, std::nullopt });
     }
     return items;
 }
@@ -71,7 +72,8 @@ double drive(Broker &broker, const QString &base, int images)
     QElapsedTimer timer;
     timer.start();
     for (int at = 0; at < images; at += kMaxBatchMessages)
-        broker.send(QStringLiteral("images"), jobs(base, at, std::min(kMaxBatchMessages, images - at)), std::nullopt, {});
+        broker.send(QStringLiteral("images"), jobs(base, at, std::min(kMaxBatchMessages, images - at)),
+            std::nullopt, {});
     QEventLoop loop;
     QObject::connect(&broker, &Broker::batchCompleted, &loop, [&] {
         const QueueCounters c = broker.counters(QStringLiteral("images"));
@@ -83,8 +85,7 @@ double drive(Broker &broker, const QString &base, int images)
     return double(timer.nsecsElapsed()) / 1e9;
 }
 
-struct Pipeline
-{
+struct Pipeline {
     QTemporaryDir dir;
     SqliteStore store { dir.filePath(QStringLiteral("bench.db")) };
     SystemClock clock;
@@ -115,10 +116,12 @@ int main(int argc, char **argv)
     QCoreApplication app(argc, argv);
     QCommandLineParser parser;
     parser.addHelpOption();
-    parser.addOption({ QStringLiteral("images"), QStringLiteral("How many images."), QStringLiteral("N"), QStringLiteral("1000") });
-    parser.addOption({ QStringLiteral("concurrency"), QStringLiteral("max_concurrency values."), QStringLiteral("LIST"),
-                       QStringLiteral("1,2") });
-    parser.addOption({ QStringLiteral("batch"), QStringLiteral("max_batch_size."), QStringLiteral("N"), QStringLiteral("10") });
+    parser.addOption({ QStringLiteral("images"), QStringLiteral("How many images."), QStringLiteral("N"),
+        QStringLiteral("1000") });
+    parser.addOption({ QStringLiteral("concurrency"), QStringLiteral("max_concurrency values."),
+        QStringLiteral("LIST"), QStringLiteral("1,2") });
+    parser.addOption({ QStringLiteral("batch"), QStringLiteral("max_batch_size."), QStringLiteral("N"),
+        QStringLiteral("10") });
     parser.process(app);
     const int images = parser.value(QStringLiteral("images")).toInt();
     const int batch = parser.value(QStringLiteral("batch")).toInt();
@@ -157,14 +160,15 @@ int main(int argc, char **argv)
     const QString base = QStringLiteral("http://127.0.0.1:%1").arg(port);
 
     std::printf("%d images, %.1f KB each on average, batches of %d, %d CPUs\n\n", images,
-                double(totalBytes) / images / 1024, batch, QThread::idealThreadCount());
+        double(totalBytes) / images / 1024, batch, QThread::idealThreadCount());
 
     // The store's share: the same messages and result rows through broker and SQLite
     // with a consumer that does nothing else.
     double storeSeconds = 0;
     {
         Pipeline p(1, batch);
-        const DecodedImage sample = decodeImage(files.value(0), QStringLiteral("image/jpeg"), DecodeOptions {});
+        const DecodedImage sample
+            = decodeImage(files.value(0), QStringLiteral("image/jpeg"), DecodeOptions {});
         auto recorder = std::make_shared<FunctionConsumer>([&p, &sample](const Delivery &d, BatchOutcome &) {
             std::vector<ImageResult> rows;
             for (const Message &m : d.messages) {
@@ -204,26 +208,27 @@ int main(int argc, char **argv)
     }
 
     std::printf("%-12s %10s %8s %12s %12s %12s   %s\n", "concurrency", "images/s", "acked", "fetch ms/img",
-                "decode ms/img", "store ms/img", "share fetch / decode / store");
+        "decode ms/img", "store ms/img", "share fetch / decode / store");
     const double storePerImage = storeSeconds * 1000 / images;
     for (const Run &r : runs) {
         const double fetch = double(r.totals.fetchNs) / 1e6 / images;
         const double decode = double(r.totals.decodeNs) / 1e6 / images;
         const double sum = fetch + decode + storePerImage;
         std::printf("%-12d %10.0f %8lld %12.2f %13.2f %12.2f   %4.0f%% / %4.0f%% / %4.0f%%\n", r.concurrency,
-                    images / r.seconds, static_cast<long long>(r.acked), fetch, decode, storePerImage,
-                    100 * fetch / sum, 100 * decode / sum, 100 * storePerImage / sum);
+            images / r.seconds, static_cast<long long>(r.acked), fetch, decode, storePerImage,
+            100 * fetch / sum, 100 * decode / sum, 100 * storePerImage / sum);
     }
     std::printf("\nfetch: request sent to last byte, per image (overlapping across images)\n"
                 "decode: QImageReader decode, SHA-256 and 256 px PNG thumbnail on the pool, per image\n"
                 "store: send, claim, ack and result row through broker and SQLite (fsync'd group commits),\n"
                 "       measured alone with a consumer that only writes the rows: %.2f s for %d images\n",
-                storeSeconds, images);
+        storeSeconds, images);
     for (const Run &r : runs)
         std::printf("RESULT {\"bench\":\"images\",\"concurrency\":%d,\"images\":%d,\"images_per_s\":%.1f}\n",
-                    r.concurrency, images, images / r.seconds);
+            r.concurrency, images, images / r.seconds);
 
-    QMetaObject::invokeMethod(server, [server] { delete server; }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        server, [server] { delete server; }, Qt::BlockingQueuedConnection);
     serverThread.quit();
     serverThread.wait();
     return 0;

@@ -18,8 +18,7 @@
 
 namespace qd {
 
-struct ImageConsumer::Batch
-{
+struct ImageConsumer::Batch {
     Delivery delivery;
     CompletionFn done;
     int remaining = 0;
@@ -49,7 +48,9 @@ QString readLocal(const QString &path, qint64 maxBytes, QByteArray *out)
     if (!file.exists())
         return {};
     if (file.size() > maxBytes)
-        return QStringLiteral("image too large: %1 bytes exceeds the limit of %2").arg(file.size()).arg(megabytes(maxBytes));
+        return QStringLiteral("image too large: %1 bytes exceeds the limit of %2")
+            .arg(file.size())
+            .arg(megabytes(maxBytes));
     if (!file.open(QIODevice::ReadOnly))
         return QStringLiteral("cannot read %1: %2").arg(path, file.errorString());
     *out = file.readAll();
@@ -114,8 +115,9 @@ void ImageConsumer::start(const std::shared_ptr<Batch> &batch, int index)
     batch->userIds[std::size_t(index)] = job.value(QLatin1String("userId")).toString();
     batch->urls[std::size_t(index)] = imageUrl;
     if (imageUrl.isEmpty()) {
-        fail(batch, index, QStringLiteral("the message is not an image job: its body needs a JSON object with an "
-                                          "imageUrl string (and a userId)"));
+        fail(batch, index,
+            QStringLiteral("the message is not an image job: its body needs a JSON object with an "
+                           "imageUrl string (and a userId)"));
         return;
     }
     const QUrl url(imageUrl, QUrl::StrictMode);
@@ -131,17 +133,19 @@ void ImageConsumer::start(const std::shared_ptr<Batch> &batch, int index)
         decodeOnPool(batch, index, Fetched { {}, {}, imageUrl, 0, path });
     } else if (scheme == QLatin1String("file")) {
         if (!m_context.settings.allowFileUrls) {
-            fail(batch, index, QStringLiteral("file:// URLs are turned off: local files are read only when "
-                                              "the allowFileUrls setting is on"));
+            fail(batch, index,
+                QStringLiteral("file:// URLs are turned off: local files are read only when "
+                               "the allowFileUrls setting is on"));
             return;
         }
         decodeOnPool(batch, index, Fetched { {}, {}, imageUrl, 0, url.toLocalFile() });
     } else if (scheme == QLatin1String("http") || scheme == QLatin1String("https")) {
         fetchHttp(batch, index, url);
     } else {
-        fail(batch, index, url.isValid() && !scheme.isEmpty()
-                               ? QStringLiteral("cannot fetch %1:// URLs; use http or https").arg(scheme)
-                               : QStringLiteral("imageUrl is not a valid absolute URL: %1").arg(imageUrl));
+        fail(batch, index,
+            url.isValid() && !scheme.isEmpty()
+                ? QStringLiteral("cannot fetch %1:// URLs; use http or https").arg(scheme)
+                : QStringLiteral("imageUrl is not a valid absolute URL: %1").arg(imageUrl));
     }
 }
 
@@ -153,8 +157,7 @@ void ImageConsumer::fetchHttp(const std::shared_ptr<Batch> &batch, int index, co
     request.setRawHeader("Accept", "image/*, */*;q=0.5");
     QNetworkReply *reply = m_network->get(request);
 
-    struct State
-    {
+    struct State {
         QByteArray data;
         QElapsedTimer timer;
         bool timedOut = false;
@@ -186,31 +189,35 @@ void ImageConsumer::fetchHttp(const std::shared_ptr<Batch> &batch, int index, co
             reply->abort();
         }
     });
-    connect(reply, &QNetworkReply::finished, this, [this, reply, state, batch, index, url, maxBytes, timeoutMs] {
-        reply->deleteLater();
-        if (m_closing)
-            return;
-        const qint64 fetchNs = state->timer.nsecsElapsed();
-        const QString host = hostOf(reply->url().isEmpty() ? url : reply->url());
-        if (state->timedOut) {
-            fail(batch, index, QStringLiteral("timed out after %1 waiting for host %2").arg(describeDuration(timeoutMs), host));
-            return;
-        }
-        if (state->tooLarge) {
-            fail(batch, index, QStringLiteral("image too large: the download from host %1 exceeds the limit of %2")
-                                   .arg(host, megabytes(maxBytes)));
-            return;
-        }
-        if (const QString error = httpError(reply, url); !error.isEmpty()) {
-            fail(batch, index, error);
-            return;
-        }
-        state->data += reply->readAll();
-        m_totals.fetchNs += fetchNs;
-        decodeOnPool(batch, index,
-                     Fetched { std::move(state->data), mediaType(reply->rawHeader("Content-Type")),
-                               reply->url().toString(), fetchNs, {} });
-    });
+    connect(
+        reply, &QNetworkReply::finished, this, [this, reply, state, batch, index, url, maxBytes, timeoutMs] {
+            reply->deleteLater();
+            if (m_closing)
+                return;
+            const qint64 fetchNs = state->timer.nsecsElapsed();
+            const QString host = hostOf(reply->url().isEmpty() ? url : reply->url());
+            if (state->timedOut) {
+                fail(batch, index,
+                    QStringLiteral("timed out after %1 waiting for host %2")
+                        .arg(describeDuration(timeoutMs), host));
+                return;
+            }
+            if (state->tooLarge) {
+                fail(batch, index,
+                    QStringLiteral("image too large: the download from host %1 exceeds the limit of %2")
+                        .arg(host, megabytes(maxBytes)));
+                return;
+            }
+            if (const QString error = httpError(reply, url); !error.isEmpty()) {
+                fail(batch, index, error);
+                return;
+            }
+            state->data += reply->readAll();
+            m_totals.fetchNs += fetchNs;
+            decodeOnPool(batch, index,
+                Fetched { std::move(state->data), mediaType(reply->rawHeader("Content-Type")),
+                    reply->url().toString(), fetchNs, {} });
+        });
 }
 
 QString ImageConsumer::httpError(QNetworkReply *reply, const QUrl &requested) const
@@ -289,8 +296,8 @@ void ImageConsumer::decodeOnPool(const std::shared_ptr<Batch> &batch, int index,
     m_pool.start(std::move(work));
 }
 
-void ImageConsumer::succeed(const std::shared_ptr<Batch> &batch, int index, const Fetched &fetched,
-                            const DecodedImage &image)
+void ImageConsumer::succeed(
+    const std::shared_ptr<Batch> &batch, int index, const Fetched &fetched, const DecodedImage &image)
 {
     const Message &m = batch->delivery.messages[std::size_t(index)];
     ImageResult r;

@@ -19,8 +19,7 @@ namespace qd {
 // allowed), decodes it on a thread pool, and records a result row; it acks what worked
 // and retries the rest with an error a person can act on. Results go into the store on
 // the broker's thread just before the batch is completed, so they commit with the acks.
-class ImageConsumer final : public QObject, public Consumer
-{
+class ImageConsumer final : public QObject, public Consumer {
     Q_OBJECT
 public:
     explicit ImageConsumer(const ImageConsumerContext &context, QObject *parent = nullptr);
@@ -29,8 +28,7 @@ public:
     void deliver(const Delivery &delivery, CompletionFn done) override;
 
     // Summed time per phase since start, for benchmarks and views.
-    struct Totals
-    {
+    struct Totals {
         qint64 images = 0;
         qint64 failures = 0;
         qint64 fetchNs = 0;
@@ -45,8 +43,7 @@ public:
 
 private:
     struct Batch;
-    struct Fetched
-    {
+    struct Fetched {
         QByteArray data;
         QString declaredType;
         QString finalUrl;
@@ -57,7 +54,8 @@ private:
     void start(const std::shared_ptr<Batch> &batch, int index);
     void fetchHttp(const std::shared_ptr<Batch> &batch, int index, const QUrl &url);
     void decodeOnPool(const std::shared_ptr<Batch> &batch, int index, Fetched fetched);
-    void succeed(const std::shared_ptr<Batch> &batch, int index, const Fetched &fetched, const DecodedImage &image);
+    void succeed(
+        const std::shared_ptr<Batch> &batch, int index, const Fetched &fetched, const DecodedImage &image);
     void fail(const std::shared_ptr<Batch> &batch, int index, const QString &error);
     void finishOne(const std::shared_ptr<Batch> &batch);
     QString httpError(QNetworkReply *reply, const QUrl &requested) const;

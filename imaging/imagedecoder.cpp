@@ -103,7 +103,8 @@ DecodedImage decodeImage(const QByteArray &data, const QString &declaredType, co
     if (format.isEmpty()) {
         out.error = declaredType.isEmpty() || declaredType == QLatin1String("application/octet-stream")
             ? QStringLiteral("not an image (%1 bytes in no known image format)").arg(data.size())
-            : QStringLiteral("not an image (sent as %1, but the bytes are no known image format)").arg(declaredType);
+            : QStringLiteral("not an image (sent as %1, but the bytes are no known image format)")
+                  .arg(declaredType);
         return finish();
     }
     out.format = QString::fromLatin1(format);
@@ -111,7 +112,8 @@ DecodedImage decodeImage(const QByteArray &data, const QString &declaredType, co
     // Rendering a vector image needs fonts, which need a QGuiApplication the headless
     // runtime does not have, and its pixel size is whatever the file asks for.
     if (format == "svg" || format == "svgz") {
-        out.error = QStringLiteral("vector images (svg) are not supported; send a raster image such as PNG or JPEG");
+        out.error = QStringLiteral(
+            "vector images (svg) are not supported; send a raster image such as PNG or JPEG");
         return finish();
     }
     // The header's size is known before a single pixel is decoded: a decompression bomb
@@ -130,8 +132,9 @@ DecodedImage decodeImage(const QByteArray &data, const QString &declaredType, co
         return finish();
     }
     if (format == "jpeg" && !jpegLooksWhole(data)) {
-        out.error = QStringLiteral("cannot decode the jpeg image: the data ends early (truncated after %1 bytes)")
-                        .arg(data.size());
+        out.error
+            = QStringLiteral("cannot decode the jpeg image: the data ends early (truncated after %1 bytes)")
+                  .arg(data.size());
         return finish();
     }
     QSize size = stored;

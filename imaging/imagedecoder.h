@@ -6,16 +6,14 @@
 
 namespace qd {
 
-struct DecodeOptions
-{
+struct DecodeOptions {
     int allocationLimitMb = 256; // decoded pixels (4 bytes each) may take at most this much
-    int thumbnailSize = 256;     // longest side of the thumbnail
+    int thumbnailSize = 256; // longest side of the thumbnail
 };
 
 // What decoding one image found; `error` is empty on success and otherwise says, in words
 // a person can act on, why the bytes are not a usable image.
-struct DecodedImage
-{
+struct DecodedImage {
     QString error;
     QString mime;
     QString format;

@@ -49,7 +49,8 @@ bool BlobStore::open(QString *error)
         *error = QStringLiteral("cannot create the blob directory %1").arg(m_directory);
         return false;
     }
-    const QStringList leftovers = dir.entryList({ kTempPrefix + QLatin1Char('*') }, QDir::Files | QDir::Hidden);
+    const QStringList leftovers
+        = dir.entryList({ kTempPrefix + QLatin1Char('*') }, QDir::Files | QDir::Hidden);
     for (const QString &name : leftovers)
         dir.remove(name);
     return true;
@@ -60,7 +61,8 @@ bool BlobStore::isBlobName(QStringView name)
     if (name.size() != 64)
         return false;
     for (const QChar c : name) {
-        if (!((c >= QLatin1Char('0') && c <= QLatin1Char('9')) || (c >= QLatin1Char('a') && c <= QLatin1Char('f'))))
+        if (!((c >= QLatin1Char('0') && c <= QLatin1Char('9'))
+                || (c >= QLatin1Char('a') && c <= QLatin1Char('f'))))
             return false;
     }
     return true;
@@ -97,7 +99,7 @@ Error BlobStore::put(const QByteArray &data, QString *sha256, bool *created)
 {
     if (data.size() > m_maxBytes)
         return Error::make(ErrorCode::TooLarge,
-                           QStringLiteral("the file is %1 bytes; the limit is %2 bytes").arg(data.size()).arg(m_maxBytes));
+            QStringLiteral("the file is %1 bytes; the limit is %2 bytes").arg(data.size()).arg(m_maxBytes));
     const QString name = hashOf(data);
     *sha256 = name;
     const QString target = pathFor(name);
@@ -113,7 +115,8 @@ Error BlobStore::put(const QByteArray &data, QString *sha256, bool *created)
     const QByteArray tempPath = QFile::encodeName(temp);
     const int fd = ::open(tempPath.constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0)
-        return Error::make(ErrorCode::Storage, QStringLiteral("cannot create %1: %2").arg(temp, systemError()));
+        return Error::make(
+            ErrorCode::Storage, QStringLiteral("cannot create %1: %2").arg(temp, systemError()));
     qsizetype written = 0;
     while (written < data.size()) {
         const ssize_t n = ::write(fd, data.constData() + written, size_t(data.size() - written));
@@ -128,15 +131,18 @@ Error BlobStore::put(const QByteArray &data, QString *sha256, bool *created)
     ::close(fd);
     if (!ok) {
         ::unlink(tempPath.constData());
-        return Error::make(ErrorCode::Storage, QStringLiteral("cannot write blob %1: %2").arg(name, writeError));
+        return Error::make(
+            ErrorCode::Storage, QStringLiteral("cannot write blob %1: %2").arg(name, writeError));
     }
     if (std::rename(tempPath.constData(), QFile::encodeName(target).constData()) != 0) {
         const QString renameError = systemError();
         ::unlink(tempPath.constData());
-        return Error::make(ErrorCode::Storage, QStringLiteral("cannot store blob %1: %2").arg(name, renameError));
+        return Error::make(
+            ErrorCode::Storage, QStringLiteral("cannot store blob %1: %2").arg(name, renameError));
     }
     if (!syncDirectory(m_directory))
-        return Error::make(ErrorCode::Storage, QStringLiteral("cannot sync the blob directory: %1").arg(systemError()));
+        return Error::make(
+            ErrorCode::Storage, QStringLiteral("cannot sync the blob directory: %1").arg(systemError()));
     if (created)
         *created = true;
     return {};

@@ -14,8 +14,7 @@ namespace qd {
 // same directory, fsync, rename, fsync of the directory), so a job that names a blob
 // never outlives it; the same bytes are stored once. Names come only from hashing, never
 // from a request, so no path can escape the directory.
-class BlobStore final
-{
+class BlobStore final {
 public:
     static constexpr qint64 kDefaultMaxBytes = 25LL * 1024 * 1024;
 

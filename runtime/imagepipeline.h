@@ -15,19 +15,17 @@ class QueueStore;
 
 // Settings shared by uploads and the image consumer, so a file that can be uploaded can
 // also be fetched, and the other way round.
-struct ImagePipelineSettings
-{
+struct ImagePipelineSettings {
     qint64 maxImageBytes = BlobStore::kDefaultMaxBytes; // uploads and downloads alike
-    int fetchTimeoutMs = 30'000;                        // connect + read, per image
+    int fetchTimeoutMs = 30'000; // connect + read, per image
     int maxRedirects = 5;
-    bool allowFileUrls = false;  // file:// reads local files: off unless the user says so
+    bool allowFileUrls = false; // file:// reads local files: off unless the user says so
     int allocationLimitMb = 256; // decoded pixels; a decompression bomb is refused
-    int thumbnailSize = 256;     // longest side of the stored PNG thumbnail
+    int thumbnailSize = 256; // longest side of the stored PNG thumbnail
 };
 
 // What an image consumer is built from. Everything here lives on the runtime thread.
-struct ImageConsumerContext
-{
+struct ImageConsumerContext {
     QueueStore *store = nullptr;
     const Clock *clock = nullptr;
     BlobStore *blobs = nullptr;

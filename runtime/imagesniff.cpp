@@ -5,8 +5,7 @@ namespace qd {
 namespace {
 
 // Magic numbers may hold NUL bytes, so their length comes from the literal, not strlen.
-template<qsizetype N>
-bool startsWith(const QByteArray &data, const char (&magic)[N], qsizetype offset = 0)
+template <qsizetype N> bool startsWith(const QByteArray &data, const char (&magic)[N], qsizetype offset = 0)
 {
     const QByteArrayView m(magic, N - 1);
     return data.size() >= offset + m.size() && QByteArrayView(data).sliced(offset, m.size()) == m;
@@ -49,16 +48,18 @@ SniffedImage sniffImage(const QByteArray &head)
     // Netpbm: P1..P6 followed by white space.
     if (head.size() >= 3 && head[0] == 'P' && head[1] >= '1' && head[1] <= '6'
         && QByteArrayView(" \t\r\n").contains(head[2]))
-        return image("image/x-portable-anymap", head[1] == '1' || head[1] == '4' ? "pbm"
-                                                   : head[1] == '2' || head[1] == '5' ? "pgm"
-                                                                                      : "ppm");
+        return image("image/x-portable-anymap",
+            head[1] == '1' || head[1] == '4'       ? "pbm"
+                : head[1] == '2' || head[1] == '5' ? "pgm"
+                                                   : "ppm");
     return {};
 }
 
 QString mediaType(const QByteArray &contentTypeHeader)
 {
     const qsizetype semicolon = contentTypeHeader.indexOf(';');
-    const QByteArray type = (semicolon < 0 ? contentTypeHeader : contentTypeHeader.left(semicolon)).trimmed().toLower();
+    const QByteArray type
+        = (semicolon < 0 ? contentTypeHeader : contentTypeHeader.left(semicolon)).trimmed().toLower();
     return QString::fromLatin1(type);
 }
 

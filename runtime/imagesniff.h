@@ -8,9 +8,8 @@ namespace qd {
 // What the first bytes of a file say it is. Pure logic over magic numbers, so the
 // runtime (which may not link Qt Gui) can refuse what is not an image and serve blobs
 // with the right type; decoding proper is the image consumer's job.
-struct SniffedImage
-{
-    QString mime;   // e.g. "image/png"; empty when the bytes are no known image format
+struct SniffedImage {
+    QString mime; // e.g. "image/png"; empty when the bytes are no known image format
     QString format; // QImageReader's name for it, e.g. "png", "jpeg"
 
     bool isImage() const { return !mime.isEmpty(); }

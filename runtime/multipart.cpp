@@ -87,7 +87,8 @@ MultipartForm parseMultipart(const QByteArray &body, const QByteArray &boundary)
         if (body.mid(pos, 2) == "--")
             return form; // the closing delimiter
         if (body.mid(pos, 2) != "\r\n")
-            return fail(QStringLiteral("malformed multipart body: a boundary is not followed by a line break"));
+            return fail(
+                QStringLiteral("malformed multipart body: a boundary is not followed by a line break"));
         pos += 2;
         const qsizetype dataEnd = body.indexOf(nextDelimiter, pos);
         if (dataEnd < 0)

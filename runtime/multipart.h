@@ -7,19 +7,17 @@
 namespace qd {
 
 // One part of a multipart/form-data body (RFC 7578).
-struct MultipartPart
-{
-    QByteArray name;        // the form field's name
-    QString filename;       // as sent, may be empty
+struct MultipartPart {
+    QByteArray name; // the form field's name
+    QString filename; // as sent, may be empty
     QByteArray contentType; // as sent, may be empty
     QByteArray data;
-    bool file = false;      // the part had a filename parameter
+    bool file = false; // the part had a filename parameter
 
     bool isFile() const { return file; }
 };
 
-struct MultipartForm
-{
+struct MultipartForm {
     QList<MultipartPart> parts;
     QString error; // empty when the body parsed; says what is wrong otherwise
 };

@@ -37,33 +37,26 @@ QString queueName(Broker *broker, qint64 queueId)
 
 } // namespace
 
-QJsonObject resultToJson(const ImageResult &r, const QString &queueName, const QString &baseUrl, bool withThumbnail)
+QJsonObject resultToJson(
+    const ImageResult &r, const QString &queueName, const QString &baseUrl, bool withThumbnail)
 {
     const QString thumbnailUrl = baseUrl + QStringLiteral("/api/results/")
         + QString::fromLatin1(QUrl::toPercentEncoding(r.messageId)) + QStringLiteral("/thumbnail.png");
-    QJsonObject o { { QStringLiteral("message_id"), r.messageId },
-                    { QStringLiteral("queue"), queueName },
-                    { QStringLiteral("user_id"), r.userId },
-                    { QStringLiteral("url"), r.url },
-                    { QStringLiteral("final_url"), r.finalUrl },
-                    { QStringLiteral("mime"), r.mime },
-                    { QStringLiteral("format"), r.format },
-                    { QStringLiteral("width"), r.width },
-                    { QStringLiteral("height"), r.height },
-                    { QStringLiteral("bytes"), r.bytes },
-                    { QStringLiteral("sha256"), r.sha256 },
-                    { QStringLiteral("orientation"), r.orientation },
-                    { QStringLiteral("fetch_ms"), r.fetchMs },
-                    { QStringLiteral("decode_ms"), r.decodeMs },
-                    { QStringLiteral("created_ms"), r.createdMs },
-                    { QStringLiteral("thumbnail_url"), thumbnailUrl } };
+    QJsonObject o { { QStringLiteral("message_id"), r.messageId }, { QStringLiteral("queue"), queueName },
+        { QStringLiteral("user_id"), r.userId }, { QStringLiteral("url"), r.url },
+        { QStringLiteral("final_url"), r.finalUrl }, { QStringLiteral("mime"), r.mime },
+        { QStringLiteral("format"), r.format }, { QStringLiteral("width"), r.width },
+        { QStringLiteral("height"), r.height }, { QStringLiteral("bytes"), r.bytes },
+        { QStringLiteral("sha256"), r.sha256 }, { QStringLiteral("orientation"), r.orientation },
+        { QStringLiteral("fetch_ms"), r.fetchMs }, { QStringLiteral("decode_ms"), r.decodeMs },
+        { QStringLiteral("created_ms"), r.createdMs }, { QStringLiteral("thumbnail_url"), thumbnailUrl } };
     if (withThumbnail)
         o.insert(QStringLiteral("thumbnail_png_base64"), QString::fromLatin1(r.thumbnail.toBase64()));
     return o;
 }
 
-void serveResults(Broker *broker, const QString &baseUrl, const HttpRequest &request, const HttpResponder &responder,
-                  const QStringList &segments)
+void serveResults(Broker *broker, const QString &baseUrl, const HttpRequest &request,
+    const HttpResponder &responder, const QStringList &segments)
 {
     if (request.method != "GET") {
         responder.respond(methodNotAllowed("GET"));
@@ -81,22 +74,23 @@ void serveResults(Broker *broker, const QString &baseUrl, const HttpRequest &req
             return;
         }
         if (!limit || *limit < 1 || *limit > kMaxLimit) {
-            responder.respond(errorAnswer(400, QStringLiteral("limit must be between 1 and %1").arg(kMaxLimit)));
+            responder.respond(
+                errorAnswer(400, QStringLiteral("limit must be between 1 and %1").arg(kMaxLimit)));
             return;
         }
         QJsonArray results;
         for (const ImageResult &r : store->listResults(filter, *offset, *limit))
             results.append(resultToJson(r, queueName(broker, r.queueId), baseUrl, false));
         const QJsonObject answer { { QStringLiteral("results"), results },
-                                   { QStringLiteral("total"), store->countResults(filter) },
-                                   { QStringLiteral("offset"), *offset },
-                                   { QStringLiteral("limit"), *limit } };
+            { QStringLiteral("total"), store->countResults(filter) }, { QStringLiteral("offset"), *offset },
+            { QStringLiteral("limit"), *limit } };
         responder.respond(HttpResponse::json(200, QJsonDocument(answer).toJson(QJsonDocument::Compact)));
         return;
     }
     const bool thumbnail = segments.size() == 2 && segments[1] == QLatin1String("thumbnail.png");
     if (segments.size() > 2 || (segments.size() == 2 && !thumbnail)) {
-        responder.respond(errorAnswer(404, QStringLiteral("no such endpoint: %1").arg(QString::fromUtf8(request.path))));
+        responder.respond(
+            errorAnswer(404, QStringLiteral("no such endpoint: %1").arg(QString::fromUtf8(request.path))));
         return;
     }
     const std::optional<ImageResult> r = store->resultForMessage(segments[0]);

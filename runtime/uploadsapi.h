@@ -14,8 +14,7 @@ class HttpApi;
 // userId), GET /blobs/{sha256}, and the image results under /api/results. Uploads are
 // stored in the blob store and queued as one image job per file on the default queue;
 // the 202 goes out once the jobs are committed.
-class UploadsApi final : public QObject
-{
+class UploadsApi final : public QObject {
     Q_OBJECT
 public:
     // `api` is the parent, and tells the base URL the blob URLs are made from.

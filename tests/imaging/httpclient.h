@@ -11,19 +11,17 @@
 
 namespace qdtest {
 
-struct Reply
-{
+struct Reply {
     int status = 0;
     QByteArray body;
     QByteArray contentType;
     QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
 };
 
-class HttpClient
-{
+class HttpClient {
 public:
     Reply send(const QByteArray &method, const QString &url, const QByteArray &body = {},
-               const QByteArray &contentType = {})
+        const QByteArray &contentType = {})
     {
         QNetworkRequest request { QUrl(url) };
         if (!contentType.isEmpty())
@@ -50,7 +48,7 @@ private:
         if (!reply->isFinished())
             finished.wait(10000);
         Reply out { reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), reply->readAll(),
-                    reply->header(QNetworkRequest::ContentTypeHeader).toByteArray() };
+            reply->header(QNetworkRequest::ContentTypeHeader).toByteArray() };
         reply->deleteLater();
         return out;
     }
@@ -58,11 +56,12 @@ private:
     QNetworkAccessManager m_network;
 };
 
-inline QHttpPart filePart(const QByteArray &name, const QString &filename, const QByteArray &type, const QByteArray &data)
+inline QHttpPart filePart(
+    const QByteArray &name, const QString &filename, const QByteArray &type, const QByteArray &data)
 {
     QHttpPart part;
     part.setHeader(QNetworkRequest::ContentDispositionHeader,
-                   QByteArray("form-data; name=\"" + name + "\"; filename=\"" + filename.toUtf8() + "\""));
+        QByteArray("form-data; name=\"" + name + "\"; filename=\"" + filename.toUtf8() + "\""));
     if (!type.isEmpty())
         part.setHeader(QNetworkRequest::ContentTypeHeader, type);
     part.setBody(data);

@@ -24,8 +24,8 @@ inline QImage picture(int width, int height, int seed = 0)
     for (int y = 0; y < height; ++y) {
         auto *line = reinterpret_cast<QRgb *>(image.scanLine(y));
         for (int x = 0; x < width; ++x)
-            line[x] = qRgb((x * 255 / std::max(1, width - 1) + seed) & 255, (y * 255 / std::max(1, height - 1)) & 255,
-                           (x ^ y ^ seed) & 255);
+            line[x] = qRgb((x * 255 / std::max(1, width - 1) + seed) & 255,
+                (y * 255 / std::max(1, height - 1)) & 255, (x ^ y ^ seed) & 255);
     }
     return image;
 }
@@ -123,12 +123,12 @@ inline QByteArray hugePngHeader(quint32 width, quint32 height)
 inline QByteArray jpegWithOrientation(const QByteArray &jpeg, quint16 orientation)
 {
     QByteArray tiff("MM\0\x2a\0\0\0\x08", 8);
-    tiff += QByteArray("\0\x01", 2);                                   // one entry
-    tiff += QByteArray("\x01\x12\0\x03\0\0\0\x01", 8);                 // Orientation, SHORT, 1 value
+    tiff += QByteArray("\0\x01", 2); // one entry
+    tiff += QByteArray("\x01\x12\0\x03\0\0\0\x01", 8); // Orientation, SHORT, 1 value
     tiff += char(orientation >> 8);
     tiff += char(orientation & 0xff);
     tiff += QByteArray("\0\0", 2);
-    tiff += QByteArray("\0\0\0\0", 4);                                 // no next IFD
+    tiff += QByteArray("\0\0\0\0", 4); // no next IFD
     const QByteArray payload = QByteArray("Exif\0\0", 6) + tiff;
     QByteArray segment("\xff\xe1", 2);
     segment += char((payload.size() + 2) >> 8);
@@ -139,11 +139,9 @@ inline QByteArray jpegWithOrientation(const QByteArray &jpeg, quint16 orientatio
 
 // Serves fixed answers by path, answers late, redirects, and can hold requests back
 // until enough of them are waiting at once (to prove they were sent concurrently).
-class ImageServer
-{
+class ImageServer {
 public:
-    struct Route
-    {
+    struct Route {
         int status = 200;
         QByteArray contentType;
         QByteArray body;
@@ -188,7 +186,8 @@ private:
             qd::HttpResponse r;
             r.status = 302;
             r.headers.append({ QByteArrayLiteral("Location"),
-                               n > 0 ? QByteArray("/redirect/" + QByteArray::number(n - 1)) : QByteArrayLiteral("/img.png") });
+                n > 0 ? QByteArray("/redirect/" + QByteArray::number(n - 1))
+                      : QByteArrayLiteral("/img.png") });
             responder.respond(r);
             return;
         }

@@ -18,8 +18,7 @@ using namespace qdtest;
 // The image consumer against a real HTTP server on a loopback port, through a real broker
 // over a real SQLite file: each case ends in the right result row, or the right error text
 // on the right retry / failure / dead-letter path.
-class TstImageConsumer : public QObject
-{
+class TstImageConsumer : public QObject {
     Q_OBJECT
 
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -38,7 +37,7 @@ class TstImageConsumer : public QObject
     }
 
     void start(const ImagePipelineSettings &settings = testSettings(), int maxRetries = 0,
-               const QString &deadLetterQueue = {})
+        const QString &deadLetterQueue = {})
     {
         m_broker.reset();
         m_consumer.reset();
@@ -49,7 +48,8 @@ class TstImageConsumer : public QObject
         QVERIFY2(m_store->open(&error), qPrintable(error));
         m_broker = std::make_unique<Broker>(m_store.get(), &m_clock);
         QVERIFY(m_broker->start(&error));
-        m_consumer = std::make_shared<ImageConsumer>(ImageConsumerContext { m_store.get(), &m_clock, nullptr, {}, settings });
+        m_consumer = std::make_shared<ImageConsumer>(
+            ImageConsumerContext { m_store.get(), &m_clock, nullptr, {}, settings });
         m_broker->setConsumerForType(ConsumerType::Image, m_consumer);
         if (!deadLetterQueue.isEmpty()) {
             QueueSettings parked;
@@ -67,7 +67,8 @@ class TstImageConsumer : public QObject
 
     static QByteArray job(const QString &url, const QString &user = QStringLiteral("alice"))
     {
-        return QJsonDocument(QJsonObject { { QStringLiteral("imageUrl"), url }, { QStringLiteral("userId"), user } })
+        return QJsonDocument(
+            QJsonObject { { QStringLiteral("imageUrl"), url }, { QStringLiteral("userId"), user } })
             .toJson(QJsonDocument::Compact);
     }
 
@@ -87,8 +88,9 @@ class TstImageConsumer : public QObject
     bool settled(const QString &id) const
     {
         const auto m = m_store->messageById(id);
-        return m && (m->state == MessageState::Acked || m->state == MessageState::Failed
-                     || m->queueId != m_broker->queue(QStringLiteral("images"))->id);
+        return m
+            && (m->state == MessageState::Acked || m->state == MessageState::Failed
+                || m->queueId != m_broker->queue(QStringLiteral("images"))->id);
     }
 
     Message process(const QString &url, int timeoutMs = 5000)
@@ -122,7 +124,8 @@ private slots:
         m_server->serveImage("/img.jpg", m_jpeg, "image/jpeg");
         m_server->serveImage("/img.webp", m_webp, "image/webp");
         m_server->serveImage("/img.gif", m_gif, "image/gif");
-        m_server->serveImage("/page.html", "<!doctype html><html><body>a page</body></html>", "text/html; charset=utf-8");
+        m_server->serveImage(
+            "/page.html", "<!doctype html><html><body>a page</body></html>", "text/html; charset=utf-8");
         m_server->serveImage("/truncated.jpg", m_jpeg.left(m_jpeg.size() / 2), "image/jpeg");
         m_server->serveImage("/bomb.png", hugePngHeader(40000, 40000), "image/png");
         m_server->serve("/slow.png", ImageServer::Route { 200, "image/png", m_png, {}, 3000 });
@@ -143,10 +146,14 @@ private slots:
         QTest::addColumn<QString>("format");
         QTest::addColumn<QSize>("size");
         QTest::addColumn<QByteArray>("bytes");
-        QTest::newRow("png") << QStringLiteral("/img.png") << QStringLiteral("png") << QSize(320, 200) << m_png;
-        QTest::newRow("jpeg") << QStringLiteral("/img.jpg") << QStringLiteral("jpeg") << QSize(640, 480) << m_jpeg;
-        QTest::newRow("webp") << QStringLiteral("/img.webp") << QStringLiteral("webp") << QSize(300, 300) << m_webp;
-        QTest::newRow("gif") << QStringLiteral("/img.gif") << QStringLiteral("gif") << QSize(120, 90) << m_gif;
+        QTest::newRow("png") << QStringLiteral("/img.png") << QStringLiteral("png") << QSize(320, 200)
+                             << m_png;
+        QTest::newRow("jpeg") << QStringLiteral("/img.jpg") << QStringLiteral("jpeg") << QSize(640, 480)
+                              << m_jpeg;
+        QTest::newRow("webp") << QStringLiteral("/img.webp") << QStringLiteral("webp") << QSize(300, 300)
+                              << m_webp;
+        QTest::newRow("gif") << QStringLiteral("/img.gif") << QStringLiteral("gif") << QSize(120, 90)
+                             << m_gif;
     }
     void recordsAResult()
     {
@@ -182,19 +189,28 @@ private slots:
         QCOMPARE(int(reader.messageById(m.id)->state), int(MessageState::Acked));
     }
 
-    void notFound() { expectFailure(m_server->url(QStringLiteral("/missing.png")), QStringLiteral("HTTP 404 Not Found from host 127.0.0.1")); }
-    void htmlPage() { expectFailure(m_server->url(QStringLiteral("/page.html")), QStringLiteral("not an image (text/html)")); }
+    void notFound()
+    {
+        expectFailure(m_server->url(QStringLiteral("/missing.png")),
+            QStringLiteral("HTTP 404 Not Found from host 127.0.0.1"));
+    }
+    void htmlPage()
+    {
+        expectFailure(
+            m_server->url(QStringLiteral("/page.html")), QStringLiteral("not an image (text/html)"));
+    }
     void decompressionBomb()
     {
         expectFailure(m_server->url(QStringLiteral("/bomb.png")),
-                      QStringLiteral("image too large: 40000×40000 exceeds the limit of 256 MB of decoded pixels"));
+            QStringLiteral("image too large: 40000×40000 exceeds the limit of 256 MB of decoded pixels"));
     }
 
     void truncatedJpeg()
     {
         const Message m = process(m_server->url(QStringLiteral("/truncated.jpg")));
         QCOMPARE(int(m.state), int(MessageState::Failed));
-        QVERIFY2(m.lastError.startsWith(QLatin1String("cannot decode the jpeg image")), qPrintable(m.lastError));
+        QVERIFY2(
+            m.lastError.startsWith(QLatin1String("cannot decode the jpeg image")), qPrintable(m.lastError));
     }
 
     void slowServerTimesOut()
@@ -203,7 +219,7 @@ private slots:
         s.fetchTimeoutMs = 300;
         start(s);
         expectFailure(m_server->url(QStringLiteral("/slow.png")),
-                      QStringLiteral("timed out after 300 ms waiting for host 127.0.0.1"));
+            QStringLiteral("timed out after 300 ms waiting for host 127.0.0.1"));
     }
 
     void followsRedirects()
@@ -221,7 +237,7 @@ private slots:
     void refusesLongRedirectChains()
     {
         expectFailure(m_server->url(QStringLiteral("/redirect/5")),
-                      QStringLiteral("too many redirects (more than 5) starting at host 127.0.0.1"));
+            QStringLiteral("too many redirects (more than 5) starting at host 127.0.0.1"));
         QCOMPARE(m_server->requests("/img.png"), 0);
     }
 
@@ -239,7 +255,8 @@ private slots:
         QVERIFY(big.size() > 64 * 1024);
         m_server->serveImage("/big.png", big, "image/png");
         expectFailure(m_server->url(QStringLiteral("/big.png")),
-                      QStringLiteral("image too large: the download from host 127.0.0.1 exceeds the limit of 65536 bytes"));
+            QStringLiteral(
+                "image too large: the download from host 127.0.0.1 exceeds the limit of 65536 bytes"));
     }
 
     void abortsStreamsWithoutALengthOverTheCap()
@@ -261,7 +278,8 @@ private slots:
             });
         });
         expectFailure(QStringLiteral("http://127.0.0.1:%1/stream.png").arg(raw.serverPort()),
-                      QStringLiteral("image too large: the download from host 127.0.0.1 exceeds the limit of 65536 bytes"));
+            QStringLiteral(
+                "image too large: the download from host 127.0.0.1 exceeds the limit of 65536 bytes"));
     }
 
     void refusedConnection()
@@ -271,7 +289,8 @@ private slots:
         const quint16 port = probe.serverPort();
         probe.close(); // nothing listens there now
         expectFailure(QStringLiteral("http://127.0.0.1:%1/a.png").arg(port),
-                      QStringLiteral("host 127.0.0.1 refused the connection (is the server running on port %1?)").arg(port));
+            QStringLiteral("host 127.0.0.1 refused the connection (is the server running on port %1?)")
+                .arg(port));
     }
 
     void fileUrlsAreOffByDefault()
@@ -282,8 +301,8 @@ private slots:
         f.write(m_png);
         f.close();
         expectFailure(QUrl::fromLocalFile(path).toString(),
-                      QStringLiteral("file:// URLs are turned off: local files are read only when the allowFileUrls "
-                                     "setting is on"));
+            QStringLiteral("file:// URLs are turned off: local files are read only when the allowFileUrls "
+                           "setting is on"));
     }
 
     void fileUrlsWhenAllowed()
@@ -305,7 +324,8 @@ private slots:
     {
         const QStringList ids = send({ QByteArray("\"just text\"") });
         QTRY_VERIFY(settled(ids.value(0)));
-        QVERIFY(m_store->messageById(ids[0])->lastError.startsWith(QLatin1String("the message is not an image job")));
+        QVERIFY(m_store->messageById(ids[0])->lastError.startsWith(
+            QLatin1String("the message is not an image job")));
     }
 
     void retriesThenDeadLetters()
@@ -326,13 +346,14 @@ private slots:
     void eachMessageOfABatchHasItsOwnFate()
     {
         const QStringList ids = send({ job(m_server->url(QStringLiteral("/img.png")), QStringLiteral("bob")),
-                                       job(m_server->url(QStringLiteral("/nope.png"))),
-                                       job(m_server->url(QStringLiteral("/page.html"))) });
+            job(m_server->url(QStringLiteral("/nope.png"))),
+            job(m_server->url(QStringLiteral("/page.html"))) });
         QCOMPARE(ids.size(), 3);
         QTRY_VERIFY(settled(ids[0]) && settled(ids[1]) && settled(ids[2]));
         QCOMPARE(int(m_store->messageById(ids[0])->state), int(MessageState::Acked));
         QCOMPARE(m_store->resultForMessage(ids[0])->userId, QStringLiteral("bob"));
-        QCOMPARE(m_store->messageById(ids[1])->lastError, QStringLiteral("HTTP 404 Not Found from host 127.0.0.1"));
+        QCOMPARE(m_store->messageById(ids[1])->lastError,
+            QStringLiteral("HTTP 404 Not Found from host 127.0.0.1"));
         QCOMPARE(m_store->messageById(ids[2])->lastError, QStringLiteral("not an image (text/html)"));
         const auto batch = m_store->batch(m_store->messageById(ids[0])->batchId);
         QVERIFY(batch);
@@ -361,9 +382,10 @@ private slots:
 
     void resultsAreListed()
     {
-        const QStringList ids = send({ job(m_server->url(QStringLiteral("/img.png")), QStringLiteral("carol")),
-                                       job(m_server->url(QStringLiteral("/img.jpg")), QStringLiteral("dave")),
-                                       job(m_server->url(QStringLiteral("/img.gif")), QStringLiteral("carol")) });
+        const QStringList ids
+            = send({ job(m_server->url(QStringLiteral("/img.png")), QStringLiteral("carol")),
+                job(m_server->url(QStringLiteral("/img.jpg")), QStringLiteral("dave")),
+                job(m_server->url(QStringLiteral("/img.gif")), QStringLiteral("carol")) });
         QTRY_VERIFY(settled(ids[0]) && settled(ids[1]) && settled(ids[2]));
         QCOMPARE(m_store->countResults({}), 3);
         QCOMPARE(m_store->countResults(ResultFilter { QStringLiteral("carol"), {} }), 2);

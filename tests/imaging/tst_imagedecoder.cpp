@@ -9,8 +9,7 @@ using namespace qd;
 using namespace qdtest;
 
 // The decoder on its own, on real encoded images: what it records and how it refuses.
-class TstImageDecoder : public QObject
-{
+class TstImageDecoder : public QObject {
     Q_OBJECT
 
 private slots:
@@ -33,7 +32,8 @@ private slots:
         QFETCH(QString, mime);
         if (format != "gif" && !canWrite(format.constData()))
             QSKIP("no image plugin for this format (Debian: qt6-image-formats-plugins)");
-        const QByteArray bytes = format == "gif" ? gif(640, 480) : encode(picture(640, 480), format.constData());
+        const QByteArray bytes
+            = format == "gif" ? gif(640, 480) : encode(picture(640, 480), format.constData());
         const DecodedImage d = decodeImage(bytes, mime, DecodeOptions {});
         QVERIFY2(d.ok(), qPrintable(d.error));
         QCOMPARE(d.format, QString::fromLatin1(format));
@@ -74,7 +74,7 @@ private slots:
     void refusesHtml()
     {
         const DecodedImage d = decodeImage("<!DOCTYPE html><html><!-- x --><body>hi</body></html>",
-                                           QStringLiteral("text/html"), DecodeOptions {});
+            QStringLiteral("text/html"), DecodeOptions {});
         QCOMPARE(d.error, QStringLiteral("not an image (text/html)"));
     }
 
@@ -91,13 +91,15 @@ private slots:
         const QByteArray svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"100\" height=\"50\">"
                                "<text x=\"5\" y=\"20\">hi</text></svg>";
         const DecodedImage d = decodeImage(svg, QStringLiteral("image/svg+xml"), DecodeOptions {});
-        QCOMPARE(d.error, QStringLiteral("vector images (svg) are not supported; send a raster image such as PNG or JPEG"));
+        QCOMPARE(d.error,
+            QStringLiteral("vector images (svg) are not supported; send a raster image such as PNG or JPEG"));
     }
 
     void refusesTruncatedJpeg()
     {
         const QByteArray jpeg = encode(picture(640, 480), "jpeg", 90);
-        const DecodedImage d = decodeImage(jpeg.left(jpeg.size() / 2), QStringLiteral("image/jpeg"), DecodeOptions {});
+        const DecodedImage d
+            = decodeImage(jpeg.left(jpeg.size() / 2), QStringLiteral("image/jpeg"), DecodeOptions {});
         QVERIFY(!d.ok());
         QVERIFY2(d.error.startsWith(QLatin1String("cannot decode the jpeg image")), qPrintable(d.error));
     }
@@ -105,7 +107,8 @@ private slots:
     void refusesTruncatedPng()
     {
         const QByteArray png = encode(picture(640, 480), "png");
-        const DecodedImage d = decodeImage(png.left(png.size() / 2), QStringLiteral("image/png"), DecodeOptions {});
+        const DecodedImage d
+            = decodeImage(png.left(png.size() / 2), QStringLiteral("image/png"), DecodeOptions {});
         QVERIFY(!d.ok());
         QVERIFY2(d.error.startsWith(QLatin1String("cannot decode the png image")), qPrintable(d.error));
     }
@@ -114,7 +117,8 @@ private slots:
     {
         const QByteArray bomb = hugePngHeader(40000, 40000);
         const DecodedImage d = decodeImage(bomb, QStringLiteral("image/png"), DecodeOptions {});
-        QCOMPARE(d.error, QStringLiteral("image too large: 40000×40000 exceeds the limit of 256 MB of decoded pixels"));
+        QCOMPARE(d.error,
+            QStringLiteral("image too large: 40000×40000 exceeds the limit of 256 MB of decoded pixels"));
     }
 
     void theLimitIsASetting()
@@ -123,13 +127,14 @@ private slots:
         DecodeOptions options;
         options.allocationLimitMb = 4; // 1200×1000×4 bytes is 4.6 MB
         const DecodedImage d = decodeImage(png, {}, options);
-        QCOMPARE(d.error, QStringLiteral("image too large: 1200×1000 exceeds the limit of 4 MB of decoded pixels"));
+        QCOMPARE(d.error,
+            QStringLiteral("image too large: 1200×1000 exceeds the limit of 4 MB of decoded pixels"));
     }
 
     void refusesEmptyBodies()
     {
         QCOMPARE(decodeImage({}, QStringLiteral("image/png"), DecodeOptions {}).error,
-                 QStringLiteral("not an image (the response was empty)"));
+            QStringLiteral("not an image (the response was empty)"));
     }
 };
 

@@ -14,8 +14,7 @@ using namespace qdtest;
 
 // End to end through the whole Runtime on its own thread, wired as the application wires
 // it: POST / with an image URL, or POST /uploads, ends in a result row.
-class TstImagePipeline : public QObject
-{
+class TstImagePipeline : public QObject {
     Q_OBJECT
 
     QTemporaryDir m_dir;
@@ -58,8 +57,9 @@ private slots:
 
     void producedJobEndsInAResultRow()
     {
-        const QByteArray job = QJsonDocument(QJsonObject { { QStringLiteral("imageUrl"), m_images->url(QStringLiteral("/photo.jpg")) },
-                                                           { QStringLiteral("userId"), QStringLiteral("eve") } })
+        const QByteArray job = QJsonDocument(
+            QJsonObject { { QStringLiteral("imageUrl"), m_images->url(QStringLiteral("/photo.jpg")) },
+                { QStringLiteral("userId"), QStringLiteral("eve") } })
                                    .toJson(QJsonDocument::Compact);
         const Reply accepted = m_client.post(url(QStringLiteral("/")), job, "application/json");
         QCOMPARE(accepted.status, 202);
@@ -94,7 +94,10 @@ private slots:
         QCOMPARE(accepted.status, 202);
         const QJsonObject job = accepted.json().value(QLatin1String("jobs")).toArray()[0].toObject();
         Reply result;
-        QTRY_COMPARE((result = m_client.get(url(QStringLiteral("/api/results/")) + job.value(QLatin1String("id")).toString())).status, 200);
+        QTRY_COMPARE((result = m_client.get(
+                          url(QStringLiteral("/api/results/")) + job.value(QLatin1String("id")).toString()))
+                         .status,
+            200);
         QCOMPARE(result.json().value(QLatin1String("width")).toInt(), 64);
         QCOMPARE(result.json().value(QLatin1String("height")).toInt(), 48);
         QCOMPARE(result.json().value(QLatin1String("sha256")).toString(), BlobStore::hashOf(png));
@@ -103,8 +106,9 @@ private slots:
 
     void failuresAreRetriedWithTheirReason()
     {
-        const QByteArray job = QJsonDocument(QJsonObject { { QStringLiteral("imageUrl"), m_images->url(QStringLiteral("/nothing.jpg")) },
-                                                           { QStringLiteral("userId"), QStringLiteral("gus") } })
+        const QByteArray job = QJsonDocument(
+            QJsonObject { { QStringLiteral("imageUrl"), m_images->url(QStringLiteral("/nothing.jpg")) },
+                { QStringLiteral("userId"), QStringLiteral("gus") } })
                                    .toJson(QJsonDocument::Compact);
         const Reply accepted = m_client.post(url(QStringLiteral("/")), job, "application/json");
         QCOMPARE(accepted.status, 202);

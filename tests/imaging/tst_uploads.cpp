@@ -18,8 +18,7 @@ using namespace qdtest;
 
 // POST /uploads, GET /blobs/{sha256} and /api/results through a real client on a
 // loopback port, over a real blob directory and SQLite file.
-class TstUploads : public QObject
-{
+class TstUploads : public QObject {
     Q_OBJECT
 
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -49,15 +48,15 @@ class TstUploads : public QObject
         settings.maxBatchTimeoutMs = 0;
         QVERIFY(!m_broker->createQueue(QStringLiteral("images"), settings));
         m_api = std::make_unique<HttpApi>(m_broker.get(), QStringLiteral("images"), QString());
-        m_api->setUploads(new UploadsApi(m_broker.get(), m_blobs.get(), QStringLiteral("images"), m_api.get()));
+        m_api->setUploads(
+            new UploadsApi(m_broker.get(), m_blobs.get(), QStringLiteral("images"), m_api.get()));
         QVERIFY(m_api->listen(QHostAddress::LocalHost, 0, &error));
         if (withConsumer) {
             ImagePipelineSettings s;
             s.maxImageBytes = blobLimit;
             m_broker->setConsumerForType(ConsumerType::Image,
-                                         ImageConsumer::factory()(ImageConsumerContext {
-                                             m_store.get(), &m_clock, m_blobs.get(),
-                                             m_api->baseUrl() + QStringLiteral("/blobs/"), s }));
+                ImageConsumer::factory()(ImageConsumerContext { m_store.get(), &m_clock, m_blobs.get(),
+                    m_api->baseUrl() + QStringLiteral("/blobs/"), s }));
         }
     }
 
@@ -116,7 +115,8 @@ private slots:
         QCOMPARE(jobs.size(), 3);
         const QList<QByteArray> files { m_png, m_jpeg, m_gif };
         const QStringList names { QStringLiteral("a.png"), QStringLiteral("b.jpg"), QStringLiteral("c.gif") };
-        const QStringList mimes { QStringLiteral("image/png"), QStringLiteral("image/jpeg"), QStringLiteral("image/gif") };
+        const QStringList mimes { QStringLiteral("image/png"), QStringLiteral("image/jpeg"),
+            QStringLiteral("image/gif") };
         for (int i = 0; i < 3; ++i) {
             const QJsonObject job = jobs[i].toObject();
             QCOMPARE(job.value(QLatin1String("filename")).toString(), names[i]);
@@ -124,7 +124,8 @@ private slots:
             QCOMPARE(job.value(QLatin1String("sha256")).toString(), BlobStore::hashOf(files[i]));
             const QJsonObject body = jobBody(job.value(QLatin1String("id")).toString());
             QCOMPARE(body.value(QLatin1String("userId")).toString(), QStringLiteral("carol"));
-            QCOMPARE(body.value(QLatin1String("imageUrl")).toString(), job.value(QLatin1String("imageUrl")).toString());
+            QCOMPARE(body.value(QLatin1String("imageUrl")).toString(),
+                job.value(QLatin1String("imageUrl")).toString());
         }
         QCOMPARE(blobFiles().size(), 3);
         QCOMPARE(messages(), 3);
@@ -150,7 +151,8 @@ private slots:
         QTest::addColumn<QByteArray>("body");
         QTest::addColumn<QByteArray>("type");
         QTest::newRow("text sent as png") << QByteArray("hello, this is text") << QByteArray("image/png");
-        QTest::newRow("html sent as jpeg") << QByteArray("<html><body>x</body></html>") << QByteArray("image/jpeg");
+        QTest::newRow("html sent as jpeg")
+            << QByteArray("<html><body>x</body></html>") << QByteArray("image/jpeg");
         QTest::newRow("text/plain") << m_png << QByteArray("text/plain");
         QTest::newRow("json") << QByteArray("{}") << QByteArray("application/json");
     }
@@ -173,7 +175,8 @@ private slots:
         const Reply r = m_client.post(url(QStringLiteral("/uploads")), multipart);
         QCOMPARE(r.status, 415);
         QCOMPARE(r.json().value(QLatin1String("error")).toString(),
-                 QStringLiteral("\"notes.txt\" is not an image: its bytes are no known image format (sent as text/plain)"));
+            QStringLiteral(
+                "\"notes.txt\" is not an image: its bytes are no known image format (sent as text/plain)"));
         QVERIFY(blobFiles().isEmpty());
         QCOMPARE(messages(), 0);
     }
@@ -195,14 +198,15 @@ private slots:
         // The raw body is refused from its Content-Length, before it is read.
         const Reply raw = m_client.post(url(QStringLiteral("/uploads")), big, "image/png");
         QCOMPARE(raw.status, 413);
-        QCOMPARE(m_client.post(url(QStringLiteral("/uploads")), big.left(100 * 1024), "image/png").status, 202);
+        QCOMPARE(
+            m_client.post(url(QStringLiteral("/uploads")), big.left(100 * 1024), "image/png").status, 202);
         // In a multipart body, each file is held to the limit.
         auto *multipart = new QHttpMultiPart(QHttpMultiPart::FormDataType);
         multipart->append(filePart("files", QStringLiteral("big.png"), "image/png", big));
         const Reply part = m_client.post(url(QStringLiteral("/uploads")), multipart);
         QCOMPARE(part.status, 413);
         QCOMPARE(part.json().value(QLatin1String("error")).toString(),
-                 QStringLiteral("\"big.png\" is %1 bytes; the limit is %2 bytes").arg(big.size()).arg(100 * 1024));
+            QStringLiteral("\"big.png\" is %1 bytes; the limit is %2 bytes").arg(big.size()).arg(100 * 1024));
         QCOMPARE(blobFiles().size(), 1);
         QCOMPARE(messages(), 1);
     }
@@ -212,7 +216,8 @@ private slots:
         start(64LL * 1024 * 1024);
         QVERIFY(m_api->server().limits().maxBodyBytes >= 64LL * 1024 * 1024 + UploadsApi::kMultipartOverhead);
         // Other endpoints keep their own small limits.
-        QCOMPARE(m_client.post(url(QStringLiteral("/")), QByteArray(200'000, ' '), "application/json").status, 413);
+        QCOMPARE(m_client.post(url(QStringLiteral("/")), QByteArray(200'000, ' '), "application/json").status,
+            413);
     }
 
     void servesBlobs()
@@ -235,7 +240,8 @@ private slots:
         QTest::newRow("not hex") << QStringLiteral("/blobs/") + QString(64, QLatin1Char('z'));
         QTest::newRow("the store file") << QStringLiteral("/blobs/..%2Fq.db");
         QTest::newRow("dot dot") << QStringLiteral("/blobs/../q.db");
-        QTest::newRow("extra segment") << QStringLiteral("/blobs/") + QString(64, QLatin1Char('0')) + QStringLiteral("/x");
+        QTest::newRow("extra segment")
+            << QStringLiteral("/blobs/") + QString(64, QLatin1Char('0')) + QStringLiteral("/x");
         QTest::newRow("bare") << QStringLiteral("/blobs");
     }
     void unknownBlobs()
@@ -249,7 +255,12 @@ private slots:
         start(BlobStore::kDefaultMaxBytes, true);
         const Reply r = m_client.post(url(QStringLiteral("/uploads?userId=dora")), m_jpeg, "image/jpeg");
         QCOMPARE(r.status, 202);
-        const QString id = r.json().value(QLatin1String("jobs")).toArray()[0].toObject().value(QLatin1String("id")).toString();
+        const QString id = r.json()
+                               .value(QLatin1String("jobs"))
+                               .toArray()[0]
+                               .toObject()
+                               .value(QLatin1String("id"))
+                               .toString();
         Reply result;
         QTRY_COMPARE((result = m_client.get(url(QStringLiteral("/api/results/")) + id)).status, 200);
         const QJsonObject o = result.json();
@@ -260,9 +271,12 @@ private slots:
         QCOMPARE(o.value(QLatin1String("height")).toInt(), 480);
         QCOMPARE(o.value(QLatin1String("format")).toString(), QStringLiteral("jpeg"));
         QCOMPARE(o.value(QLatin1String("sha256")).toString(), BlobStore::hashOf(m_jpeg));
-        QCOMPARE(o.value(QLatin1String("final_url")).toString(), url(QStringLiteral("/blobs/")) + BlobStore::hashOf(m_jpeg));
+        QCOMPARE(o.value(QLatin1String("final_url")).toString(),
+            url(QStringLiteral("/blobs/")) + BlobStore::hashOf(m_jpeg));
         QImage thumbnail;
-        QVERIFY(thumbnail.loadFromData(QByteArray::fromBase64(o.value(QLatin1String("thumbnail_png_base64")).toString().toLatin1()), "PNG"));
+        QVERIFY(thumbnail.loadFromData(
+            QByteArray::fromBase64(o.value(QLatin1String("thumbnail_png_base64")).toString().toLatin1()),
+            "PNG"));
         QCOMPARE(thumbnail.size(), QSize(256, 192));
 
         const Reply png = m_client.get(o.value(QLatin1String("thumbnail_url")).toString());
@@ -271,16 +285,36 @@ private slots:
         QVERIFY(QImage::fromData(png.body, "PNG").size() == QSize(256, 192));
 
         QCOMPARE(m_client.post(url(QStringLiteral("/uploads?userId=erin")), m_png, "image/png").status, 202);
-        QTRY_COMPARE(m_client.get(url(QStringLiteral("/api/results"))).json().value(QLatin1String("total")).toInt(), 2);
+        QTRY_COMPARE(
+            m_client.get(url(QStringLiteral("/api/results"))).json().value(QLatin1String("total")).toInt(),
+            2);
         const QJsonObject page = m_client.get(url(QStringLiteral("/api/results?user=dora&limit=10"))).json();
         QCOMPARE(page.value(QLatin1String("total")).toInt(), 1);
-        QCOMPARE(page.value(QLatin1String("results")).toArray()[0].toObject().value(QLatin1String("message_id")).toString(), id);
-        QVERIFY(!page.value(QLatin1String("results")).toArray()[0].toObject().contains(QLatin1String("thumbnail_png_base64")));
-        QCOMPARE(m_client.get(url(QStringLiteral("/api/results?q=png"))).json().value(QLatin1String("total")).toInt(), 1);
-        QCOMPARE(m_client.get(url(QStringLiteral("/api/results?offset=1&limit=1"))).json().value(QLatin1String("results")).toArray().size(), 1);
+        QCOMPARE(page.value(QLatin1String("results"))
+                     .toArray()[0]
+                     .toObject()
+                     .value(QLatin1String("message_id"))
+                     .toString(),
+            id);
+        QVERIFY(!page.value(QLatin1String("results"))
+                     .toArray()[0]
+                     .toObject()
+                     .contains(QLatin1String("thumbnail_png_base64")));
+        QCOMPARE(m_client.get(url(QStringLiteral("/api/results?q=png")))
+                     .json()
+                     .value(QLatin1String("total"))
+                     .toInt(),
+            1);
+        QCOMPARE(m_client.get(url(QStringLiteral("/api/results?offset=1&limit=1")))
+                     .json()
+                     .value(QLatin1String("results"))
+                     .toArray()
+                     .size(),
+            1);
         QCOMPARE(m_client.get(url(QStringLiteral("/api/results?limit=0"))).status, 400);
         QCOMPARE(m_client.get(url(QStringLiteral("/api/results?offset=-1"))).status, 400);
-        QCOMPARE(m_client.get(url(QStringLiteral("/api/results/")) + QString(32, QLatin1Char('0'))).status, 404);
+        QCOMPARE(
+            m_client.get(url(QStringLiteral("/api/results/")) + QString(32, QLatin1Char('0'))).status, 404);
         QCOMPARE(m_client.send("POST", url(QStringLiteral("/api/results"))).status, 405);
     }
 };

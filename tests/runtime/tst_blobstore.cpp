@@ -12,8 +12,7 @@ using namespace qd;
 
 // The pieces under POST /uploads that need no event loop: the content-addressed blob
 // store on a real directory, the multipart parser and the image sniffer.
-class TstBlobStore : public QObject
-{
+class TstBlobStore : public QObject {
     Q_OBJECT
 
 private slots:
@@ -28,7 +27,8 @@ private slots:
         bool created = false;
         QVERIFY(!blobs.put(data, &name, &created));
         QVERIFY(created);
-        QCOMPARE(name, QString::fromLatin1(QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex()));
+        QCOMPARE(
+            name, QString::fromLatin1(QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex()));
         QCOMPARE(blobs.get(name), std::optional<QByteArray>(data));
         const QDateTime written = QFileInfo(blobs.pathFor(name)).lastModified();
 
@@ -96,7 +96,8 @@ private slots:
     {
         QTest::addColumn<QByteArray>("head");
         QTest::addColumn<QString>("mime");
-        QTest::newRow("png") << QByteArray("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16) << QStringLiteral("image/png");
+        QTest::newRow("png") << QByteArray("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16)
+                             << QStringLiteral("image/png");
         QTest::newRow("jpeg") << QByteArray("\xff\xd8\xff\xe0\0\x10JFIF", 10) << QStringLiteral("image/jpeg");
         QTest::newRow("gif") << QByteArray("GIF89a\x01\0\x01\0", 10) << QStringLiteral("image/gif");
         QTest::newRow("webp") << QByteArray("RIFF\x10\0\0\0WEBPVP8 ", 16) << QStringLiteral("image/webp");
@@ -115,19 +116,21 @@ private slots:
 
     void parsesMultipart()
     {
-        const QByteArray body = "preamble\r\n--XyZ\r\n"
-                                "Content-Disposition: form-data; name=\"userId\"\r\n\r\n"
-                                "alice\r\n"
-                                "--XyZ\r\n"
-                                "Content-Disposition: form-data; name=\"files\"; filename=\"a \\\"b\\\".png\"\r\n"
-                                "Content-Type: image/png\r\n\r\n"
-                                "\x89PNG\r\n--Xy-almost\r\n"
-                                "--XyZ\r\n"
-                                "Content-Disposition: form-data; name=\"files\"; filename=\"\"\r\n\r\n"
-                                "\r\n"
-                                "--XyZ--\r\nepilogue";
+        const QByteArray body
+            = "preamble\r\n--XyZ\r\n"
+              "Content-Disposition: form-data; name=\"userId\"\r\n\r\n"
+              "alice\r\n"
+              "--XyZ\r\n"
+              "Content-Disposition: form-data; name=\"files\"; filename=\"a \\\"b\\\".png\"\r\n"
+              "Content-Type: image/png\r\n\r\n"
+              "\x89PNG\r\n--Xy-almost\r\n"
+              "--XyZ\r\n"
+              "Content-Disposition: form-data; name=\"files\"; filename=\"\"\r\n\r\n"
+              "\r\n"
+              "--XyZ--\r\nepilogue";
         QCOMPARE(multipartBoundary("multipart/form-data; boundary=XyZ"), QByteArray("XyZ"));
-        QCOMPARE(multipartBoundary("multipart/form-data; charset=utf-8; boundary=\"XyZ\""), QByteArray("XyZ"));
+        QCOMPARE(
+            multipartBoundary("multipart/form-data; charset=utf-8; boundary=\"XyZ\""), QByteArray("XyZ"));
         QCOMPARE(multipartBoundary("text/plain; boundary=XyZ"), QByteArray());
         const MultipartForm form = parseMultipart(body, "XyZ");
         QVERIFY2(form.error.isEmpty(), qPrintable(form.error));
@@ -147,7 +150,8 @@ private slots:
     {
         QTest::addColumn<QByteArray>("body");
         QTest::newRow("no boundary") << QByteArray("just bytes");
-        QTest::newRow("no closing") << QByteArray("--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nvalue");
+        QTest::newRow("no closing") << QByteArray(
+            "--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nvalue");
         QTest::newRow("headers never end") << QByteArray("--b\r\nContent-Disposition: form-data\r\n--b--");
         QTest::newRow("garbage after boundary") << QByteArray("--bXX");
     }
