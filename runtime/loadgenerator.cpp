@@ -28,6 +28,7 @@ QString missingBlobUrl(const QString &blobBase, qint64 index)
 LoadGenerator::LoadGenerator(Broker *broker, QObject *parent)
     : QObject(parent)
     , m_broker(broker)
+    , m_timer(this) // a child, so it moves to the runtime thread with this object
 {
     m_timer.setInterval(kTickMs);
     m_timer.setTimerType(Qt::PreciseTimer);
