@@ -56,6 +56,7 @@ QJsonObject startup(const QString &path)
     if (!broker.start(&error))
         qFatal("start: %s", qPrintable(error));
     const double startMs = elapsedMs(t);
+    const qint64 rssStartKb = peakRssKb();
     t.restart();
     QEventLoop loop;
     QTimer::singleShot(0, &loop, &QEventLoop::quit); // after the tick start() queued
@@ -64,11 +65,13 @@ QJsonObject startup(const QString &path)
     t.restart();
     const QueueCounts counts = broker.counts(kQueue);
     const double countsMs = elapsedMs(t);
+    const qint64 rssCountsKb = peakRssKb();
     t.restart();
     MessageFilter filter;
     filter.queueId = broker.queue(kQueue).value_or(QueueRecord {}).id;
     const std::vector<Message> page = store.listMessages(filter, clock.nowMs(), 0, 100);
     const double pageMs = elapsedMs(t);
+    const qint64 rssPageKb = peakRssKb();
     t.restart();
     const qint64 rows = store.countMessages(filter, clock.nowMs());
     const double countMs = elapsedMs(t);
@@ -85,6 +88,9 @@ QJsonObject startup(const QString &path)
         { QStringLiteral("rows"), rows },
         { QStringLiteral("page_rows"), qint64(page.size()) },
         { QStringLiteral("peak_rss_kb"), peakRssKb() },
+        { QStringLiteral("peak_rss_after_start_kb"), rssStartKb },
+        { QStringLiteral("peak_rss_after_counts_kb"), rssCountsKb },
+        { QStringLiteral("peak_rss_after_page_kb"), rssPageKb },
     };
 }
 
@@ -216,6 +222,13 @@ int main(int argc, char **argv)
     printRow(QStringLiteral("first page of 100 messages"), ms("first_page_ms"));
     printRow(QStringLiteral("count of all rows"), ms("count_rows_ms"));
     printRow(QStringLiteral("total"), ms("total_ms"));
+    const auto mib = [&](const char *key) -> QString {
+        return QString::number(start.value(QLatin1String(key)).toDouble() / 1024.0, 'f', 1)
+            + QStringLiteral(" MiB");
+    };
+    printRow(QStringLiteral("peak RSS after start, counts, page"),
+        mib("peak_rss_after_start_kb") + QStringLiteral(" / ") + mib("peak_rss_after_counts_kb")
+            + QStringLiteral(" / ") + mib("peak_rss_after_page_kb"));
     printRow(QStringLiteral("peak RSS of the start-up process"),
         QString::number(start.value(QStringLiteral("peak_rss_kb")).toDouble() / 1024.0, 'f', 1)
             + QStringLiteral(" MiB"));

@@ -168,6 +168,8 @@ for key, label in (("open_ms", "open the store"), ("broker_start_ms", "`Broker::
                    ("first_page_ms", "first page of 100 messages (`listMessages`)"),
                    ("count_rows_ms", "row count for the table (`countMessages`)"), ("total_ms", "**total**")):
     w(f"| {label} | {n(st[key], 1)} ms |")
+w(f"| peak RSS so far after `Broker::start` / after counts / after the first page | {n(st['peak_rss_after_start_kb'] / 1024, 1)} / "
+  f"{n(st['peak_rss_after_counts_kb'] / 1024, 1)} / {n(st['peak_rss_after_page_kb'] / 1024, 1)} MiB |")
 w(f"| peak RSS of the start-up process | {n(st['peak_rss_kb'] / 1024, 1)} MiB |")
 w("")
 w("## 3. SQLite floor (`bench_sqlite_floor`)")
