@@ -80,6 +80,9 @@ int main(int argc, char **argv)
         return 1;
     }
     quitOnSignals();
+    // --config: what was imported, and what in the file was not understood.
+    if (const qd::WranglerImportReport imported = runtime.startupImport(); !imported.file.isEmpty())
+        std::fprintf(stderr, "queuedeck: %s\n", qPrintable(imported.summary()));
 
     if (cli.headless) {
         std::printf("QueueDeck runtime listening on %s (data in %s)\n", qPrintable(runtime.endpoint()),
@@ -94,6 +97,7 @@ int main(int argc, char **argv)
     qd::MainWindow window(&runtime);
     window.show();
     if (!cli.screenshot.isEmpty()) {
+        window.showPage(qd::MainWindow::Dashboard);
         QTimer::singleShot(cli.screenshotDelayMs, &window, [&window, &cli] {
             const bool saved = window.grab().save(cli.screenshot);
             std::fprintf(stderr, saved ? "saved %s\n" : "could not save %s\n", qPrintable(cli.screenshot));

@@ -1,55 +1,250 @@
 #include "mainwindow.h"
 
+#include "chartdatamodel.h"
+#include "dashboardpage.h"
+#include "metricsformat.h"
+#include "metricshistory.h"
+#include "queuecommands.h"
 #include "queuespage.h"
 #include "queuetablemodel.h"
 #include "runtime.h"
 
+#include <QAction>
+#include <QActionGroup>
 #include <QApplication>
+#include <QClipboard>
 #include <QCloseEvent>
+#include <QComboBox>
 #include <QLabel>
-#include <QLocale>
+#include <QListWidget>
 #include <QMenuBar>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QSettings>
+#include <QSplitter>
+#include <QStackedWidget>
 #include <QStatusBar>
+#include <QStyle>
+#include <QTimer>
+#include <QToolBar>
+#include <QToolButton>
 
 namespace qd {
 
 MainWindow::MainWindow(Runtime *runtime, QWidget *parent)
     : QMainWindow(parent)
     , m_runtime(runtime)
+    , m_history(new MetricsHistory(this))
     , m_queues(new QueueTableModel(this))
-    , m_queuesPage(new QueuesPage(m_queues, this))
-    , m_endpoint(new QLabel(this))
+    , m_commands(new QueueCommands(runtime, this))
+    , m_dashboard(new DashboardPage(m_history, this))
+    , m_queuesPage(new QueuesPage(m_queues, m_commands, this))
+    , m_nav(new QListWidget(this))
+    , m_stack(new QStackedWidget(this))
+    , m_splitter(new QSplitter(Qt::Horizontal, this))
+    , m_pageActions(new QActionGroup(this))
+    , m_endpoint(new QToolButton(this))
+    , m_rate(new QLabel(this))
     , m_backlog(new QLabel(this))
 {
     setWindowTitle(tr("QueueDeck"));
-    setCentralWidget(m_queuesPage);
-
-    QMenu *file = menuBar()->addMenu(tr("&File"));
-    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
-
-    m_endpoint->setText(tr("Producer: %1").arg(runtime->endpoint()));
-    m_endpoint->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    statusBar()->addWidget(m_endpoint);
-    statusBar()->addPermanentWidget(m_backlog);
-
-    connect(runtime, &Runtime::snapshot, this, [this](const QList<QueueSnapshot> &queues) {
-        m_queues->setSnapshot(queues);
-        qint64 backlog = 0;
-        for (const QueueSnapshot &q : queues)
-            backlog += q.counts.ready + q.counts.delayed;
-        m_backlog->setText(tr("Backlog: %1").arg(QLocale().toString(backlog)));
+    QStyle *s = style();
+    const struct
+    {
+        QString title;
+        QIcon icon;
+        QWidget *page;
+    } pages[PageCount] = {
+        { tr("Dashboard"), s->standardIcon(QStyle::SP_ComputerIcon), m_dashboard },
+        { tr("Submit"), s->standardIcon(QStyle::SP_ArrowUp),
+          placeholder(tr("Submit"), tr("Coming: a form and a drop zone that queue image jobs.")) },
+        { tr("Messages"), s->standardIcon(QStyle::SP_FileDialogDetailedView),
+          placeholder(tr("Messages"), tr("Coming: every message of every queue, with filters and details.")) },
+        { tr("Failed"), s->standardIcon(QStyle::SP_MessageBoxWarning),
+          placeholder(tr("Failed"), tr("Coming: failures grouped by error, to retry or redrive.")) },
+        { tr("Results"), s->standardIcon(QStyle::SP_DialogApplyButton),
+          placeholder(tr("Results"), tr("Coming: what the consumer found out about each image.")) },
+        { tr("Queues"), s->standardIcon(QStyle::SP_DirIcon), m_queuesPage },
+    };
+    m_nav->setObjectName(QStringLiteral("pageList"));
+    m_nav->setIconSize(QSize(20, 20));
+    m_nav->setUniformItemSizes(true);
+    for (int i = 0; i < PageCount; ++i) {
+        new QListWidgetItem(pages[i].icon, pages[i].title, m_nav);
+        m_stack->addWidget(pages[i].page);
+        auto *go = new QAction(pages[i].icon, pages[i].title, m_pageActions);
+        go->setCheckable(true);
+        go->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
+        connect(go, &QAction::triggered, this, [this, i] { showPage(Page(i)); });
+    }
+    m_splitter->addWidget(m_nav);
+    m_splitter->addWidget(m_stack);
+    m_splitter->setStretchFactor(0, 0);
+    m_splitter->setStretchFactor(1, 1);
+    const int navWidth = m_nav->sizeHintForColumn(0) + 2 * m_nav->frameWidth() + fontMetrics().averageCharWidth() * 4;
+    m_splitter->setSizes({ navWidth, 10 * navWidth });
+    m_splitter->setChildrenCollapsible(false);
+    setCentralWidget(m_splitter);
+    connect(m_nav, &QListWidget::currentRowChanged, this, [this](int row) {
+        if (row < 0)
+            return;
+        m_stack->setCurrentIndex(row);
+        m_pageActions->actions().at(row)->setChecked(true);
     });
 
+    m_endpoint->setObjectName(QStringLiteral("endpoint"));
+    m_endpoint->setAutoRaise(true);
+    m_endpoint->setText(tr("Producer: %1").arg(runtime->endpoint()));
+    m_endpoint->setToolTip(tr("Click to copy the producer endpoint"));
+    connect(m_endpoint, &QToolButton::clicked, this, [this] {
+        QGuiApplication::clipboard()->setText(m_runtime->endpoint());
+        statusBar()->showMessage(tr("Copied %1").arg(m_runtime->endpoint()), 3000);
+    });
+    statusBar()->addPermanentWidget(m_endpoint);
+    statusBar()->addPermanentWidget(m_rate);
+    statusBar()->addPermanentWidget(m_backlog);
+    m_rate->setObjectName(QStringLiteral("rate"));
+    m_backlog->setObjectName(QStringLiteral("backlog"));
+
+    buildMenus();
+
+    m_history->attach(runtime);
+    connect(runtime, &Runtime::snapshot, m_queues, &QueueTableModel::setSnapshot);
+    connect(m_queues, &QueueTableModel::queuesChanged, this, [this] { m_dashboard->setQueues(m_queues->names()); });
+    connect(m_history, &MetricsHistory::framesAdded, this, &MainWindow::updatePulse);
+    connect(runtime, &Runtime::configImported, m_queuesPage, &QueuesPage::showImportReport);
+    connect(m_queuesPage, &QueuesPage::message, this, [this](const QString &text) { statusBar()->showMessage(text, 5000); });
+    connect(m_dashboard, &DashboardPage::exported, this, [this](const QString &path, bool ok) {
+        statusBar()->showMessage(ok ? tr("Saved %1").arg(path) : tr("Could not save %1").arg(path), 5000);
+    });
+    updatePulse();
+    restoreSettings();
+
+    const WranglerImportReport startup = runtime->startupImport();
+    if (!startup.file.isEmpty() && !startup.warnings.isEmpty())
+        QTimer::singleShot(0, m_queuesPage, [this, startup] { m_queuesPage->showImportReport(startup); });
+}
+
+QWidget *MainWindow::placeholder(const QString &title, const QString &text)
+{
+    auto *label = new QLabel(QStringLiteral("<h2>%1</h2><p>%2</p>").arg(title.toHtmlEscaped(), text.toHtmlEscaped()), this);
+    label->setAlignment(Qt::AlignCenter);
+    label->setWordWrap(true);
+    return label;
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(m_queuesPage->importAction());
+    QAction *png = file->addAction(tr("Export Charts as &PNG…"), m_dashboard, &DashboardPage::exportPngDialog);
+    QAction *csv = file->addAction(tr("Export Chart Data as &CSV…"), m_dashboard, &DashboardPage::exportCsvDialog);
+    png->setIcon(QIcon::fromTheme(QStringLiteral("image-x-generic"), style()->standardIcon(QStyle::SP_DialogSaveButton)));
+    csv->setIcon(QIcon::fromTheme(QStringLiteral("text-csv"), style()->standardIcon(QStyle::SP_FileIcon)));
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    view->addActions(m_pageActions->actions());
+    view->addSeparator();
+    m_pauseCharts = view->addAction(tr("&Pause Charts"));
+    m_pauseCharts->setCheckable(true);
+    m_pauseCharts->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Space));
+    m_pauseCharts->setIcon(style()->standardIcon(QStyle::SP_MediaPause));
+    connect(m_pauseCharts, &QAction::toggled, m_dashboard, &DashboardPage::setPaused);
+    connect(m_dashboard, &DashboardPage::pausedChanged, m_pauseCharts, &QAction::setChecked);
+    QMenu *range = view->addMenu(tr("Chart &Range"));
+    m_rangeActions = new QActionGroup(this);
+    QComboBox *rangeBox = m_dashboard->rangeBox();
+    for (int i = 0; i < rangeBox->count(); ++i) {
+        QAction *a = range->addAction(rangeBox->itemText(i));
+        a->setCheckable(true);
+        a->setChecked(i == rangeBox->currentIndex());
+        m_rangeActions->addAction(a);
+        connect(a, &QAction::triggered, rangeBox, [rangeBox, i] { rangeBox->setCurrentIndex(i); });
+    }
+    connect(rangeBox, &QComboBox::currentIndexChanged, this,
+            [this](int i) { m_rangeActions->actions().value(i)->setChecked(true); });
+
+    QMenu *queue = menuBar()->addMenu(tr("&Queue"));
+    queue->addAction(m_queuesPage->newQueueAction());
+    queue->addAction(m_queuesPage->pauseAction());
+    queue->addAction(m_queuesPage->purgeAction());
+    queue->addAction(m_queuesPage->deleteAction());
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About QueueDeck"), this, [this] {
+        QMessageBox::about(this, tr("About QueueDeck"),
+                           tr("<b>QueueDeck %1</b><p>A durable image-processing queue you can watch.</p>")
+                               .arg(QCoreApplication::applicationVersion()));
+    });
+    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+
+    QToolBar *bar = addToolBar(tr("Main"));
+    bar->setObjectName(QStringLiteral("mainToolBar"));
+    bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    bar->addAction(m_queuesPage->newQueueAction());
+    bar->addAction(m_queuesPage->importAction());
+    bar->addSeparator();
+    bar->addAction(m_pauseCharts);
+    bar->addAction(png);
+    bar->addAction(csv);
+}
+
+QAction *MainWindow::pageAction(Page page) const
+{
+    return m_pageActions->actions().value(page);
+}
+
+void MainWindow::showPage(Page page)
+{
+    m_nav->setCurrentRow(page);
+}
+
+MainWindow::Page MainWindow::currentPage() const
+{
+    return Page(m_stack->currentIndex());
+}
+
+void MainWindow::updatePulse()
+{
+    const auto all = m_history->latest(QString());
+    if (!all) {
+        m_rate->setText(tr("– msg/s"));
+        m_backlog->setText(tr("Backlog: –"));
+        return;
+    }
+    m_rate->setText(tr("%1 msg/s in · %2 acked/s").arg(formatRate(all->perSecond(all->written)),
+                                                       formatRate(all->perSecond(all->acked))));
+    m_backlog->setText(tr("Backlog: %1").arg(formatCount(all->backlog())));
+}
+
+void MainWindow::restoreSettings()
+{
     QSettings settings;
     if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray()))
-        resize(1100, 700);
+        resize(QSize(1280, 820).boundedTo(screen() ? screen()->availableSize() * 0.9 : QSize(1280, 820)));
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    m_splitter->restoreState(settings.value(QStringLiteral("window/splitter")).toByteArray());
+    showPage(Page(std::clamp(settings.value(QStringLiteral("window/page"), int(Dashboard)).toInt(), 0, PageCount - 1)));
+    m_dashboard->restoreState(settings);
+    m_queuesPage->restoreState(settings);
+}
+
+void MainWindow::saveSettings() const
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    settings.setValue(QStringLiteral("window/splitter"), m_splitter->saveState());
+    settings.setValue(QStringLiteral("window/page"), int(currentPage()));
+    m_dashboard->saveState(settings);
+    m_queuesPage->saveState(settings);
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
-    QSettings settings;
-    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    saveSettings();
     event->accept();
 }
 

@@ -2,28 +2,67 @@
 
 #include <QMainWindow>
 
+class QAction;
+class QActionGroup;
 class QLabel;
+class QListWidget;
+class QSplitter;
+class QStackedWidget;
+class QToolButton;
 
 namespace qd {
 
-class Runtime;
-class QueueTableModel;
+class DashboardPage;
+class MetricsHistory;
+class QueueCommands;
 class QueuesPage;
+class QueueTableModel;
+class Runtime;
 
+// The window: pages in a side list (Ctrl+1…), menus, a toolbar, and a status bar with the
+// producer endpoint and the pipeline's pulse. Everything it shows comes from the
+// runtime's snapshots and frames; everything it does goes through queued calls.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
 public:
+    enum Page { Dashboard, Submit, Messages, Failed, Results, Queues, PageCount };
+
     explicit MainWindow(Runtime *runtime, QWidget *parent = nullptr);
+
+    void showPage(Page page);
+    Page currentPage() const;
+    DashboardPage *dashboard() const { return m_dashboard; }
+    QueuesPage *queuesPage() const { return m_queuesPage; }
+    QToolButton *endpointButton() const { return m_endpoint; }
+    QLabel *rateLabel() const { return m_rate; }
+    QLabel *backlogLabel() const { return m_backlog; }
+    QAction *pageAction(Page page) const;
 
 protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
+    void buildMenus();
+    void restoreSettings();
+    void saveSettings() const;
+    void updatePulse();
+    QWidget *placeholder(const QString &title, const QString &text);
+
     Runtime *m_runtime;
+    MetricsHistory *m_history;
     QueueTableModel *m_queues;
+    QueueCommands *m_commands;
+    DashboardPage *m_dashboard;
     QueuesPage *m_queuesPage;
-    QLabel *m_endpoint;
+    QListWidget *m_nav;
+    QStackedWidget *m_stack;
+    QSplitter *m_splitter;
+    QActionGroup *m_pageActions;
+    QAction *m_pauseCharts = nullptr;
+    QActionGroup *m_rangeActions = nullptr;
+    QToolButton *m_endpoint;
+    QLabel *m_rate;
     QLabel *m_backlog;
 };
 

@@ -1,6 +1,6 @@
 #include "queuetablemodel.h"
 
-#include <QLocale>
+#include "metricsformat.h"
 
 namespace qd {
 
@@ -26,15 +26,19 @@ QVariant QueueTableModel::data(const QModelIndex &index, int role) const
     const QueueSnapshot &q = m_queues.at(index.row());
     if (role == NameRole)
         return q.name;
+    if (role == PausedRole)
+        return q.settings.paused;
     const auto raw = [&]() -> QVariant {
         switch (Column(index.column())) {
         case Name: return q.name;
+        case Delivery: return q.settings.paused;
+        case Consumer: return consumerTypeName(q.settings.consumerType);
         case Ready: return q.counts.ready;
         case Delayed: return q.counts.delayed;
         case InFlight: return q.counts.inFlight;
-        case Acked: return q.counts.acked;
         case Failed: return q.counts.failed;
-        case Paused: return q.settings.paused;
+        case AckedPerSecond: return m_ackedPerSecond.value(q.name);
+        case DeadLetterQueue: return q.settings.deadLetterQueue;
         case ColumnCount: break;
         }
         return {};
@@ -42,13 +46,16 @@ QVariant QueueTableModel::data(const QModelIndex &index, int role) const
     if (role == SortRole)
         return raw();
     if (role == Qt::DisplayRole) {
-        if (index.column() == Paused)
-            return q.settings.paused ? tr("paused") : tr("running");
-        if (index.column() == Name)
-            return q.name;
-        return QLocale().toString(raw().toLongLong());
+        switch (Column(index.column())) {
+        case Delivery: return q.settings.paused ? tr("paused") : tr("running");
+        case Name:
+        case Consumer:
+        case DeadLetterQueue: return raw();
+        case AckedPerSecond: return formatRate(raw().toDouble());
+        default: return formatCount(raw().toLongLong());
+        }
     }
-    if (role == Qt::TextAlignmentRole && index.column() != Name && index.column() != Paused)
+    if (role == Qt::TextAlignmentRole && index.column() >= Ready && index.column() <= AckedPerSecond)
         return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
     return {};
 }
@@ -59,12 +66,14 @@ QVariant QueueTableModel::headerData(int section, Qt::Orientation orientation, i
         return {};
     switch (Column(section)) {
     case Name: return tr("Queue");
+    case Delivery: return tr("Delivery");
+    case Consumer: return tr("Consumer");
     case Ready: return tr("Ready");
     case Delayed: return tr("Delayed");
     case InFlight: return tr("In flight");
-    case Acked: return tr("Acked");
     case Failed: return tr("Failed");
-    case Paused: return tr("Delivery");
+    case AckedPerSecond: return tr("Acked/s");
+    case DeadLetterQueue: return tr("Dead-letter queue");
     case ColumnCount: break;
     }
     return {};
@@ -72,6 +81,17 @@ QVariant QueueTableModel::headerData(int section, Qt::Orientation orientation, i
 
 void QueueTableModel::setSnapshot(const QList<QueueSnapshot> &queues)
 {
+    // Rates from the growth of the running counters between two snapshots.
+    QHash<QString, double> rates;
+    for (const QueueSnapshot &next : queues) {
+        if (const auto prev = queue(next.name); prev && next.takenAtMs > prev->takenAtMs
+            && next.counters.acked >= prev->counters.acked) {
+            rates.insert(next.name, double(next.counters.acked - prev->counters.acked) * 1000.0
+                                        / double(next.takenAtMs - prev->takenAtMs));
+        }
+    }
+    m_ackedPerSecond = rates;
+
     bool sameRows = queues.size() == m_queues.size();
     for (qsizetype i = 0; sameRows && i < queues.size(); ++i)
         sameRows = queues[i].name == m_queues[i].name;
@@ -79,11 +99,29 @@ void QueueTableModel::setSnapshot(const QList<QueueSnapshot> &queues)
         beginResetModel();
         m_queues = queues;
         endResetModel();
+        emit queuesChanged();
         return;
     }
     m_queues = queues;
     if (!m_queues.isEmpty())
         emit dataChanged(index(0, 0), index(int(m_queues.size()) - 1, ColumnCount - 1));
+}
+
+std::optional<QueueSnapshot> QueueTableModel::queue(const QString &name) const
+{
+    for (const QueueSnapshot &q : m_queues) {
+        if (q.name == name)
+            return q;
+    }
+    return std::nullopt;
+}
+
+QStringList QueueTableModel::names() const
+{
+    QStringList out;
+    for (const QueueSnapshot &q : m_queues)
+        out.append(q.name);
+    return out;
 }
 
 } // namespace qd

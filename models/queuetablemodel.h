@@ -3,6 +3,9 @@
 #include "queuesnapshot.h"
 
 #include <QAbstractTableModel>
+#include <QHash>
+
+#include <optional>
 
 namespace qd {
 
@@ -11,8 +14,8 @@ class QueueTableModel final : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { Name, Ready, Delayed, InFlight, Acked, Failed, Paused, ColumnCount };
-    enum Role { SortRole = Qt::UserRole, NameRole };
+    enum Column { Name, Delivery, Consumer, Ready, Delayed, InFlight, Failed, AckedPerSecond, DeadLetterQueue, ColumnCount };
+    enum Role { SortRole = Qt::UserRole, NameRole, PausedRole };
 
     explicit QueueTableModel(QObject *parent = nullptr);
 
@@ -24,9 +27,16 @@ public:
     // Rows are matched by name: unchanged queues keep their rows, changed values are
     // signalled with one ranged dataChanged.
     void setSnapshot(const QList<QueueSnapshot> &queues);
+    std::optional<QueueSnapshot> queue(const QString &name) const;
+    QStringList names() const;
+
+signals:
+    // The set of queues changed (not just their counts).
+    void queuesChanged();
 
 private:
     QList<QueueSnapshot> m_queues;
+    QHash<QString, double> m_ackedPerSecond;
 };
 
 } // namespace qd

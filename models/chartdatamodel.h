@@ -1,0 +1,95 @@
+#pragma once
+
+#include "metricshistory.h"
+
+#include <QAbstractTableModel>
+#include <QPointF>
+
+#include <vector>
+
+namespace qd {
+
+// The dashboard's chart data for one queue (or all) over one time range: one row per
+// time bucket, one column per series. Buckets are sized so a range never holds more
+// than ~720 points (1 min and 5 min: 1 s; 1 h: 10 s; 24 h: 2 min from the stored
+// rollups), so every series is a bounded list the charts replace once per frame.
+class ChartDataModel final : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Column {
+        Time,
+        Ready,
+        Delayed,
+        InFlight,
+        Failed,
+        DeadLetterDepth,
+        AckedPerSecond,
+        RetriedPerSecond,
+        DeadLetteredPerSecond,
+        BatchesPerSecond,
+        MeanBatchSize,
+        FailureRate,
+        ProcessingP50,
+        ProcessingP95,
+        EndToEndP50,
+        EndToEndP95,
+        ColumnCount
+    };
+    enum Role { ValueRole = Qt::UserRole };
+    enum class Range { OneMinute, FiveMinutes, OneHour, OneDay };
+
+    explicit ChartDataModel(MetricsHistory *history, QObject *parent = nullptr);
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    // Empty: all queues together.
+    void setQueue(const QString &queue);
+    QString queue() const { return m_queue; }
+    void setRange(Range range);
+    Range range() const { return m_range; }
+    // Paused, the charts hold still while the history keeps filling; resuming catches up.
+    void setPaused(bool paused);
+    bool isPaused() const { return m_paused; }
+
+    // The time window shown, in ms since the epoch.
+    qint64 windowStartMs() const { return m_windowEndMs - rangeMs(m_range); }
+    qint64 windowEndMs() const { return m_windowEndMs; }
+    // x: bucket end in ms since the epoch; buckets without a value (latency with no
+    // timings) are left out rather than drawn as zero.
+    QList<QPointF> points(Column column) const;
+    QList<OperatorMarker> markers() const;
+    // The bucket nearest to a time, for hover read-outs; -1 when there are no rows.
+    int rowNear(qint64 timeMs) const;
+    double value(int row, Column column) const; // NaN when the bucket has none
+    QString toCsv() const;
+
+    static qint64 rangeMs(Range range);
+    static qint64 bucketMs(Range range);
+    static QString rangeName(Range range);
+    static QString columnName(Column column);
+    static double value(const MetricsFrame &bucket, Column column);
+    // The buckets for a range ending at endMs, from the history of one queue.
+    static std::vector<MetricsFrame> buckets(const MetricsHistory &history, const QString &queue, Range range,
+                                             qint64 endMs);
+
+signals:
+    // Rows are up to date with the latest frame: views replace their series now.
+    void refreshed();
+
+private:
+    void refresh();
+    void rebuild(bool reset);
+
+    MetricsHistory *m_history;
+    QString m_queue;
+    Range m_range = Range::FiveMinutes;
+    bool m_paused = false;
+    qint64 m_windowEndMs = 0;
+    std::vector<MetricsFrame> m_rows;
+};
+
+} // namespace qd

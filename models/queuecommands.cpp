@@ -1,0 +1,72 @@
+#include "queuecommands.h"
+
+#include "runtime.h"
+
+#include <QPointer>
+
+namespace qd {
+
+QueueCommands::QueueCommands(Runtime *runtime, QObject *parent)
+    : QObject(parent)
+    , m_runtime(runtime)
+{
+}
+
+void QueueCommands::run(const QString &action, const QString &queue, std::function<Error(Broker &)> work)
+{
+    Broker *broker = m_runtime->broker();
+    if (!broker) {
+        emit finished(action, queue, tr("the runtime is not running"));
+        return;
+    }
+    // The answer goes back through the runtime object, which lives on the GUI thread and
+    // outlives every view; the QPointer is only read there.
+    QPointer<QueueCommands> self(this);
+    Runtime *runtime = m_runtime;
+    QMetaObject::invokeMethod(
+        broker,
+        [=] {
+            const QString error = work(*broker).message;
+            QMetaObject::invokeMethod(
+                runtime,
+                [=] {
+                    if (self)
+                        emit self->finished(action, queue, error);
+                },
+                Qt::QueuedConnection);
+        },
+        Qt::QueuedConnection);
+}
+
+void QueueCommands::createQueue(const QString &name, const QueueSettings &settings)
+{
+    run(QStringLiteral("create"), name, [=](Broker &b) { return b.createQueue(name, settings); });
+}
+
+void QueueCommands::deleteQueue(const QString &name)
+{
+    run(QStringLiteral("delete"), name, [=](Broker &b) { return b.deleteQueue(name); });
+}
+
+void QueueCommands::setPaused(const QString &name, bool paused)
+{
+    run(paused ? QStringLiteral("pause") : QStringLiteral("resume"), name,
+        [=](Broker &b) { return b.setPaused(name, paused); });
+}
+
+void QueueCommands::purge(const QString &name)
+{
+    run(QStringLiteral("purge"), name, [=](Broker &b) { return b.purge(name); });
+}
+
+void QueueCommands::updateSettings(const QString &name, const QueueSettings &settings)
+{
+    run(QStringLiteral("settings"), name, [=](Broker &b) { return b.updateQueue(name, settings); });
+}
+
+void QueueCommands::importConfig(const QString &path)
+{
+    m_runtime->importConfig(path);
+}
+
+} // namespace qd

@@ -1,0 +1,78 @@
+#pragma once
+
+#include "chartdatamodel.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QPushButton;
+class QSettings;
+class QSplitter;
+
+namespace qd {
+
+class ChartPanel;
+class CounterTilesModel;
+class CounterTilesView;
+class MetricsHistory;
+
+// The live dashboard: counter tiles over four charts (queue depth, batch throughput,
+// failures, latency) for one queue or all, with range, pause and export.
+class DashboardPage final : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit DashboardPage(MetricsHistory *history, QWidget *parent = nullptr);
+
+    ChartDataModel *model() const { return m_model; }
+    CounterTilesModel *tiles() const { return m_tiles; }
+    CounterTilesView *tilesView() const { return m_tilesView; }
+    ChartPanel *depthChart() const { return m_depth; }
+    ChartPanel *throughputChart() const { return m_throughput; }
+    ChartPanel *failuresChart() const { return m_failures; }
+    ChartPanel *latencyChart() const { return m_latency; }
+    QComboBox *queueBox() const { return m_queueBox; }
+    QComboBox *rangeBox() const { return m_rangeBox; }
+    QPushButton *pauseButton() const { return m_pause; }
+
+    // The queues to choose from; the choice survives when its queue is still there.
+    void setQueues(const QStringList &names);
+    void setPaused(bool paused);
+    // Writes in the background; exported() tells how it went.
+    void exportPng(const QString &path);
+    void exportCsv(const QString &path);
+    void saveState(QSettings &settings) const;
+    void restoreState(const QSettings &settings);
+
+public slots:
+    void exportPngDialog();
+    void exportCsvDialog();
+
+signals:
+    void exported(const QString &path, bool ok);
+    void pausedChanged(bool paused);
+
+private:
+    void selectQueue(const QString &name);
+    void updateTiles();
+    void buildCharts();
+
+    MetricsHistory *m_history;
+    ChartDataModel *m_model;
+    CounterTilesModel *m_tiles;
+    CounterTilesView *m_tilesView;
+    QComboBox *m_queueBox;
+    QComboBox *m_rangeBox;
+    QPushButton *m_pause;
+    QPushButton *m_exportPng;
+    QPushButton *m_exportCsv;
+    QSplitter *m_rows;
+    QSplitter *m_top;
+    QSplitter *m_bottom;
+    ChartPanel *m_depth = nullptr;
+    ChartPanel *m_throughput = nullptr;
+    ChartPanel *m_failures = nullptr;
+    ChartPanel *m_latency = nullptr;
+};
+
+} // namespace qd
