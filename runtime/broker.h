@@ -103,6 +103,12 @@ public:
     void cancelBulk(qint64 operationId);
     Error redrive(const QString &dlqName, int *moved = nullptr);
     Error deleteMessages(const QStringList &ids, int *deleted = nullptr);
+    // A bulk retry over the messages a view picked (a selection, an error group): the set is
+    // what the caller saw, so nothing that fails later joins it. Same progress and cancel.
+    Error startBulkRetrySeqs(std::vector<qint64> seqs, int delaySeconds, qint64 *operationId);
+    // Replaces a failed or dead-lettered message's body and retries it; the original body is
+    // kept in the audit log entry.
+    Error editAndRetry(const QString &id, const QByteArray &body, ContentType type, int delaySeconds);
 
     // Reads for views and the API (on the broker's thread).
     QueueStore *store() const { return m_store; }

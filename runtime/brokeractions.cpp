@@ -1,7 +1,9 @@
 // Broker: pull consumers and operator actions.
 #include "broker.h"
+#include "messagejson.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QSet>
 
 namespace qd {
@@ -259,6 +261,64 @@ Error Broker::deleteMessages(const QStringList &ids, int *deleted)
     if (deleted)
         *deleted = int(seqs.size());
     audit(QStringLiteral("delete"), {}, QJsonObject { { QStringLiteral("ids"), QJsonArray::fromStringList(ids) } });
+    return {};
+}
+
+Error Broker::startBulkRetrySeqs(std::vector<qint64> seqs, int delaySeconds, qint64 *operationId)
+{
+    if (delaySeconds < 0 || delaySeconds > kMaxDelaySeconds)
+        return Error::make(ErrorCode::Invalid, QStringLiteral("delay_seconds must be between 0 and %1 (got %2)")
+                                                   .arg(kMaxDelaySeconds)
+                                                   .arg(delaySeconds));
+    const qint64 opId = m_nextBulkId++;
+    BulkOperation op;
+    op.seqs = std::move(seqs);
+    op.delaySeconds = delaySeconds;
+    const qint64 total = qint64(op.seqs.size());
+    m_bulk.emplace(opId, std::move(op));
+    *operationId = opId;
+    audit(QStringLiteral("retry_selection"), {},
+          QJsonObject { { QStringLiteral("operation"), opId }, { QStringLiteral("matched"), total },
+                        { QStringLiteral("delay_seconds"), delaySeconds } });
+    QMetaObject::invokeMethod(this, [this, opId] { runBulkChunk(opId); }, Qt::QueuedConnection);
+    return {};
+}
+
+Error Broker::editAndRetry(const QString &id, const QByteArray &body, ContentType type, int delaySeconds)
+{
+    if (delaySeconds < 0 || delaySeconds > kMaxDelaySeconds)
+        return Error::make(ErrorCode::Invalid, QStringLiteral("delay_seconds must be between 0 and %1 (got %2)")
+                                                   .arg(kMaxDelaySeconds)
+                                                   .arg(delaySeconds));
+    if (body.size() > kMaxMessageBytes)
+        return Error::make(ErrorCode::TooLarge, QStringLiteral("the body is %1 bytes; the limit is %2")
+                                                    .arg(body.size())
+                                                    .arg(kMaxMessageBytes));
+    if (type == ContentType::Json) {
+        // Any JSON value, not only objects: parse it inside an array.
+        QJsonParseError parse;
+        QJsonDocument::fromJson('[' + body + ']', &parse);
+        if (parse.error != QJsonParseError::NoError)
+            return Error::make(ErrorCode::Invalid, QStringLiteral("the body is not valid JSON: %1").arg(parse.errorString()));
+    }
+    const auto m = m_store->messageById(id);
+    if (!m)
+        return Error::make(ErrorCode::NotFound, QStringLiteral("message %1 not found").arg(id));
+    const bool deadLettered = m->sourceQueueId != 0 && m->state == MessageState::Pending;
+    if (m->state != MessageState::Failed && !deadLettered)
+        return Error::make(ErrorCode::Conflict,
+                           QStringLiteral("message %1 is %2: only failed or dead-lettered messages can be edited")
+                               .arg(id, messageStateName(*m, m_clock->nowMs())));
+    if (!m_store->updateBody(m->seq, body, type))
+        return Error::make(ErrorCode::Storage, QStringLiteral("this store cannot edit message bodies"));
+    retryBySeqs({ m->seq }, delaySeconds);
+    const auto queue = queueById(m->queueId);
+    audit(QStringLiteral("edit_resubmit"), queue ? queue->name : QString(),
+          QJsonObject { { QStringLiteral("id"), id },
+                        { QStringLiteral("original_body"), messageBodyJson(*m) },
+                        { QStringLiteral("original_content_type"), contentTypeName(m->contentType) },
+                        { QStringLiteral("content_type"), contentTypeName(type) },
+                        { QStringLiteral("delay_seconds"), delaySeconds } });
     return {};
 }
 

@@ -88,6 +88,9 @@ struct QueueDepth
     qint64 oldestTimestampMs = 0; // of the message at the head of the backlog; 0 when empty
 };
 
+// Seq is the order messages were stored in, which is the order they were sent in.
+enum class MessageSort { Seq, Queue, State, Attempts, User, Url, Updated, LastError, Id };
+
 struct MessageFilter
 {
     std::optional<qint64> queueId;
@@ -96,6 +99,13 @@ struct MessageFilter
     qint64 fromMs = 0;       // timestamp range; 0 = open
     qint64 toMs = 0;
     bool deadLettered = false; // only messages that came from another queue's failures
+    bool failures = false;     // failed or waiting in a dead-letter queue: what a person may retry
+    QString errorText;         // searched in the last error only
+    QString userId;            // the JSON body's userId, exact
+    QString errorPattern;      // a LIKE pattern over the last error (errorSignaturePattern())
+    // The order of listMessages(); counts and selectSeqs ignore it. Ties go by seq.
+    MessageSort sort = MessageSort::Seq;
+    bool descending = false;
 };
 
 struct AuditEntry
@@ -177,6 +187,8 @@ public:
     virtual std::optional<Message> messageBySeq(qint64 seq) = 0;
     virtual std::optional<Message> messageById(const QString &id) = 0;
     virtual void deleteMessages(const std::vector<qint64> &seqs) = 0;
+    // Replaces a message's body (an operator's edit); false when the store cannot.
+    virtual bool updateBody(qint64 /*seq*/, const QByteArray & /*body*/, ContentType /*type*/) { return false; }
     // Removes the queue's backlog (ready, delayed) and its failed messages; returns how many.
     virtual qint64 purgeQueue(qint64 queueId) = 0;
     // Removes messages older than the retention (not those in flight); returns how many of

@@ -54,6 +54,8 @@ public:
     // The broker lives on the runtime thread: call into it only with
     // QMetaObject::invokeMethod(broker(), ...).
     Broker *broker() const { return m_broker; }
+    // The store's file, for readers on connections of their own (views); set once started.
+    QString storePath() const { return m_store ? m_store->path() : QString(); }
     // Lives with the broker: use it only in calls made on the runtime thread.
     BlobStore *blobs() const { return m_blobs.get(); }
     // "http://host:port/blobs/": the prefix of this server's blob URLs.

@@ -198,7 +198,41 @@ const char *const kMigrations[] = {
         e2e_samples INTEGER NOT NULL, e2e_p50 INTEGER NOT NULL, e2e_p95 INTEGER NOT NULL,
         PRIMARY KEY(minute_ms, queue)) WITHOUT ROWID;
     )sql",
+    // 4: the Failed page's set (failed, or waiting in a dead-letter queue) without a scan. A
+    // partial index costs nothing for the messages that never fail.
+    R"sql(
+    CREATE INDEX messages_failures ON messages(seq) WHERE state = 3 OR source_queue_id <> 0;
+    )sql",
 };
+
+// A JSON body's field, NULL for other bodies; json_valid keeps one bad row from failing a query.
+#define QD_BODY_FIELD(name) "(CASE WHEN content_type = 0 AND json_valid(body) THEN json_extract(body, '$." name "') END)"
+
+// The ORDER BY of listMessages() and the key positionOf() compares; NULLs as '' so that a
+// row-value comparison orders them like ORDER BY does.
+std::string sortKey(MessageSort sort)
+{
+    switch (sort) {
+    case MessageSort::Seq: return "seq";
+    case MessageSort::Queue: return "queue_id";
+    case MessageSort::State: return "state";
+    case MessageSort::Attempts: return "attempts";
+    case MessageSort::User: return "coalesce(" QD_BODY_FIELD("userId") ", '')";
+    case MessageSort::Url: return "coalesce(" QD_BODY_FIELD("imageUrl") ", '')";
+    case MessageSort::Updated: return "updated_ms";
+    case MessageSort::LastError: return "coalesce(last_error, '')";
+    case MessageSort::Id: return "id";
+    }
+    return "seq";
+}
+
+std::string orderBy(const MessageFilter &filter)
+{
+    const char *dir = filter.descending ? " DESC" : "";
+    if (filter.sort == MessageSort::Seq)
+        return std::string(" ORDER BY seq") + dir;
+    return " ORDER BY " + sortKey(filter.sort) + dir + ", seq" + dir;
+}
 
 QString likePattern(const QString &text)
 {
@@ -667,6 +701,14 @@ SqliteStatement &SqliteStore::filtered(const char *select, const MessageFilter &
         sql += " AND (id = ?3 OR CAST(body AS TEXT) LIKE ?4 ESCAPE '\\' OR last_error LIKE ?4 ESCAPE '\\')";
     if (filter.fromMs > 0)
         sql += " AND timestamp_ms >= ?5";
+    if (filter.failures) // written so the planner picks the messages_failures index
+        sql += " AND (state = 3 OR source_queue_id <> 0) AND state IN (0, 3)";
+    if (!filter.errorText.isEmpty())
+        sql += " AND last_error LIKE ?9 ESCAPE '\\'";
+    if (!filter.userId.isEmpty())
+        sql += " AND " QD_BODY_FIELD("userId") " = ?10";
+    if (!filter.errorPattern.isEmpty())
+        sql += " AND last_error LIKE ?12 ESCAPE '\\'";
     if (filter.toMs > 0)
         sql += " AND timestamp_ms <= ?6";
     sql += tail;
@@ -687,9 +729,16 @@ SqliteStatement &SqliteStore::filtered(const char *select, const MessageFilter &
 }
 
 std::vector<Message> SqliteStore::listMessages(const MessageFilter &filter, qint64 nowMs, int offset, int limit)
+    if (!filter.errorText.isEmpty())
+        s.bind(9, likePattern(filter.errorText));
+    if (!filter.userId.isEmpty())
+        s.bind(10, filter.userId);
+    if (!filter.errorPattern.isEmpty())
+        s.bind(12, filter.errorPattern);
 {
     static const std::string select = std::string("SELECT ") + kMessageColumns;
-    auto &s = filtered(select.c_str(), filter, nowMs, " ORDER BY seq LIMIT ?7 OFFSET ?8");
+    const std::string tail = orderBy(filter) + " LIMIT ?7 OFFSET ?8";
+    auto &s = filtered(select.c_str(), filter, nowMs, tail.c_str());
     s.bind(7, limit).bind(8, offset);
     return readMessages(s);
 }
@@ -717,6 +766,86 @@ qint64 SqliteStore::insertBatch(const BatchRecord &b)
 {
     begin();
     stmt("INSERT INTO batches(queue_id, created_ms, cut_reason, size) VALUES(?1, ?2, ?3, ?4)")
+qint64 SqliteStore::positionOf(const MessageFilter &filter, qint64 nowMs, qint64 seq)
+{
+    auto &member = filtered("SELECT count(*)", filter, nowMs, " AND seq = ?11");
+    member.bind(11, seq);
+    const bool matches = member.next() && member.i64(0) > 0;
+    member.reset();
+    if (!matches)
+        return -1;
+    const char *cmp = filter.descending ? " > " : " < ";
+    const std::string key = sortKey(filter.sort);
+    const std::string tail = filter.sort == MessageSort::Seq
+        ? std::string(" AND seq") + cmp + "?11"
+        : " AND (" + key + ", seq)" + cmp + "(SELECT " + key + ", seq FROM messages WHERE seq = ?11)";
+    auto &s = filtered("SELECT count(*)", filter, nowMs, tail.c_str());
+    s.bind(11, seq);
+    qint64 n = 0;
+    if (s.next())
+        n = s.i64(0);
+    s.reset();
+    return n;
+}
+
+bool SqliteStore::updateBody(qint64 seq, const QByteArray &body, ContentType type)
+{
+    begin();
+    stmt("UPDATE messages SET body = ?2, content_type = ?3 WHERE seq = ?1")
+        .bind(1, seq)
+        .bindBlob(2, body)
+        .bind(3, qint64(type))
+        .run();
+    return sqlite3_changes(m_db) == 1;
+}
+
+bool SqliteStore::openReader(QString *error)
+{
+    const QByteArray path = m_path.toUtf8();
+    if (sqlite3_open_v2(path.constData(), &m_db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+        *error = QStringLiteral("cannot open store %1: %2").arg(m_path, QString::fromUtf8(sqlite3_errmsg(m_db)));
+        sqlite3_close_v2(m_db);
+        m_db = nullptr;
+        return false;
+    }
+    sqlite3_busy_timeout(m_db, 5000);
+    if (!exec("PRAGMA cache_size=-32768", error) || !exec("PRAGMA temp_store=MEMORY", error))
+        return false;
+    if (schemaVersion() != kSchemaVersion) {
+        *error = QStringLiteral("store %1 has schema version %2, not %3").arg(m_path).arg(schemaVersion()).arg(kSchemaVersion);
+        return false;
+    }
+    return true;
+}
+
+std::vector<AuditEntry> SqliteStore::auditMentioning(const QString &text, int limit)
+{
+    auto &s = stmt("SELECT id, ts_ms, action, queue, detail FROM audit WHERE detail LIKE ?1 ESCAPE '\\' "
+                   "ORDER BY id DESC LIMIT ?2");
+    s.bind(1, likePattern(text)).bind(2, limit);
+    std::vector<AuditEntry> out;
+    while (s.next()) {
+        AuditEntry e;
+        e.id = s.i64(0);
+        e.timestampMs = s.i64(1);
+        e.action = s.text(2);
+        e.queue = s.text(3);
+        e.detail = QJsonDocument::fromJson(s.text(4).toUtf8()).object();
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+void SqliteStore::beginRead()
+{
+    exec("BEGIN");
+}
+
+void SqliteStore::endRead()
+{
+    exec("COMMIT");
+}
+
         .bind(1, b.queueId)
         .bind(2, b.createdMs)
         .bind(3, batchCutName(b.cut))

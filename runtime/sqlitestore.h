@@ -22,7 +22,7 @@ public:
     SqliteStore(const SqliteStore &) = delete;
     SqliteStore &operator=(const SqliteStore &) = delete;
 
-    static constexpr int kSchemaVersion = 3;
+    static constexpr int kSchemaVersion = 4;
     QString path() const { return m_path; }
     int schemaVersion();
 
@@ -55,6 +55,18 @@ public:
     std::vector<Message> listMessages(const MessageFilter &filter, qint64 nowMs, int offset, int limit) override;
     qint64 countMessages(const MessageFilter &filter, qint64 nowMs) override;
     std::vector<qint64> selectSeqs(const MessageFilter &filter, qint64 nowMs) override;
+    bool updateBody(qint64 seq, const QByteArray &body, ContentType type) override;
+
+    // For views, on a second connection: opens without creating or migrating, and never
+    // writes. The runtime's writer must have opened (and migrated) the file first.
+    bool openReader(QString *error);
+    // Reads between these see one snapshot of the file (WAL), so a count and a page agree.
+    void beginRead();
+    void endRead();
+    // Where the message `seq` sits in listMessages(filter) order; -1 when it doesn't match.
+    qint64 positionOf(const MessageFilter &filter, qint64 nowMs, qint64 seq);
+    // Operator actions whose detail names `text` (a message id), newest first.
+    std::vector<AuditEntry> auditMentioning(const QString &text, int limit);
 
     qint64 insertBatch(const BatchRecord &batch) override;
     void finishBatch(const BatchRecord &batch) override;

@@ -1,0 +1,53 @@
+#pragma once
+
+#include "messagequery.h"
+
+#include <QAbstractTableModel>
+#include <QTimer>
+
+namespace qd {
+
+// Failed and dead-lettered messages grouped by error signature, most frequent first, read
+// off the GUI thread. Groups keep their rows by signature across refreshes (removed,
+// inserted, reordered with persistent indexes moved), so a selected group stays selected.
+class FailureGroupModel final : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Column { Signature, Count, FirstSeen, LastSeen, Sample, ColumnCount };
+    enum Role { SortRole = Qt::UserRole, SignatureRole };
+
+    explicit FailureGroupModel(MessageQuery *query, QObject *parent = nullptr);
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    void setFilter(const MessageFilter &filter);
+    void refresh();
+    void setLiveInterval(int ms);
+    // Also what refresh() ends in; public so a test can hand groups in directly.
+    void setGroups(const QList<FailureGroup> &groups);
+
+    std::optional<FailureGroup> group(int row) const;
+    int rowOf(const QString &signature) const;
+
+signals:
+    void refreshed();
+
+private:
+    MessageQuery *m_query;
+    int m_client;
+    quint64 m_generation = 0;
+    quint64 m_ticket = 0;
+    quint64 m_serial = 0;
+    bool m_inFlight = false;
+    bool m_again = false;
+    MessageFilter m_filter;
+    QList<FailureGroup> m_groups;
+    QTimer m_liveTimer;
+    int m_liveInterval = 0;
+};
+
+} // namespace qd

@@ -1,0 +1,26 @@
+#pragma once
+
+#include "message.h"
+
+#include <QColor>
+#include <QString>
+
+namespace qd {
+
+// How message values read in the tables and the detail pane.
+QString formatTimestamp(qint64 ms); // local time to the second; empty for 0
+QString durationText(qint64 ms);  // "350 ms", "2.4 s", "3 min 5 s"
+QString stateText(const QString &state, const QString &sourceQueue = {});
+QColor stateColor(const QString &state);
+QString firstLine(const QString &text);
+
+struct BodyView
+{
+    QString kind; // "JSON", "text" or "bytes"
+    QString text;
+};
+// JSON pretty-printed, text as it is, bytes (and anything unparseable) as a hex dump.
+BodyView formatBody(const QByteArray &body, ContentType type);
+QString hexDump(const QByteArray &bytes, qsizetype maxBytes = 16 * 1024);
+
+} // namespace qd
