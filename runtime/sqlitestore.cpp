@@ -633,8 +633,9 @@ qint64 SqliteStore::expireMessages(qint64 queueId, qint64 olderThanMs)
 
 std::vector<Message> SqliteStore::inFlightWithoutLease()
 {
-    static const std::string sql
-        = std::string("SELECT ") + kMessageColumns + " FROM messages WHERE state = 1 AND lease_expires = 0";
+    // Queue by queue through the (queue_id, state) index: "state = 1" alone scans the table.
+    static const std::string sql = std::string("SELECT ") + kMessageColumns
+        + " FROM messages WHERE queue_id IN (SELECT id FROM queues) AND state = 1 AND lease_expires = 0";
     auto &s = stmt(sql.c_str());
     return readMessages(s);
 }
@@ -642,16 +643,19 @@ std::vector<Message> SqliteStore::inFlightWithoutLease()
 QueueCounts SqliteStore::counts(qint64 queueId, qint64 nowMs)
 {
     QueueCounts c;
-    auto &s = stmt("SELECT state, visible_at <= ?2, count(*), sum(length(body)), min(timestamp_ms) FROM messages "
-                   "WHERE queue_id = ?1 GROUP BY 1, 2");
+    // Grouped by state alone, the groups come in index order; grouping by visibility as well
+    // made SQLite sort every row of the queue in memory (150 MB at a million messages).
+    auto &s = stmt("SELECT state, sum(visible_at <= ?2), count(*), sum(length(body)), min(timestamp_ms) FROM messages "
+                   "WHERE queue_id = ?1 GROUP BY state");
     s.bind(1, queueId).bind(2, nowMs);
     while (s.next()) {
         const auto state = MessageState(s.i64(0));
-        const bool visible = s.i64(1) != 0;
+        const qint64 visible = s.i64(1);
         const qint64 n = s.i64(2);
         switch (state) {
         case MessageState::Pending:
-            (visible ? c.ready : c.delayed) += n;
+            c.ready += visible;
+            c.delayed += n - visible;
             c.backlogBytes += s.i64(3);
             if (c.oldestTimestampMs == 0 || s.i64(4) < c.oldestTimestampMs)
                 c.oldestTimestampMs = s.i64(4);
