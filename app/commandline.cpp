@@ -36,8 +36,16 @@ CommandLine parseCommandLine(const QStringList &arguments)
     QCommandLineOption screenshotDelay(QStringLiteral("screenshot-delay"), QStringLiteral("Milliseconds before the screenshot."),
                                        QStringLiteral("MS"), QStringLiteral("2000"));
     screenshotDelay.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption screenshotPage(QStringLiteral("screenshot-page"), QStringLiteral("The page to show in the screenshot."),
+                                      QStringLiteral("PAGE"));
+    screenshotPage.setFlags(QCommandLineOption::HiddenFromHelp);
+    // Feeds the drop path, so a script can show what dropping a folder does; with
+    // --screenshot, the picture waits until every dropped file is processed.
+    QCommandLineOption dropFiles(QStringLiteral("drop-files"), QStringLiteral("Drop these files on the window at start."),
+                                 QStringLiteral("PATH"));
+    dropFiles.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOptions({ headless, dataDir, bind, port, config, token, maxImage, fetchTimeout, allowFileUrls, screenshot,
-                        screenshotDelay });
+                        screenshotDelay, screenshotPage, dropFiles });
     parser.process(arguments);
 
     out.headless = parser.isSet(headless);
@@ -63,6 +71,8 @@ CommandLine parseCommandLine(const QStringList &arguments)
     out.runtime.configFile = out.config;
     out.screenshot = parser.value(screenshot);
     out.screenshotDelayMs = parser.value(screenshotDelay).toInt();
+    out.screenshotPage = parser.value(screenshotPage);
+    out.dropFiles = parser.value(dropFiles);
     return out;
 }
 

@@ -13,6 +13,8 @@ struct CommandLine
     QString config;
     QString screenshot;     // hidden: save a picture of the window and quit
     int screenshotDelayMs = 2000;
+    QString screenshotPage; // hidden: the page to show in it (dashboard, submit, results, …)
+    QString dropFiles;      // hidden: files or a folder to drop on the window at start, as a person would
     QString error;          // set when the arguments are wrong
 };
 

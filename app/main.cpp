@@ -2,6 +2,7 @@
 #include "imageconsumer.h"
 #include "mainwindow.h"
 #include "runtime.h"
+#include "submitpage.h"
 
 #include <QApplication>
 #include <QCoreApplication>
@@ -52,6 +53,17 @@ bool wantsHeadless(int argc, char **argv)
     return false;
 }
 
+// --screenshot-page: a page by its name in the side list; the dashboard otherwise.
+qd::MainWindow::Page pageNamed(const QString &name)
+{
+    static const char *const names[] = { "dashboard", "submit", "messages", "failed", "results", "queues" };
+    for (int i = 0; i < qd::MainWindow::PageCount; ++i) {
+        if (name.compare(QLatin1String(names[i]), Qt::CaseInsensitive) == 0)
+            return qd::MainWindow::Page(i);
+    }
+    return qd::MainWindow::Dashboard;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -96,13 +108,24 @@ int main(int argc, char **argv)
 
     qd::MainWindow window(&runtime);
     window.show();
+    if (!cli.dropFiles.isEmpty()) {
+        window.showPage(qd::MainWindow::Submit);
+        window.submitPage()->addPaths({ cli.dropFiles });
+    }
     if (!cli.screenshot.isEmpty()) {
-        window.showPage(qd::MainWindow::Dashboard);
-        QTimer::singleShot(cli.screenshotDelayMs, &window, [&window, &cli] {
-            const bool saved = window.grab().save(cli.screenshot);
-            std::fprintf(stderr, saved ? "saved %s\n" : "could not save %s\n", qPrintable(cli.screenshot));
-            QCoreApplication::exit(saved ? 0 : 1);
-        });
+        window.showPage(pageNamed(cli.screenshotPage));
+        const auto shoot = [&window, &cli] {
+            QTimer::singleShot(cli.screenshotDelayMs, &window, [&window, &cli] {
+                const bool saved = window.grab().save(cli.screenshot);
+                std::fprintf(stderr, saved ? "saved %s\n" : "could not save %s\n", qPrintable(cli.screenshot));
+                QCoreApplication::exit(saved ? 0 : 1);
+            });
+        };
+        // After a drop, the picture waits until every dropped file has reached its end.
+        if (!cli.dropFiles.isEmpty())
+            QObject::connect(window.submitPage(), &qd::SubmitPage::uploadsFinished, &window, shoot, Qt::SingleShotConnection);
+        else
+            shoot();
     }
     const int rc = QCoreApplication::exec();
     runtime.stop();

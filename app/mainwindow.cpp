@@ -2,12 +2,15 @@
 
 #include "chartdatamodel.h"
 #include "dashboardpage.h"
+#include "dropzone.h"
 #include "metricsformat.h"
 #include "metricshistory.h"
 #include "queuecommands.h"
 #include "queuespage.h"
 #include "queuetablemodel.h"
+#include "resultspage.h"
 #include "runtime.h"
+#include "submitpage.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -39,6 +42,8 @@ MainWindow::MainWindow(Runtime *runtime, QWidget *parent)
     , m_commands(new QueueCommands(runtime, this))
     , m_dashboard(new DashboardPage(m_history, this))
     , m_queuesPage(new QueuesPage(m_queues, m_commands, this))
+    , m_submitPage(new SubmitPage(runtime, this))
+    , m_resultsPage(new ResultsPage(runtime, this))
     , m_nav(new QListWidget(this))
     , m_stack(new QStackedWidget(this))
     , m_splitter(new QSplitter(Qt::Horizontal, this))
@@ -57,13 +62,13 @@ MainWindow::MainWindow(Runtime *runtime, QWidget *parent)
     } pages[PageCount] = {
         { tr("Dashboard"), s->standardIcon(QStyle::SP_ComputerIcon), m_dashboard },
         { tr("Submit"), s->standardIcon(QStyle::SP_ArrowUp),
-          placeholder(tr("Submit"), tr("Coming: a form and a drop zone that queue image jobs.")) },
+          m_submitPage },
         { tr("Messages"), s->standardIcon(QStyle::SP_FileDialogDetailedView),
           placeholder(tr("Messages"), tr("Coming: every message of every queue, with filters and details.")) },
         { tr("Failed"), s->standardIcon(QStyle::SP_MessageBoxWarning),
           placeholder(tr("Failed"), tr("Coming: failures grouped by error, to retry or redrive.")) },
         { tr("Results"), s->standardIcon(QStyle::SP_DialogApplyButton),
-          placeholder(tr("Results"), tr("Coming: what the consumer found out about each image.")) },
+          m_resultsPage },
         { tr("Queues"), s->standardIcon(QStyle::SP_DirIcon), m_queuesPage },
     };
     m_nav->setObjectName(QStringLiteral("pageList"));
@@ -117,6 +122,13 @@ MainWindow::MainWindow(Runtime *runtime, QWidget *parent)
     connect(m_dashboard, &DashboardPage::exported, this, [this](const QString &path, bool ok) {
         statusBar()->showMessage(ok ? tr("Saved %1").arg(path) : tr("Could not save %1").arg(path), 5000);
     });
+    // Files dropped anywhere on the window are uploaded as if dropped on the Submit page.
+    connect(new FileDropFilter(this, this), &FileDropFilter::dropped, this, [this](const QMimeData *mime) {
+        if (m_submitPage->addFromMime(mime))
+            showPage(Submit);
+    });
+    connect(m_submitPage, &SubmitPage::openMessageRequested, this, &MainWindow::openMessage);
+    connect(m_resultsPage, &ResultsPage::openMessageRequested, this, &MainWindow::openMessage);
     updatePulse();
     restoreSettings();
 
@@ -131,6 +143,13 @@ QWidget *MainWindow::placeholder(const QString &title, const QString &text)
     label->setAlignment(Qt::AlignCenter);
     label->setWordWrap(true);
     return label;
+}
+
+void MainWindow::openMessage(const QString &messageId)
+{
+    showPage(Messages);
+    statusBar()->showMessage(tr("Message %1").arg(messageId), 5000);
+    // Once the Messages page can open one message by id: m_messagesPage->openMessage(messageId);
 }
 
 void MainWindow::buildMenus()

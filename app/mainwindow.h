@@ -16,6 +16,8 @@ class DashboardPage;
 class MetricsHistory;
 class QueueCommands;
 class QueuesPage;
+class ResultsPage;
+class SubmitPage;
 class QueueTableModel;
 class Runtime;
 
@@ -34,6 +36,8 @@ public:
     Page currentPage() const;
     DashboardPage *dashboard() const { return m_dashboard; }
     QueuesPage *queuesPage() const { return m_queuesPage; }
+    SubmitPage *submitPage() const { return m_submitPage; }
+    ResultsPage *resultsPage() const { return m_resultsPage; }
     QToolButton *endpointButton() const { return m_endpoint; }
     QLabel *rateLabel() const { return m_rate; }
     QLabel *backlogLabel() const { return m_backlog; }
@@ -48,6 +52,7 @@ private:
     void saveSettings() const;
     void updatePulse();
     QWidget *placeholder(const QString &title, const QString &text);
+    void openMessage(const QString &messageId);
 
     Runtime *m_runtime;
     MetricsHistory *m_history;
@@ -55,6 +60,8 @@ private:
     QueueCommands *m_commands;
     DashboardPage *m_dashboard;
     QueuesPage *m_queuesPage;
+    SubmitPage *m_submitPage;
+    ResultsPage *m_resultsPage;
     QListWidget *m_nav;
     QStackedWidget *m_stack;
     QSplitter *m_splitter;

@@ -55,7 +55,7 @@ public:
     static constexpr int kParallelChecks = 4;
     static constexpr int kChunkFiles = 25;
     static constexpr qint64 kChunkBytes = 32LL * 1024 * 1024;
-    static constexpr int kThumbnailSize = 64;
+    static constexpr int kThumbnailSize = UploadListModel::kThumbnailSize;
     static constexpr int kPollMs = 1000;
 
 signals:

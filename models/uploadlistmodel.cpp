@@ -44,6 +44,18 @@ bool isFinal(UploadState state)
         || state == UploadState::Cancelled;
 }
 
+// Rows without a picture (yet) still take a thumbnail's room: every row has one height,
+// so the view can lay out thousands without measuring each.
+QImage UploadListModel::emptyThumbnail()
+{
+    static const QImage empty = [] {
+        QImage image(kThumbnailSize, kThumbnailSize, QImage::Format_ARGB32_Premultiplied);
+        image.fill(Qt::transparent);
+        return image;
+    }();
+    return empty;
+}
+
 UploadListModel::UploadListModel(QObject *parent)
     : QAbstractTableModel(parent)
 {
@@ -80,8 +92,8 @@ QVariant UploadListModel::data(const QModelIndex &index, int role) const
     case File:
         if (role == Qt::DisplayRole || role == SortRole)
             return r.name;
-        if (role == Qt::DecorationRole && !r.thumbnail.isNull())
-            return r.thumbnail;
+        if (role == Qt::DecorationRole)
+            return r.thumbnail.isNull() ? emptyThumbnail() : r.thumbnail;
         if (role == Qt::ToolTipRole)
             return r.path;
         break;

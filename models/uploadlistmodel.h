@@ -46,6 +46,8 @@ public:
         QString messageId;
     };
 
+    static constexpr int kThumbnailSize = 48;
+
     explicit UploadListModel(QObject *parent = nullptr);
 
     int rowCount(const QModelIndex &parent = {}) const override;
@@ -82,6 +84,8 @@ signals:
     void countsChanged();
 
 private:
+    static QImage emptyThumbnail();
+
     void reindex();
 
     QList<Row> m_rows;

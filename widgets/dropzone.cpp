@@ -77,16 +77,20 @@ void DropZone::paintEvent(QPaintEvent *)
     QPen pen(m_hover ? pal.color(QPalette::Highlight) : pal.color(QPalette::Mid), 2, Qt::DashLine);
     p.setPen(pen);
     p.drawRoundedRect(r, 10, 10);
+    QFont big = font();
+    big.setPointSizeF(big.pointSizeF() * 1.2);
+    const int bigHeight = QFontMetrics(big).height();
+    const int smallHeight = fontMetrics().height();
+    const int top = int(r.center().y()) - (bigHeight + 4 + smallHeight) / 2;
     p.setPen(pal.color(QPalette::WindowText));
-    QFont f = font();
-    f.setPointSizeF(f.pointSizeF() * 1.2);
-    p.setFont(f);
-    p.drawText(r.adjusted(0, 0, 0, -r.height() / 3), Qt::AlignHCenter | Qt::AlignBottom,
+    p.setFont(big);
+    p.drawText(QRect(int(r.left()), top, int(r.width()), bigHeight), Qt::AlignCenter,
                m_hover ? tr("Release to upload") : tr("Drop images or folders here"));
     p.setFont(font());
     p.setPen(pal.color(QPalette::PlaceholderText));
-    p.drawText(r.adjusted(0, r.height() * 2 / 3 - 4, 0, 0), Qt::AlignHCenter | Qt::AlignTop,
-               tr("each file becomes one job · anywhere on the window works too · Ctrl+V pastes"));
+    p.drawText(QRect(int(r.left()), top + bigHeight + 4, int(r.width()), smallHeight), Qt::AlignCenter,
+               tr("each file becomes one job · anywhere on the window works too · %1 pastes")
+                   .arg(QKeySequence(QKeySequence::Paste).toString(QKeySequence::NativeText)));
 }
 
 FileDropFilter::FileDropFilter(QWidget *window, QObject *parent)

@@ -1,8 +1,7 @@
 #pragma once
 
 #include <QFrame>
-
-class QMimeData;
+#include <QMimeData> // signals carry it: connects need the whole type
 
 namespace qd {
 

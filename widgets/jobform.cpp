@@ -129,7 +129,9 @@ void JobForm::validate()
     if (m_error.isEmpty() && m_queue->currentText().isEmpty())
         m_error = tr("choose a queue");
     m_validation->setText(m_error.isEmpty() ? tr("Ready to send.") : m_error);
-    m_validation->setStyleSheet(m_error.isEmpty() ? QString() : QStringLiteral("color: #c0392b;"));
+    // A form not yet filled in is not an error; a URL typed wrong is.
+    const bool pristine = m_url->text().isEmpty();
+    m_validation->setStyleSheet(m_error.isEmpty() || pristine ? QString() : QStringLiteral("color: #c0392b;"));
     m_send->setEnabled(m_error.isEmpty() && !m_sending);
     QString preview = QString::fromUtf8(QJsonDocument::fromJson(json).toJson(QJsonDocument::Indented)).trimmed();
     if (m_delay->value() > 0)

@@ -67,7 +67,7 @@ UploadPanel::UploadPanel(Runtime *runtime, QWidget *parent)
     m_view->setRootIsDecorated(false);
     m_view->setUniformRowHeights(true);
     m_view->setAlternatingRowColors(true);
-    m_view->setIconSize(QSize(40, 40));
+    m_view->setIconSize(QSize(FileUploader::kThumbnailSize, FileUploader::kThumbnailSize));
     m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_view->header()->setStretchLastSection(false);
     m_view->header()->setSectionResizeMode(UploadListModel::File, QHeaderView::Interactive);
