@@ -35,7 +35,8 @@ QStringList expandPaths(const QStringList &paths)
             continue;
         }
         QStringList inside;
-        QDirIterator it(path, QDir::Files | QDir::NoDotAndDotDot | QDir::Hidden, QDirIterator::Subdirectories);
+        QDirIterator it(
+            path, QDir::Files | QDir::NoDotAndDotDot | QDir::Hidden, QDirIterator::Subdirectories);
         while (it.hasNext())
             inside.append(it.next());
         // "img2" before "img10", as a file manager shows them.
@@ -101,7 +102,8 @@ CheckedFile checkImageFile(const QString &path, const QByteArray *data, qint64 m
         return out;
     }
     if (thumbnail.width() > thumbnailSize || thumbnail.height() > thumbnailSize)
-        thumbnail = thumbnail.scaled(thumbnailSize, thumbnailSize, Qt::KeepAspectRatio, Qt::SmoothTransformation);
+        thumbnail
+            = thumbnail.scaled(thumbnailSize, thumbnailSize, Qt::KeepAspectRatio, Qt::SmoothTransformation);
     out.thumbnail = thumbnail;
     return out;
 }
@@ -195,7 +197,8 @@ void FileUploader::startChecks()
         m_pool.start([this, p = std::move(p), maxBytes, cancelled] {
             if (cancelled->load())
                 return; // cancel() already marked the row
-            CheckedFile result = checkImageFile(p.path, p.pasted ? &p.data : nullptr, maxBytes, kThumbnailSize);
+            CheckedFile result
+                = checkImageFile(p.path, p.pasted ? &p.data : nullptr, maxBytes, kThumbnailSize);
             QMetaObject::invokeMethod(
                 this,
                 [this, key = p.key, result = std::move(result), cancelled] {
@@ -273,7 +276,8 @@ void FileUploader::flush()
             QList<qsizetype> positions;
             for (qsizetype i = 0; i < keys.size(); ++i) {
                 UploadFile &f = files[std::size_t(i)];
-                const UploadCheck check = checkUpload(f, QStringLiteral("\"%1\"").arg(f.filename), blobs->maxBytes());
+                const UploadCheck check
+                    = checkUpload(f, QStringLiteral("\"%1\"").arg(f.filename), blobs->maxBytes());
                 if (!check.ok()) {
                     errors[i] = check.message;
                     continue;
@@ -285,9 +289,10 @@ void FileUploader::flush()
                 answer(ids, errors);
                 return;
             }
-            const Error error = storeAndQueueUploads(
-                *broker, *blobs, runtime->blobBaseUrl(), queue, userId, std::move(accepted), std::nullopt,
-                [answer, ids, errors, positions](const Error &commitError, const std::vector<QueuedUpload> &jobs) mutable {
+            const Error error = storeAndQueueUploads(*broker, *blobs, runtime->blobBaseUrl(), queue, userId,
+                std::move(accepted), std::nullopt,
+                [answer, ids, errors, positions](
+                    const Error &commitError, const std::vector<QueuedUpload> &jobs) mutable {
                     for (qsizetype j = 0; j < positions.size(); ++j) {
                         if (commitError)
                             errors[positions.at(j)] = commitError.message;
@@ -362,7 +367,10 @@ void FileUploader::poll()
                 } else if (m->state == MessageState::Acked) {
                     p.state = UploadState::Done;
                     if (const auto r = store->resultForMessage(id))
-                        p.detail = QStringLiteral("%1×%2 %3").arg(r->width).arg(r->height).arg(r->format.toUpper());
+                        p.detail = QStringLiteral("%1×%2 %3")
+                                       .arg(r->width)
+                                       .arg(r->height)
+                                       .arg(r->format.toUpper());
                 } else if (m->state == MessageState::Failed) {
                     p.state = UploadState::Failed;
                     p.detail = m->lastError;

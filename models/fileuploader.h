@@ -15,8 +15,7 @@ namespace qd {
 class Runtime;
 
 // What checking one file off the GUI thread found.
-struct CheckedFile
-{
+struct CheckedFile {
     QString error; // empty when the file may be uploaded
     QString format;
     qint64 bytes = -1;
@@ -35,8 +34,7 @@ QStringList expandPaths(const QStringList &paths);
 // POST /uploads' own code stores them in the blob store and queues one job per file; then
 // the jobs' states are polled from the store once a second until each is done or failed.
 // Nothing here touches the disk or the store on the GUI thread.
-class FileUploader final : public QObject
-{
+class FileUploader final : public QObject {
     Q_OBJECT
 public:
     explicit FileUploader(Runtime *runtime, UploadListModel *model, QObject *parent = nullptr);
@@ -64,21 +62,18 @@ signals:
     void allFinished();
 
 private:
-    struct Pending
-    {
+    struct Pending {
         quint64 key = 0;
         QString path;
         QByteArray data; // pasted bytes; empty for files
         bool pasted = false;
     };
-    struct Ready
-    {
+    struct Ready {
         quint64 key = 0;
         QString name;
         QByteArray data;
     };
-    struct Polled
-    {
+    struct Polled {
         QString id;
         UploadState state = UploadState::Queued;
         QString detail;

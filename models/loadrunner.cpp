@@ -17,14 +17,15 @@ LoadRunner::LoadRunner(Runtime *runtime, QObject *parent)
     auto *generator = new LoadGenerator(broker);
     generator->moveToThread(broker->thread());
     // Owned by the broker, so it goes when the runtime stops, never outliving what it sends to.
-    QMetaObject::invokeMethod(broker, [generator, broker] { generator->setParent(broker); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        broker, [generator, broker] { generator->setParent(broker); }, Qt::QueuedConnection);
     m_generator = generator;
     connect(generator, &LoadGenerator::progress, this, &LoadRunner::progress);
     connect(generator, &LoadGenerator::finished, this,
-            [this](qint64 sent, qint64 total, bool stopped, const QString &error) {
-                m_running = false;
-                emit finished(sent, total, stopped, error);
-            });
+        [this](qint64 sent, qint64 total, bool stopped, const QString &error) {
+            m_running = false;
+            emit finished(sent, total, stopped, error);
+        });
 }
 
 LoadRunner::~LoadRunner()

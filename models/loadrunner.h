@@ -11,8 +11,7 @@ class Runtime;
 
 // The window's handle on a LoadGenerator, which runs on the runtime thread: starts and
 // stops it with queued calls and hands its progress back as signals on the GUI thread.
-class LoadRunner final : public QObject
-{
+class LoadRunner final : public QObject {
     Q_OBJECT
 public:
     explicit LoadRunner(Runtime *runtime, QObject *parent = nullptr);

@@ -270,31 +270,34 @@ void ResultsModel::requestPage(int row) const
             }
             QList<ImageResult> results(page.begin(), page.end());
             // Decoding a page of PNGs is real work: neither the runtime nor the GUI does it.
-            QThreadPool::globalInstance()->start([self, runtime, generation, requestKey, firstStable, results, pngs] {
-                QList<QImage> thumbnails;
-                thumbnails.reserve(pngs.size());
-                for (const QByteArray &png : pngs) {
-                    QImage image = QImage::fromData(png, "PNG");
-                    if (!image.isNull() && (image.width() > kThumbnailSize || image.height() > kThumbnailSize))
-                        image = image.scaled(kThumbnailSize, kThumbnailSize, Qt::KeepAspectRatio, Qt::SmoothTransformation);
-                    if (!image.isNull())
-                        image = image.convertToFormat(QImage::Format_ARGB32_Premultiplied);
-                    thumbnails.append(image);
-                }
-                QMetaObject::invokeMethod(
-                    runtime,
-                    [self, generation, requestKey, firstStable, results, thumbnails] {
-                        if (self)
-                            self->pageLoaded(generation, requestKey, firstStable, results, thumbnails);
-                    },
-                    Qt::QueuedConnection);
-            });
+            QThreadPool::globalInstance()->start(
+                [self, runtime, generation, requestKey, firstStable, results, pngs] {
+                    QList<QImage> thumbnails;
+                    thumbnails.reserve(pngs.size());
+                    for (const QByteArray &png : pngs) {
+                        QImage image = QImage::fromData(png, "PNG");
+                        if (!image.isNull()
+                            && (image.width() > kThumbnailSize || image.height() > kThumbnailSize))
+                            image = image.scaled(kThumbnailSize, kThumbnailSize, Qt::KeepAspectRatio,
+                                Qt::SmoothTransformation);
+                        if (!image.isNull())
+                            image = image.convertToFormat(QImage::Format_ARGB32_Premultiplied);
+                        thumbnails.append(image);
+                    }
+                    QMetaObject::invokeMethod(
+                        runtime,
+                        [self, generation, requestKey, firstStable, results, thumbnails] {
+                            if (self)
+                                self->pageLoaded(generation, requestKey, firstStable, results, thumbnails);
+                        },
+                        Qt::QueuedConnection);
+                });
         },
         Qt::QueuedConnection);
 }
 
 void ResultsModel::pageLoaded(quint64 generation, qint64 requestKey, qint64 firstStable,
-                              const QList<ImageResult> &results, const QList<QImage> &thumbnails)
+    const QList<ImageResult> &results, const QList<QImage> &thumbnails)
 {
     if (generation != m_generation)
         return;

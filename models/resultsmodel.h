@@ -17,8 +17,7 @@ class Runtime;
 // pool, and only a bounded number of rows is kept. New results arrive at the top; rows
 // are cached by their distance from the oldest result, which prepending does not change,
 // so a refresh that finds new results inserts them without reloading what is shown.
-class ResultsModel final : public QAbstractTableModel
-{
+class ResultsModel final : public QAbstractTableModel {
     Q_OBJECT
 public:
     enum Column { Image, Dimensions, Format, Size, User, When, ProcessingTime, MessageId, ColumnCount };
@@ -48,8 +47,7 @@ signals:
     void counted(qint64 total);
 
 private:
-    struct Row
-    {
+    struct Row {
         ImageResult result; // without its thumbnail bytes
         QImage thumbnail;
         mutable quint64 lastUse = 0; // when a view last read it
@@ -57,8 +55,8 @@ private:
 
     const Row *rowAt(int row) const;
     void requestPage(int row) const;
-    void pageLoaded(quint64 generation, qint64 requestKey, qint64 firstStable, const QList<ImageResult> &results,
-                    const QList<QImage> &thumbnails);
+    void pageLoaded(quint64 generation, qint64 requestKey, qint64 firstStable,
+        const QList<ImageResult> &results, const QList<QImage> &thumbnails);
     void countLoaded(quint64 generation, qint64 total);
     void evict();
     qint64 stableOf(int row) const { return m_count - 1 - row; }

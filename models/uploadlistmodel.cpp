@@ -175,7 +175,8 @@ QStringList UploadListModel::pendingMessages() const
     QStringList out;
     for (const Row &r : m_rows) {
         if (!r.messageId.isEmpty()
-            && (r.state == UploadState::Queued || r.state == UploadState::Processing || r.state == UploadState::Retrying))
+            && (r.state == UploadState::Queued || r.state == UploadState::Processing
+                || r.state == UploadState::Retrying))
             out.append(r.messageId);
     }
     return out;
@@ -198,7 +199,8 @@ void UploadListModel::apply(const QList<Change> &changes)
         if (at < 0)
             continue;
         Row &r = m_rows[at];
-        if (r.state == c.state && r.detail == c.detail && c.messageId.isEmpty() && c.bytes < 0 && c.thumbnail.isNull())
+        if (r.state == c.state && r.detail == c.detail && c.messageId.isEmpty() && c.bytes < 0
+            && c.thumbnail.isNull())
             continue;
         m_finalCount += (isFinal(c.state) ? 1 : 0) - (isFinal(r.state) ? 1 : 0);
         r.state = c.state;

@@ -7,15 +7,15 @@ namespace qd {
 
 // Where one file of a drop stands, from the check before upload to the consumer's answer.
 enum class UploadState {
-    Checking,   // being read and checked off the GUI thread
-    Refused,    // failed the check: never uploaded
-    Uploading,  // checked, on its way into the blob store and the queue
-    Queued,     // a message waiting in the queue
+    Checking, // being read and checked off the GUI thread
+    Refused, // failed the check: never uploaded
+    Uploading, // checked, on its way into the blob store and the queue
+    Queued, // a message waiting in the queue
     Processing, // in flight to the consumer
-    Retrying,   // the consumer failed once and the message waits for its next attempt
-    Done,       // acked: the image has a result
-    Failed,     // failed for good (or dead-lettered)
-    Cancelled,  // cancelled before it was queued
+    Retrying, // the consumer failed once and the message waits for its next attempt
+    Done, // acked: the image has a result
+    Failed, // failed for good (or dead-lettered)
+    Cancelled, // cancelled before it was queued
 };
 
 QString uploadStateName(UploadState state);
@@ -26,15 +26,13 @@ bool isFinal(UploadState state);
 // The files of the Submit page's drops, one row each, with thumbnail, size and status.
 // Changes come in bursts from worker threads and the state poller, so they are applied
 // in groups: one insert per group of new rows, one ranged dataChanged per group of updates.
-class UploadListModel final : public QAbstractTableModel
-{
+class UploadListModel final : public QAbstractTableModel {
     Q_OBJECT
 public:
     enum Column { File, Size, Status, MessageId, ColumnCount };
     enum Role { SortRole = Qt::UserRole, StateRole, MessageIdRole, PathRole, DetailRole };
 
-    struct Row
-    {
+    struct Row {
         quint64 key = 0; // stable while rows come and go; given by append()
         QString path; // the local file, or a name for pasted data
         QString name;
@@ -66,15 +64,14 @@ public:
     int finalCount() const { return m_finalCount; }
 
     // Changes to apply together, by row key.
-    struct Change
-    {
+    struct Change {
         quint64 key = 0;
         UploadState state = UploadState::Checking;
         QString detail;
         QString messageId; // kept when empty
         qint64 bytes = -1; // kept when negative
-        QString format;    // kept when empty
-        QImage thumbnail;  // kept when null
+        QString format; // kept when empty
+        QImage thumbnail; // kept when null
     };
     void apply(const QList<Change> &changes);
     // Forgets rows that reached a final state.

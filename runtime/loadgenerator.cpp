@@ -81,10 +81,13 @@ void LoadGenerator::tick()
             const QString url = isBad(i, m_plan.badShare) || m_plan.urls.isEmpty()
                 ? missingBlobUrl(m_plan.blobBase, i)
                 : m_plan.urls.at(qsizetype(i % m_plan.urls.size()));
-            const QJsonObject body { { QStringLiteral("imageUrl"), url }, { QStringLiteral("userId"), m_plan.userId } };
-            items.push_back(SendItem { QJsonDocument(body).toJson(QJsonDocument::Compact), ContentType::Json, std::nullopt });
+            const QJsonObject body { { QStringLiteral("imageUrl"), url },
+                { QStringLiteral("userId"), m_plan.userId } };
+            items.push_back(SendItem {
+                QJsonDocument(body).toJson(QJsonDocument::Compact), ContentType::Json, std::nullopt });
         }
-        if (const Error e = m_broker->send(m_plan.queue, std::move(items), std::nullopt, [](const Error &) { })) {
+        if (const Error e
+            = m_broker->send(m_plan.queue, std::move(items), std::nullopt, [](const Error &) {})) {
             end(false, e.message);
             return;
         }

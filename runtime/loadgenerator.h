@@ -12,8 +12,7 @@ class Broker;
 // What a load run sends: `count` image jobs at `ratePerSecond` to `queue`, cycling
 // through `urls`; a `badShare` (0..1) of them name images that do not exist, so the
 // queue's retries and failures show up.
-struct LoadPlan
-{
+struct LoadPlan {
     QString queue;
     QString userId = QStringLiteral("loadgen");
     int count = 100;
@@ -26,8 +25,7 @@ struct LoadPlan
 // Sends a LoadPlan from the broker's own thread, paced by a timer there, so a fast run
 // never waits on the window and the window never waits on it. Lives on the broker's
 // thread with the broker as parent; call it only with queued calls.
-class LoadGenerator final : public QObject
-{
+class LoadGenerator final : public QObject {
     Q_OBJECT
 public:
     explicit LoadGenerator(Broker *broker, QObject *parent = nullptr);

@@ -20,23 +20,26 @@ UploadCheck checkUpload(const UploadFile &file, const QString &label, qint64 max
     }
     if (file.data.size() > maxBytes) {
         check.problem = UploadProblem::TooLarge;
-        check.message = QStringLiteral("%1 is %2 bytes; the limit is %3 bytes").arg(label).arg(file.data.size()).arg(maxBytes);
+        check.message = QStringLiteral("%1 is %2 bytes; the limit is %3 bytes")
+                            .arg(label)
+                            .arg(file.data.size())
+                            .arg(maxBytes);
         return check;
     }
     check.sniffed = sniffImage(file.data.left(64));
     if (!check.sniffed.isImage()) {
-        const QString claimed
-            = file.mime.isEmpty() ? QStringLiteral("no type given") : QStringLiteral("sent as %1").arg(file.mime);
+        const QString claimed = file.mime.isEmpty() ? QStringLiteral("no type given")
+                                                    : QStringLiteral("sent as %1").arg(file.mime);
         check.problem = UploadProblem::NotAnImage;
-        check.message
-            = QStringLiteral("%1 is not an image: its bytes are no known image format (%2)").arg(label, claimed);
+        check.message = QStringLiteral("%1 is not an image: its bytes are no known image format (%2)")
+                            .arg(label, claimed);
     }
     return check;
 }
 
 Error storeAndQueueUploads(Broker &broker, BlobStore &blobs, const QString &blobBase, const QString &queue,
-                           const QString &userId, std::vector<UploadFile> files, std::optional<int> delaySeconds,
-                           UploadsQueuedFn queued)
+    const QString &userId, std::vector<UploadFile> files, std::optional<int> delaySeconds,
+    UploadsQueuedFn queued)
 {
     auto jobs = std::make_shared<std::vector<QueuedUpload>>();
     std::vector<SendItem> items;
@@ -52,8 +55,10 @@ Error storeAndQueueUploads(Broker &broker, BlobStore &blobs, const QString &blob
             return e;
         job.deduplicated = !created;
         job.imageUrl = blobBase + job.sha256;
-        const QJsonObject body { { QStringLiteral("imageUrl"), job.imageUrl }, { QStringLiteral("userId"), userId } };
-        items.push_back(SendItem { QJsonDocument(body).toJson(QJsonDocument::Compact), ContentType::Json, std::nullopt });
+        const QJsonObject body { { QStringLiteral("imageUrl"), job.imageUrl },
+            { QStringLiteral("userId"), userId } };
+        items.push_back(
+            SendItem { QJsonDocument(body).toJson(QJsonDocument::Compact), ContentType::Json, std::nullopt });
         jobs->push_back(std::move(job));
         file.data.clear(); // a large upload's bytes need not live until the commit
     }

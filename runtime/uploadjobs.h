@@ -16,8 +16,7 @@ class BlobStore;
 class Broker;
 
 // One file handed in for upload, by POST /uploads or by the window.
-struct UploadFile
-{
+struct UploadFile {
     QString filename; // as the user named it; may be empty
     QByteArray data;
     QString mime; // as claimed by the sender; replaced by the sniffed type once checked
@@ -25,8 +24,7 @@ struct UploadFile
 
 enum class UploadProblem { None, Empty, TooLarge, NotAnImage };
 
-struct UploadCheck
-{
+struct UploadCheck {
     UploadProblem problem = UploadProblem::None;
     QString message; // says which file and why, in words a person can act on
     SniffedImage sniffed;
@@ -35,14 +33,13 @@ struct UploadCheck
 };
 
 // What a stored and queued file became.
-struct QueuedUpload
-{
+struct QueuedUpload {
     QString filename;
     QString mime;
     QString sha256;
     QString imageUrl;
     bool deduplicated = false; // the same bytes were stored before
-    QString id;                // the job's message id; filled once the jobs are committed
+    QString id; // the job's message id; filled once the jobs are committed
 };
 
 // The rules every uploaded file passes before anything is stored: not empty, under the
@@ -57,7 +54,7 @@ using UploadsQueuedFn = std::function<void(const Error &commitError, const std::
 // way is the same job. Runs on the broker's thread. A returned error means nothing was
 // queued (blobs already stored stay: they are content-addressed and harmless).
 Error storeAndQueueUploads(Broker &broker, BlobStore &blobs, const QString &blobBase, const QString &queue,
-                           const QString &userId, std::vector<UploadFile> files, std::optional<int> delaySeconds,
-                           UploadsQueuedFn queued);
+    const QString &userId, std::vector<UploadFile> files, std::optional<int> delaySeconds,
+    UploadsQueuedFn queued);
 
 } // namespace qd

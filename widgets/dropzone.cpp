@@ -85,12 +85,12 @@ void DropZone::paintEvent(QPaintEvent *)
     p.setPen(pal.color(QPalette::WindowText));
     p.setFont(big);
     p.drawText(QRect(int(r.left()), top, int(r.width()), bigHeight), Qt::AlignCenter,
-               m_hover ? tr("Release to upload") : tr("Drop images or folders here"));
+        m_hover ? tr("Release to upload") : tr("Drop images or folders here"));
     p.setFont(font());
     p.setPen(pal.color(QPalette::PlaceholderText));
     p.drawText(QRect(int(r.left()), top + bigHeight + 4, int(r.width()), smallHeight), Qt::AlignCenter,
-               tr("each file becomes one job · anywhere on the window works too · %1 pastes")
-                   .arg(QKeySequence(QKeySequence::Paste).toString(QKeySequence::NativeText)));
+        tr("each file becomes one job · anywhere on the window works too · %1 pastes")
+            .arg(QKeySequence(QKeySequence::Paste).toString(QKeySequence::NativeText)));
 }
 
 FileDropFilter::FileDropFilter(QWidget *window, QObject *parent)

@@ -7,8 +7,7 @@ namespace qd {
 
 // Where files and folders are dropped: a framed area that lights up while something
 // it can take hovers over it.
-class DropZone final : public QFrame
-{
+class DropZone final : public QFrame {
     Q_OBJECT
 public:
     explicit DropZone(QWidget *parent = nullptr);
@@ -33,8 +32,7 @@ private:
 
 // Lets a whole window take drops: files dropped anywhere on it that no child takes itself
 // go where a DropZone's would.
-class FileDropFilter final : public QObject
-{
+class FileDropFilter final : public QObject {
     Q_OBJECT
 public:
     explicit FileDropFilter(QWidget *window, QObject *parent = nullptr);

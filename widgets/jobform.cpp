@@ -74,17 +74,17 @@ JobForm::JobForm(Runtime *runtime, QWidget *parent)
 
     connect(m_url, &QLineEdit::textChanged, this, &JobForm::validate);
     connect(m_user, &QLineEdit::textChanged, this, &JobForm::validate);
-    connect(m_user, &QLineEdit::textEdited, this, [](const QString &text) { QSettings().setValue(kUserKey, text.trimmed()); });
+    connect(m_user, &QLineEdit::textEdited, this,
+        [](const QString &text) { QSettings().setValue(kUserKey, text.trimmed()); });
     connect(m_queue, &QComboBox::currentTextChanged, this, &JobForm::validate);
     connect(m_queue, &QComboBox::activated, this,
-            [this] { QSettings().setValue(kQueueKey, m_queue->currentText()); });
+        [this] { QSettings().setValue(kQueueKey, m_queue->currentText()); });
     connect(m_delay, &QSpinBox::valueChanged, this, &JobForm::validate);
     connect(m_url, &QLineEdit::returnPressed, this, &JobForm::send);
     connect(m_user, &QLineEdit::returnPressed, this, &JobForm::send);
     connect(m_send, &QPushButton::clicked, this, &JobForm::send);
-    connect(m_sentLink, &QLabel::linkActivated, this, [this](const QString &link) {
-        emit openMessageRequested(link.section(QLatin1Char(':'), 1));
-    });
+    connect(m_sentLink, &QLabel::linkActivated, this,
+        [this](const QString &link) { emit openMessageRequested(link.section(QLatin1Char(':'), 1)); });
     validate();
 }
 
@@ -95,7 +95,8 @@ void JobForm::setQueues(const QStringList &names)
         current.append(m_queue->itemText(i));
     if (current == names)
         return;
-    const QString chosen = m_queue->currentText().isEmpty() ? QSettings().value(kQueueKey).toString() : m_queue->currentText();
+    const QString chosen
+        = m_queue->currentText().isEmpty() ? QSettings().value(kQueueKey).toString() : m_queue->currentText();
     const QSignalBlocker blocker(m_queue);
     m_queue->clear();
     m_queue->addItems(names);
@@ -117,7 +118,7 @@ QString JobForm::userId() const
 QByteArray JobForm::body() const
 {
     const QJsonObject job { { QStringLiteral("imageUrl"), m_url->text().trimmed() },
-                            { QStringLiteral("userId"), m_user->text().trimmed() } };
+        { QStringLiteral("userId"), m_user->text().trimmed() } };
     return QJsonDocument(job).toJson(QJsonDocument::Compact);
 }
 
@@ -131,9 +132,11 @@ void JobForm::validate()
     m_validation->setText(m_error.isEmpty() ? tr("Ready to send.") : m_error);
     // A form not yet filled in is not an error; a URL typed wrong is.
     const bool pristine = m_url->text().isEmpty();
-    m_validation->setStyleSheet(m_error.isEmpty() || pristine ? QString() : QStringLiteral("color: #c0392b;"));
+    m_validation->setStyleSheet(
+        m_error.isEmpty() || pristine ? QString() : QStringLiteral("color: #c0392b;"));
     m_send->setEnabled(m_error.isEmpty() && !m_sending);
-    QString preview = QString::fromUtf8(QJsonDocument::fromJson(json).toJson(QJsonDocument::Indented)).trimmed();
+    QString preview
+        = QString::fromUtf8(QJsonDocument::fromJson(json).toJson(QJsonDocument::Indented)).trimmed();
     if (m_delay->value() > 0)
         preview += tr("\n// delivered %1 s after it is sent").arg(m_delay->value());
     m_preview->setPlainText(preview);
@@ -153,7 +156,8 @@ void JobForm::send()
     m_sentLink->setText(tr("Sending…"));
     const QString queue = this->queue();
     const QByteArray json = body();
-    const std::optional<int> delay = m_delay->value() > 0 ? std::optional<int>(m_delay->value()) : std::nullopt;
+    const std::optional<int> delay
+        = m_delay->value() > 0 ? std::optional<int>(m_delay->value()) : std::nullopt;
     QPointer<JobForm> self(this);
     Runtime *runtime = m_runtime;
     const auto answer = [self, runtime](const QString &id, const QString &error) {
@@ -171,7 +175,8 @@ void JobForm::send()
             auto ids = std::make_shared<QStringList>();
             const Error error = broker->send(
                 queue, { SendItem { json, ContentType::Json, delay } }, std::nullopt,
-                [ids, answer](const Error &commitError) { answer(ids->value(0), commitError.message); }, ids.get());
+                [ids, answer](const Error &commitError) { answer(ids->value(0), commitError.message); },
+                ids.get());
             if (error)
                 answer({}, error.message);
         },

@@ -16,8 +16,7 @@ class Runtime;
 // One image job by hand: URL, user, queue and delay, checked as you type by the same
 // rules POST / applies, with the exact body that will be sent. Send (or Enter) queues it
 // through the broker; the new message's id then links to the message.
-class JobForm final : public QWidget
-{
+class JobForm final : public QWidget {
     Q_OBJECT
 public:
     explicit JobForm(Runtime *runtime, QWidget *parent = nullptr);

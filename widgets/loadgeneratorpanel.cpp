@@ -24,7 +24,8 @@ LoadGeneratorPanel::LoadGeneratorPanel(Runtime *runtime, QWidget *parent)
     , m_count(new QSpinBox(this))
     , m_rate(new QDoubleSpinBox(this))
     , m_queue(new QComboBox(this))
-    , m_samples(new QRadioButton(tr("Sample images (%1 shipped)").arg(LoadRunner::sampleResources().size()), this))
+    , m_samples(
+          new QRadioButton(tr("Sample images (%1 shipped)").arg(LoadRunner::sampleResources().size()), this))
     , m_custom(new QRadioButton(tr("These URLs, one a line:"), this))
     , m_urls(new QPlainTextEdit(this))
     , m_badShare(new QSpinBox(this))
@@ -50,7 +51,8 @@ LoadGeneratorPanel::LoadGeneratorPanel(Runtime *runtime, QWidget *parent)
     m_badShare->setObjectName(QStringLiteral("loadBadShare"));
     m_badShare->setRange(0, 100);
     m_badShare->setSuffix(tr(" %"));
-    m_badShare->setToolTip(tr("This share of the jobs names images that do not exist, so retries and failures show up"));
+    m_badShare->setToolTip(
+        tr("This share of the jobs names images that do not exist, so retries and failures show up"));
     m_start->setObjectName(QStringLiteral("loadStart"));
     m_progress->setObjectName(QStringLiteral("loadProgress"));
     m_progress->setRange(0, 1);
@@ -131,7 +133,10 @@ void LoadGeneratorPanel::toggle()
     m_progress->setRange(0, plan.count);
     m_progress->setValue(0);
     m_start->setText(tr("Stop"));
-    m_status->setText(tr("Sending %1 jobs at %2 per second to %3…").arg(plan.count).arg(plan.ratePerSecond).arg(plan.queue));
+    m_status->setText(tr("Sending %1 jobs at %2 per second to %3…")
+                          .arg(plan.count)
+                          .arg(plan.ratePerSecond)
+                          .arg(plan.queue));
     m_runner->start(plan, m_samples->isChecked());
 }
 

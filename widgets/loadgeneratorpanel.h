@@ -18,8 +18,7 @@ class Runtime;
 
 // N jobs at R per second against a queue, from the shipped samples or URLs of your own,
 // with a share of bad URLs if you want failures to look at.
-class LoadGeneratorPanel final : public QWidget
-{
+class LoadGeneratorPanel final : public QWidget {
     Q_OBJECT
 public:
     explicit LoadGeneratorPanel(Runtime *runtime, QWidget *parent = nullptr);

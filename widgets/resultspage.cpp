@@ -28,8 +28,7 @@ constexpr int kRefreshMs = 2000;
 
 // A gallery cell: the thumbnail centred in a square, its size and user beneath. Every
 // cell is the same size, so the view lays out thousands without asking for their data.
-class GalleryDelegate final : public QStyledItemDelegate
-{
+class GalleryDelegate final : public QStyledItemDelegate {
 public:
     explicit GalleryDelegate(QObject *parent = nullptr)
         : QStyledItemDelegate(parent)
@@ -57,21 +56,24 @@ public:
         const QImage thumb = qvariant_cast<QImage>(index.data(Qt::DecorationRole));
         if (!thumb.isNull()) {
             const QSize size = thumb.size().scaled(square.size(), Qt::KeepAspectRatio);
-            const QRect target(square.left() + (side - size.width()) / 2, square.top() + (side - size.height()) / 2,
-                               size.width(), size.height());
+            const QRect target(square.left() + (side - size.width()) / 2,
+                square.top() + (side - size.height()) / 2, size.width(), size.height());
             p->drawImage(target, thumb);
         } else {
             p->fillRect(square, pal.color(QPalette::AlternateBase));
         }
         p->setPen(selected ? pal.color(QPalette::Text) : pal.color(QPalette::Text));
-        const QRect text(cell.left() + 4, square.bottom() + 4, cell.width() - 8, cell.bottom() - square.bottom() - 6);
+        const QRect text(
+            cell.left() + 4, square.bottom() + 4, cell.width() - 8, cell.bottom() - square.bottom() - 6);
         const QString caption = index.data(ResultsModel::CaptionRole).toString();
         const QString first = caption.section(QLatin1Char('\n'), 0, 0);
         const QString second = caption.section(QLatin1Char('\n'), 1);
         const QFontMetrics fm(option.font);
-        p->drawText(text, Qt::AlignHCenter | Qt::AlignTop, fm.elidedText(first, Qt::ElideRight, text.width()));
+        p->drawText(
+            text, Qt::AlignHCenter | Qt::AlignTop, fm.elidedText(first, Qt::ElideRight, text.width()));
         p->setPen(pal.color(QPalette::PlaceholderText));
-        p->drawText(text, Qt::AlignHCenter | Qt::AlignBottom, fm.elidedText(second, Qt::ElideRight, text.width()));
+        p->drawText(
+            text, Qt::AlignHCenter | Qt::AlignBottom, fm.elidedText(second, Qt::ElideRight, text.width()));
         p->restore();
     }
 };
@@ -162,7 +164,8 @@ ResultsPage::ResultsPage(Runtime *runtime, QWidget *parent)
     connect(m_gallery, &QListView::activated, this, &ResultsPage::open);
     connect(m_table, &QTableView::activated, this, &ResultsPage::open);
     connect(m_model, &ResultsModel::counted, this, [this](qint64 total) {
-        m_count->setText(tr("%n result(s)", nullptr, int(std::min<qint64>(total, std::numeric_limits<int>::max()))));
+        m_count->setText(
+            tr("%n result(s)", nullptr, int(std::min<qint64>(total, std::numeric_limits<int>::max()))));
     });
     // Only a page that is shown asks the store for news.
     m_refresh->setInterval(kRefreshMs);

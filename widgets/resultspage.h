@@ -17,8 +17,7 @@ class Runtime;
 
 // Processed images as a gallery or a table, newest first, filtered by user and text.
 // Both views share one lazy model, so thousands of results scroll without loading them all.
-class ResultsPage final : public QWidget
-{
+class ResultsPage final : public QWidget {
     Q_OBJECT
 public:
     explicit ResultsPage(Runtime *runtime, QWidget *parent = nullptr);

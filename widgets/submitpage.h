@@ -14,8 +14,7 @@ class Runtime;
 class UploadPanel;
 
 // Where jobs come from: the form, the drop zone with its file list, and the load generator.
-class SubmitPage final : public QWidget
-{
+class SubmitPage final : public QWidget {
     Q_OBJECT
 public:
     explicit SubmitPage(Runtime *runtime, QWidget *parent = nullptr);

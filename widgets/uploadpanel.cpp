@@ -146,8 +146,8 @@ bool UploadPanel::addFromMime(const QMimeData *mime)
 void UploadPanel::addFiles()
 {
     const QStringList files = QFileDialog::getOpenFileNames(this, tr("Add images"), startDirectory(),
-                                                            tr("Images (*.png *.jpg *.jpeg *.gif *.webp *.bmp "
-                                                               "*.tif *.tiff *.ico);;All files (*)"));
+        tr("Images (*.png *.jpg *.jpeg *.gif *.webp *.bmp "
+           "*.tif *.tiff *.ico);;All files (*)"));
     if (files.isEmpty())
         return;
     QSettings().setValue(kLastDirKey, QFileInfo(files.constFirst()).absolutePath());
@@ -156,7 +156,8 @@ void UploadPanel::addFiles()
 
 void UploadPanel::addFolder()
 {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Add a folder of images"), startDirectory());
+    const QString dir
+        = QFileDialog::getExistingDirectory(this, tr("Add a folder of images"), startDirectory());
     if (dir.isEmpty())
         return;
     QSettings().setValue(kLastDirKey, dir);
@@ -183,11 +184,12 @@ void UploadPanel::updateSummary(int finished, int total)
         if (const int n = m_model->countInState(state))
             parts.append(QStringLiteral("%1 %2").arg(n).arg(uploadStateName(state)));
     };
-    for (UploadState s : { UploadState::Checking, UploadState::Uploading, UploadState::Queued, UploadState::Processing,
-                           UploadState::Retrying, UploadState::Done, UploadState::Failed, UploadState::Refused,
-                           UploadState::Cancelled })
+    for (UploadState s : { UploadState::Checking, UploadState::Uploading, UploadState::Queued,
+             UploadState::Processing, UploadState::Retrying, UploadState::Done, UploadState::Failed,
+             UploadState::Refused, UploadState::Cancelled })
         part(s);
-    m_summary->setText(tr("%1 of %2 finished: %3").arg(finished).arg(total).arg(parts.join(QStringLiteral(", "))));
+    m_summary->setText(
+        tr("%1 of %2 finished: %3").arg(finished).arg(total).arg(parts.join(QStringLiteral(", "))));
 }
 
 } // namespace qd

@@ -16,8 +16,7 @@ class Runtime;
 class UploadListModel;
 
 // The drop zone, its buttons and the list of dropped files with their live status.
-class UploadPanel final : public QWidget
-{
+class UploadPanel final : public QWidget {
     Q_OBJECT
 public:
     explicit UploadPanel(Runtime *runtime, QWidget *parent = nullptr);

@@ -11,8 +11,7 @@
 using namespace qd;
 
 // The results gallery's model: a lazy window over thousands of rows in a real store.
-class TstResultsModel : public QObject
-{
+class TstResultsModel : public QObject {
     Q_OBJECT
 
     QTemporaryDir m_dir;
@@ -83,18 +82,23 @@ private slots:
         // Newest first.
         QTRY_VERIFY(model.data(model.index(0, ResultsModel::Image), ResultsModel::LoadedRole).toBool());
         QCOMPARE(model.data(model.index(0, ResultsModel::User)).toString(), QStringLiteral("bob"));
-        QCOMPARE(model.data(model.index(0, ResultsModel::Image)).toString(), QStringLiteral("photo-2500.jpg"));
+        QCOMPARE(
+            model.data(model.index(0, ResultsModel::Image)).toString(), QStringLiteral("photo-2500.jpg"));
         QCOMPARE(model.data(model.index(0, ResultsModel::Dimensions)).toString(), QStringLiteral("2600×50"));
         QCOMPARE(model.data(model.index(0, ResultsModel::Format)).toString(), QStringLiteral("JPEG"));
         QCOMPARE(model.data(model.index(0, ResultsModel::ProcessingTime)).toString(), QStringLiteral("7 ms"));
         QCOMPARE(model.data(model.index(0, ResultsModel::MessageId), ResultsModel::MessageIdRole).toString(),
-                 QStringLiteral("%1").arg(2500, 32, 10, QLatin1Char('0')));
-        QTRY_VERIFY(!qvariant_cast<QImage>(model.data(model.index(0, ResultsModel::Image), Qt::DecorationRole)).isNull());
+            QStringLiteral("%1").arg(2500, 32, 10, QLatin1Char('0')));
+        QTRY_VERIFY(
+            !qvariant_cast<QImage>(model.data(model.index(0, ResultsModel::Image), Qt::DecorationRole))
+                 .isNull());
         // Far rows are not there until asked for.
-        QCOMPARE(model.data(model.index(2400, ResultsModel::Image), ResultsModel::LoadedRole).toBool(), false);
+        QCOMPARE(
+            model.data(model.index(2400, ResultsModel::Image), ResultsModel::LoadedRole).toBool(), false);
         QCOMPARE(model.data(model.index(2400, ResultsModel::Image)).toString(), QStringLiteral("loading…"));
         QTRY_VERIFY(model.data(model.index(2400, ResultsModel::Image), ResultsModel::LoadedRole).toBool());
-        QCOMPARE(model.data(model.index(2499, ResultsModel::Image)).toString(), QStringLiteral("photo-1.jpg"));
+        QCOMPARE(
+            model.data(model.index(2499, ResultsModel::Image)).toString(), QStringLiteral("photo-1.jpg"));
         QCOMPARE(model.data(model.index(2400, ResultsModel::User)).toString(), QStringLiteral("alice"));
     }
 
@@ -106,7 +110,8 @@ private slots:
         // Scrolling through everything keeps only a window of rows.
         for (int row = 0; row < 2500; row += ResultsModel::kPageSize) {
             model.data(model.index(row, 0));
-            QTRY_VERIFY2(model.data(model.index(row, 0), ResultsModel::LoadedRole).toBool(), qPrintable(QString::number(row)));
+            QTRY_VERIFY2(model.data(model.index(row, 0), ResultsModel::LoadedRole).toBool(),
+                qPrintable(QString::number(row)));
         }
         int loaded = 0;
         for (int row = 0; row < 2500; ++row)
@@ -125,7 +130,8 @@ private slots:
         QTRY_COMPARE(model.rowCount(), 500);
         model.setFilter(QStringLiteral("bob"), QStringLiteral("photo-2499"));
         QTRY_COMPARE(model.rowCount(), 1);
-        QTRY_COMPARE(model.data(model.index(0, ResultsModel::Image)).toString(), QStringLiteral("photo-2499.jpg"));
+        QTRY_COMPARE(
+            model.data(model.index(0, ResultsModel::Image)).toString(), QStringLiteral("photo-2499.jpg"));
         counted.clear();
         model.setFilter(QStringLiteral("alice"), QStringLiteral("photo-2499"));
         QTRY_COMPARE(counted.size(), 1);

@@ -7,8 +7,7 @@
 using namespace qd;
 
 // The drop list's rows: grouped inserts, ranged updates, and keys that survive clearing.
-class TstUploadListModel : public QObject
-{
+class TstUploadListModel : public QObject {
     Q_OBJECT
 
     static QList<UploadListModel::Row> rows(int n)
@@ -23,8 +22,8 @@ class TstUploadListModel : public QObject
         return out;
     }
 
-    static UploadListModel::Change change(quint64 key, UploadState state, const QString &detail = {},
-                                          const QString &id = {})
+    static UploadListModel::Change change(
+        quint64 key, UploadState state, const QString &detail = {}, const QString &id = {})
     {
         UploadListModel::Change c;
         c.key = key;
@@ -45,14 +44,16 @@ private slots:
         QCOMPARE(model.rowCount(), 50);
         QCOMPARE(inserted.size(), 1);
 
-        model.apply({ change(first + 3, UploadState::Uploading), change(first + 9, UploadState::Refused, QStringLiteral("too big")),
-                      change(first + 5, UploadState::Queued, {}, QStringLiteral("abc")) });
+        model.apply({ change(first + 3, UploadState::Uploading),
+            change(first + 9, UploadState::Refused, QStringLiteral("too big")),
+            change(first + 5, UploadState::Queued, {}, QStringLiteral("abc")) });
         QCOMPARE(changed.size(), 1);
         QCOMPARE(changed.at(0).at(0).toModelIndex().row(), 3);
         QCOMPARE(changed.at(0).at(1).toModelIndex().row(), 9);
         QCOMPARE(model.finalCount(), 1);
         QCOMPARE(model.pendingMessages(), QStringList { QStringLiteral("abc") });
-        QCOMPARE(model.data(model.index(9, UploadListModel::Status)).toString(), QStringLiteral("refused: too big"));
+        QCOMPARE(model.data(model.index(9, UploadListModel::Status)).toString(),
+            QStringLiteral("refused: too big"));
         QCOMPARE(model.data(model.index(5, UploadListModel::MessageId)).toString(), QStringLiteral("abc"));
         QCOMPARE(model.rowOfMessage(QStringLiteral("abc")), 5);
 
@@ -66,8 +67,9 @@ private slots:
         UploadListModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         const quint64 first = model.append(rows(6));
-        model.apply({ change(first, UploadState::Done), change(first + 2, UploadState::Failed, QStringLiteral("404")),
-                      change(first + 4, UploadState::Processing, {}, QStringLiteral("m4")) });
+        model.apply(
+            { change(first, UploadState::Done), change(first + 2, UploadState::Failed, QStringLiteral("404")),
+                change(first + 4, UploadState::Processing, {}, QStringLiteral("m4")) });
         QCOMPARE(model.finalCount(), 2);
         model.clearFinished();
         QCOMPARE(model.rowCount(), 4);
@@ -88,7 +90,8 @@ private slots:
         UploadListModel::Change c = change(first, UploadState::Uploading);
         c.bytes = 2048;
         model.apply({ c });
-        QCOMPARE(model.data(model.index(0, UploadListModel::Size), UploadListModel::SortRole).toLongLong(), 2048);
+        QCOMPARE(
+            model.data(model.index(0, UploadListModel::Size), UploadListModel::SortRole).toLongLong(), 2048);
         QVERIFY(model.data(model.index(1, UploadListModel::Size)).toString().isEmpty());
     }
 };

@@ -30,8 +30,7 @@ inline void isolateSettings()
     QSettings().clear();
 }
 
-class TestRuntime
-{
+class TestRuntime {
 public:
     explicit TestRuntime(qint64 maxImageBytes = qd::BlobStore::kDefaultMaxBytes)
     {
@@ -58,11 +57,11 @@ public:
     QString dir() const { return m_dir.path(); }
 
     // Runs `work` on the runtime thread and waits for it: test set-up and checks only.
-    template<typename F>
-    void onRuntime(F work) const
+    template <typename F> void onRuntime(F work) const
     {
         qd::Broker *broker = m_runtime->broker();
-        QMetaObject::invokeMethod(broker, [&] { work(*broker); }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            broker, [&] { work(*broker); }, Qt::BlockingQueuedConnection);
     }
 
     std::optional<qd::Message> message(const QString &id) const

@@ -20,8 +20,7 @@ using namespace qdtest;
 
 // Files dropped on the Submit page end as processed images: checked, uploaded into the
 // blob store, queued, and decoded by the real image consumer.
-class TstDropUpload : public QObject
-{
+class TstDropUpload : public QObject {
     Q_OBJECT
 
     static constexpr qint64 kLimit = 512 * 1024;
@@ -68,9 +67,9 @@ private slots:
         const QString dir = m_files.filePath(QStringLiteral("drop1"));
         QDir().mkpath(dir);
         const QStringList paths { writeImage(dir + QStringLiteral("/red.png"), picture(120, 80, 1), "PNG"),
-                                  writeImage(dir + QStringLiteral("/green.jpg"), picture(64, 64, 2), "JPEG"),
-                                  writeImage(dir + QStringLiteral("/blue.bmp"), picture(33, 21, 3), "BMP"),
-                                  writeFile(dir + QStringLiteral("/notes.txt"), "just some words, no pixels\n") };
+            writeImage(dir + QStringLiteral("/green.jpg"), picture(64, 64, 2), "JPEG"),
+            writeImage(dir + QStringLiteral("/blue.bmp"), picture(33, 21, 3), "BMP"),
+            writeFile(dir + QStringLiteral("/notes.txt"), "just some words, no pixels\n") };
 
         SubmitPage page(m_runtime->get());
         page.resize(1200, 800);
@@ -86,16 +85,19 @@ private slots:
         QTRY_COMPARE(model->row(text).state, UploadState::Refused);
         QCOMPARE(model->row(text).detail, QStringLiteral("not an image Qt can read (text/plain)"));
         QVERIFY(model->row(text).messageId.isEmpty());
-        QVERIFY(model->data(model->index(text, UploadListModel::Status)).toString().contains(QLatin1String("refused")));
+        QVERIFY(model->data(model->index(text, UploadListModel::Status))
+                    .toString()
+                    .contains(QLatin1String("refused")));
 
         // Each image is listed with a thumbnail and ends done, as the consumer answers.
-        for (const QString &name : { QStringLiteral("red.png"), QStringLiteral("green.jpg"), QStringLiteral("blue.bmp") }) {
+        for (const QString &name :
+            { QStringLiteral("red.png"), QStringLiteral("green.jpg"), QStringLiteral("blue.bmp") }) {
             const int row = rowNamed(model, name);
             QVERIFY2(row >= 0, qPrintable(name));
             QTRY_VERIFY2_WITH_TIMEOUT(model->row(row).state == UploadState::Done,
-                                      qPrintable(name + QLatin1String(": ") + uploadStateName(model->row(row).state)
-                                                 + QLatin1String(" ") + model->row(row).detail),
-                                      20000);
+                qPrintable(name + QLatin1String(": ") + uploadStateName(model->row(row).state)
+                    + QLatin1String(" ") + model->row(row).detail),
+                20000);
             QVERIFY(!model->row(row).thumbnail.isNull());
             QVERIFY(model->row(row).thumbnail.width() <= FileUploader::kThumbnailSize);
             QVERIFY(!model->row(row).messageId.isEmpty());
@@ -155,7 +157,8 @@ private slots:
         QCOMPARE(model->countInState(UploadState::Done), 3);
         const int big = rowNamed(model, QStringLiteral("big.png"));
         QCOMPARE(model->row(big).state, UploadState::Refused);
-        QVERIFY2(model->row(big).detail.endsWith(QLatin1String("; the limit is 512 KB")), qPrintable(model->row(big).detail));
+        QVERIFY2(model->row(big).detail.endsWith(QLatin1String("; the limit is 512 KB")),
+            qPrintable(model->row(big).detail));
     }
 
     void cancelStopsWhatIsNotQueued()

@@ -13,14 +13,12 @@ using namespace qd;
 using namespace qdtest;
 
 // The Submit page's form, driven with the keyboard and mouse against a real runtime.
-class TstJobForm : public QObject
-{
+class TstJobForm : public QObject {
     Q_OBJECT
 
     std::unique_ptr<TestRuntime> m_runtime;
 
-    template<typename T>
-    static T *child(QWidget *form, const char *name)
+    template <typename T> static T *child(QWidget *form, const char *name)
     {
         T *w = form->findChild<T *>(QLatin1String(name));
         if (!w)
@@ -59,7 +57,8 @@ private slots:
         QVERIFY(send->isEnabled());
         QCOMPARE(child<QLabel>(&form, "validation")->text(), QStringLiteral("Ready to send."));
         const QJsonObject preview
-            = QJsonDocument::fromJson(child<QPlainTextEdit>(&form, "preview")->toPlainText().toUtf8()).object();
+            = QJsonDocument::fromJson(child<QPlainTextEdit>(&form, "preview")->toPlainText().toUtf8())
+                  .object();
         QCOMPARE(preview.value(QLatin1String("imageUrl")).toString(), url);
         QCOMPARE(preview.value(QLatin1String("userId")).toString(), QStringLiteral("alice"));
 
@@ -71,7 +70,9 @@ private slots:
         const auto m = m_runtime->message(id);
         QVERIFY(m);
         const QJsonObject body = QJsonDocument::fromJson(m->body).object();
-        QCOMPARE(body, (QJsonObject { { QStringLiteral("imageUrl"), url }, { QStringLiteral("userId"), QStringLiteral("alice") } }));
+        QCOMPARE(body,
+            (QJsonObject { { QStringLiteral("imageUrl"), url },
+                { QStringLiteral("userId"), QStringLiteral("alice") } }));
         QCOMPARE(m->contentType, ContentType::Json);
 
         // The link opens the message.
@@ -91,7 +92,9 @@ private slots:
         QTest::keyClick(delay, Qt::Key_A, Qt::ControlModifier);
         QTest::keyClicks(delay, QStringLiteral("600"));
         QCOMPARE(delay->value(), 600);
-        QVERIFY(child<QPlainTextEdit>(&form, "preview")->toPlainText().contains(QLatin1String("delivered 600 s after")));
+        QVERIFY(child<QPlainTextEdit>(&form, "preview")
+                    ->toPlainText()
+                    .contains(QLatin1String("delivered 600 s after")));
         auto *url = child<QLineEdit>(&form, "imageUrl");
         QTest::keyClicks(url, QStringLiteral("http://img.example.org/dog.png"));
         QSignalSpy sent(&form, &JobForm::sent);
@@ -102,7 +105,7 @@ private slots:
         // Delayed by ten minutes: not visible before then.
         QVERIFY(m->visibleAtMs >= m->timestampMs + 600'000);
         QCOMPARE(QJsonDocument::fromJson(m->body).object().value(QLatin1String("imageUrl")).toString(),
-                 QStringLiteral("http://img.example.org/dog.png"));
+            QStringLiteral("http://img.example.org/dog.png"));
     }
 
     void userIdIsRemembered()
@@ -128,7 +131,8 @@ private slots:
                                   << QStringLiteral("imageUrl must be an absolute http or https URL");
         QTest::newRow("no host") << QStringLiteral("http:/a.png") << QStringLiteral("carol")
                                  << QStringLiteral("imageUrl must name a host");
-        QTest::newRow("no url") << QString() << QStringLiteral("carol") << QStringLiteral("imageUrl must not be empty");
+        QTest::newRow("no url") << QString() << QStringLiteral("carol")
+                                << QStringLiteral("imageUrl must not be empty");
         QTest::newRow("no user") << QStringLiteral("https://example.com/a.png") << QString()
                                  << QStringLiteral("userId must not be empty");
     }
@@ -165,7 +169,8 @@ private slots:
     {
         JobForm form(m_runtime->get());
         form.setQueues({ QStringLiteral("images") });
-        QTest::keyClicks(child<QLineEdit>(&form, "imageUrl"), m_runtime->get()->blobBaseUrl() + QString(64, QLatin1Char('a')));
+        QTest::keyClicks(child<QLineEdit>(&form, "imageUrl"),
+            m_runtime->get()->blobBaseUrl() + QString(64, QLatin1Char('a')));
         QVERIFY(form.validationError().isEmpty());
     }
 };

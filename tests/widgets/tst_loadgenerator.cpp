@@ -17,8 +17,7 @@ using namespace qd;
 using namespace qdtest;
 
 // The load generator sends from the runtime thread, exactly as many jobs as asked.
-class TstLoadGenerator : public QObject
-{
+class TstLoadGenerator : public QObject {
     Q_OBJECT
 
     std::unique_ptr<TestRuntime> m_runtime;
@@ -78,7 +77,8 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10000);
         QCOMPARE(finished.at(0).at(0).toLongLong(), 237);
         QCOMPARE(finished.at(0).at(2).toBool(), false);
-        QCOMPARE(panel.findChild<QLabel *>(QStringLiteral("loadStatus"))->text(), QStringLiteral("Sent all 237 jobs."));
+        QCOMPARE(panel.findChild<QLabel *>(QStringLiteral("loadStatus"))->text(),
+            QStringLiteral("Sent all 237 jobs."));
         QCOMPARE(panel.findChild<QProgressBar *>(QStringLiteral("loadProgress"))->value(), 237);
 
         // All of them in the store, a tenth naming images that are not there, the rest the samples.
@@ -87,9 +87,11 @@ private slots:
         int bad = 0;
         QSet<QString> good;
         for (const Message &m : sent) {
-            const QString url = QJsonDocument::fromJson(m.body).object().value(QLatin1String("imageUrl")).toString();
+            const QString url
+                = QJsonDocument::fromJson(m.body).object().value(QLatin1String("imageUrl")).toString();
             QVERIFY(url.startsWith(m_runtime->get()->blobBaseUrl()));
-            if (QFile::exists(m_runtime->dir() + QStringLiteral("/blobs/") + url.section(QLatin1Char('/'), -1)))
+            if (QFile::exists(
+                    m_runtime->dir() + QStringLiteral("/blobs/") + url.section(QLatin1Char('/'), -1)))
                 good.insert(url);
             else
                 ++bad;
@@ -132,11 +134,12 @@ private slots:
         const QList<QRadioButton *> radios = panel.findChildren<QRadioButton *>();
         QTest::mouseClick(radios.at(1), Qt::LeftButton, {}, QPoint(5, radios.at(1)->height() / 2));
         QVERIFY(radios.at(1)->isChecked());
-        QTest::keyClicks(panel.findChild<QPlainTextEdit *>(QStringLiteral("loadUrls")), QStringLiteral("ftp://nope/a.png"));
+        QTest::keyClicks(panel.findChild<QPlainTextEdit *>(QStringLiteral("loadUrls")),
+            QStringLiteral("ftp://nope/a.png"));
         QSignalSpy finished(panel.runner(), &LoadRunner::finished);
         QTest::mouseClick(panel.findChild<QPushButton *>(QStringLiteral("loadStart")), Qt::LeftButton);
         QCOMPARE(panel.findChild<QLabel *>(QStringLiteral("loadStatus"))->text(),
-                 QStringLiteral("ftp://nope/a.png: imageUrl must use http or https (got ftp)"));
+            QStringLiteral("ftp://nope/a.png: imageUrl must use http or https (got ftp)"));
         QVERIFY(!panel.runner()->isRunning());
         QCOMPARE(finished.size(), 0);
     }
