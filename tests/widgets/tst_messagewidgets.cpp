@@ -1,0 +1,276 @@
+#include "runtimefixture.h"
+
+#include "bulkprogress.h"
+#include "confirmbar.h"
+#include "failedpage.h"
+#include "failuregroupmodel.h"
+#include "messagedetailview.h"
+#include "messagefilterbar.h"
+#include "messagespage.h"
+#include "messagetablemodel.h"
+#include "messagetableview.h"
+
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSemaphore>
+#include <QTableView>
+#include <QToolButton>
+
+#include <atomic>
+
+using namespace qd;
+using namespace qdtest;
+
+namespace {
+
+// n failed messages in queue `queue` (made here, with no consumer, so retried ones wait),
+// written straight into the store on the runtime thread. Returns their ids, oldest first.
+QStringList makeFailed(RuntimeFixture &fx, const QString &queue, int n, const std::function<QString(int)> &error)
+{
+    return fx.onBroker([&](Broker &b) {
+        if (!b.queue(queue))
+            b.createQueue(queue);
+        const qint64 queueId = b.queue(queue)->id;
+        const qint64 now = b.clock()->nowMs();
+        std::vector<Message> messages;
+        for (int i = 0; i < n; ++i) {
+            Message m;
+            m.id = newMessageId();
+            m.queueId = queueId;
+            m.body = "{\"imageUrl\":\"https://img.test/" + QByteArray::number(i) + ".png\",\"userId\":\"user"
+                + QByteArray::number(i % 5) + "\"}";
+            m.timestampMs = m.visibleAtMs = now - n + i;
+            messages.push_back(std::move(m));
+        }
+        b.store()->insertMessages(messages);
+        std::vector<MessageUpdate> failed;
+        QStringList ids;
+        for (int i = 0; i < n; ++i) {
+            failed.push_back(MessageUpdate { messages[std::size_t(i)].seq, MessageState::Failed, queueId, now, 4, 0, error(i) });
+            ids.append(messages[std::size_t(i)].id);
+        }
+        b.store()->updateMessages(failed, now);
+        QString commitError;
+        b.store()->commit(&commitError);
+        return ids;
+    });
+}
+
+MessageState stateOf(RuntimeFixture &fx, const QString &id)
+{
+    return fx.onBroker([&](Broker &b) { return b.store()->messageById(id).value_or(Message {}).state; });
+}
+
+void clickRow(MessageTableView *view, int row, Qt::KeyboardModifiers modifiers = {})
+{
+    const QRect rect = view->visualRect(view->model()->index(row, MessageTableModel::State));
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, modifiers, rect.center());
+}
+
+template<typename T>
+T *child(QWidget *page, const char *name)
+{
+    T *w = page->findChild<T *>(QLatin1String(name));
+    if (!w)
+        qWarning("no child %s", name);
+    return w;
+}
+
+bool loaded(const MessageTableModel *model, int first, int last)
+{
+    for (int row = first; row <= last; ++row) {
+        if (!model->isLoaded(row))
+            return false;
+    }
+    return true;
+}
+
+} // namespace
+
+// The Messages and Failed pages driven by real clicks and keys over a real runtime.
+class TstMessageWidgets : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase() { isolateSettings(); }
+
+    void retryOneWithTheKeyboard()
+    {
+        RuntimeFixture fx;
+        QVERIFY(fx.start());
+        makeFailed(fx, QStringLiteral("jobs"), 10, [](int i) { return QStringLiteral("HTTP 404 from https://img.test/%1.png").arg(i); });
+        FailedPage page(fx.runtime.get());
+        page.resize(1400, 900);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QTRY_COMPARE(page.model()->rowCount(), 10);
+        QTRY_VERIFY(loaded(page.model(), 0, 9));
+
+        clickRow(page.table(), 0);
+        QTest::keyClick(page.table(), Qt::Key_J);
+        QTest::keyClick(page.table(), Qt::Key_J);
+        QCOMPARE(page.table()->currentIndex().row(), 2);
+        const QString id = page.model()->rowAt(2)->id;
+        QTest::keyClick(page.table(), Qt::Key_Return); // opens it
+        QTRY_COMPARE(page.detail()->messageId(), id);
+        QTRY_VERIFY(page.detail()->findChild<QPlainTextEdit *>(QStringLiteral("body"))->toPlainText().contains(
+            QLatin1String("imageUrl")));
+
+        QTest::keyClick(page.table(), Qt::Key_R);
+        QTRY_COMPARE(stateOf(fx, id), MessageState::Pending);
+        QVERIFY(!page.confirmBar()->isVisible()); // one message: no question asked
+        QTRY_COMPARE(page.model()->rowCount(), 9);
+        QTRY_VERIFY(page.status()->text().contains(QLatin1String("Retried 1 message")));
+        QVERIFY(fx.auditActions(1).first().startsWith(QLatin1String("retry:")));
+    }
+
+    void retrySelectionAfterSayingHowMany()
+    {
+        RuntimeFixture fx;
+        QVERIFY(fx.start());
+        makeFailed(fx, QStringLiteral("jobs"), 12, [](int) { return QStringLiteral("connection reset"); });
+        FailedPage page(fx.runtime.get());
+        page.resize(1400, 900);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QTRY_VERIFY(page.model()->rowCount() == 12 && loaded(page.model(), 0, 11));
+
+        // Rows 0-3 by click and shift-click, then row 5 marked with x.
+        clickRow(page.table(), 0);
+        clickRow(page.table(), 3, Qt::ShiftModifier);
+        QTest::keyClick(page.table(), Qt::Key_J);
+        QTest::keyClick(page.table(), Qt::Key_J);
+        QTest::keyClick(page.table(), Qt::Key_X);
+        QCOMPARE(page.table()->pickedRows(), (QList<int> { 0, 1, 2, 3, 5 }));
+        QStringList picked;
+        for (int row : page.table()->pickedRows())
+            picked.append(page.model()->rowAt(row)->id);
+
+        QTest::mouseClick(child<QToolButton>(&page, "retry"), Qt::LeftButton);
+        QVERIFY(page.confirmBar()->isVisible());
+        QVERIFY2(page.confirmBar()->text().contains(QLatin1String("Retry 5 selected messages")),
+                 qPrintable(page.confirmBar()->text()));
+        QCOMPARE(stateOf(fx, picked[0]), MessageState::Failed); // nothing before the answer
+        QTest::mouseClick(page.confirmBar()->confirmButton(), Qt::LeftButton);
+        for (const QString &id : picked)
+            QTRY_COMPARE(stateOf(fx, id), MessageState::Pending);
+        QTRY_COMPARE(page.model()->rowCount(), 7);
+    }
+
+    void retryAWholeGroup()
+    {
+        RuntimeFixture fx;
+        QVERIFY(fx.start());
+        const QStringList ids = makeFailed(fx, QStringLiteral("jobs"), 10, [](int i) {
+            return i < 6 ? QStringLiteral("HTTP 404 from https://img.test/%1.png").arg(i)
+                         : QStringLiteral("timeout after %1 ms").arg(1000 + i);
+        });
+        FailedPage page(fx.runtime.get());
+        page.resize(1400, 900);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QTRY_COMPARE(page.groups()->rowCount(), 2);
+        const int row = page.groups()->rowOf(QStringLiteral("HTTP 404 from <url>"));
+        QVERIFY(row >= 0);
+        const QRect rect = page.groupsView()->visualRect(page.groups()->index(row, 0));
+        QTest::mouseClick(page.groupsView()->viewport(), Qt::LeftButton, {}, rect.center());
+        QCOMPARE(page.groupSignature(), QStringLiteral("HTTP 404 from <url>"));
+        QTRY_COMPARE(page.model()->rowCount(), 6); // the table shows the group
+
+        QTest::mouseClick(child<QToolButton>(&page, "retryGroup"), Qt::LeftButton);
+        QVERIFY(page.confirmBar()->isVisible());
+        QVERIFY2(page.confirmBar()->text().contains(QLatin1String("Retry all 6 messages")), qPrintable(page.confirmBar()->text()));
+        QTest::mouseClick(page.confirmBar()->confirmButton(), Qt::LeftButton);
+        for (int i = 0; i < 10; ++i)
+            QTRY_COMPARE(stateOf(fx, ids[i]), i < 6 ? MessageState::Pending : MessageState::Failed);
+        QTRY_COMPARE(page.groups()->rowCount(), 1);
+        QVERIFY(fx.auditActions(1).first().startsWith(QLatin1String("retry_selection:")));
+    }
+
+    // A bulk retry of everything the filter matches runs in chunks; Cancel stops it between
+    // two, and what was not reached stays failed.
+    void cancelABulkRetryMidway()
+    {
+        RuntimeFixture fx;
+        QVERIFY(fx.start());
+        const int n = Broker::kBulkChunk * 2 + Broker::kBulkChunk / 2;
+        makeFailed(fx, QStringLiteral("jobs"), n, [](int) { return QStringLiteral("upstream 503"); });
+        FailedPage page(fx.runtime.get());
+        page.resize(1400, 900);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QTRY_COMPARE(page.model()->rowCount(), n);
+
+        // The runtime waits after its first chunk until Cancel has been clicked, so the
+        // click lands midway however fast the machine is.
+        QSemaphore gate;
+        std::atomic<bool> held { false };
+        connect(
+            fx.runtime->broker(), &Broker::bulkProgress, fx.runtime->broker(),
+            [&](qint64, qint64, qint64) {
+                if (!held.exchange(true))
+                    gate.acquire();
+            },
+            Qt::DirectConnection);
+
+        QTest::mouseClick(child<QToolButton>(&page, "retryAll"), Qt::LeftButton);
+        QTRY_VERIFY(page.confirmBar()->isVisible());
+        QVERIFY2(page.confirmBar()->text().contains(QLatin1String("Retry all")), qPrintable(page.confirmBar()->text()));
+        QTest::mouseClick(page.confirmBar()->confirmButton(), Qt::LeftButton);
+        QTRY_VERIFY(page.progress()->isVisible());
+        QTRY_COMPARE(page.progress()->bar()->value(), Broker::kBulkChunk);
+        QCOMPARE(page.progress()->bar()->maximum(), n);
+        QTest::mouseClick(page.progress()->cancelButton(), Qt::LeftButton);
+        gate.release();
+        QTRY_VERIFY(!page.progress()->isVisible());
+        QTRY_VERIFY2(page.status()->text().startsWith(QLatin1String("Cancelled")), qPrintable(page.status()->text()));
+        const QueueCounts counts = fx.onBroker([](Broker &b) { return b.counts(QStringLiteral("jobs")); });
+        QCOMPARE(counts.ready + counts.delayed, qint64(Broker::kBulkChunk));
+        QCOMPARE(counts.failed, qint64(n - Broker::kBulkChunk));
+        QTRY_COMPARE(page.model()->rowCount(), n - Broker::kBulkChunk);
+    }
+
+    void searchAndOpenOnTheMessagesPage()
+    {
+        RuntimeFixture fx;
+        QVERIFY(fx.start());
+        makeFailed(fx, QStringLiteral("jobs"), 20, [](int) { return QStringLiteral("boom"); });
+        MessagesPage page(fx.runtime.get());
+        page.resize(1400, 900);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QTRY_COMPARE(page.model()->rowCount(), 20);
+        QTRY_VERIFY(loaded(page.model(), 0, 19));
+        clickRow(page.table(), 0);
+        QTest::keyClick(page.table(), Qt::Key_Slash);
+        QTRY_VERIFY(page.filterBar()->searchEdit()->hasFocus());
+        QTest::keyClicks(page.filterBar()->searchEdit(), QStringLiteral("user:user3 state:failed"));
+        QTest::keyClick(page.filterBar()->searchEdit(), Qt::Key_Return);
+        QTRY_COMPARE(page.model()->rowCount(), 4);
+        QTRY_VERIFY(loaded(page.model(), 0, 3));
+        QCOMPARE(page.model()->data(page.model()->index(0, MessageTableModel::User)).toString(), QStringLiteral("user3"));
+        clickRow(page.table(), 1);
+        QTest::keyClick(page.table(), Qt::Key_Return);
+        const QString id = page.model()->rowAt(1)->id;
+        QTRY_COMPARE(page.detail()->messageId(), id);
+        QTRY_VERIFY(page.detail()->detail().has_value());
+        QCOMPARE(page.detail()->detail()->message.lastError, QStringLiteral("boom"));
+
+        // d asks first, and deletes only when told to.
+        QTest::keyClick(page.table(), Qt::Key_D);
+        QVERIFY(page.confirmBar()->isVisible());
+        QTest::mouseClick(page.confirmBar()->cancelButton(), Qt::LeftButton);
+        QVERIFY(!page.confirmBar()->isVisible());
+        QCOMPARE(stateOf(fx, id), MessageState::Failed);
+        QTest::keyClick(page.table(), Qt::Key_D);
+        QTest::mouseClick(page.confirmBar()->confirmButton(), Qt::LeftButton);
+        QTRY_COMPARE(page.model()->rowCount(), 3);
+        QVERIFY(fx.onBroker([&](Broker &b) { return !b.store()->messageById(id).has_value(); }));
+    }
+};
+
+QTEST_MAIN(TstMessageWidgets)
+#include "tst_messagewidgets.moc"

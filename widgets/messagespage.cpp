@@ -1,0 +1,199 @@
+#include "messagespage.h"
+
+#include "bulkprogress.h"
+#include "confirmbar.h"
+#include "messagedetailview.h"
+#include "messagefilterbar.h"
+#include "messagequery.h"
+#include "messagetablemodel.h"
+#include "messagetableview.h"
+#include "messagetriage.h"
+#include "operatoractions.h"
+#include "runtime.h"
+
+#include <QCheckBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLocale>
+#include <QMenu>
+#include <QSplitter>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace qd {
+
+namespace {
+constexpr int kLiveMs = 1000;
+
+QToolButton *toolButton(const QString &text, const QString &name, QWidget *parent)
+{
+    auto *b = new QToolButton(parent);
+    b->setText(text);
+    b->setObjectName(name);
+    b->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    return b;
+}
+} // namespace
+
+MessagesPage::MessagesPage(Runtime *runtime, QWidget *parent)
+    : MessagesPage(new MessageQuery(runtime->storePath()), new OperatorActions(runtime->broker()), parent)
+{
+    m_query->setParent(this);
+    m_actions->setParent(this);
+}
+
+MessagesPage::MessagesPage(MessageQuery *query, OperatorActions *actions, QWidget *parent)
+    : QWidget(parent)
+    , m_query(query)
+    , m_actions(actions)
+    , m_filterBar(new MessageFilterBar(query, MessageFilterBar::Scope::AllMessages, this))
+    , m_model(new MessageTableModel(query, this))
+    , m_table(new MessageTableView(this))
+    , m_detail(new MessageDetailView(query, this))
+    , m_confirm(new ConfirmBar(this))
+    , m_progress(new BulkProgress(actions, this))
+    , m_triage(new MessageTriage(query, actions, m_model, m_table, m_confirm, m_progress, this))
+    , m_count(new QLabel(this))
+    , m_status(new QLabel(this))
+    , m_live(new QCheckBox(tr("Live"), this))
+{
+    setObjectName(QStringLiteral("messagesPage"));
+    m_table->setObjectName(QStringLiteral("messageTable"));
+    m_count->setObjectName(QStringLiteral("messageCount"));
+    m_status->setObjectName(QStringLiteral("status"));
+    m_live->setChecked(true);
+    m_live->setToolTip(tr("Show new and changed messages as they happen"));
+    m_table->setModel(m_model);
+    m_table->sortByColumn(MessageTableModel::Enqueued, Qt::DescendingOrder); // newest first
+    const int em = fontMetrics().averageCharWidth();
+    const int widths[] = { 12, 34, 16, 8, 12, 36, 20 };
+    for (int c = 0; c < int(std::size(widths)); ++c)
+        m_table->setColumnWidth(c, widths[c] * em);
+
+    auto *retry = toolButton(tr("Retry"), QStringLiteral("retry"), this);
+    retry->setToolTip(tr("Retry the selected failed messages (r)"));
+    auto *remove = toolButton(tr("Delete…"), QStringLiteral("delete"), this);
+    remove->setToolTip(tr("Delete the selected messages (d)"));
+    auto *exportButton = toolButton(tr("Export"), QStringLiteral("export"), this);
+    exportButton->setPopupMode(QToolButton::InstantPopup);
+    auto *exportMenu = new QMenu(exportButton);
+    exportButton->setMenu(exportMenu);
+    const auto askPath = [this] {
+        return QFileDialog::getSaveFileName(this, tr("Export messages as JSON Lines"),
+                                            QDir::home().filePath(QStringLiteral("messages.jsonl")),
+                                            tr("JSON Lines (*.jsonl)"));
+    };
+    exportMenu->addAction(tr("Selected messages…"), this, [this, askPath] {
+        if (const QString path = askPath(); !path.isEmpty())
+            m_triage->exportPicked(path);
+    });
+    exportMenu->addAction(tr("Everything matching the filter…"), this, [this, askPath] {
+        if (const QString path = askPath(); !path.isEmpty())
+            m_triage->exportMatching(path);
+    });
+
+    auto *bar = new QHBoxLayout;
+    bar->addWidget(m_count);
+    bar->addStretch();
+    bar->addWidget(m_status);
+    bar->addWidget(m_live);
+    bar->addWidget(retry);
+    bar->addWidget(remove);
+    bar->addWidget(exportButton);
+
+    auto *left = new QWidget(this);
+    auto *leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(0, 0, 0, 0);
+    leftLayout->addWidget(m_confirm);
+    leftLayout->addWidget(m_progress);
+    leftLayout->addWidget(m_table, 1);
+    auto *split = new QSplitter(Qt::Horizontal, this);
+    split->addWidget(left);
+    split->addWidget(m_detail);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(m_filterBar);
+    layout->addLayout(bar);
+    layout->addWidget(split, 1);
+
+    connect(m_filterBar, &MessageFilterBar::filterChanged, this, [this](MessageFilter f) {
+        f.sort = m_model->filter().sort; // the header's sort stays
+        f.descending = m_model->filter().descending;
+        m_model->setFilter(f);
+    });
+    connect(m_model, &MessageTableModel::loadingChanged, this, &MessagesPage::updateCount);
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, &MessagesPage::updateCount);
+    connect(m_model, &QAbstractItemModel::rowsRemoved, this, &MessagesPage::updateCount);
+    connect(m_model, &QAbstractItemModel::modelReset, this, &MessagesPage::updateCount);
+    connect(m_live, &QCheckBox::toggled, this, [this](bool on) { m_model->setLiveInterval(on && isVisible() ? kLiveMs : 0); });
+
+    // The detail follows the current row, a moment later, so j/k through rows stays light.
+    m_detailDelay.setSingleShot(true);
+    m_detailDelay.setInterval(120);
+    connect(&m_detailDelay, &QTimer::timeout, this, [this] {
+        const QModelIndex current = m_table->currentIndex();
+        const QString id = current.isValid() ? m_model->data(current, MessageTableModel::IdRole).toString() : QString();
+        if (!id.isEmpty() && id != m_detail->messageId())
+            m_detail->showMessage(id);
+    });
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] { m_detailDelay.start(); });
+    connect(m_table, &MessageTableView::openRequested, this, [this](int row) {
+        const QString id = m_model->data(m_model->index(row, 0), MessageTableModel::IdRole).toString();
+        if (!id.isEmpty())
+            m_detail->showMessage(id);
+    });
+    connect(m_table, &MessageTableView::retryRequested, this, [this] { m_triage->retryPicked(); });
+    connect(m_table, &MessageTableView::deleteRequested, m_triage, &MessageTriage::deletePicked);
+    connect(m_table, &MessageTableView::searchRequested, m_filterBar, &MessageFilterBar::focusSearch);
+    connect(retry, &QToolButton::clicked, this, [this] { m_triage->retryPicked(); });
+    connect(remove, &QToolButton::clicked, m_triage, &MessageTriage::deletePicked);
+    connect(m_triage, &MessageTriage::notice, this, &MessagesPage::say);
+    connect(m_actions, &OperatorActions::finished, this, [this](const QString &summary, const QString &error) {
+        if (!isVisible() && error.isEmpty())
+            return;
+        say(error.isEmpty() ? summary : error);
+    });
+    connect(m_actions, &OperatorActions::changed, this, [this] {
+        m_model->refresh();
+        m_detail->reload();
+    });
+    connect(m_progress, &BulkProgress::finished, this, [this](qint64 done, qint64 total, bool cancelled) {
+        say(cancelled ? tr("Cancelled: %1 of %2 retried").arg(QLocale().toString(done), QLocale().toString(total))
+                      : tr("Retried %1 messages").arg(QLocale().toString(done)));
+    });
+    updateCount();
+}
+
+void MessagesPage::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    m_model->setLiveInterval(m_live->isChecked() ? kLiveMs : 0);
+    m_model->refresh();
+}
+
+void MessagesPage::hideEvent(QHideEvent *event)
+{
+    QWidget::hideEvent(event);
+    m_model->setLiveInterval(0); // nobody looks: the store is not asked
+}
+
+void MessagesPage::updateCount()
+{
+    const QString n = QLocale().toString(m_model->rowCount());
+    m_count->setText(m_model->isLoading() ? tr("Loading…") : tr("%1 messages").arg(n));
+}
+
+void MessagesPage::say(const QString &text)
+{
+    if (text.isEmpty())
+        return;
+    m_status->setText(text);
+    emit notice(text);
+}
+
+} // namespace qd

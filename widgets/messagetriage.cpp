@@ -1,0 +1,194 @@
+#include "messagetriage.h"
+
+#include "bulkprogress.h"
+#include "confirmbar.h"
+#include "messagequery.h"
+#include "messagetablemodel.h"
+#include "messagetableview.h"
+#include "operatoractions.h"
+
+#include <QLocale>
+
+namespace qd {
+
+MessageTriage::MessageTriage(MessageQuery *query, OperatorActions *actions, MessageTableModel *model,
+                             MessageTableView *view, ConfirmBar *confirm, BulkProgress *progress, QObject *parent)
+    : QObject(parent)
+    , m_query(query)
+    , m_actions(actions)
+    , m_model(model)
+    , m_view(view)
+    , m_confirm(confirm)
+    , m_progress(progress)
+    , m_ticket(quint64(reinterpret_cast<quintptr>(this)) << 16)
+{
+    connect(m_query, &MessageQuery::countReady, this, [this](quint64 ticket, qint64 count) {
+        const auto it = m_counts.find(ticket);
+        if (it == m_counts.end())
+            return;
+        const auto then = std::move(it->second);
+        m_counts.erase(it);
+        then(count);
+    });
+    connect(m_query, &MessageQuery::rowsReady, this, [this](quint64 ticket, const QList<qint64> &seqs, const QStringList &ids) {
+        const auto it = m_rows.find(ticket);
+        if (it == m_rows.end())
+            return;
+        const auto then = std::move(it->second);
+        m_rows.erase(it);
+        then(ids, seqs);
+    });
+    connect(m_query, &MessageQuery::exportFinished, this, [this](quint64 ticket, qint64 written, const QString &error) {
+        const auto it = m_exports.find(ticket);
+        if (it == m_exports.end())
+            return;
+        const QString path = it->second;
+        m_exports.erase(it);
+        emit notice(error.isEmpty() ? tr("Exported %1 messages to %2").arg(QLocale().toString(written), path) : error);
+    });
+}
+
+quint64 MessageTriage::nextTicket()
+{
+    return ++m_ticket;
+}
+
+QString MessageTriage::delayText(int delaySeconds)
+{
+    if (delaySeconds <= 0)
+        return {};
+    if (delaySeconds % 3600 == 0)
+        return tr(" in %n hour(s)", nullptr, delaySeconds / 3600);
+    if (delaySeconds % 60 == 0)
+        return tr(" in %n minute(s)", nullptr, delaySeconds / 60);
+    return tr(" in %n second(s)", nullptr, delaySeconds);
+}
+
+void MessageTriage::resolve(const QList<int> &rows, Resolved then)
+{
+    QStringList ids;
+    QList<qint64> seqs;
+    QList<std::pair<qint64, qint64>> unloaded;
+    for (int row : rows) {
+        if (const auto r = m_model->rowAt(row)) {
+            ids.append(r->id);
+            seqs.append(r->seq);
+        } else if (!unloaded.isEmpty() && unloaded.back().second == row - 1) {
+            unloaded.back().second = row;
+        } else {
+            unloaded.append({ row, row });
+        }
+    }
+    if (unloaded.isEmpty()) {
+        then(ids, seqs);
+        return;
+    }
+    const quint64 ticket = nextTicket();
+    m_rows.emplace(ticket, [ids, seqs, then](const QStringList &moreIds, const QList<qint64> &moreSeqs) {
+        then(ids + moreIds, seqs + moreSeqs);
+    });
+    m_query->requestRows(ticket, m_model->filter(), unloaded);
+}
+
+void MessageTriage::countThen(const MessageFilter &filter, std::function<void(qint64)> then)
+{
+    const quint64 ticket = nextTicket();
+    m_counts.emplace(ticket, std::move(then));
+    m_query->requestCount(ticket, filter);
+}
+
+void MessageTriage::retryPicked(int delaySeconds)
+{
+    const QList<int> rows = m_view->pickedRows();
+    if (rows.isEmpty()) {
+        emit notice(tr("Select the messages to retry first."));
+        return;
+    }
+    const auto go = [this, rows, delaySeconds] {
+        resolve(rows, [this, delaySeconds](const QStringList &ids, const QList<qint64> &seqs) {
+            if (ids.size() <= kDirectLimit) {
+                m_actions->retry(ids, delaySeconds);
+            } else {
+                m_progress->expect(true);
+                m_actions->retrySeqs(seqs, delaySeconds);
+            }
+        });
+    };
+    if (rows.size() == 1) {
+        go();
+        return;
+    }
+    m_confirm->ask(tr("Retry %1 selected messages%2? Only failed and dead-lettered ones are touched.")
+                       .arg(QLocale().toString(rows.size()), delayText(delaySeconds)),
+                   tr("Retry %1").arg(QLocale().toString(rows.size())), go);
+}
+
+void MessageTriage::deletePicked()
+{
+    const QList<int> rows = m_view->pickedRows();
+    if (rows.isEmpty()) {
+        emit notice(tr("Select the messages to delete first."));
+        return;
+    }
+    m_confirm->ask(tr("Delete %n message(s) for good? Their bodies and attempts cannot be brought back.", nullptr,
+                      int(rows.size())),
+                   tr("Delete %1").arg(QLocale().toString(rows.size())),
+                   [this, rows] {
+                       resolve(rows, [this](const QStringList &ids, const QList<qint64> &) { m_actions->remove(ids); });
+                   },
+                   true);
+}
+
+void MessageTriage::retryMatching(int delaySeconds)
+{
+    MessageFilter filter = m_model->filter();
+    if (filter.state == StateFilter::Any && !filter.deadLettered)
+        filter.failures = true;
+    countThen(filter, [this, filter, delaySeconds](qint64 count) {
+        if (count == 0) {
+            emit notice(tr("Nothing matching this filter can be retried."));
+            return;
+        }
+        m_confirm->ask(tr("Retry all %1 failed and dead-lettered messages matching this filter%2? They go in chunks of "
+                          "1,000, and you can cancel.")
+                           .arg(QLocale().toString(count), delayText(delaySeconds)),
+                       tr("Retry %1").arg(QLocale().toString(count)), [this, filter, delaySeconds] {
+                           m_progress->expect(true);
+                           m_actions->retryMatching(filter, delaySeconds);
+                       });
+    });
+}
+
+void MessageTriage::retrySeqs(const QList<qint64> &seqs, const QString &what, int delaySeconds)
+{
+    if (seqs.isEmpty())
+        return;
+    m_confirm->ask(tr("Retry all %1 messages of %2%3?").arg(QLocale().toString(seqs.size()), what, delayText(delaySeconds)),
+                   tr("Retry %1").arg(QLocale().toString(seqs.size())), [this, seqs, delaySeconds] {
+                       m_progress->expect(true);
+                       m_actions->retrySeqs(seqs, delaySeconds);
+                   });
+}
+
+void MessageTriage::exportPicked(const QString &path)
+{
+    const QList<int> rows = m_view->pickedRows();
+    if (rows.isEmpty()) {
+        emit notice(tr("Select the messages to export first."));
+        return;
+    }
+    resolve(rows, [this, path](const QStringList &, const QList<qint64> &seqs) {
+        const quint64 ticket = nextTicket();
+        m_exports.emplace(ticket, path);
+        m_query->requestExport(ticket, {}, seqs, path);
+    });
+}
+
+void MessageTriage::exportMatching(const QString &path)
+{
+    const quint64 ticket = nextTicket();
+    m_exports.emplace(ticket, path);
+    m_query->requestExport(ticket, m_model->filter(), {}, path);
+}
+
+} // namespace qd
