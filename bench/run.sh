@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the benchmarks in Release in their own directory, runs them and writes
 # bench/RESULTS.md. Usage: bench/run.sh [build-dir]   (default: build-bench)
+# BENCH_REPORT_ONLY=1 bench/run.sh only rewrites RESULTS.md from the last run's logs.
 # Stores are made under the build directory, not /tmp: where /tmp is a tmpfs an fsync
 # costs nothing and every durable figure would be meaningless.
 set -euo pipefail
@@ -14,9 +15,6 @@ mkdir -p "$data" "$logs"
 
 configure=(cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DQUEUEDECK_BUILD_TESTS=OFF)
 compile=(cmake --build "$build" --target bench_pipeline bench_fill bench_sqlite_floor)
-echo "+ ${configure[*]}" && "${configure[@]}" > "$logs/configure.log"
-echo "+ ${compile[*]}" && "${compile[@]}" > "$logs/build.log"
-
 floor=("$build/bench/bench_sqlite_floor" --rows 100000 --rows-10 20000 --rows-1 500 --dir "$data")
 # The pipeline runs three times, each right after a short floor pass, so every run has a
 # floor measured under the same conditions: on a shared machine fsync times swing by 10x.
@@ -47,12 +45,23 @@ run() {
         > "$logs/$name.machine"
 }
 
-run floor "${floor[@]}"
-for i in 1 2 3; do
-    run "calibrate-$i" "${calibrate[@]}"
-    run "pipeline-$i" "${pipeline[@]}"
-done
-run fill "${fill[@]}"
+if [[ ${BENCH_REPORT_ONLY:-0} != 1 ]]; then
+    echo "+ ${configure[*]}" && "${configure[@]}" > "$logs/configure.log"
+    echo "+ ${compile[*]}" && "${compile[@]}" > "$logs/build.log"
+    # What was built: the commit, and whether the working tree differed from it.
+    {
+        git -C "$root" rev-parse --short HEAD 2> /dev/null || echo "?"
+        git -C "$root" status --porcelain --untracked-files=no 2> /dev/null | head -1
+    } > "$logs/source"
+    date '+%Y-%m-%d %H:%M %Z' > "$logs/date"
+
+    run floor "${floor[@]}"
+    for i in 1 2 3; do
+        run "calibrate-$i" "${calibrate[@]}"
+        run "pipeline-$i" "${pipeline[@]}"
+    done
+    run fill "${fill[@]}"
+fi
 
 export BENCH_LOGS="$logs" BENCH_RESULTS="$results"
 export BENCH_CMD_CONFIGURE="${configure[*]}" BENCH_CMD_BUILD="${compile[*]}"
