@@ -102,7 +102,9 @@ ResultsPage::ResultsPage(Runtime *runtime, QWidget *parent)
     m_text->setObjectName(QStringLiteral("resultsSearch"));
     m_text->setPlaceholderText(tr("Search URL, message id, hash, format…"));
     m_text->setClearButtonEnabled(true);
+    m_galleryButton->setObjectName(QStringLiteral("showGallery"));
     m_galleryButton->setText(tr("Gallery"));
+    m_tableButton->setObjectName(QStringLiteral("showTable"));
     m_tableButton->setText(tr("Table"));
     for (QToolButton *b : { m_galleryButton, m_tableButton }) {
         b->setCheckable(true);
