@@ -5,6 +5,7 @@
 #include "uploadlistmodel.h"
 #include "uploadpanel.h"
 
+#include <QClipboard>
 #include <QDir>
 #include <QDropEvent>
 #include <QMimeData>
@@ -159,6 +160,26 @@ private slots:
         QCOMPARE(model->row(big).state, UploadState::Refused);
         QVERIFY2(model->row(big).detail.endsWith(QLatin1String("; the limit is 512 KB")),
             qPrintable(model->row(big).detail));
+    }
+
+    void pastedPixelsAreUploaded()
+    {
+        SubmitPage page(m_runtime->get());
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        const UploadListModel *model = page.uploads()->model();
+        QApplication::clipboard()->setImage(picture(90, 60, 7));
+        QPushButton *paste = nullptr;
+        for (QPushButton *b : page.findChildren<QPushButton *>()) {
+            if (b->text() == QLatin1String("&Paste"))
+                paste = b;
+        }
+        QVERIFY(paste);
+        QTest::mouseClick(paste, Qt::LeftButton);
+        QTRY_COMPARE(model->rowCount(), 1);
+        QCOMPARE(model->row(0).name, QStringLiteral("pasted-1.png"));
+        QTRY_COMPARE_WITH_TIMEOUT(model->row(0).state, UploadState::Done, 20000);
+        QCOMPARE(model->row(0).detail, QStringLiteral("90×60 PNG"));
     }
 
     void cancelStopsWhatIsNotQueued()
