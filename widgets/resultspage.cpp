@@ -78,6 +78,27 @@ public:
     }
 };
 
+// The table's thumbnails fit its rows: an image's own size would be its icon's otherwise.
+class FittedIconDelegate final : public QStyledItemDelegate {
+public:
+    explicit FittedIconDelegate(QSize size, QObject *parent = nullptr)
+        : QStyledItemDelegate(parent)
+        , m_size(size)
+    {
+    }
+
+protected:
+    void initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const override
+    {
+        QStyledItemDelegate::initStyleOption(option, index);
+        if (option->features & QStyleOptionViewItem::HasDecoration)
+            option->decorationSize = option->decorationSize.scaled(m_size, Qt::KeepAspectRatio);
+    }
+
+private:
+    QSize m_size;
+};
+
 } // namespace
 
 ResultsPage::ResultsPage(Runtime *runtime, QWidget *parent)
@@ -132,7 +153,10 @@ ResultsPage::ResultsPage(Runtime *runtime, QWidget *parent)
     m_table->setModel(m_model);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setAlternatingRowColors(true);
-    m_table->setIconSize(QSize(32, 32));
+    m_table->setIconSize(QSize(48, 32));
+    m_table->setItemDelegateForColumn(
+        ResultsModel::Image, new FittedIconDelegate(m_table->iconSize(), m_table));
+    m_table->setWordWrap(false);
     m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     m_table->verticalHeader()->setDefaultSectionSize(36);
     m_table->verticalHeader()->hide();
