@@ -243,13 +243,24 @@ void FileUploader::flush()
     Broker *broker = m_runtime->broker();
     std::vector<Ready> chunk = std::exchange(m_ready, {});
     m_readyBytes = 0;
+    if (!broker) {
+        QList<UploadListModel::Change> changes;
+        for (const Ready &r : chunk) {
+            UploadListModel::Change c;
+            c.key = r.key;
+            c.state = UploadState::Refused;
+            c.detail = tr("the runtime is not running");
+            changes.append(c);
+        }
+        m_model->apply(changes);
+        return;
+    }
     QList<quint64> keys;
     std::vector<UploadFile> files;
     for (Ready &r : chunk) {
         keys.append(r.key);
         files.push_back(UploadFile { r.name, std::move(r.data), {} });
     }
-    ++m_uploading;
     // The answer goes back through the runtime object, which lives on the GUI thread and
     // outlives every page; the QPointer is only read there.
     QPointer<FileUploader> self(this);
@@ -312,7 +323,6 @@ void FileUploader::flush()
 
 void FileUploader::queued(const QList<quint64> &keys, const QStringList &ids, const QStringList &errors)
 {
-    --m_uploading;
     QList<UploadListModel::Change> changes;
     for (qsizetype i = 0; i < keys.size(); ++i) {
         UploadListModel::Change c;
@@ -337,7 +347,7 @@ void FileUploader::poll()
     if (m_polling)
         return;
     QStringList ids = m_model->pendingMessages();
-    if (ids.isEmpty()) {
+    if (ids.isEmpty() || !m_runtime->broker()) {
         m_pollTimer.stop();
         return;
     }

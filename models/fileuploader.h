@@ -95,7 +95,6 @@ private:
     std::deque<Pending> m_toCheck;
     int m_checking = 0;
     int m_scanning = 0;
-    int m_uploading = 0; // chunks on their way through the runtime
     std::vector<Ready> m_ready;
     qint64 m_readyBytes = 0;
     QString m_queue = QStringLiteral("images");
