@@ -74,6 +74,10 @@ std::optional<OperatorMarker> MetricsHistory::markerFor(const AuditEntry &e)
         text = tr("Retried %1 messages").arg(formatCount(n("retried")));
     else if (e.action == QLatin1String("retry_all"))
         text = tr("Retry all: %1 messages").arg(formatCount(n("matched")));
+    else if (e.action == QLatin1String("retry_selection"))
+        text = tr("Retried a selection of %1 messages").arg(formatCount(n("matched")));
+    else if (e.action == QLatin1String("edit_resubmit"))
+        text = tr("Edited and resubmitted a message");
     else if (e.action == QLatin1String("redrive"))
         text = tr("Redrove %1 messages").arg(formatCount(n("moved")));
     else if (e.action == QLatin1String("settings_changed"))

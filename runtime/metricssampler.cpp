@@ -1,5 +1,7 @@
 #include "metricssampler.h"
 
+#include "depthreader.h"
+
 #include <QElapsedTimer>
 #include <QSet>
 
@@ -196,6 +198,48 @@ MetricsSampler::MetricsSampler(Broker *broker, int intervalMs, QObject *parent)
     connect(broker, &Broker::latencies, this, &MetricsSampler::onLatencies);
 }
 
+MetricsSampler::~MetricsSampler() = default;
+
+void MetricsSampler::readDepthInBackground(const QString &storePath)
+{
+    m_reader = std::make_unique<DepthReader>(storePath);
+    connect(m_reader.get(), &DepthReader::depthRead, this,
+            [this](const QHash<qint64, QueueDepth> &depth, qint64 elapsedMs, bool ok) {
+                if (!ok) {
+                    m_reader.reset(); // read in place from now on
+                    return;
+                }
+                m_depth = depth;
+                m_nextReadMs = m_broker->clock()->nowMs() + 4 * elapsedMs;
+            });
+}
+
+void MetricsSampler::readDepth(const std::vector<QueueRecord> &queues, qint64 now)
+{
+    if (m_reader) {
+        if (!m_reader->busy() && now >= m_nextReadMs) {
+            QList<qint64> ids;
+            for (const QueueRecord &q : queues)
+                ids.append(q.id);
+            m_reader->read(ids, now);
+        }
+        return;
+    }
+    // Depth costs an index walk per queue; when that gets expensive (a backlog of
+    // millions), read it every few ticks so the runtime thread keeps moving messages.
+    if (m_depthSkip > 0) {
+        --m_depthSkip;
+        return;
+    }
+    QElapsedTimer timer;
+    timer.start();
+    QHash<qint64, QueueDepth> depth;
+    for (const QueueRecord &q : queues)
+        depth.insert(q.id, m_broker->store()->depth(q.id, now));
+    m_depth = std::move(depth);
+    m_depthSkip = int(std::min<qint64>(timer.elapsed() / kDepthBudgetMs, 9));
+}
+
 void MetricsSampler::start()
 {
     m_timer.start();
@@ -215,19 +259,7 @@ void MetricsSampler::sample()
     const std::vector<QueueRecord> queues = m_broker->queues();
     QueueStore *store = m_broker->store();
 
-    // Depth costs an index walk per queue; when that gets expensive (a backlog of
-    // millions), read it every few ticks so the runtime thread keeps moving messages.
-    if (m_depthSkip > 0) {
-        --m_depthSkip;
-    } else {
-        QElapsedTimer timer;
-        timer.start();
-        QHash<qint64, QueueDepth> depth;
-        for (const QueueRecord &q : queues)
-            depth.insert(q.id, store->depth(q.id, now));
-        m_depth = std::move(depth);
-        m_depthSkip = int(std::min<qint64>(timer.elapsed() / kDepthBudgetMs, 9));
-    }
+    readDepth(queues, now);
 
     QHash<QString, qint64> idByName;
     for (const QueueRecord &q : queues)

@@ -9,9 +9,12 @@
 #include <QTimer>
 
 #include <map>
+#include <memory>
 #include <vector>
 
 namespace qd {
+
+class DepthReader;
 
 // A bounded, uniform sample of the timings seen since the last clear (reservoir sampling),
 // so percentiles cost the same at 50 messages a second as at 50,000.
@@ -91,14 +94,21 @@ class MetricsSampler final : public QObject
     Q_OBJECT
 public:
     explicit MetricsSampler(Broker *broker, int intervalMs = 1000, QObject *parent = nullptr);
+    ~MetricsSampler() override;
 
     void start();
+    // Depth from a reader thread of its own instead of the broker's connection: frames
+    // then carry the depth of the last read (at most a tick or so old), and counting a
+    // huge backlog costs the runtime thread nothing. Without it, depth is read in place.
+    void readDepthInBackground(const QString &storePath);
     int intervalMs() const { return m_interval; }
     // One tick now. Public so tests with a manual clock can drive it.
     void sample();
 
     // What the store's depth queries may cost per tick before the sampler reads depth
-    // less often (and repeats the last figures in between).
+    // less often (and repeats the last figures in between). In the background a read
+    // waits for four times its own length after the last, so it takes at most a fifth
+    // of a core.
     static constexpr qint64 kDepthBudgetMs = 25;
     static constexpr qint64 kRollupKeepMs = 8LL * 24 * 3600 * 1000;
 
@@ -109,6 +119,7 @@ signals:
 
 private:
     void onLatencies(const QString &queue, qint64 processingMs, const QList<qint64> &endToEndMs);
+    void readDepth(const std::vector<QueueRecord> &queues, qint64 now);
 
     Broker *m_broker;
     int m_interval;
@@ -116,6 +127,8 @@ private:
     MetricsAccumulator m_accumulator;
     QHash<qint64, QueueDepth> m_depth;
     int m_depthSkip = 0;
+    std::unique_ptr<DepthReader> m_reader;
+    qint64 m_nextReadMs = 0;
 };
 
 } // namespace qd

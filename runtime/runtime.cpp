@@ -80,9 +80,10 @@ bool Runtime::start(QString *error)
                     return;
                 }
             }
-            // The sampler reads depth cheaply (MetricsSampler::sample), so the once-a-second
-            // snapshot no longer counts every row of every queue.
+            // Depth is read by a thread of its own from an index, so the once-a-second
+            // snapshot neither counts every row of every queue nor holds up this thread.
             m_sampler = new MetricsSampler(m_broker, m_options.sampleIntervalMs);
+            m_sampler->readDepthInBackground(m_store->path());
             connect(
                 m_sampler, &MetricsSampler::sampled, this,
                 [this](const QList<MetricsFrame> &frames, const QList<QueueSnapshot> &queues) {

@@ -161,6 +161,12 @@ QXYSeries *ChartPanel::series(ChartDataModel::Column column) const
 
 void ChartPanel::refresh()
 {
+    // Another page is showing: nobody would see the work; catch up when shown.
+    if (!isVisible()) {
+        m_stale = true;
+        return;
+    }
+    m_stale = false;
     const qint64 start = m_model->windowStartMs();
     const qint64 end = m_model->windowEndMs();
     m_time->setRange(QDateTime::fromMSecsSinceEpoch(start), QDateTime::fromMSecsSinceEpoch(end));
@@ -247,6 +253,13 @@ void ChartPanel::mouseMoveEvent(QMouseEvent *event)
     m_lastReadout = readout(qint64(value.x()));
     if (!m_lastReadout.isEmpty())
         QToolTip::showText(event->globalPosition().toPoint(), m_lastReadout, this);
+}
+
+void ChartPanel::showEvent(QShowEvent *event)
+{
+    QChartView::showEvent(event);
+    if (m_stale)
+        refresh();
 }
 
 void ChartPanel::leaveEvent(QEvent *event)

@@ -48,6 +48,7 @@ public:
 protected:
     void mouseMoveEvent(QMouseEvent *event) override;
     void leaveEvent(QEvent *event) override;
+    void showEvent(QShowEvent *event) override;
     void changeEvent(QEvent *event) override;
 
 private:
@@ -72,6 +73,7 @@ private:
     QList<Binding> m_bindings;
     QList<QAreaSeries *> m_areas;
     QString m_lastReadout;
+    bool m_stale = false; // frames came while hidden
 };
 
 } // namespace qd

@@ -26,7 +26,7 @@ const QColor kBlue(0x3b, 0x82, 0xf6);
 const QColor kPurple(0xa8, 0x55, 0xf7);
 const QColor kAmber(0xf5, 0x9e, 0x0b);
 const QColor kRed(0xef, 0x44, 0x44);
-const QColor kDarkRed(0xb9, 0x1c, 0x1c);
+const QColor kDlq(0x0d, 0x94, 0x88); // teal: dashes that show over the failed line
 const QColor kGreen(0x22, 0xc5, 0x5e);
 const QColor kSlate(0x64, 0x74, 0x8b);
 const QColor kSky(0x0e, 0xa5, 0xe9);
@@ -110,7 +110,7 @@ void DashboardPage::buildCharts()
 
     m_failures = new ChartPanel(m_model, tr("Failures"), m_bottom);
     m_failures->addLine(C::Failed, tr("Failed"), kRed);
-    m_failures->addLine(C::DeadLetterDepth, tr("In DLQ"), kDarkRed, ChartPanel::Axis::Left, Qt::DashLine);
+    m_failures->addLine(C::DeadLetterDepth, tr("In DLQ"), kDlq, ChartPanel::Axis::Left, Qt::DashLine);
     m_failures->addLine(C::FailureRate, tr("Failure rate"), kAmber, ChartPanel::Axis::Right);
     m_failures->setAxisTitles(tr("messages"), tr("% of outcomes"));
     m_failures->setAxisCeiling(ChartPanel::Axis::Right, 100);

@@ -271,6 +271,30 @@ private slots:
         QCOMPARE(snaps.size(), 2);
     }
 
+    void depthCanBeReadOffTheRuntimeThread()
+    {
+        BrokerFixture fx;
+        QVERIFY(fx.open());
+        QVERIFY(fx.createQueue(QStringLiteral("q")));
+        fx.send(QStringLiteral("q"), 5);
+        fx.send(QStringLiteral("q"), 2, 30);
+        fx.broker->pumpAll(); // commits, so another connection sees them
+        MetricsSampler sampler(fx.broker.get(), 1000);
+        sampler.readDepthInBackground(fx.path());
+        QSignalSpy spy(&sampler, &MetricsSampler::sampled);
+        // Frames carry the last depth read; the first read is under way after the first tick.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                sampler.sample();
+                const MetricsFrame *q = frameOf(spy.last().at(0).value<QList<MetricsFrame>>(), QStringLiteral("q"));
+                return q && q->ready == 5 && q->delayed == 2;
+            }(),
+            5000);
+        const auto snaps = spy.last().at(1).value<QList<QueueSnapshot>>();
+        QCOMPARE(snaps.size(), 1);
+        QCOMPARE(snaps.first().counts.ready, 5);
+    }
+
     void rollupsSurviveARestart()
     {
         BrokerFixture fx;
