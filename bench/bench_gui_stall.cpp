@@ -12,8 +12,8 @@
 #include "runtime.h"
 
 #include <QApplication>
-#include <QCommandLineParser>
 #include <QComboBox>
+#include <QCommandLineParser>
 #include <QElapsedTimer>
 #include <QJsonObject>
 #include <QTemporaryDir>
@@ -33,8 +33,7 @@ const QString kQueue = QStringLiteral("load");
 
 // Sends `rate` messages a second from the runtime thread, paced every 10 ms and caught up
 // when a tick comes late, in sends of at most 100 (the batch limit).
-class Producer final : public QObject
-{
+class Producer final : public QObject {
 public:
     explicit Producer(Broker *broker, int rate)
         : m_broker(broker)
@@ -83,23 +82,24 @@ int main(int argc, char **argv)
 
     QCommandLineParser parser;
     parser.addHelpOption();
-    const QCommandLineOption secondsOption(QStringLiteral("seconds"), QStringLiteral("Measured seconds (default 30)."),
-                                           QStringLiteral("N"), QStringLiteral("30"));
-    const QCommandLineOption rateOption(QStringLiteral("rate"), QStringLiteral("Messages per second (default 5000)."),
-                                        QStringLiteral("R"), QStringLiteral("5000"));
+    const QCommandLineOption secondsOption(QStringLiteral("seconds"),
+        QStringLiteral("Measured seconds (default 30)."), QStringLiteral("N"), QStringLiteral("30"));
+    const QCommandLineOption rateOption(QStringLiteral("rate"),
+        QStringLiteral("Messages per second (default 5000)."), QStringLiteral("R"), QStringLiteral("5000"));
     const QCommandLineOption rangeOption(QStringLiteral("range"),
-                                         QStringLiteral("Chart range: 0 = 1 min, 1 = 5 min, 2 = 1 h, 3 = 24 h (default 1)."),
-                                         QStringLiteral("I"), QStringLiteral("1"));
-    const QCommandLineOption dirOption(QStringLiteral("dir"), QStringLiteral("Where the store goes (default: a temporary dir)."),
-                                       QStringLiteral("DIR"));
+        QStringLiteral("Chart range: 0 = 1 min, 1 = 5 min, 2 = 1 h, 3 = 24 h (default 1)."),
+        QStringLiteral("I"), QStringLiteral("1"));
+    const QCommandLineOption dirOption(QStringLiteral("dir"),
+        QStringLiteral("Where the store goes (default: a temporary dir)."), QStringLiteral("DIR"));
     parser.addOptions({ secondsOption, rateOption, rangeOption, dirOption });
     parser.process(app);
     const int seconds = parser.value(secondsOption).toInt();
     const int rate = parser.value(rateOption).toInt();
     constexpr int warmupSeconds = 3;
 
-    QTemporaryDir temp(parser.value(dirOption).isEmpty() ? QDir::tempPath() + QStringLiteral("/qd-stall-XXXXXX")
-                                                         : parser.value(dirOption) + QStringLiteral("/qd-stall-XXXXXX"));
+    QTemporaryDir temp(parser.value(dirOption).isEmpty()
+            ? QDir::tempPath() + QStringLiteral("/qd-stall-XXXXXX")
+            : parser.value(dirOption) + QStringLiteral("/qd-stall-XXXXXX"));
     RuntimeOptions options;
     options.dataDir = temp.path();
     options.port = 0;
@@ -118,7 +118,8 @@ int main(int argc, char **argv)
             s.maxBatchSize = 10;
             s.maxBatchTimeoutMs = 1000;
             broker->createQueue(kQueue, s);
-            broker->attachConsumer(kQueue, std::make_shared<FunctionConsumer>([](const Delivery &, BatchOutcome &) { }));
+            broker->attachConsumer(
+                kQueue, std::make_shared<FunctionConsumer>([](const Delivery &, BatchOutcome &) {}));
             producer = new Producer(broker, rate);
             producer->setParent(broker);
         },
@@ -180,22 +181,20 @@ int main(int argc, char **argv)
     const qint64 over50 = std::count_if(stalls.begin(), stalls.end(), [](double s) { return s > 50; });
     const double ackedPerSecond = measuredMs > 0 ? double(acked) * 1000.0 / double(measuredMs) : 0;
     printRow(QStringLiteral("target rate"), QStringLiteral("%1 msg/s").arg(rate));
-    printRow(QStringLiteral("acked (runtime frames)"), QStringLiteral("%1 msg/s").arg(ackedPerSecond, 0, 'f', 0));
+    printRow(
+        QStringLiteral("acked (runtime frames)"), QStringLiteral("%1 msg/s").arg(ackedPerSecond, 0, 'f', 0));
     printRow(QStringLiteral("chart range"), window.dashboard()->rangeBox()->currentText());
     printRow(QStringLiteral("probe ticks"), QString::number(stalls.size()));
     printRow(QStringLiteral("GUI stall p50"), QStringLiteral("%1 ms").arg(p50, 0, 'f', 2));
     printRow(QStringLiteral("GUI stall p99"), QStringLiteral("%1 ms").arg(p99, 0, 'f', 2));
     printRow(QStringLiteral("GUI stall max"), QStringLiteral("%1 ms").arg(maxStall, 0, 'f', 2));
     printRow(QStringLiteral("stalls over 50 ms"), QString::number(over50));
-    printRow(QStringLiteral("process CPU"), QStringLiteral("%1 s over %2 s").arg(cpu, 0, 'f', 1).arg(elapsed, 0, 'f', 1));
+    printRow(QStringLiteral("process CPU"),
+        QStringLiteral("%1 s over %2 s").arg(cpu, 0, 'f', 1).arg(elapsed, 0, 'f', 1));
     printResult(QJsonObject { { QStringLiteral("bench"), QStringLiteral("gui_stall") },
-                              { QStringLiteral("rate"), rate },
-                              { QStringLiteral("sent"), sent },
-                              { QStringLiteral("acked_per_s"), ackedPerSecond },
-                              { QStringLiteral("seconds"), elapsed },
-                              { QStringLiteral("stall_p50_ms"), p50 },
-                              { QStringLiteral("stall_p99_ms"), p99 },
-                              { QStringLiteral("stall_max_ms"), maxStall },
-                              { QStringLiteral("stalls_over_50ms"), over50 } });
+        { QStringLiteral("rate"), rate }, { QStringLiteral("sent"), sent },
+        { QStringLiteral("acked_per_s"), ackedPerSecond }, { QStringLiteral("seconds"), elapsed },
+        { QStringLiteral("stall_p50_ms"), p50 }, { QStringLiteral("stall_p99_ms"), p99 },
+        { QStringLiteral("stall_max_ms"), maxStall }, { QStringLiteral("stalls_over_50ms"), over50 } });
     return maxStall > 50 ? 3 : 0;
 }

@@ -34,10 +34,14 @@ ChartDataModel::ChartDataModel(MetricsHistory *history, QObject *parent)
 qint64 ChartDataModel::rangeMs(Range range)
 {
     switch (range) {
-    case Range::OneMinute: return 60'000;
-    case Range::FiveMinutes: return 5 * 60'000;
-    case Range::OneHour: return 3600'000;
-    case Range::OneDay: return 24 * 3600'000;
+    case Range::OneMinute:
+        return 60'000;
+    case Range::FiveMinutes:
+        return 5 * 60'000;
+    case Range::OneHour:
+        return 3600'000;
+    case Range::OneDay:
+        return 24 * 3600'000;
     }
     return 60'000;
 }
@@ -46,9 +50,12 @@ qint64 ChartDataModel::bucketMs(Range range)
 {
     switch (range) {
     case Range::OneMinute:
-    case Range::FiveMinutes: return 1000;
-    case Range::OneHour: return 10'000;
-    case Range::OneDay: return 120'000;
+    case Range::FiveMinutes:
+        return 1000;
+    case Range::OneHour:
+        return 10'000;
+    case Range::OneDay:
+        return 120'000;
     }
     return 1000;
 }
@@ -56,10 +63,14 @@ qint64 ChartDataModel::bucketMs(Range range)
 QString ChartDataModel::rangeName(Range range)
 {
     switch (range) {
-    case Range::OneMinute: return tr("1 min");
-    case Range::FiveMinutes: return tr("5 min");
-    case Range::OneHour: return tr("1 h");
-    case Range::OneDay: return tr("24 h");
+    case Range::OneMinute:
+        return tr("1 min");
+    case Range::FiveMinutes:
+        return tr("5 min");
+    case Range::OneHour:
+        return tr("1 h");
+    case Range::OneDay:
+        return tr("24 h");
     }
     return {};
 }
@@ -67,23 +78,40 @@ QString ChartDataModel::rangeName(Range range)
 QString ChartDataModel::columnName(Column column)
 {
     switch (column) {
-    case Time: return tr("Time");
-    case Ready: return tr("Ready");
-    case Delayed: return tr("Delayed");
-    case InFlight: return tr("In flight");
-    case Failed: return tr("Failed");
-    case DeadLetterDepth: return tr("DLQ depth");
-    case AckedPerSecond: return tr("Acked/s");
-    case RetriedPerSecond: return tr("Retried/s");
-    case DeadLetteredPerSecond: return tr("Dead-lettered/s");
-    case BatchesPerSecond: return tr("Batches/s");
-    case MeanBatchSize: return tr("Mean batch size");
-    case FailureRate: return tr("Failure rate %");
-    case ProcessingP50: return tr("Processing p50 (ms)");
-    case ProcessingP95: return tr("Processing p95 (ms)");
-    case EndToEndP50: return tr("End to end p50 (ms)");
-    case EndToEndP95: return tr("End to end p95 (ms)");
-    case ColumnCount: break;
+    case Time:
+        return tr("Time");
+    case Ready:
+        return tr("Ready");
+    case Delayed:
+        return tr("Delayed");
+    case InFlight:
+        return tr("In flight");
+    case Failed:
+        return tr("Failed");
+    case DeadLetterDepth:
+        return tr("DLQ depth");
+    case AckedPerSecond:
+        return tr("Acked/s");
+    case RetriedPerSecond:
+        return tr("Retried/s");
+    case DeadLetteredPerSecond:
+        return tr("Dead-lettered/s");
+    case BatchesPerSecond:
+        return tr("Batches/s");
+    case MeanBatchSize:
+        return tr("Mean batch size");
+    case FailureRate:
+        return tr("Failure rate %");
+    case ProcessingP50:
+        return tr("Processing p50 (ms)");
+    case ProcessingP95:
+        return tr("Processing p95 (ms)");
+    case EndToEndP50:
+        return tr("End to end p50 (ms)");
+    case EndToEndP95:
+        return tr("End to end p95 (ms)");
+    case ColumnCount:
+        break;
     }
     return {};
 }
@@ -91,29 +119,46 @@ QString ChartDataModel::columnName(Column column)
 double ChartDataModel::value(const MetricsFrame &f, Column column)
 {
     switch (column) {
-    case Time: return double(f.atMs);
-    case Ready: return double(f.ready);
-    case Delayed: return double(f.delayed);
-    case InFlight: return double(f.inFlight);
-    case Failed: return double(f.failed);
-    case DeadLetterDepth: return double(f.dlq);
-    case AckedPerSecond: return f.perSecond(f.acked);
-    case RetriedPerSecond: return f.perSecond(f.retried);
-    case DeadLetteredPerSecond: return f.perSecond(f.deadLettered + f.failedNew);
-    case BatchesPerSecond: return f.perSecond(f.batches);
-    case MeanBatchSize: return f.batches > 0 ? f.meanBatchSize() : kNoValue;
-    case FailureRate: return f.failureRatePercent();
-    case ProcessingP50: return f.processingSamples > 0 ? double(f.processingP50) : kNoValue;
-    case ProcessingP95: return f.processingSamples > 0 ? double(f.processingP95) : kNoValue;
-    case EndToEndP50: return f.endToEndSamples > 0 ? double(f.endToEndP50) : kNoValue;
-    case EndToEndP95: return f.endToEndSamples > 0 ? double(f.endToEndP95) : kNoValue;
-    case ColumnCount: break;
+    case Time:
+        return double(f.atMs);
+    case Ready:
+        return double(f.ready);
+    case Delayed:
+        return double(f.delayed);
+    case InFlight:
+        return double(f.inFlight);
+    case Failed:
+        return double(f.failed);
+    case DeadLetterDepth:
+        return double(f.dlq);
+    case AckedPerSecond:
+        return f.perSecond(f.acked);
+    case RetriedPerSecond:
+        return f.perSecond(f.retried);
+    case DeadLetteredPerSecond:
+        return f.perSecond(f.deadLettered + f.failedNew);
+    case BatchesPerSecond:
+        return f.perSecond(f.batches);
+    case MeanBatchSize:
+        return f.batches > 0 ? f.meanBatchSize() : kNoValue;
+    case FailureRate:
+        return f.failureRatePercent();
+    case ProcessingP50:
+        return f.processingSamples > 0 ? double(f.processingP50) : kNoValue;
+    case ProcessingP95:
+        return f.processingSamples > 0 ? double(f.processingP95) : kNoValue;
+    case EndToEndP50:
+        return f.endToEndSamples > 0 ? double(f.endToEndP50) : kNoValue;
+    case EndToEndP95:
+        return f.endToEndSamples > 0 ? double(f.endToEndP95) : kNoValue;
+    case ColumnCount:
+        break;
     }
     return kNoValue;
 }
 
-std::vector<MetricsFrame> ChartDataModel::buckets(const MetricsHistory &history, const QString &queue, Range range,
-                                                  qint64 endMs)
+std::vector<MetricsFrame> ChartDataModel::buckets(
+    const MetricsHistory &history, const QString &queue, Range range, qint64 endMs)
 {
     const qint64 width = bucketMs(range);
     const qint64 start = endMs - rangeMs(range);
@@ -124,12 +169,14 @@ std::vector<MetricsFrame> ChartDataModel::buckets(const MetricsHistory &history,
     // coarse ones prefer rollups (live frames only after the last one).
     qint64 cut = 0;
     if (width < 60'000)
-        cut = seconds.empty() ? std::numeric_limits<qint64>::max() : seconds.front().atMs - seconds.front().intervalMs;
+        cut = seconds.empty() ? std::numeric_limits<qint64>::max()
+                              : seconds.front().atMs - seconds.front().intervalMs;
     else
         cut = minutes.empty() ? std::numeric_limits<qint64>::min() : minutes.rbegin()->first;
 
     std::vector<MetricsFrame> sources;
-    for (auto it = minutes.lower_bound(start + 1); it != minutes.end() && it->first <= std::min(cut, endMs); ++it)
+    for (auto it = minutes.lower_bound(start + 1); it != minutes.end() && it->first <= std::min(cut, endMs);
+         ++it)
         sources.push_back(it->second);
     for (const MetricsFrame &f : seconds) {
         if (f.atMs > cut && f.atMs > start && f.atMs <= endMs)
@@ -141,7 +188,8 @@ std::vector<MetricsFrame> ChartDataModel::buckets(const MetricsHistory &history,
     std::vector<MetricsFrame> out;
     std::size_t first = 0;
     for (std::size_t i = 1; i <= sources.size(); ++i) {
-        if (i == sources.size() || bucketKey(sources[i].atMs, width) != bucketKey(sources[first].atMs, width)) {
+        if (i == sources.size()
+            || bucketKey(sources[i].atMs, width) != bucketKey(sources[first].atMs, width)) {
             out.push_back(mergeFrames(sources.data() + first, sources.data() + i));
             first = i;
         }
@@ -290,8 +338,8 @@ int ChartDataModel::rowNear(qint64 timeMs) const
 {
     if (m_rows.empty())
         return -1;
-    const auto after = std::lower_bound(m_rows.begin(), m_rows.end(), timeMs,
-                                        [](const MetricsFrame &f, qint64 t) { return f.atMs < t; });
+    const auto after = std::lower_bound(
+        m_rows.begin(), m_rows.end(), timeMs, [](const MetricsFrame &f, qint64 t) { return f.atMs < t; });
     if (after == m_rows.end())
         return int(m_rows.size()) - 1;
     if (after == m_rows.begin())
@@ -314,7 +362,9 @@ QString ChartDataModel::toCsv() const
     for (int c = Ready; c < ColumnCount; ++c) {
         QString name = columnName(Column(c)).toLower();
         name.replace(QLatin1Char(' '), QLatin1Char('_'));
-        name.remove(QLatin1Char('(')).remove(QLatin1Char(')')).replace(QLatin1Char('%'), QLatin1String("percent"));
+        name.remove(QLatin1Char('('))
+            .remove(QLatin1Char(')'))
+            .replace(QLatin1Char('%'), QLatin1String("percent"));
         name.replace(QLatin1Char('/'), QLatin1String("_per_"));
         header.append(name);
     }

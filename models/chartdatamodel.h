@@ -13,8 +13,7 @@ namespace qd {
 // time bucket, one column per series. Buckets are sized so a range never holds more
 // than ~720 points (1 min and 5 min: 1 s; 1 h: 10 s; 24 h: 2 min from the stored
 // rollups), so every series is a bounded list the charts replace once per frame.
-class ChartDataModel final : public QAbstractTableModel
-{
+class ChartDataModel final : public QAbstractTableModel {
     Q_OBJECT
 public:
     enum Column {
@@ -73,8 +72,8 @@ public:
     static QString columnName(Column column);
     static double value(const MetricsFrame &bucket, Column column);
     // The buckets for a range ending at endMs, from the history of one queue.
-    static std::vector<MetricsFrame> buckets(const MetricsHistory &history, const QString &queue, Range range,
-                                             qint64 endMs);
+    static std::vector<MetricsFrame> buckets(
+        const MetricsHistory &history, const QString &queue, Range range, qint64 endMs);
 
 signals:
     // Rows are up to date with the latest frame: views replace their series now.

@@ -17,13 +17,20 @@ int CounterTilesModel::rowCount(const QModelIndex &parent) const
 double CounterTilesModel::value(Tile tile) const
 {
     switch (tile) {
-    case Backlog: return double(m_frame.backlog());
-    case InFlight: return double(m_frame.inFlight);
-    case AckedPerSecond: return m_frame.perSecond(m_frame.acked);
-    case Failed: return double(m_frame.failed);
-    case DeadLetter: return double(m_frame.dlq);
-    case OldestAge: return double(m_frame.oldestAgeMs);
-    case TileCount: break;
+    case Backlog:
+        return double(m_frame.backlog());
+    case InFlight:
+        return double(m_frame.inFlight);
+    case AckedPerSecond:
+        return m_frame.perSecond(m_frame.acked);
+    case Failed:
+        return double(m_frame.failed);
+    case DeadLetter:
+        return double(m_frame.dlq);
+    case OldestAge:
+        return double(m_frame.oldestAgeMs);
+    case TileCount:
+        break;
     }
     return 0;
 }
@@ -33,9 +40,12 @@ QString CounterTilesModel::text(Tile tile) const
     if (!m_valid)
         return QStringLiteral("–");
     switch (tile) {
-    case AckedPerSecond: return formatRate(value(tile));
-    case OldestAge: return m_frame.backlog() > 0 ? formatDuration(m_frame.oldestAgeMs) : QStringLiteral("–");
-    default: return formatCount(qint64(value(tile)));
+    case AckedPerSecond:
+        return formatRate(value(tile));
+    case OldestAge:
+        return m_frame.backlog() > 0 ? formatDuration(m_frame.oldestAgeMs) : QStringLiteral("–");
+    default:
+        return formatCount(qint64(value(tile)));
     }
 }
 
@@ -51,24 +61,38 @@ QVariant CounterTilesModel::data(const QModelIndex &index, int role) const
         return value(tile);
     case TitleRole:
         switch (tile) {
-        case Backlog: return tr("Backlog");
-        case InFlight: return tr("In flight");
-        case AckedPerSecond: return tr("Acked/s");
-        case Failed: return tr("Failed");
-        case DeadLetter: return tr("DLQ");
-        case OldestAge: return tr("Oldest");
-        case TileCount: break;
+        case Backlog:
+            return tr("Backlog");
+        case InFlight:
+            return tr("In flight");
+        case AckedPerSecond:
+            return tr("Acked/s");
+        case Failed:
+            return tr("Failed");
+        case DeadLetter:
+            return tr("DLQ");
+        case OldestAge:
+            return tr("Oldest");
+        case TileCount:
+            break;
         }
         break;
     case Qt::ToolTipRole:
         switch (tile) {
-        case Backlog: return tr("Messages waiting: ready and delayed");
-        case InFlight: return tr("Messages in batches a consumer is working on");
-        case AckedPerSecond: return tr("Messages acknowledged per second in the last interval");
-        case Failed: return tr("Messages that used every attempt and have no dead-letter queue");
-        case DeadLetter: return tr("Messages in the dead-letter queue");
-        case OldestAge: return tr("How long the message at the head of the backlog has waited");
-        case TileCount: break;
+        case Backlog:
+            return tr("Messages waiting: ready and delayed");
+        case InFlight:
+            return tr("Messages in batches a consumer is working on");
+        case AckedPerSecond:
+            return tr("Messages acknowledged per second in the last interval");
+        case Failed:
+            return tr("Messages that used every attempt and have no dead-letter queue");
+        case DeadLetter:
+            return tr("Messages in the dead-letter queue");
+        case OldestAge:
+            return tr("How long the message at the head of the backlog has waited");
+        case TileCount:
+            break;
         }
         break;
     default:

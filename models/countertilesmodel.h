@@ -8,8 +8,7 @@ namespace qd {
 
 // The counters above the charts, one row each, from the latest frame of the queue the
 // dashboard shows.
-class CounterTilesModel final : public QAbstractListModel
-{
+class CounterTilesModel final : public QAbstractListModel {
     Q_OBJECT
 public:
     enum Tile { Backlog, InFlight, AckedPerSecond, Failed, DeadLetter, OldestAge, TileCount };

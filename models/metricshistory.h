@@ -15,12 +15,11 @@ namespace qd {
 class Runtime;
 
 // Where an operator acted, for chart markers.
-struct OperatorMarker
-{
+struct OperatorMarker {
     qint64 timeMs = 0;
     QString action; // the audit action: paused, purged, retry_all, settings_changed, ...
-    QString queue;  // empty: not about one queue
-    QString text;   // for people
+    QString queue; // empty: not about one queue
+    QString text; // for people
 
     bool operator==(const OperatorMarker &) const = default;
 };
@@ -28,8 +27,7 @@ struct OperatorMarker
 // What the dashboard has seen, on the GUI thread: per queue (and for all queues, under
 // the empty name) the live frames of the last hour and the minute rollups of the last
 // day, plus the operator actions. Every list is bounded; the oldest entries go first.
-class MetricsHistory final : public QObject
-{
+class MetricsHistory final : public QObject {
     Q_OBJECT
 public:
     static constexpr std::size_t kMaxSeconds = 3700;
@@ -69,8 +67,7 @@ signals:
     void markerAdded(const qd::OperatorMarker &marker);
 
 private:
-    struct Series
-    {
+    struct Series {
         std::deque<MetricsFrame> seconds;
         std::map<qint64, MetricsFrame> minutes;
     };

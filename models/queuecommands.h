@@ -15,8 +15,7 @@ class Runtime;
 // The operator's queue actions, run by the broker on the runtime thread. Every call
 // returns at once; the outcome arrives as finished() on the GUI thread, so nothing the
 // window does waits on the store. The broker writes each action to the audit log.
-class QueueCommands final : public QObject
-{
+class QueueCommands final : public QObject {
     Q_OBJECT
 public:
     explicit QueueCommands(Runtime *runtime, QObject *parent = nullptr);

@@ -30,16 +30,26 @@ QVariant QueueTableModel::data(const QModelIndex &index, int role) const
         return q.settings.paused;
     const auto raw = [&]() -> QVariant {
         switch (Column(index.column())) {
-        case Name: return q.name;
-        case Delivery: return q.settings.paused;
-        case Consumer: return consumerTypeName(q.settings.consumerType);
-        case Ready: return q.counts.ready;
-        case Delayed: return q.counts.delayed;
-        case InFlight: return q.counts.inFlight;
-        case Failed: return q.counts.failed;
-        case AckedPerSecond: return m_ackedPerSecond.value(q.name);
-        case DeadLetterQueue: return q.settings.deadLetterQueue;
-        case ColumnCount: break;
+        case Name:
+            return q.name;
+        case Delivery:
+            return q.settings.paused;
+        case Consumer:
+            return consumerTypeName(q.settings.consumerType);
+        case Ready:
+            return q.counts.ready;
+        case Delayed:
+            return q.counts.delayed;
+        case InFlight:
+            return q.counts.inFlight;
+        case Failed:
+            return q.counts.failed;
+        case AckedPerSecond:
+            return m_ackedPerSecond.value(q.name);
+        case DeadLetterQueue:
+            return q.settings.deadLetterQueue;
+        case ColumnCount:
+            break;
         }
         return {};
     };
@@ -47,12 +57,16 @@ QVariant QueueTableModel::data(const QModelIndex &index, int role) const
         return raw();
     if (role == Qt::DisplayRole) {
         switch (Column(index.column())) {
-        case Delivery: return q.settings.paused ? tr("paused") : tr("running");
+        case Delivery:
+            return q.settings.paused ? tr("paused") : tr("running");
         case Name:
         case Consumer:
-        case DeadLetterQueue: return raw();
-        case AckedPerSecond: return formatRate(raw().toDouble());
-        default: return formatCount(raw().toLongLong());
+        case DeadLetterQueue:
+            return raw();
+        case AckedPerSecond:
+            return formatRate(raw().toDouble());
+        default:
+            return formatCount(raw().toLongLong());
         }
     }
     if (role == Qt::TextAlignmentRole && index.column() >= Ready && index.column() <= AckedPerSecond)
@@ -65,16 +79,26 @@ QVariant QueueTableModel::headerData(int section, Qt::Orientation orientation, i
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (Column(section)) {
-    case Name: return tr("Queue");
-    case Delivery: return tr("Delivery");
-    case Consumer: return tr("Consumer");
-    case Ready: return tr("Ready");
-    case Delayed: return tr("Delayed");
-    case InFlight: return tr("In flight");
-    case Failed: return tr("Failed");
-    case AckedPerSecond: return tr("Acked/s");
-    case DeadLetterQueue: return tr("Dead-letter queue");
-    case ColumnCount: break;
+    case Name:
+        return tr("Queue");
+    case Delivery:
+        return tr("Delivery");
+    case Consumer:
+        return tr("Consumer");
+    case Ready:
+        return tr("Ready");
+    case Delayed:
+        return tr("Delayed");
+    case InFlight:
+        return tr("In flight");
+    case Failed:
+        return tr("Failed");
+    case AckedPerSecond:
+        return tr("Acked/s");
+    case DeadLetterQueue:
+        return tr("Dead-letter queue");
+    case ColumnCount:
+        break;
     }
     return {};
 }
@@ -84,10 +108,11 @@ void QueueTableModel::setSnapshot(const QList<QueueSnapshot> &queues)
     // Rates from the growth of the running counters between two snapshots.
     QHash<QString, double> rates;
     for (const QueueSnapshot &next : queues) {
-        if (const auto prev = queue(next.name); prev && next.takenAtMs > prev->takenAtMs
-            && next.counters.acked >= prev->counters.acked) {
-            rates.insert(next.name, double(next.counters.acked - prev->counters.acked) * 1000.0
-                                        / double(next.takenAtMs - prev->takenAtMs));
+        if (const auto prev = queue(next.name);
+            prev && next.takenAtMs > prev->takenAtMs && next.counters.acked >= prev->counters.acked) {
+            rates.insert(next.name,
+                double(next.counters.acked - prev->counters.acked) * 1000.0
+                    / double(next.takenAtMs - prev->takenAtMs));
         }
     }
     m_ackedPerSecond = rates;

@@ -10,11 +10,21 @@
 namespace qd {
 
 // Every queue with its live counts, refreshed from runtime snapshots.
-class QueueTableModel final : public QAbstractTableModel
-{
+class QueueTableModel final : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { Name, Delivery, Consumer, Ready, Delayed, InFlight, Failed, AckedPerSecond, DeadLetterQueue, ColumnCount };
+    enum Column {
+        Name,
+        Delivery,
+        Consumer,
+        Ready,
+        Delayed,
+        InFlight,
+        Failed,
+        AckedPerSecond,
+        DeadLetterQueue,
+        ColumnCount
+    };
     enum Role { SortRole = Qt::UserRole, NameRole, PausedRole };
 
     explicit QueueTableModel(QObject *parent = nullptr);

@@ -17,8 +17,7 @@ class SqliteStore;
 // Reads queue depth on its own thread over its own connection to the store (WAL lets it
 // read while the broker writes), so a backlog of millions, whose count takes a few hundred
 // milliseconds, never holds up the runtime thread and the producers waiting on it.
-class DepthReader final : public QObject
-{
+class DepthReader final : public QObject {
     Q_OBJECT
 public:
     explicit DepthReader(QString storePath, QObject *parent = nullptr);
@@ -38,7 +37,7 @@ private:
     QThread m_thread;
     QObject *m_context; // lives on m_thread
     std::unique_ptr<SqliteStore> m_store; // reader thread only
-    bool m_openFailed = false;            // reader thread only
+    bool m_openFailed = false; // reader thread only
     std::atomic<bool> m_busy { false };
 };
 

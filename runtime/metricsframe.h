@@ -11,10 +11,9 @@ namespace qd {
 // One queue's metrics over one interval: depth at its end, counts during it, latency
 // percentiles of the work that finished in it. Live frames cover one sampler tick; stored
 // rollups cover one minute. A plain value, copied across threads.
-struct MetricsFrame
-{
-    QString queue;          // empty: every queue together
-    qint64 atMs = 0;        // end of the interval
+struct MetricsFrame {
+    QString queue; // empty: every queue together
+    qint64 atMs = 0; // end of the interval
     qint64 intervalMs = 0;
 
     // Depth at atMs.
@@ -22,8 +21,8 @@ struct MetricsFrame
     qint64 delayed = 0;
     qint64 inFlight = 0;
     qint64 failed = 0;
-    qint64 dlq = 0;          // messages in this queue's dead-letter queue
-    qint64 oldestAgeMs = 0;  // of the backlog's head; 0 when the backlog is empty
+    qint64 dlq = 0; // messages in this queue's dead-letter queue
+    qint64 oldestAgeMs = 0; // of the backlog's head; 0 when the backlog is empty
 
     // Counts during the interval.
     qint64 written = 0;
@@ -31,7 +30,7 @@ struct MetricsFrame
     qint64 acked = 0;
     qint64 retried = 0;
     qint64 deadLettered = 0;
-    qint64 failedNew = 0;   // gave up without a dead-letter queue
+    qint64 failedNew = 0; // gave up without a dead-letter queue
     qint64 batches = 0;
     qint64 batchesBySize = 0;
     qint64 batchesByTimeout = 0;
@@ -46,7 +45,10 @@ struct MetricsFrame
     qint64 endToEndP95 = 0;
 
     qint64 backlog() const { return ready + delayed; }
-    double perSecond(qint64 count) const { return intervalMs > 0 ? double(count) * 1000.0 / double(intervalMs) : 0.0; }
+    double perSecond(qint64 count) const
+    {
+        return intervalMs > 0 ? double(count) * 1000.0 / double(intervalMs) : 0.0;
+    }
     double meanBatchSize() const { return batches > 0 ? double(batchMessages) / double(batches) : 0.0; }
     // Share of delivery outcomes in the interval that were not acks, in percent.
     double failureRatePercent() const;

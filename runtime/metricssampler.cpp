@@ -79,11 +79,12 @@ void MetricsAccumulator::addEndToEnd(const QString &queue, qint64 ms)
 }
 
 MetricsFrame MetricsAccumulator::frame(const QString &queue, const QueueCounters &c, const QueueDepth &depth,
-                                       qint64 dlqDepth, qint64 nowMs, qint64 firstIntervalMs)
+    qint64 dlqDepth, qint64 nowMs, qint64 firstIntervalMs)
 {
     State &s = state(queue);
     QueueCounters last = s.last;
-    if (c.written < last.written || c.delivered < last.delivered || c.acked < last.acked || c.batches < last.batches)
+    if (c.written < last.written || c.delivered < last.delivered || c.acked < last.acked
+        || c.batches < last.batches)
         last = QueueCounters {};
     MetricsFrame f;
     f.queue = queue;
@@ -204,14 +205,14 @@ void MetricsSampler::readDepthInBackground(const QString &storePath)
 {
     m_reader = std::make_unique<DepthReader>(storePath);
     connect(m_reader.get(), &DepthReader::depthRead, this,
-            [this](const QHash<qint64, QueueDepth> &depth, qint64 elapsedMs, bool ok) {
-                if (!ok) {
-                    m_reader.reset(); // read in place from now on
-                    return;
-                }
-                m_depth = depth;
-                m_nextReadMs = m_broker->clock()->nowMs() + 4 * elapsedMs;
-            });
+        [this](const QHash<qint64, QueueDepth> &depth, qint64 elapsedMs, bool ok) {
+            if (!ok) {
+                m_reader.reset(); // read in place from now on
+                return;
+            }
+            m_depth = depth;
+            m_nextReadMs = m_broker->clock()->nowMs() + 4 * elapsedMs;
+        });
 }
 
 void MetricsSampler::readDepth(const std::vector<QueueRecord> &queues, qint64 now)
@@ -302,7 +303,7 @@ void MetricsSampler::sample()
     const QList<MetricsFrame> rollups = m_accumulator.takeRollups();
     if (!rollups.isEmpty()) {
         store->insertRollups(std::vector<MetricsFrame>(rollups.begin(), rollups.end()), now - kRollupKeepMs);
-        m_broker->whenDurable([](const Error &) { }); // commits on the broker's next tick
+        m_broker->whenDurable([](const Error &) {}); // commits on the broker's next tick
         emit rolledUp(rollups);
     }
     emit sampled(frames, snapshots);

@@ -18,10 +18,12 @@ class DepthReader;
 
 // A bounded, uniform sample of the timings seen since the last clear (reservoir sampling),
 // so percentiles cost the same at 50 messages a second as at 50,000.
-class LatencyReservoir final
-{
+class LatencyReservoir final {
 public:
-    explicit LatencyReservoir(std::size_t capacity = 4096) : m_capacity(capacity) { }
+    explicit LatencyReservoir(std::size_t capacity = 4096)
+        : m_capacity(capacity)
+    {
+    }
     void add(qint64 value, quint64 random);
     qint64 seen() const { return m_seen; }
     const std::vector<qint64> &samples() const { return m_samples; }
@@ -38,8 +40,7 @@ private:
 // The sampler's arithmetic, with no event loop and no clock of its own: turns running
 // counters into per-interval counts, timings into percentiles, and frames into per-minute
 // rollups. The caller hands in every time.
-class MetricsAccumulator final
-{
+class MetricsAccumulator final {
 public:
     explicit MetricsAccumulator(std::size_t samplesPerInterval = 4096);
 
@@ -51,8 +52,8 @@ public:
     // since this queue's last frame (the first covers `firstIntervalMs`); percentiles are
     // of the timings added since. Counters that went backwards (a queue deleted and made
     // again) count from zero.
-    MetricsFrame frame(const QString &queue, const QueueCounters &counters, const QueueDepth &depth, qint64 dlqDepth,
-                       qint64 nowMs, qint64 firstIntervalMs);
+    MetricsFrame frame(const QString &queue, const QueueCounters &counters, const QueueDepth &depth,
+        qint64 dlqDepth, qint64 nowMs, qint64 firstIntervalMs);
     // Every queue together: sums of the frames (dlqDepth counted once per dead-letter
     // queue by the caller) with percentiles over all queues' timings.
     MetricsFrame total(const QList<MetricsFrame> &frames, qint64 dlqDepth, qint64 nowMs);
@@ -62,9 +63,14 @@ public:
     void forget(const QString &queue);
 
 private:
-    struct State
-    {
-        explicit State(std::size_t n) : processing(n), endToEnd(n), minuteProcessing(n), minuteEndToEnd(n) { }
+    struct State {
+        explicit State(std::size_t n)
+            : processing(n)
+            , endToEnd(n)
+            , minuteProcessing(n)
+            , minuteEndToEnd(n)
+        {
+        }
         QueueCounters last;
         qint64 lastMs = 0;
         LatencyReservoir processing;
@@ -89,8 +95,7 @@ private:
 
 // Runs on the broker's thread: once a tick it reads every queue's depth and counters,
 // makes the frames and snapshots, and writes finished minutes to the store.
-class MetricsSampler final : public QObject
-{
+class MetricsSampler final : public QObject {
     Q_OBJECT
 public:
     explicit MetricsSampler(Broker *broker, int intervalMs = 1000, QObject *parent = nullptr);

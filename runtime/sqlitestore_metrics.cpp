@@ -12,8 +12,7 @@ namespace {
 
 // A statement prepared for one use. These queries run once a second at most, so the
 // prepare is noise next to the work, and they stay out of the hot-path statement cache.
-class OneShot
-{
+class OneShot {
 public:
     OneShot(sqlite3 *db, const char *sql)
     {
@@ -60,23 +59,36 @@ private:
 
 // The rollup columns after minute_ms and queue, in table order, with their fields.
 constexpr std::array<qint64 MetricsFrame::*, 23> kRollupFields { {
-    &MetricsFrame::intervalMs,        &MetricsFrame::ready,
-    &MetricsFrame::delayed,           &MetricsFrame::inFlight,
-    &MetricsFrame::failed,            &MetricsFrame::dlq,
-    &MetricsFrame::oldestAgeMs,       &MetricsFrame::written,
-    &MetricsFrame::delivered,         &MetricsFrame::acked,
-    &MetricsFrame::retried,           &MetricsFrame::deadLettered,
-    &MetricsFrame::failedNew,         &MetricsFrame::batches,
-    &MetricsFrame::batchesBySize,     &MetricsFrame::batchesByTimeout,
-    &MetricsFrame::batchMessages,     &MetricsFrame::processingSamples,
-    &MetricsFrame::processingP50,     &MetricsFrame::processingP95,
-    &MetricsFrame::endToEndSamples,   &MetricsFrame::endToEndP50,
+    &MetricsFrame::intervalMs,
+    &MetricsFrame::ready,
+    &MetricsFrame::delayed,
+    &MetricsFrame::inFlight,
+    &MetricsFrame::failed,
+    &MetricsFrame::dlq,
+    &MetricsFrame::oldestAgeMs,
+    &MetricsFrame::written,
+    &MetricsFrame::delivered,
+    &MetricsFrame::acked,
+    &MetricsFrame::retried,
+    &MetricsFrame::deadLettered,
+    &MetricsFrame::failedNew,
+    &MetricsFrame::batches,
+    &MetricsFrame::batchesBySize,
+    &MetricsFrame::batchesByTimeout,
+    &MetricsFrame::batchMessages,
+    &MetricsFrame::processingSamples,
+    &MetricsFrame::processingP50,
+    &MetricsFrame::processingP95,
+    &MetricsFrame::endToEndSamples,
+    &MetricsFrame::endToEndP50,
     &MetricsFrame::endToEndP95,
 } };
 
 constexpr const char *kRollupColumns
-    = "minute_ms, queue, interval_ms, ready, delayed, in_flight, failed, dlq, oldest_age_ms, written, delivered, "
-      "acked, retried, dead_lettered, failed_new, batches, batches_by_size, batches_by_timeout, batch_messages, "
+    = "minute_ms, queue, interval_ms, ready, delayed, in_flight, failed, dlq, oldest_age_ms, written, "
+      "delivered, "
+      "acked, retried, dead_lettered, failed_new, batches, batches_by_size, batches_by_timeout, "
+      "batch_messages, "
       "processing_samples, processing_p50, processing_p95, e2e_samples, e2e_p50, e2e_p95";
 
 } // namespace
@@ -86,8 +98,9 @@ QueueDepth SqliteStore::depth(qint64 queueId, qint64 nowMs)
     QueueDepth d;
     // Only the states that make up depth, from the (queue_id, state, visible_at) index
     // alone: acked rows, which pile up until retention, are never visited.
-    OneShot s(m_db, "SELECT state, visible_at <= ?2, count(*) FROM messages "
-                    "WHERE queue_id = ?1 AND state IN (0, 1, 3) GROUP BY 1, 2");
+    OneShot s(m_db,
+        "SELECT state, visible_at <= ?2, count(*) FROM messages "
+        "WHERE queue_id = ?1 AND state IN (0, 1, 3) GROUP BY 1, 2");
     s.bind(1, queueId).bind(2, nowMs);
     while (s.next()) {
         const qint64 n = s.i64(2);
@@ -107,8 +120,9 @@ QueueDepth SqliteStore::depth(qint64 queueId, qint64 nowMs)
     }
     // The oldest of the first hundred in delivery order: exact for a backlog that is
     // delivered in order, and a bounded read however long the backlog is.
-    OneShot oldest(m_db, "SELECT min(timestamp_ms) FROM (SELECT timestamp_ms FROM messages "
-                         "WHERE queue_id = ?1 AND state = 0 ORDER BY visible_at LIMIT 100)");
+    OneShot oldest(m_db,
+        "SELECT min(timestamp_ms) FROM (SELECT timestamp_ms FROM messages "
+        "WHERE queue_id = ?1 AND state = 0 ORDER BY visible_at LIMIT 100)");
     oldest.bind(1, queueId);
     if (oldest.next() && !oldest.isNull(0))
         d.oldestTimestampMs = oldest.i64(0);
@@ -118,7 +132,8 @@ QueueDepth SqliteStore::depth(qint64 queueId, qint64 nowMs)
 void SqliteStore::insertRollups(const std::vector<MetricsFrame> &rollups, qint64 keepFromMs)
 {
     begin();
-    std::string sql = std::string("INSERT OR REPLACE INTO metric_rollups(") + kRollupColumns + ") VALUES(?1, ?2";
+    std::string sql
+        = std::string("INSERT OR REPLACE INTO metric_rollups(") + kRollupColumns + ") VALUES(?1, ?2";
     for (std::size_t i = 0; i < kRollupFields.size(); ++i)
         sql += ", ?" + std::to_string(i + 3);
     sql += ")";
@@ -135,8 +150,8 @@ void SqliteStore::insertRollups(const std::vector<MetricsFrame> &rollups, qint64
 
 std::vector<MetricsFrame> SqliteStore::rollups(qint64 fromMs)
 {
-    const std::string sql
-        = std::string("SELECT ") + kRollupColumns + " FROM metric_rollups WHERE minute_ms >= ?1 ORDER BY minute_ms";
+    const std::string sql = std::string("SELECT ") + kRollupColumns
+        + " FROM metric_rollups WHERE minute_ms >= ?1 ORDER BY minute_ms";
     OneShot s(m_db, sql.c_str());
     s.bind(1, fromMs);
     std::vector<MetricsFrame> out;

@@ -10,8 +10,8 @@
 
 #include <toml++/toml.h>
 
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <span>
 #include <sstream>
 
@@ -52,11 +52,10 @@ int lineOfOffset(const QByteArray &text, qsizetype offset)
     return int(text.left(offset).count('\n')) + 1;
 }
 
-struct KeyRule
-{
-    const char *key;       // in the wrangler file
-    const char *setting;   // QueueSettings::applyJson key; nullptr: read elsewhere
-    double scale;          // wrangler's unit to the setting's (seconds to ms)
+struct KeyRule {
+    const char *key; // in the wrangler file
+    const char *setting; // QueueSettings::applyJson key; nullptr: read elsewhere
+    double scale; // wrangler's unit to the setting's (seconds to ms)
 };
 
 // A number the setting can hold, or a warning. Fractions are refused except where the
@@ -69,7 +68,8 @@ bool readNumber(const QJsonValue &v, double scale, qint64 *out, QString *why)
     }
     const double scaled = v.toDouble() * scale;
     if (scaled != std::floor(scaled) || std::abs(scaled) > 2e9) {
-        *why = QStringLiteral("must be a whole number%1").arg(scale != 1 ? QStringLiteral(" of ms") : QString());
+        *why = QStringLiteral("must be a whole number%1")
+                   .arg(scale != 1 ? QStringLiteral(" of ms") : QString());
         return false;
     }
     *out = qint64(scaled);
@@ -110,7 +110,7 @@ void readEntries(const QJsonValue &section, const QString &path, bool consumers,
             continue;
         }
         auto it = std::find_if(config->queues.begin(), config->queues.end(),
-                               [&](const WranglerQueue &q) { return q.name == name; });
+            [&](const WranglerQueue &q) { return q.name == name; });
         if (it == config->queues.end()) {
             config->queues.push_back(WranglerQueue { name, {}, false, false });
             it = config->queues.end() - 1;
@@ -119,7 +119,8 @@ void readEntries(const QJsonValue &section, const QString &path, bool consumers,
         for (auto key = entry.begin(); key != entry.end(); ++key) {
             const QString where = at + QLatin1Char('.') + key.key();
             const KeyRule *rule = nullptr;
-            for (const KeyRule &r : consumers ? std::span<const KeyRule>(consumerRules) : std::span<const KeyRule>(producerRules)) {
+            for (const KeyRule &r : consumers ? std::span<const KeyRule>(consumerRules)
+                                              : std::span<const KeyRule>(producerRules)) {
                 if (key.key() == QLatin1String(r.key))
                     rule = &r;
             }
@@ -248,7 +249,8 @@ WranglerConfig interpretWrangler(const QJsonObject &root)
     for (auto it = envs.begin(); it != envs.end(); ++it) {
         if (it.value().toObject().contains(QLatin1String("queues")))
             config.warnings.append(
-                QStringLiteral("env.%1.queues: environments are not imported; only the top-level queues are").arg(it.key()));
+                QStringLiteral("env.%1.queues: environments are not imported; only the top-level queues are")
+                    .arg(it.key()));
     }
     if (config.queues.empty())
         config.warnings.append(QStringLiteral("the file declares no queues"));
@@ -276,7 +278,9 @@ bool parseWranglerJsonc(const QByteArray &text, WranglerConfig *out, QString *er
     const QByteArray json = jsoncToJson(text);
     const QJsonDocument doc = QJsonDocument::fromJson(json, &parseError);
     if (parseError.error != QJsonParseError::NoError) {
-        *error = QStringLiteral("line %1: %2").arg(lineOfOffset(json, parseError.offset)).arg(parseError.errorString());
+        *error = QStringLiteral("line %1: %2")
+                     .arg(lineOfOffset(json, parseError.offset))
+                     .arg(parseError.errorString());
         return false;
     }
     if (!doc.isObject()) {
@@ -297,7 +301,7 @@ bool parseWranglerFile(const QString &path, WranglerConfig *out, QString *error)
     const QByteArray text = file.readAll();
     const QString suffix = QFileInfo(path).suffix().toLower();
     const bool ok = suffix == QLatin1String("toml") ? parseWranglerToml(text, out, error)
-                                                     : parseWranglerJsonc(text, out, error);
+                                                    : parseWranglerJsonc(text, out, error);
     if (!ok)
         *error = QStringLiteral("%1: %2").arg(QFileInfo(path).fileName(), *error);
     return ok;
@@ -308,7 +312,8 @@ QString WranglerImportReport::summary() const
     if (!error.isEmpty())
         return QStringLiteral("Nothing was imported: %1").arg(error);
     QStringList parts;
-    parts.append(QStringLiteral("Imported %1.").arg(file.isEmpty() ? QStringLiteral("the configuration") : file));
+    parts.append(
+        QStringLiteral("Imported %1.").arg(file.isEmpty() ? QStringLiteral("the configuration") : file));
     if (!created.isEmpty())
         parts.append(QStringLiteral("Created: %1.").arg(created.join(QLatin1String(", "))));
     if (!updated.isEmpty())
@@ -335,7 +340,8 @@ WranglerImportReport applyWranglerConfig(Broker &broker, const WranglerConfig &c
         if (problem.isEmpty())
             problem = settings.validate(wq.name);
         if (!problem.isEmpty()) {
-            report.warnings.append(QStringLiteral("queue %1: %2; its settings were left as they were").arg(wq.name, problem));
+            report.warnings.append(
+                QStringLiteral("queue %1: %2; its settings were left as they were").arg(wq.name, problem));
             settings = existing ? existing->settings : QueueSettings {};
         }
         Error e;
@@ -358,10 +364,10 @@ WranglerImportReport applyWranglerConfig(Broker &broker, const WranglerConfig &c
             report.created.append(q.name);
     }
     broker.audit(QStringLiteral("config_imported"), {},
-                 QJsonObject { { QStringLiteral("file"), file },
-                               { QStringLiteral("created"), QJsonArray::fromStringList(report.created) },
-                               { QStringLiteral("updated"), QJsonArray::fromStringList(report.updated) },
-                               { QStringLiteral("warnings"), QJsonArray::fromStringList(report.warnings) } });
+        QJsonObject { { QStringLiteral("file"), file },
+            { QStringLiteral("created"), QJsonArray::fromStringList(report.created) },
+            { QStringLiteral("updated"), QJsonArray::fromStringList(report.updated) },
+            { QStringLiteral("warnings"), QJsonArray::fromStringList(report.warnings) } });
     return report;
 }
 

@@ -13,18 +13,16 @@ class Broker;
 
 // What a wrangler.toml / wrangler.jsonc says about one queue: its settings as the keys
 // of QueueSettings::applyJson (max_batch_size, max_batch_timeout_ms, ...).
-struct WranglerQueue
-{
+struct WranglerQueue {
     QString name;
     QJsonObject settings;
     bool producer = false;
     bool consumer = false;
 };
 
-struct WranglerConfig
-{
+struct WranglerConfig {
     std::vector<WranglerQueue> queues; // file order; a queue named twice is merged
-    QStringList warnings;              // unknown keys and ignored values, each with its path
+    QStringList warnings; // unknown keys and ignored values, each with its path
 };
 
 // Parsing is pure: the file's text in, queues and warnings out. A file that is not valid
@@ -43,13 +41,12 @@ QByteArray jsoncToJson(const QByteArray &jsonc);
 // JSON is read): {"queues": {"producers": [...], "consumers": [...]}}.
 WranglerConfig interpretWrangler(const QJsonObject &root);
 
-struct WranglerImportReport
-{
+struct WranglerImportReport {
     QString file;
     QStringList created;
     QStringList updated;
     QStringList warnings; // unknown keys, ignored values, settings out of range
-    QString error;        // the file could not be read or parsed; nothing was changed
+    QString error; // the file could not be read or parsed; nothing was changed
 
     bool ok() const { return error.isEmpty(); }
     // One paragraph for a dialog or the console.
@@ -58,7 +55,8 @@ struct WranglerImportReport
 
 // Creates and updates the queues as the file says (dead-letter queues are created when
 // missing). Runs on the broker's thread; every change goes to the audit log.
-WranglerImportReport applyWranglerConfig(Broker &broker, const WranglerConfig &config, const QString &file = {});
+WranglerImportReport applyWranglerConfig(
+    Broker &broker, const WranglerConfig &config, const QString &file = {});
 WranglerImportReport importWranglerFile(Broker &broker, const QString &path);
 
 } // namespace qd

@@ -92,8 +92,8 @@ QValueAxis *ChartPanel::axisFor(Axis axis)
     return m_right;
 }
 
-void ChartPanel::addLine(ChartDataModel::Column column, const QString &name, const QColor &color, Axis axis,
-                         Qt::PenStyle style)
+void ChartPanel::addLine(
+    ChartDataModel::Column column, const QString &name, const QColor &color, Axis axis, Qt::PenStyle style)
 {
     auto *line = new QLineSeries(this);
     line->setName(name.isEmpty() ? ChartDataModel::columnName(column) : name);
@@ -171,7 +171,7 @@ void ChartPanel::refresh()
     const qint64 end = m_model->windowEndMs();
     m_time->setRange(QDateTime::fromMSecsSinceEpoch(start), QDateTime::fromMSecsSinceEpoch(end));
     m_time->setFormat(m_model->range() <= ChartDataModel::Range::FiveMinutes ? QStringLiteral("HH:mm:ss")
-                                                                              : QStringLiteral("HH:mm"));
+                                                                             : QStringLiteral("HH:mm"));
     double leftMax = 0;
     double rightMax = 0;
     QList<QPointF> stackBelow;
@@ -186,7 +186,8 @@ void ChartPanel::refresh()
         double top = 0;
         for (const QPointF &p : std::as_const(points))
             top = std::max(top, p.y());
-        (b.axis == Axis::Left ? leftMax : rightMax) = std::max(b.axis == Axis::Left ? leftMax : rightMax, top);
+        (b.axis == Axis::Left ? leftMax : rightMax)
+            = std::max(b.axis == Axis::Left ? leftMax : rightMax, top);
         b.line->replace(points);
     }
     scaleAxis(m_left, leftMax, m_leftCeiling);
@@ -218,23 +219,24 @@ QString ChartPanel::readout(qint64 timeMs) const
         return {};
     const qint64 at = qint64(m_model->value(row, ChartDataModel::Time));
     QStringList lines;
-    lines.append(QStringLiteral("<b>%1</b>").arg(QDateTime::fromMSecsSinceEpoch(at).toString(QStringLiteral("HH:mm:ss"))));
+    lines.append(QStringLiteral("<b>%1</b>")
+                     .arg(QDateTime::fromMSecsSinceEpoch(at).toString(QStringLiteral("HH:mm:ss"))));
     for (const Binding &b : m_bindings) {
         const double v = m_model->value(row, b.column);
-        const QString text = std::isnan(v) ? QStringLiteral("–")
+        const QString text = std::isnan(v)                ? QStringLiteral("–")
             : b.column <= ChartDataModel::DeadLetterDepth ? formatCount(qint64(v))
                                                           : QLocale().toString(v, 'f', v < 10 ? 1 : 0);
-        lines.append(QStringLiteral("%1: %2").arg(b.line->name().isEmpty() ? ChartDataModel::columnName(b.column)
-                                                                           : b.line->name(),
-                                                  text));
+        lines.append(QStringLiteral("%1: %2").arg(
+            b.line->name().isEmpty() ? ChartDataModel::columnName(b.column) : b.line->name(), text));
     }
     // Actions within one bucket of the spot.
     const qint64 near = std::max<qint64>(ChartDataModel::bucketMs(m_model->range()),
-                                         (m_model->windowEndMs() - m_model->windowStartMs()) / 100);
+        (m_model->windowEndMs() - m_model->windowStartMs()) / 100);
     for (const OperatorMarker &m : m_model->markers()) {
         if (std::abs(m.timeMs - timeMs) <= near)
-            lines.append(QStringLiteral("▲ %1 %2").arg(QDateTime::fromMSecsSinceEpoch(m.timeMs).toString(QStringLiteral("HH:mm:ss")),
-                                                       m.text.toHtmlEscaped()));
+            lines.append(QStringLiteral("▲ %1 %2").arg(
+                QDateTime::fromMSecsSinceEpoch(m.timeMs).toString(QStringLiteral("HH:mm:ss")),
+                m.text.toHtmlEscaped()));
     }
     return lines.join(QStringLiteral("<br>"));
 }
@@ -249,7 +251,8 @@ void ChartPanel::mouseMoveEvent(QMouseEvent *event)
         m_lastReadout.clear();
         return;
     }
-    const QPointF value = chart()->mapToValue(inChart, m_bindings.isEmpty() ? nullptr : m_bindings.first().line);
+    const QPointF value
+        = chart()->mapToValue(inChart, m_bindings.isEmpty() ? nullptr : m_bindings.first().line);
     m_lastReadout = readout(qint64(value.x()));
     if (!m_lastReadout.isEmpty())
         QToolTip::showText(event->globalPosition().toPoint(), m_lastReadout, this);

@@ -16,8 +16,7 @@ namespace qd {
 // One dashboard chart over the shared chart data: lines and stacked areas bound to the
 // model's columns, operator-action markers along the top, a read-out of every series
 // under the mouse. Each refresh replaces every series once; nothing animates.
-class ChartPanel final : public QChartView
-{
+class ChartPanel final : public QChartView {
     Q_OBJECT
 public:
     enum class Axis { Left, Right };
@@ -25,8 +24,8 @@ public:
     explicit ChartPanel(ChartDataModel *model, const QString &title, QWidget *parent = nullptr);
 
     // `name` is the legend's; empty: the column's name.
-    void addLine(ChartDataModel::Column column, const QString &name, const QColor &color, Axis axis = Axis::Left,
-                 Qt::PenStyle style = Qt::SolidLine);
+    void addLine(ChartDataModel::Column column, const QString &name, const QColor &color,
+        Axis axis = Axis::Left, Qt::PenStyle style = Qt::SolidLine);
     // Areas stacked bottom first: each layer's top is the sum of the layers up to it.
     void addStack(const QList<std::pair<ChartDataModel::Column, QColor>> &layers);
     void setAxisTitles(const QString &left, const QString &right = {});
@@ -52,8 +51,7 @@ protected:
     void changeEvent(QEvent *event) override;
 
 private:
-    struct Binding
-    {
+    struct Binding {
         ChartDataModel::Column column;
         QLineSeries *line;
         Axis axis;

@@ -33,7 +33,7 @@ CounterTilesView::CounterTilesView(CounterTilesModel *model, QWidget *parent)
     }
     applyFonts();
     connect(model, &QAbstractItemModel::dataChanged, this,
-            [this](const QModelIndex &a, const QModelIndex &b) { refreshTiles(a.row(), b.row()); });
+        [this](const QModelIndex &a, const QModelIndex &b) { refreshTiles(a.row(), b.row()); });
     refreshTiles(0, model->rowCount() - 1);
 }
 

@@ -9,8 +9,7 @@ namespace qd {
 class CounterTilesModel;
 
 // The counter tiles, one framed title-and-number per row of the model.
-class CounterTilesView final : public QWidget
-{
+class CounterTilesView final : public QWidget {
     Q_OBJECT
 public:
     explicit CounterTilesView(CounterTilesModel *model, QWidget *parent = nullptr);

@@ -53,7 +53,7 @@ DashboardPage::DashboardPage(MetricsHistory *history, QWidget *parent)
     m_queueBox->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_rangeBox->setObjectName(QStringLiteral("dashboardRange"));
     for (auto range : { ChartDataModel::Range::OneMinute, ChartDataModel::Range::FiveMinutes,
-                        ChartDataModel::Range::OneHour, ChartDataModel::Range::OneDay })
+             ChartDataModel::Range::OneHour, ChartDataModel::Range::OneDay })
         m_rangeBox->addItem(ChartDataModel::rangeName(range), int(range));
     m_rangeBox->setCurrentIndex(int(m_model->range()));
     m_pause->setCheckable(true);
@@ -86,7 +86,7 @@ DashboardPage::DashboardPage(MetricsHistory *history, QWidget *parent)
         updateTiles();
     });
     connect(m_rangeBox, &QComboBox::currentIndexChanged, this,
-            [this] { m_model->setRange(ChartDataModel::Range(m_rangeBox->currentData().toInt())); });
+        [this] { m_model->setRange(ChartDataModel::Range(m_rangeBox->currentData().toInt())); });
     connect(m_pause, &QPushButton::toggled, this, &DashboardPage::setPaused);
     connect(m_exportPng, &QPushButton::clicked, this, &DashboardPage::exportPngDialog);
     connect(m_exportCsv, &QPushButton::clicked, this, &DashboardPage::exportCsvDialog);
@@ -97,7 +97,8 @@ void DashboardPage::buildCharts()
 {
     using C = ChartDataModel;
     m_depth = new ChartPanel(m_model, tr("Queue depth"), m_top);
-    m_depth->addStack({ { C::Ready, kBlue }, { C::Delayed, kPurple }, { C::InFlight, kAmber }, { C::Failed, kRed } });
+    m_depth->addStack(
+        { { C::Ready, kBlue }, { C::Delayed, kPurple }, { C::InFlight, kAmber }, { C::Failed, kRed } });
     m_depth->setAxisTitles(tr("messages"));
 
     m_throughput = new ChartPanel(m_model, tr("Batch throughput"), m_top);
@@ -207,8 +208,7 @@ void DashboardPage::exportPngDialog()
 {
     const QString dir = QStandardPaths::writableLocation(QStandardPaths::PicturesLocation);
     const QString path = QFileDialog::getSaveFileName(this, tr("Export charts as PNG"),
-                                                      dir + QStringLiteral("/queuedeck-dashboard.png"),
-                                                      tr("PNG images (*.png)"));
+        dir + QStringLiteral("/queuedeck-dashboard.png"), tr("PNG images (*.png)"));
     if (!path.isEmpty())
         exportPng(path);
 }
@@ -217,8 +217,7 @@ void DashboardPage::exportCsvDialog()
 {
     const QString dir = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
     const QString path = QFileDialog::getSaveFileName(this, tr("Export chart data as CSV"),
-                                                      dir + QStringLiteral("/queuedeck-metrics.csv"),
-                                                      tr("CSV files (*.csv)"));
+        dir + QStringLiteral("/queuedeck-metrics.csv"), tr("CSV files (*.csv)"));
     if (!path.isEmpty())
         exportCsv(path);
 }

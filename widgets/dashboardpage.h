@@ -18,8 +18,7 @@ class MetricsHistory;
 
 // The live dashboard: counter tiles over four charts (queue depth, batch throughput,
 // failures, latency) for one queue or all, with range, pause and export.
-class DashboardPage final : public QWidget
-{
+class DashboardPage final : public QWidget {
     Q_OBJECT
 public:
     explicit DashboardPage(MetricsHistory *history, QWidget *parent = nullptr);

@@ -8,16 +8,16 @@
 
 namespace qd {
 
-ConfirmNameDialog::ConfirmNameDialog(const QString &name, const QString &question, const QString &action,
-                                     QWidget *parent)
+ConfirmNameDialog::ConfirmNameDialog(
+    const QString &name, const QString &question, const QString &action, QWidget *parent)
     : QDialog(parent)
     , m_name(name)
     , m_edit(new QLineEdit(this))
 {
     setWindowTitle(action);
-    auto *text = new QLabel(question + QStringLiteral("<br><br>")
-                                + tr("Type <b>%1</b> to confirm.").arg(name.toHtmlEscaped()),
-                            this);
+    auto *text = new QLabel(
+        question + QStringLiteral("<br><br>") + tr("Type <b>%1</b> to confirm.").arg(name.toHtmlEscaped()),
+        this);
     text->setWordWrap(true);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
     m_confirm = buttons->addButton(action, QDialogButtonBox::DestructiveRole);
@@ -27,7 +27,8 @@ ConfirmNameDialog::ConfirmNameDialog(const QString &name, const QString &questio
     layout->addWidget(text);
     layout->addWidget(m_edit);
     layout->addWidget(buttons);
-    connect(m_edit, &QLineEdit::textChanged, this, [this](const QString &t) { m_confirm->setEnabled(t == m_name); });
+    connect(m_edit, &QLineEdit::textChanged, this,
+        [this](const QString &t) { m_confirm->setEnabled(t == m_name); });
     connect(m_confirm, &QPushButton::clicked, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 }

@@ -10,11 +10,11 @@ class QPushButton;
 namespace qd {
 
 // Asks for something destructive to be confirmed by typing the queue's name.
-class ConfirmNameDialog final : public QDialog
-{
+class ConfirmNameDialog final : public QDialog {
     Q_OBJECT
 public:
-    ConfirmNameDialog(const QString &name, const QString &question, const QString &action, QWidget *parent = nullptr);
+    ConfirmNameDialog(
+        const QString &name, const QString &question, const QString &action, QWidget *parent = nullptr);
     QLineEdit *nameEdit() const { return m_edit; }
     QPushButton *confirmButton() const { return m_confirm; }
 
@@ -25,8 +25,7 @@ private:
 };
 
 // A new queue's name, checked as it is typed.
-class NewQueueDialog final : public QDialog
-{
+class NewQueueDialog final : public QDialog {
     Q_OBJECT
 public:
     explicit NewQueueDialog(const QStringList &existing, QWidget *parent = nullptr);

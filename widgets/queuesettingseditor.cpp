@@ -42,21 +42,24 @@ QueueSettingsEditor::QueueSettingsEditor(QWidget *parent)
 
     m_batchSize = addNumber(tr("Max batch &size"), tr("1–100"), tr("Messages in one batch (max_batch_size)"));
     addRow(tr("Max batch &size:"), m_batchSize);
-    m_batchTimeout = addNumber(tr("Batch &timeout"), tr("0–60 seconds"),
-                               tr("Seconds to wait for a full batch (max_batch_timeout)"));
+    m_batchTimeout = addNumber(
+        tr("Batch &timeout"), tr("0–60 seconds"), tr("Seconds to wait for a full batch (max_batch_timeout)"));
     addRow(tr("Batch &timeout (s):"), m_batchTimeout);
-    m_retries = addNumber(tr("Max &retries"), tr("0–100"), tr("Retries before a message dead-letters (max_retries)"));
+    m_retries = addNumber(
+        tr("Max &retries"), tr("0–100"), tr("Retries before a message dead-letters (max_retries)"));
     addRow(tr("Max &retries:"), m_retries);
-    m_retryDelay = addNumber(tr("Retry &delay"), tr("0–86400 seconds"), tr("Seconds before a retried message is due (retry_delay)"));
+    m_retryDelay = addNumber(tr("Retry &delay"), tr("0–86400 seconds"),
+        tr("Seconds before a retried message is due (retry_delay)"));
     addRow(tr("Retry &delay (s):"), m_retryDelay);
     m_concurrency = addNumber(tr("Max &concurrency"), tr("automatic"),
-                              tr("Batches in flight at once, 1–250; empty scales with the backlog (max_concurrency)"));
+        tr("Batches in flight at once, 1–250; empty scales with the backlog (max_concurrency)"));
     addRow(tr("Max &concurrency:"), m_concurrency);
 
     m_deadLetter->setEditable(true);
     m_deadLetter->setObjectName(QStringLiteral("deadLetterQueue"));
     m_deadLetter->lineEdit()->setPlaceholderText(tr("none"));
-    m_deadLetter->setToolTip(tr("Where messages go after their last retry; created if missing (dead_letter_queue)"));
+    m_deadLetter->setToolTip(
+        tr("Where messages go after their last retry; created if missing (dead_letter_queue)"));
     addRow(tr("Dead-&letter queue:"), m_deadLetter);
     for (ConsumerType type : { ConsumerType::Image, ConsumerType::Webhook, ConsumerType::HttpPull })
         m_consumer->addItem(consumerTypeName(type), int(type));
@@ -66,9 +69,11 @@ QueueSettingsEditor::QueueSettingsEditor(QWidget *parent)
     m_url->setPlaceholderText(tr("https://example.com/queue-hook"));
     m_url->setToolTip(tr("Where the webhook consumer POSTs each batch"));
     addRow(tr("&Webhook URL:"), m_url);
-    m_marks.append({ m_url, m_url->addAction(style()->standardIcon(QStyle::SP_MessageBoxWarning), QLineEdit::TrailingPosition) });
-    m_marks.append({ m_deadLetter, m_deadLetter->lineEdit()->addAction(style()->standardIcon(QStyle::SP_MessageBoxWarning),
-                                                                        QLineEdit::TrailingPosition) });
+    m_marks.append({ m_url,
+        m_url->addAction(style()->standardIcon(QStyle::SP_MessageBoxWarning), QLineEdit::TrailingPosition) });
+    m_marks.append({ m_deadLetter,
+        m_deadLetter->lineEdit()->addAction(
+            style()->standardIcon(QStyle::SP_MessageBoxWarning), QLineEdit::TrailingPosition) });
 
     m_errorLabel->setObjectName(QStringLiteral("settingsError"));
     m_errorLabel->setWordWrap(true);
@@ -105,12 +110,14 @@ QLineEdit *QueueSettingsEditor::addNumber(const QString &name, const QString &pl
     edit->setAccessibleName(name);
     edit->setPlaceholderText(placeholder);
     edit->setToolTip(tip);
-    m_marks.append({ edit, edit->addAction(style()->standardIcon(QStyle::SP_MessageBoxWarning), QLineEdit::TrailingPosition) });
+    m_marks.append({ edit,
+        edit->addAction(style()->standardIcon(QStyle::SP_MessageBoxWarning), QLineEdit::TrailingPosition) });
     connect(edit, &QLineEdit::textEdited, this, &QueueSettingsEditor::edited);
     return edit;
 }
 
-void QueueSettingsEditor::setQueue(const QString &name, const QueueSettings &settings, const QStringList &queueNames)
+void QueueSettingsEditor::setQueue(
+    const QString &name, const QueueSettings &settings, const QStringList &queueNames)
 {
     const bool sameQueue = name == m_name;
     m_base = settings;
@@ -215,11 +222,11 @@ QueueSettingsEditor::Parsed QueueSettingsEditor::parse() const
         return p;
     // Then the runtime's own rules, which name the setting that is wrong.
     p.error = p.settings.validate(m_name);
-    static const QList<QPair<const char *, int>> prefixes { { "max_batch_size", 0 }, { "max_batch_timeout", 1 },
-                                                            { "max_retries", 2 },    { "retry_delay", 3 },
-                                                            { "max_concurrency", 4 }, { "dead_letter_queue", 5 },
-                                                            { "settings.url", 6 } };
-    QWidget *fields[] = { m_batchSize, m_batchTimeout, m_retries, m_retryDelay, m_concurrency, m_deadLetter, m_url };
+    static const QList<QPair<const char *, int>> prefixes { { "max_batch_size", 0 },
+        { "max_batch_timeout", 1 }, { "max_retries", 2 }, { "retry_delay", 3 }, { "max_concurrency", 4 },
+        { "dead_letter_queue", 5 }, { "settings.url", 6 } };
+    QWidget *fields[]
+        = { m_batchSize, m_batchTimeout, m_retries, m_retryDelay, m_concurrency, m_deadLetter, m_url };
     for (const auto &[prefix, field] : prefixes) {
         if (p.error.startsWith(QLatin1String(prefix)))
             p.field = fields[field];

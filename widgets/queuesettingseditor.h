@@ -16,8 +16,7 @@ namespace qd {
 
 // A queue's consumer settings as a form that checks every keystroke with the runtime's
 // own validation, and names the setting that is wrong before anything is sent.
-class QueueSettingsEditor final : public QWidget
-{
+class QueueSettingsEditor final : public QWidget {
     Q_OBJECT
 public:
     explicit QueueSettingsEditor(QWidget *parent = nullptr);
@@ -50,8 +49,7 @@ signals:
     void applyRequested(const QString &name, const QueueSettings &settings);
 
 private:
-    struct Parsed
-    {
+    struct Parsed {
         QueueSettings settings;
         QString error;
         QWidget *field = nullptr; // the one the error is about

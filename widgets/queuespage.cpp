@@ -32,11 +32,21 @@ QueuesPage::QueuesPage(QueueTableModel *model, QueueCommands *commands, QWidget 
     , m_proxy(new QSortFilterProxyModel(this))
     , m_editor(new QueueSettingsEditor(this))
     , m_splitter(new QSplitter(Qt::Horizontal, this))
-    , m_newQueue(new QAction(QIcon::fromTheme(QStringLiteral("list-add"), style()->standardIcon(QStyle::SP_FileDialogNewFolder)), tr("&New Queue…"), this))
-    , m_delete(new QAction(QIcon::fromTheme(QStringLiteral("edit-delete"), style()->standardIcon(QStyle::SP_TrashIcon)), tr("&Delete Queue…"), this))
-    , m_pause(new QAction(QIcon::fromTheme(QStringLiteral("media-playback-pause"), style()->standardIcon(QStyle::SP_MediaPause)), tr("&Pause Delivery"), this))
-    , m_purge(new QAction(QIcon::fromTheme(QStringLiteral("edit-clear"), style()->standardIcon(QStyle::SP_DialogResetButton)), tr("P&urge Queue…"), this))
-    , m_import(new QAction(QIcon::fromTheme(QStringLiteral("document-import"), style()->standardIcon(QStyle::SP_DialogOpenButton)), tr("&Import wrangler Config…"), this))
+    , m_newQueue(new QAction(
+          QIcon::fromTheme(QStringLiteral("list-add"), style()->standardIcon(QStyle::SP_FileDialogNewFolder)),
+          tr("&New Queue…"), this))
+    , m_delete(new QAction(
+          QIcon::fromTheme(QStringLiteral("edit-delete"), style()->standardIcon(QStyle::SP_TrashIcon)),
+          tr("&Delete Queue…"), this))
+    , m_pause(new QAction(QIcon::fromTheme(QStringLiteral("media-playback-pause"),
+                              style()->standardIcon(QStyle::SP_MediaPause)),
+          tr("&Pause Delivery"), this))
+    , m_purge(new QAction(
+          QIcon::fromTheme(QStringLiteral("edit-clear"), style()->standardIcon(QStyle::SP_DialogResetButton)),
+          tr("P&urge Queue…"), this))
+    , m_import(new QAction(QIcon::fromTheme(QStringLiteral("document-import"),
+                               style()->standardIcon(QStyle::SP_DialogOpenButton)),
+          tr("&Import wrangler Config…"), this))
 {
     // Short labels on the page's buttons, so the page fits narrow windows; menus say more.
     m_newQueue->setIconText(tr("New…"));
@@ -90,10 +100,12 @@ QueuesPage::QueuesPage(QueueTableModel *model, QueueCommands *commands, QWidget 
     connect(m_pause, &QAction::triggered, this, &QueuesPage::togglePause);
     connect(m_purge, &QAction::triggered, this, &QueuesPage::purgeSelected);
     connect(m_import, &QAction::triggered, this, &QueuesPage::importDialog);
-    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &QueuesPage::selectionChanged);
+    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+        &QueuesPage::selectionChanged);
     connect(model, &QAbstractItemModel::dataChanged, this, &QueuesPage::refreshEditor);
     // A queue added or removed resets the model; the selection should outlive that.
-    connect(model, &QAbstractItemModel::modelAboutToBeReset, this, [this] { m_keepSelected = selectedQueue(); });
+    connect(
+        model, &QAbstractItemModel::modelAboutToBeReset, this, [this] { m_keepSelected = selectedQueue(); });
     connect(model, &QAbstractItemModel::modelReset, this, [this] {
         selectQueue(std::exchange(m_keepSelected, QString()));
         selectionChanged();
@@ -114,7 +126,8 @@ void QueuesPage::selectQueue(const QString &name)
     for (int row = 0; row < m_proxy->rowCount(); ++row) {
         const QModelIndex index = m_proxy->index(row, 0);
         if (index.data(QueueTableModel::NameRole).toString() == name) {
-            m_view->selectionModel()->select(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+            m_view->selectionModel()->select(
+                index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
             m_view->setCurrentIndex(index);
             return;
         }
@@ -142,7 +155,8 @@ void QueuesPage::refreshEditor()
     m_editor->setQueue(q->name, q->settings, m_model->names());
     m_pause->setText(q->settings.paused ? tr("&Resume Delivery") : tr("&Pause Delivery"));
     m_pause->setIconText(q->settings.paused ? tr("Resume") : tr("Pause"));
-    m_pause->setIcon(style()->standardIcon(q->settings.paused ? QStyle::SP_MediaPlay : QStyle::SP_MediaPause));
+    m_pause->setIcon(
+        style()->standardIcon(q->settings.paused ? QStyle::SP_MediaPlay : QStyle::SP_MediaPause));
 }
 
 void QueuesPage::newQueue()
@@ -161,10 +175,10 @@ void QueuesPage::deleteSelected()
         return;
     const qint64 messages = q->counts.ready + q->counts.delayed + q->counts.inFlight + q->counts.failed;
     auto *box = new QMessageBox(QMessageBox::Warning, tr("Delete queue"),
-                                tr("Delete queue “%1” and its %n waiting or failed message(s)? This cannot be undone.",
-                                   nullptr, int(std::min<qint64>(messages, INT_MAX)))
-                                    .arg(name),
-                                QMessageBox::Cancel, this);
+        tr("Delete queue “%1” and its %n waiting or failed message(s)? This cannot be undone.", nullptr,
+            int(std::min<qint64>(messages, INT_MAX)))
+            .arg(name),
+        QMessageBox::Cancel, this);
     box->setObjectName(QStringLiteral("confirmDelete"));
     QPushButton *yes = box->addButton(tr("&Delete"), QMessageBox::DestructiveRole);
     box->setDefaultButton(QMessageBox::Cancel);
@@ -185,8 +199,9 @@ void QueuesPage::purgeSelected()
     const QString name = selectedQueue();
     if (name.isEmpty())
         return;
-    auto *dialog = new ConfirmNameDialog(
-        name, tr("Purge removes every ready, delayed and failed message of “%1”. Batches in flight still finish.").arg(name.toHtmlEscaped()),
+    auto *dialog = new ConfirmNameDialog(name,
+        tr("Purge removes every ready, delayed and failed message of “%1”. Batches in flight still finish.")
+            .arg(name.toHtmlEscaped()),
         tr("Purge"), this);
     dialog->setObjectName(QStringLiteral("confirmPurge"));
     dialog->setAttribute(Qt::WA_DeleteOnClose);
@@ -197,8 +212,8 @@ void QueuesPage::purgeSelected()
 void QueuesPage::importDialog()
 {
     const QString path = QFileDialog::getOpenFileName(this, tr("Import wrangler configuration"), QString(),
-                                                      tr("wrangler configuration (wrangler.toml wrangler.jsonc wrangler.json "
-                                                         "*.toml *.jsonc *.json)"));
+        tr("wrangler configuration (wrangler.toml wrangler.jsonc wrangler.json "
+           "*.toml *.jsonc *.json)"));
     if (!path.isEmpty())
         importFile(path);
 }
@@ -211,9 +226,10 @@ void QueuesPage::importFile(const QString &path)
 
 void QueuesPage::showImportReport(const WranglerImportReport &report)
 {
-    auto *box = new QMessageBox(report.ok() ? (report.warnings.isEmpty() ? QMessageBox::Information : QMessageBox::Warning)
-                                            : QMessageBox::Critical,
-                                tr("Import"), report.summary(), QMessageBox::Ok, this);
+    auto *box = new QMessageBox(report.ok()
+            ? (report.warnings.isEmpty() ? QMessageBox::Information : QMessageBox::Warning)
+            : QMessageBox::Critical,
+        tr("Import"), report.summary(), QMessageBox::Ok, this);
     box->setObjectName(QStringLiteral("importReport"));
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->setTextInteractionFlags(Qt::TextSelectableByMouse);

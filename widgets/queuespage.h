@@ -18,8 +18,7 @@ struct WranglerImportReport;
 // Every queue with its live counts; create, delete, pause, purge, edit consumer settings
 // and import from wrangler. Actions go through QueueCommands, so they run on the runtime
 // thread and land in the audit log.
-class QueuesPage final : public QWidget
-{
+class QueuesPage final : public QWidget {
     Q_OBJECT
 public:
     QueuesPage(QueueTableModel *model, QueueCommands *commands, QWidget *parent = nullptr);

@@ -17,7 +17,8 @@ namespace {
 
 constexpr qint64 kT0 = 1'700'000'000'000; // whole seconds, like a sampler on a steady clock
 
-MetricsFrame frame(const QString &queue, qint64 atMs, qint64 acked = 5, qint64 ready = 0, qint64 intervalMs = 1000)
+MetricsFrame frame(
+    const QString &queue, qint64 atMs, qint64 acked = 5, qint64 ready = 0, qint64 intervalMs = 1000)
 {
     MetricsFrame f;
     f.queue = queue;
@@ -42,8 +43,7 @@ AuditEntry audit(qint64 ts, const char *action, const char *queue = "q")
 
 } // namespace
 
-class TstChartDataModel : public QObject
-{
+class TstChartDataModel : public QObject {
     Q_OBJECT
 private slots:
     void pointListsStayBounded_data()
@@ -106,7 +106,9 @@ private slots:
         QCOMPARE(model.rowCount(), 60);
         QCOMPARE(model.value(0, ChartDataModel::Ready), 2.0);
         QCOMPARE(model.value(59, ChartDataModel::Ready), 61.0);
-        QCOMPARE(model.data(model.index(59, ChartDataModel::AckedPerSecond), ChartDataModel::ValueRole).toDouble(), 61.0);
+        QCOMPARE(
+            model.data(model.index(59, ChartDataModel::AckedPerSecond), ChartDataModel::ValueRole).toDouble(),
+            61.0);
         QCOMPARE(model.points(ChartDataModel::Ready).last(), QPointF(double(kT0 + 61'000), 61.0));
     }
 
@@ -139,9 +141,9 @@ private slots:
         model.setRange(ChartDataModel::Range::FiveMinutes);
         // Before a restart: three stored minutes; after it, ten live seconds.
         history.addHistory({ frame(QStringLiteral("q"), kT0 + 60'000, 600, 7, 60'000),
-                             frame(QStringLiteral("q"), kT0 + 120'000, 1200, 8, 60'000),
-                             frame(QStringLiteral("q"), kT0 + 180'000, 60, 9, 60'000) },
-                           {});
+                               frame(QStringLiteral("q"), kT0 + 120'000, 1200, 8, 60'000),
+                               frame(QStringLiteral("q"), kT0 + 180'000, 60, 9, 60'000) },
+            {});
         for (qint64 s = 1; s <= 10; ++s)
             tick(history, kT0 + 200'000 + s * 1000, 1, 1);
         QCOMPARE(model.rowCount(), 13);
@@ -192,9 +194,11 @@ private slots:
         history.addFrames({ timed });
         history.addFrames({ frame(QString(), kT0 + 2000) });
         QCOMPARE(model.rowCount(), 2);
-        QCOMPARE(model.points(ChartDataModel::EndToEndP95), (QList<QPointF> { QPointF(double(kT0 + 1000), 40.0) }));
+        QCOMPARE(model.points(ChartDataModel::EndToEndP95),
+            (QList<QPointF> { QPointF(double(kT0 + 1000), 40.0) }));
         QVERIFY(std::isnan(model.value(1, ChartDataModel::EndToEndP50)));
-        QVERIFY(!model.data(model.index(1, ChartDataModel::EndToEndP50), ChartDataModel::ValueRole).isValid());
+        QVERIFY(
+            !model.data(model.index(1, ChartDataModel::EndToEndP50), ChartDataModel::ValueRole).isValid());
         QCOMPARE(model.data(model.index(1, ChartDataModel::EndToEndP50)).toString(), QString());
     }
 
@@ -206,9 +210,9 @@ private slots:
         for (qint64 s = 1; s <= 100; ++s)
             tick(history, kT0 + s * 1000);
         QSignalSpy added(&history, &MetricsHistory::markerAdded);
-        history.addAudit(audit(kT0 + 20'000, "paused"));          // before the window
+        history.addAudit(audit(kT0 + 20'000, "paused")); // before the window
         history.addAudit(audit(kT0 + 50'000, "purged", "other"));
-        history.addAudit(audit(kT0 + 60'000, "queue_created"));    // not an action on a pipeline
+        history.addAudit(audit(kT0 + 60'000, "queue_created")); // not an action on a pipeline
         history.addAudit(audit(kT0 + 70'000, "settings_changed"));
         history.addAudit(audit(kT0 + 80'000, "retry_all", ""));
         QCOMPARE(added.count(), 4);
@@ -236,7 +240,8 @@ private slots:
         history.addFrames({ f });
         const QStringList lines = model.toCsv().split(QLatin1Char('\n'), Qt::SkipEmptyParts);
         QCOMPARE(lines.size(), 2);
-        QVERIFY(lines.at(0).startsWith(QLatin1String("time_utc,ready,delayed,in_flight,failed,dlq_depth,acked_per_s,")));
+        QVERIFY(lines.at(0).startsWith(
+            QLatin1String("time_utc,ready,delayed,in_flight,failed,dlq_depth,acked_per_s,")));
         QVERIFY(lines.at(0).contains(QLatin1String("failure_rate_percent")));
         const QStringList cells = lines.at(1).split(QLatin1Char(','));
         QCOMPARE(cells.size(), int(ChartDataModel::ColumnCount));
@@ -267,9 +272,11 @@ private slots:
         QCOMPARE(tiles.value(CounterTilesModel::Backlog), 1234.0);
         QCOMPARE(tiles.value(CounterTilesModel::AckedPerSecond), 500.0);
         QCOMPARE(tiles.data(tiles.index(CounterTilesModel::Backlog)).toString(), formatCount(1234));
-        QCOMPARE(tiles.data(tiles.index(CounterTilesModel::OldestAge)).toString(), QStringLiteral("2 min 5 s"));
-        QCOMPARE(tiles.data(tiles.index(CounterTilesModel::DeadLetter), CounterTilesModel::TitleRole).toString(),
-                 QStringLiteral("DLQ"));
+        QCOMPARE(
+            tiles.data(tiles.index(CounterTilesModel::OldestAge)).toString(), QStringLiteral("2 min 5 s"));
+        QCOMPARE(
+            tiles.data(tiles.index(CounterTilesModel::DeadLetter), CounterTilesModel::TitleRole).toString(),
+            QStringLiteral("DLQ"));
         QCOMPARE(tiles.data(tiles.index(CounterTilesModel::Failed)).toString(), QStringLiteral("3"));
     }
 

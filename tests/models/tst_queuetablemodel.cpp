@@ -6,8 +6,7 @@
 
 using namespace qd;
 
-class TstQueueTableModel : public QObject
-{
+class TstQueueTableModel : public QObject {
     Q_OBJECT
 private slots:
     void rowsFollowSnapshots()
@@ -28,11 +27,15 @@ private slots:
         QCOMPARE(queuesChanged.count(), 1);
         QCOMPARE(model.rowCount(), 2);
         QCOMPARE(model.columnCount(), int(QueueTableModel::ColumnCount));
-        QCOMPARE(model.data(model.index(0, QueueTableModel::Ready), QueueTableModel::SortRole).toLongLong(), 1234);
-        QCOMPARE(model.data(model.index(1, QueueTableModel::Failed), QueueTableModel::SortRole).toLongLong(), 7);
+        QCOMPARE(
+            model.data(model.index(0, QueueTableModel::Ready), QueueTableModel::SortRole).toLongLong(), 1234);
+        QCOMPARE(
+            model.data(model.index(1, QueueTableModel::Failed), QueueTableModel::SortRole).toLongLong(), 7);
         QCOMPARE(model.data(model.index(1, QueueTableModel::Delivery)).toString(), QStringLiteral("paused"));
-        QCOMPARE(model.data(model.index(1, QueueTableModel::Consumer)).toString(), QStringLiteral("http_pull"));
-        QCOMPARE(model.data(model.index(0, QueueTableModel::DeadLetterQueue)).toString(), QStringLiteral("dlq"));
+        QCOMPARE(
+            model.data(model.index(1, QueueTableModel::Consumer)).toString(), QStringLiteral("http_pull"));
+        QCOMPARE(
+            model.data(model.index(0, QueueTableModel::DeadLetterQueue)).toString(), QStringLiteral("dlq"));
         QVERIFY(model.data(model.index(1, 0), QueueTableModel::PausedRole).toBool());
         QCOMPARE(model.names(), (QStringList { QStringLiteral("images"), QStringLiteral("dlq") }));
         QCOMPARE(model.queue(QStringLiteral("dlq"))->counts.failed, 7);
@@ -62,11 +65,15 @@ private slots:
         q.takenAtMs = 10'000;
         q.counters.acked = 100;
         model.setSnapshot({ q });
-        QCOMPARE(model.data(model.index(0, QueueTableModel::AckedPerSecond), QueueTableModel::SortRole).toDouble(), 0.0);
+        QCOMPARE(
+            model.data(model.index(0, QueueTableModel::AckedPerSecond), QueueTableModel::SortRole).toDouble(),
+            0.0);
         q.takenAtMs = 10'500;
         q.counters.acked = 350;
         model.setSnapshot({ q });
-        QCOMPARE(model.data(model.index(0, QueueTableModel::AckedPerSecond), QueueTableModel::SortRole).toDouble(), 500.0);
+        QCOMPARE(
+            model.data(model.index(0, QueueTableModel::AckedPerSecond), QueueTableModel::SortRole).toDouble(),
+            500.0);
     }
 };
 

@@ -10,7 +10,8 @@ using namespace qd;
 using namespace qdtest;
 
 namespace {
-QueueCounters counters(qint64 written, qint64 acked, qint64 retried = 0, qint64 batches = 0, qint64 batchMessages = 0)
+QueueCounters counters(
+    qint64 written, qint64 acked, qint64 retried = 0, qint64 batches = 0, qint64 batchMessages = 0)
 {
     QueueCounters c;
     c.written = written;
@@ -33,8 +34,7 @@ const MetricsFrame *frameOf(const QList<MetricsFrame> &frames, const QString &qu
 }
 } // namespace
 
-class TstMetricsSampler : public QObject
-{
+class TstMetricsSampler : public QObject {
     Q_OBJECT
 private slots:
     void percentileByNearestRank_data()
@@ -45,8 +45,8 @@ private slots:
         QTest::newRow("empty") << QList<qint64> {} << 50.0 << qint64(0);
         QTest::newRow("one") << QList<qint64> { 7 } << 95.0 << qint64(7);
         QTest::newRow("p50 of 1..10") << QList<qint64> { 10, 9, 8, 7, 6, 5, 4, 3, 2, 1 } << 50.0 << qint64(5);
-        QTest::newRow("p95 of 1..20") << QList<qint64> { 20, 1, 19, 2, 18, 3, 17, 4, 16, 5, 15, 6, 14, 7, 13, 8, 12, 9, 11, 10 }
-                                      << 95.0 << qint64(19);
+        QTest::newRow("p95 of 1..20") << QList<qint64> { 20, 1, 19, 2, 18, 3, 17, 4, 16, 5, 15, 6, 14, 7, 13,
+            8, 12, 9, 11, 10 } << 95.0 << qint64(19);
         QTest::newRow("p100") << QList<qint64> { 3, 1, 2 } << 100.0 << qint64(3);
         QTest::newRow("p0 is the smallest") << QList<qint64> { 3, 1, 2 } << 0.0 << qint64(1);
     }
@@ -171,7 +171,8 @@ private slots:
         for (int s = 1; s <= 60; ++s) {
             acked += 2;
             acc.addEndToEnd(QStringLiteral("q"), s);
-            acc.frame(QStringLiteral("q"), counters(acked, acked), QueueDepth { s, 0, 0, 0, 0 }, 0, minute + s * 1000, 1000);
+            acc.frame(QStringLiteral("q"), counters(acked, acked), QueueDepth { s, 0, 0, 0, 0 }, 0,
+                minute + s * 1000, 1000);
         }
         QVERIFY(acc.takeRollups().isEmpty()); // the frame at :60 still belongs to the first minute
         acc.frame(QStringLiteral("q"), counters(acked + 1, acked + 1), {}, 0, minute + 61'000, 1000);
@@ -286,7 +287,8 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(
             [&] {
                 sampler.sample();
-                const MetricsFrame *q = frameOf(spy.last().at(0).value<QList<MetricsFrame>>(), QStringLiteral("q"));
+                const MetricsFrame *q
+                    = frameOf(spy.last().at(0).value<QList<MetricsFrame>>(), QStringLiteral("q"));
                 return q && q->ready == 5 && q->delayed == 2;
             }(),
             5000);
@@ -319,7 +321,8 @@ private slots:
         const std::vector<MetricsFrame> stored = fx.store->rollups(0);
         QCOMPARE(stored.size(), std::size_t(2)); // "q" and all queues
         QCOMPARE(stored.front().atMs, start + 20'000);
-        const auto q = std::find_if(stored.begin(), stored.end(), [](const MetricsFrame &f) { return !f.queue.isEmpty(); });
+        const auto q = std::find_if(
+            stored.begin(), stored.end(), [](const MetricsFrame &f) { return !f.queue.isEmpty(); });
         QVERIFY(q != stored.end());
         QCOMPARE(q->written, 3);
         QCOMPARE(q->ready, 3);

@@ -15,7 +15,6 @@ using namespace qdtest;
 
 namespace {
 
-
 QByteArray testData(const char *name)
 {
     QFile f(QStringLiteral(QUEUEDECK_TEST_DATA "/") + QLatin1String(name));
@@ -42,8 +41,7 @@ bool hasWarning(const QStringList &warnings, const QString &part)
 
 } // namespace
 
-class TstWranglerImport : public QObject
-{
+class TstWranglerImport : public QObject {
     Q_OBJECT
 private slots:
     void importsQueuesConsumersAndDeadLetterQueues_data()
@@ -65,8 +63,8 @@ private slots:
         const WranglerImportReport report = importWranglerFile(*fx.broker, path);
         QVERIFY2(report.ok(), qPrintable(report.error));
         QCOMPARE(report.created,
-                 (QStringList { QStringLiteral("image-jobs"), QStringLiteral("image-jobs-dlq"),
-                                QStringLiteral("pull-jobs"), QStringLiteral("bad-range") }));
+            (QStringList { QStringLiteral("image-jobs"), QStringLiteral("image-jobs-dlq"),
+                QStringLiteral("pull-jobs"), QStringLiteral("bad-range") }));
         QVERIFY(report.updated.isEmpty());
 
         const QueueSettings jobs = fx.broker->queue(QStringLiteral("image-jobs"))->settings;
@@ -84,8 +82,10 @@ private slots:
         QCOMPARE(pull.visibilityTimeoutMs, 60'000);
         // Out of range: reported, the queue is still made, with defaults.
         QCOMPARE(fx.broker->queue(QStringLiteral("bad-range"))->settings.maxBatchSize, 10);
-        QVERIFY(hasWarning(report.warnings, QStringLiteral("max_batch_size must be between 1 and 100 (got 500)")));
-        QVERIFY(hasWarning(report.warnings, QStringLiteral("queues.consumers[0].shiny_new_option: unknown key")));
+        QVERIFY(hasWarning(
+            report.warnings, QStringLiteral("max_batch_size must be between 1 and 100 (got 500)")));
+        QVERIFY(
+            hasWarning(report.warnings, QStringLiteral("queues.consumers[0].shiny_new_option: unknown key")));
         if (fileName.endsWith(QLatin1String(".jsonc")))
             QVERIFY(hasWarning(report.warnings, QStringLiteral("queues.mystery: unknown key")));
         QVERIFY(!hasWarning(report.warnings, QStringLiteral("compatibility_date")));
@@ -119,12 +119,14 @@ private slots:
                                   "max_batch_size = 3\n"
                                   "[env.staging.queues]\n"
                                   "producers = []\n",
-                                  &config, &error));
+            &config, &error));
         QCOMPARE(config.queues.size(), std::size_t(1));
         QCOMPARE(config.queues.front().settings.value(QLatin1String("max_batch_timeout_ms")).toInt(), 500);
         QVERIFY(!config.queues.front().settings.contains(QLatin1String("max_retries")));
-        QVERIFY(hasWarning(config.warnings, QStringLiteral("queues.consumers[0].max_batch_size: must be a number")));
-        QVERIFY(hasWarning(config.warnings, QStringLiteral("queues.consumers[0].max_retries: must be a whole number")));
+        QVERIFY(hasWarning(
+            config.warnings, QStringLiteral("queues.consumers[0].max_batch_size: must be a number")));
+        QVERIFY(hasWarning(
+            config.warnings, QStringLiteral("queues.consumers[0].max_retries: must be a whole number")));
         QVERIFY(hasWarning(config.warnings, QStringLiteral("consumer type \"cron\"")));
         QVERIFY(hasWarning(config.warnings, QStringLiteral("queues.consumers[1]: has no queue name")));
         QVERIFY(hasWarning(config.warnings, QStringLiteral("env.staging.queues")));
@@ -135,11 +137,14 @@ private slots:
         QTest::addColumn<QString>("fileName");
         QTest::addColumn<QByteArray>("text");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("toml") << QStringLiteral("wrangler.toml") << QByteArray("name = \"x\"\n[[queues.consumers]\nqueue = 1\n")
+        QTest::newRow("toml") << QStringLiteral("wrangler.toml")
+                              << QByteArray("name = \"x\"\n[[queues.consumers]\nqueue = 1\n")
                               << QStringLiteral("wrangler.toml: line 2");
-        QTest::newRow("jsonc") << QStringLiteral("wrangler.jsonc") << QByteArray("{\n  // c\n  \"queues\": {\"a\" 1}\n}")
+        QTest::newRow("jsonc") << QStringLiteral("wrangler.jsonc")
+                               << QByteArray("{\n  // c\n  \"queues\": {\"a\" 1}\n}")
                                << QStringLiteral("wrangler.jsonc: line 3");
-        QTest::newRow("missing") << QStringLiteral("nowhere.toml") << QByteArray() << QStringLiteral("cannot read");
+        QTest::newRow("missing") << QStringLiteral("nowhere.toml") << QByteArray()
+                                 << QStringLiteral("cannot read");
     }
     void brokenFilesAreErrorsWithALine()
     {

@@ -14,8 +14,7 @@
 
 namespace qdtest {
 
-struct RuntimeFixture
-{
+struct RuntimeFixture {
     QTemporaryDir dir;
     std::unique_ptr<qd::Runtime> runtime;
 
@@ -35,15 +34,16 @@ struct RuntimeFixture
     }
 
     // Runs f(broker) on the runtime thread and waits for it: tests may wait, the GUI may not.
-    template<typename F>
-    auto onBroker(F f)
+    template <typename F> auto onBroker(F f)
     {
         qd::Broker *broker = runtime->broker();
         if constexpr (std::is_void_v<decltype(f(*broker))>) {
-            QMetaObject::invokeMethod(broker, [&] { f(*broker); }, Qt::BlockingQueuedConnection);
+            QMetaObject::invokeMethod(
+                broker, [&] { f(*broker); }, Qt::BlockingQueuedConnection);
         } else {
             decltype(f(*broker)) result {};
-            QMetaObject::invokeMethod(broker, [&] { result = f(*broker); }, Qt::BlockingQueuedConnection);
+            QMetaObject::invokeMethod(
+                broker, [&] { result = f(*broker); }, Qt::BlockingQueuedConnection);
             return result;
         }
     }

@@ -42,8 +42,7 @@ double lastY(QXYSeries *series)
 
 } // namespace
 
-class TstDashboard : public QObject
-{
+class TstDashboard : public QObject {
     Q_OBJECT
 private slots:
     void initTestCase() { isolateSettings(); }
@@ -61,12 +60,12 @@ private slots:
             s.maxRetries = 1;
             QVERIFY(!b.createQueue(QStringLiteral("jobs"), s));
             b.attachConsumer(QStringLiteral("jobs"),
-                             std::make_shared<FunctionConsumer>([healed](const Delivery &d, BatchOutcome &o) {
-                                 for (const Message &m : d.messages) {
-                                     if (m.body.contains("bad") && !*healed)
-                                         o.retry(m.id, 0, QStringLiteral("image not found"));
-                                 }
-                             }));
+                std::make_shared<FunctionConsumer>([healed](const Delivery &d, BatchOutcome &o) {
+                    for (const Message &m : d.messages) {
+                        if (m.body.contains("bad") && !*healed)
+                            o.retry(m.id, 0, QStringLiteral("image not found"));
+                    }
+                }));
         });
 
         MetricsHistory history;
@@ -91,11 +90,13 @@ private slots:
         fx.onBroker([&](Broker &b) {
             std::vector<SendItem> items;
             for (int i = 0; i < 10; ++i)
-                items.push_back(SendItem { QByteArray("\"good") + QByteArray::number(i) + '"', ContentType::Json, {} });
+                items.push_back(
+                    SendItem { QByteArray("\"good") + QByteArray::number(i) + '"', ContentType::Json, {} });
             QVERIFY(!b.send(QStringLiteral("jobs"), std::move(items), {}, {}));
             QVERIFY(!b.send(QStringLiteral("jobs"),
-                            { SendItem { "\"bad1\"", ContentType::Json, {} }, SendItem { "\"bad2\"", ContentType::Json, {} } },
-                            {}, {}, &badIds));
+                { SendItem { "\"bad1\"", ContentType::Json, {} },
+                    SendItem { "\"bad2\"", ContentType::Json, {} } },
+                {}, {}, &badIds));
         });
         CounterTilesModel *tiles = page.tiles();
         QTRY_COMPARE_WITH_TIMEOUT(tiles->value(CounterTilesModel::Failed), 2.0, 10000);
@@ -112,7 +113,8 @@ private slots:
         // Rates per second over one-second buckets add up to the counts.
         ChartPanel *throughput = page.throughputChart();
         // Once their buckets are complete (a bucket still filling shows its rate so far).
-        QTRY_VERIFY_WITH_TIMEOUT(qAbs(sum(throughput->series(ChartDataModel::AckedPerSecond)->points()) - 10) < 0.6, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            qAbs(sum(throughput->series(ChartDataModel::AckedPerSecond)->points()) - 10) < 0.6, 5000);
         QTRY_VERIFY(qAbs(sum(throughput->series(ChartDataModel::RetriedPerSecond)->points()) - 2) < 0.3);
         QTRY_VERIFY(qAbs(sum(throughput->series(ChartDataModel::DeadLetteredPerSecond)->points()) - 2) < 0.3);
         QVERIFY(!page.latencyChart()->series(ChartDataModel::EndToEndP95)->points().isEmpty());
@@ -122,7 +124,8 @@ private slots:
         healed->store(true);
         fx.onBroker([&](Broker &b) { QVERIFY(!b.retryMessages(badIds, 0)); });
         QTRY_COMPARE_WITH_TIMEOUT(tiles->value(CounterTilesModel::Failed), 0.0, 10000);
-        QTRY_VERIFY_WITH_TIMEOUT(qAbs(sum(throughput->series(ChartDataModel::AckedPerSecond)->points()) - 12) < 0.6, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            qAbs(sum(throughput->series(ChartDataModel::AckedPerSecond)->points()) - 12) < 0.6, 5000);
         QCOMPARE(lastY(depth->series(ChartDataModel::Failed)), 0.0);
         // The retry is marked on every chart, and hovering there says what happened.
         QTRY_COMPARE(depth->markerSeries()->points().size(), 1);

@@ -8,12 +8,12 @@
 #include <QClipboard>
 #include <QComboBox>
 #include <QGuiApplication>
+#include <QHeaderView>
 #include <QLabel>
 #include <QListWidget>
 #include <QMenuBar>
 #include <QSplitter>
 #include <QStackedWidget>
-#include <QHeaderView>
 #include <QTableView>
 #include <QTest>
 #include <QToolBar>
@@ -22,8 +22,7 @@
 using namespace qd;
 using namespace qdtest;
 
-class TstMainWindow : public QObject
-{
+class TstMainWindow : public QObject {
     Q_OBJECT
 private slots:
     void initTestCase() { isolateSettings(); }
@@ -52,8 +51,9 @@ private slots:
         QStringList menus;
         for (QAction *a : w.menuBar()->actions())
             menus.append(a->text());
-        QCOMPARE(menus, (QStringList { QStringLiteral("&File"), QStringLiteral("&View"), QStringLiteral("&Queue"),
-                                       QStringLiteral("&Help") }));
+        QCOMPARE(menus,
+            (QStringList { QStringLiteral("&File"), QStringLiteral("&View"), QStringLiteral("&Queue"),
+                QStringLiteral("&Help") }));
         QVERIFY(w.findChild<QToolBar *>(QStringLiteral("mainToolBar")));
     }
 

@@ -39,8 +39,7 @@ void retype(QLineEdit *edit, const QString &text)
     QTest::keyClicks(edit, text);
 }
 
-template<typename T>
-T *waitForDialog(QWidget *parent, const QString &objectName = {})
+template <typename T> T *waitForDialog(QWidget *parent, const QString &objectName = {})
 {
     T *found = nullptr;
     [[maybe_unused]] const bool appeared = QTest::qWaitFor([&] {
@@ -55,8 +54,7 @@ T *waitForDialog(QWidget *parent, const QString &objectName = {})
 
 } // namespace
 
-class TstQueuesPage : public QObject
-{
+class TstQueuesPage : public QObject {
     Q_OBJECT
 private slots:
     void initTestCase() { isolateSettings(); }
@@ -107,7 +105,8 @@ private slots:
 
         // Settings: checked on every keystroke with the runtime's own rules.
         retype(editor->batchSizeEdit(), QStringLiteral("500"));
-        QVERIFY(editor->errorLabel()->text().contains(QStringLiteral("max_batch_size must be between 1 and 100 (got 500)")));
+        QVERIFY(editor->errorLabel()->text().contains(
+            QStringLiteral("max_batch_size must be between 1 and 100 (got 500)")));
         QVERIFY(!editor->applyButton()->isEnabled());
         retype(editor->batchSizeEdit(), QStringLiteral("2x"));
         QVERIFY(editor->errorLabel()->text().contains(QStringLiteral("whole number")));
