@@ -7,8 +7,10 @@
 #include "dashboardpage.h"
 #include "metricshistory.h"
 #include "runtimefixture.h"
+#include "sqlitestore.h"
 
 #include <QComboBox>
+#include <QDateTime>
 #include <QDateTimeAxis>
 #include <QImage>
 #include <QLabel>
@@ -138,6 +140,44 @@ private slots:
         const QPoint inside = throughput->mapFromScene(throughput->chart()->mapToScene(plot.center()));
         QTest::mouseMove(throughput->viewport(), inside);
         QTRY_VERIFY(throughput->lastReadout().contains(QStringLiteral("Acked")));
+    }
+
+    void storedHistoryShowsAfterARestart()
+    {
+        RuntimeFixture fx;
+        // What an earlier run left: ten minutes of rollups for "jobs" and for all queues.
+        {
+            SqliteStore store(fx.dir.filePath(QStringLiteral("data/queuedeck.db")));
+            QString error;
+            QVERIFY2(store.open(&error), qPrintable(error));
+            const qint64 lastMinute = (QDateTime::currentMSecsSinceEpoch() / 60'000 - 2) * 60'000;
+            std::vector<MetricsFrame> rollups;
+            for (int m = 0; m < 10; ++m) {
+                for (const QString &queue : { QStringLiteral("jobs"), QString() }) {
+                    MetricsFrame f;
+                    f.queue = queue;
+                    f.atMs = lastMinute - m * 60'000;
+                    f.intervalMs = 60'000;
+                    f.acked = 600;
+                    f.ready = 40 + m;
+                    rollups.push_back(f);
+                }
+            }
+            store.insertRollups(rollups, 0);
+            QVERIFY(store.commit(&error));
+        }
+        QVERIFY(fx.start(250));
+        MetricsHistory history;
+        history.attach(fx.runtime.get());
+        DashboardPage page(&history);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        page.rangeBox()->setCurrentIndex(2); // 1 h
+        QTRY_COMPARE(history.minutes(QString()).size(), std::size_t(10));
+        QTRY_VERIFY(page.throughputChart()->series(ChartDataModel::AckedPerSecond)->points().size() >= 10);
+        const QList<QPointF> acked = page.throughputChart()->series(ChartDataModel::AckedPerSecond)->points();
+        QCOMPARE(acked.first().y(), 10.0); // 600 a minute
+        QCOMPARE(page.depthChart()->series(ChartDataModel::Ready)->points().first().y(), 49.0);
     }
 
     void pauseRangeAndExport()
