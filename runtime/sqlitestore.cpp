@@ -701,10 +701,6 @@ SqliteStatement &SqliteStore::filtered(const char *select, const MessageFilter &
     }
     if (filter.deadLettered)
         sql += " AND source_queue_id <> 0 AND state IN (0, 3)";
-    if (!filter.text.isEmpty())
-        sql += " AND (id = ?3 OR CAST(body AS TEXT) LIKE ?4 ESCAPE '\\' OR last_error LIKE ?4 ESCAPE '\\')";
-    if (filter.fromMs > 0)
-        sql += " AND timestamp_ms >= ?5";
     if (filter.failures) // written so the planner picks the messages_failures index
         sql += " AND (state = 3 OR source_queue_id <> 0) AND state IN (0, 3)";
     if (!filter.errorText.isEmpty())
@@ -713,6 +709,10 @@ SqliteStatement &SqliteStore::filtered(const char *select, const MessageFilter &
         sql += " AND " QD_BODY_FIELD("userId") " = ?10";
     if (!filter.errorPattern.isEmpty())
         sql += " AND last_error LIKE ?12 ESCAPE '\\'";
+    if (!filter.text.isEmpty())
+        sql += " AND (id = ?3 OR CAST(body AS TEXT) LIKE ?4 ESCAPE '\\' OR last_error LIKE ?4 ESCAPE '\\')";
+    if (filter.fromMs > 0)
+        sql += " AND timestamp_ms >= ?5";
     if (filter.toMs > 0)
         sql += " AND timestamp_ms <= ?6";
     sql += tail;
@@ -729,16 +729,16 @@ SqliteStatement &SqliteStore::filtered(const char *select, const MessageFilter &
         s.bind(5, filter.fromMs);
     if (filter.toMs > 0)
         s.bind(6, filter.toMs);
-    return s;
-}
-
-std::vector<Message> SqliteStore::listMessages(const MessageFilter &filter, qint64 nowMs, int offset, int limit)
     if (!filter.errorText.isEmpty())
         s.bind(9, likePattern(filter.errorText));
     if (!filter.userId.isEmpty())
         s.bind(10, filter.userId);
     if (!filter.errorPattern.isEmpty())
         s.bind(12, filter.errorPattern);
+    return s;
+}
+
+std::vector<Message> SqliteStore::listMessages(const MessageFilter &filter, qint64 nowMs, int offset, int limit)
 {
     static const std::string select = std::string("SELECT ") + kMessageColumns;
     const std::string tail = orderBy(filter) + " LIMIT ?7 OFFSET ?8";
@@ -766,10 +766,6 @@ std::vector<qint64> SqliteStore::selectSeqs(const MessageFilter &filter, qint64 
     return out;
 }
 
-qint64 SqliteStore::insertBatch(const BatchRecord &b)
-{
-    begin();
-    stmt("INSERT INTO batches(queue_id, created_ms, cut_reason, size) VALUES(?1, ?2, ?3, ?4)")
 qint64 SqliteStore::positionOf(const MessageFilter &filter, qint64 nowMs, qint64 seq)
 {
     auto &member = filtered("SELECT count(*)", filter, nowMs, " AND seq = ?11");
@@ -813,7 +809,8 @@ bool SqliteStore::openReader(QString *error)
         return false;
     }
     sqlite3_busy_timeout(m_db, 5000);
-    if (!exec("PRAGMA cache_size=-32768", error) || !exec("PRAGMA temp_store=MEMORY", error))
+    // A small cache: readers fetch pages by index, and the OS caches the file for both.
+    if (!exec("PRAGMA cache_size=-8192", error) || !exec("PRAGMA temp_store=MEMORY", error))
         return false;
     if (schemaVersion() != kSchemaVersion) {
         *error = QStringLiteral("store %1 has schema version %2, not %3").arg(m_path).arg(schemaVersion()).arg(kSchemaVersion);
@@ -850,6 +847,10 @@ void SqliteStore::endRead()
     exec("COMMIT");
 }
 
+qint64 SqliteStore::insertBatch(const BatchRecord &b)
+{
+    begin();
+    stmt("INSERT INTO batches(queue_id, created_ms, cut_reason, size) VALUES(?1, ?2, ?3, ?4)")
         .bind(1, b.queueId)
         .bind(2, b.createdMs)
         .bind(3, batchCutName(b.cut))
