@@ -3,6 +3,8 @@
 #include "chartdatamodel.h"
 #include "dashboardpage.h"
 #include "dropzone.h"
+#include "failedpage.h"
+#include "messagespage.h"
 #include "metricsformat.h"
 #include "metricshistory.h"
 #include "queuecommands.h"
@@ -54,6 +56,10 @@ MainWindow::MainWindow(Runtime *runtime, QWidget *parent)
 {
     setWindowTitle(tr("QueueDeck"));
     QStyle *s = style();
+    auto *messagesPage = new MessagesPage(runtime, this);
+    auto *failedPage = new FailedPage(runtime, this);
+    connect(messagesPage, &MessagesPage::notice, this, [this](const QString &text) { statusBar()->showMessage(text, 5000); });
+    connect(failedPage, &FailedPage::notice, this, [this](const QString &text) { statusBar()->showMessage(text, 5000); });
     const struct
     {
         QString title;
@@ -63,10 +69,8 @@ MainWindow::MainWindow(Runtime *runtime, QWidget *parent)
         { tr("Dashboard"), s->standardIcon(QStyle::SP_ComputerIcon), m_dashboard },
         { tr("Submit"), s->standardIcon(QStyle::SP_ArrowUp),
           m_submitPage },
-        { tr("Messages"), s->standardIcon(QStyle::SP_FileDialogDetailedView),
-          placeholder(tr("Messages"), tr("Coming: every message of every queue, with filters and details.")) },
-        { tr("Failed"), s->standardIcon(QStyle::SP_MessageBoxWarning),
-          placeholder(tr("Failed"), tr("Coming: failures grouped by error, to retry or redrive.")) },
+        { tr("Messages"), s->standardIcon(QStyle::SP_FileDialogDetailedView), messagesPage },
+        { tr("Failed"), s->standardIcon(QStyle::SP_MessageBoxWarning), failedPage },
         { tr("Results"), s->standardIcon(QStyle::SP_DialogApplyButton),
           m_resultsPage },
         { tr("Queues"), s->standardIcon(QStyle::SP_DirIcon), m_queuesPage },

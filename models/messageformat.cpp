@@ -4,6 +4,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLocale>
 
 namespace qd {
 
@@ -49,6 +50,11 @@ QString firstLine(const QString &text)
 {
     const qsizetype nl = text.indexOf(QLatin1Char('\n'));
     return nl < 0 ? text : text.left(nl) + QStringLiteral(" …");
+}
+
+QString countText(qint64 n, const QString &one, const QString &many)
+{
+    return (n == 1 ? one : many).arg(QLocale().toString(n));
 }
 
 QString hexDump(const QByteArray &bytes, qsizetype maxBytes)

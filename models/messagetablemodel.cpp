@@ -183,6 +183,7 @@ void MessageTableModel::setFilter(const MessageFilter &filter)
     m_pending.clear();
     m_refreshInFlight = false;
     m_refreshAgain = false;
+    m_counting = false;
     m_wantFirst = m_wantLast = -1;
     m_askedFirst = m_askedLast = -1;
     endResetModel();
@@ -283,9 +284,20 @@ void MessageTableModel::onWindow(quint64 ticket, const WindowResult &result)
     if (it == m_pending.end())
         return; // another model's, or from before a reset
     const Pending p = it->second;
-    m_pending.erase(it);
+    if (!result.partial)
+        m_pending.erase(it);
     if (p.generation != m_generation)
         return;
+    if (result.partial) {
+        // Rows to show now; the count comes with the second answer.
+        applyRefresh(p, result);
+        m_counting = true;
+        if (m_loading) {
+            setLoading(false);
+            emit loaded();
+        }
+        return;
+    }
     if (p.kind == Pending::Page) {
         m_pendingPages.erase(int(p.windowStart / kPageSize));
         if (p.layout == m_layout)
@@ -300,6 +312,10 @@ void MessageTableModel::onWindow(quint64 ticket, const WindowResult &result)
     if (first) {
         setLoading(false);
         emit loaded();
+    }
+    if (m_counting) {
+        m_counting = false;
+        emit counted();
     }
     if (m_refreshAgain) {
         m_refreshAgain = false;
@@ -403,6 +419,8 @@ void MessageTableModel::applyRefresh(const Pending &pending, const WindowResult 
 {
     const quint64 layoutBefore = m_layout;
     const int windowStart = int(pending.windowStart);
+    const QList<MessageRow> previous = m_cache;
+    const int previousStart = m_cacheStart;
     // Only the window's rows are kept: elsewhere the store may have changed unseen.
     if (!m_cache.isEmpty()) {
         const int keepFrom = std::max(windowStart, m_cacheStart);
@@ -434,11 +452,17 @@ void MessageTableModel::applyRefresh(const Pending &pending, const WindowResult 
     int changedFirst = -1;
     int changedLast = -1;
     if (m_cache.isEmpty() || m_cacheStart != int(result.offset)) {
-        m_cache.clear();
+        // Replaced wholesale; rows that read the same as before are not signalled.
         m_cacheStart = int(result.offset);
         m_cache = result.rows;
-        changedFirst = m_cacheStart;
-        changedLast = m_cacheStart + int(m_cache.size()) - 1;
+        for (int i = 0; i < int(m_cache.size()); ++i) {
+            const int row = m_cacheStart + i;
+            const int old = row - previousStart;
+            if (shift != 0 || old < 0 || old >= previous.size() || !(previous.at(old) == m_cache.at(i))) {
+                changedFirst = changedFirst < 0 ? row : changedFirst;
+                changedLast = row;
+            }
+        }
     } else {
         diffWindow(result.rows, &changedFirst, &changedLast);
     }

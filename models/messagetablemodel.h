@@ -49,11 +49,14 @@ public:
     bool isLoaded(int row) const;
     std::optional<MessageRow> rowAt(int row) const;
     bool isLoading() const { return m_loading; }
+    // Rows are shown but not yet counted: rowCount is a lower bound until counted().
+    bool isCounting() const { return m_counting; }
 
 signals:
     // The first answer for the current filter has arrived (rowCount is now right).
     void loaded();
     void loadingChanged(bool loading);
+    void counted();
 
 private:
     struct Pending
@@ -90,6 +93,7 @@ private:
     bool m_refreshInFlight = false;
     bool m_refreshAgain = false;
     bool m_loading = false;
+    bool m_counting = false;
     int m_visibleFirst = -1;
     int m_visibleLast = -1;
     mutable int m_wantFirst = -1;

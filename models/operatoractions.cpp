@@ -1,6 +1,7 @@
 #include "operatoractions.h"
 
 #include "broker.h"
+#include "messageformat.h"
 
 #include <QPointer>
 
@@ -65,7 +66,7 @@ void OperatorActions::retry(const QStringList &ids, int delaySeconds)
         const Error e = b->retryMessages(ids, delaySeconds, &retried);
         if (e)
             return { {}, e.message };
-        return { tr("Retried %n message(s)%1", nullptr, retried).arg(delayText(delaySeconds)), {} };
+        return { countText(retried, tr("Retried %1 message"), tr("Retried %1 messages")) + delayText(delaySeconds), {} };
     });
 }
 
@@ -83,7 +84,7 @@ void OperatorActions::retrySeqs(const QList<qint64> &seqs, int delaySeconds)
             if (self)
                 emit self->bulkStarted(operation, total);
         }, Qt::QueuedConnection);
-        return { tr("Retrying %n message(s)%1", nullptr, int(total)).arg(delayText(delaySeconds)), {} };
+        return { countText(total, tr("Retrying %1 message"), tr("Retrying %1 messages")) + delayText(delaySeconds), {} };
     });
 }
 
@@ -126,7 +127,7 @@ void OperatorActions::remove(const QStringList &ids)
             const Error e = b->deleteMessages(chunk, &deleted);
             if (e)
                 return { {}, e.message };
-            return { last ? tr("Deleted %n message(s)", nullptr, int(total)) : QString(), {} };
+            return { last ? countText(total, tr("Deleted %1 message"), tr("Deleted %1 messages")) : QString(), {} };
         });
     }
 }
@@ -138,7 +139,7 @@ void OperatorActions::redrive(const QString &deadLetterQueue)
         const Error e = b->redrive(deadLetterQueue, &moved);
         if (e)
             return { {}, e.message };
-        return { tr("Moved %n message(s) from %1 back to their queues", nullptr, moved).arg(deadLetterQueue), {} };
+        return { countText(moved, tr("Moved %1 message"), tr("Moved %1 messages")) + tr(" from %1 back to their queues").arg(deadLetterQueue), {} };
     });
 }
 

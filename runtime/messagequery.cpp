@@ -199,7 +199,7 @@ MessageRow MessageQuery::rowOf(const Message &m, qint64 now) const
 
 void MessageQuery::requestWindow(int client, quint64 generation, quint64 ticket, const WindowRequest &request)
 {
-    post(client, generation, [this, ticket, request] {
+    post(client, generation, [this, client, generation, ticket, request] {
         QElapsedTimer timer;
         timer.start();
         const qint64 now = nowMs();
@@ -207,8 +207,11 @@ void MessageQuery::requestWindow(int client, quint64 generation, quint64 ticket,
         WindowResult r;
         m_store->beginRead();
         refreshQueues();
+        // A first look at a filter shows its rows before counting them: for a filter no
+        // index serves, the count reads every row, and the first page needs far fewer.
+        const bool rowsFirst = request.withCount && request.anchors.isEmpty() && request.offset <= kReverseFrom;
         qint64 count = -1;
-        if (request.withCount)
+        if (request.withCount && !rowsFirst)
             count = r.count = m_store->countMessages(f, now);
         qint64 offset = request.offset;
         for (int i = 0; i < std::min<int>(int(request.anchors.size()), kMaxAnchorsTried); ++i) {
@@ -236,10 +239,22 @@ void MessageQuery::requestWindow(int client, quint64 generation, quint64 ticket,
         } else {
             messages = m_store->listMessages(f, now, int(offset), request.limit);
         }
-        m_store->endRead();
         r.rows.reserve(qsizetype(messages.size()));
         for (const Message &m : messages)
             r.rows.append(rowOf(m, now));
+        if (rowsFirst) {
+            WindowResult early = r;
+            early.partial = true;
+            early.count = offset + early.rows.size();
+            early.elapsedMs = timer.elapsed();
+            deliver([=, this] { emit windowReady(ticket, early); });
+            if (!current(client, generation)) {
+                m_store->endRead();
+                return;
+            }
+            r.count = m_store->countMessages(f, now);
+        }
+        m_store->endRead();
         r.elapsedMs = timer.elapsed();
         deliver([=, this] { emit windowReady(ticket, r); });
     });
@@ -352,7 +367,9 @@ void MessageQuery::requestFailureGroups(int client, quint64 generation, quint64 
                 return false;
             return true;
         };
-        if (m_signatures.size() > 200'000)
+        // Errors often repeat word for word; when they are all different the cache is
+        // only memory, so it stays small.
+        if (m_signatures.size() > 20'000)
             m_signatures.clear();
         std::map<QString, FailureGroup> groups;
         for (const Message &m : m_store->failures(filter.queueId)) {

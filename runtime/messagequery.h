@@ -63,6 +63,9 @@ struct WindowRequest
 struct WindowResult
 {
     qint64 count = -1; // -1 when not asked for
+    // The rows came first and the count follows in a second result for the same ticket;
+    // until then `count` only says how many rows there are at least.
+    bool partial = false;
     qint64 offset = 0; // of rows[0]
     QList<MessageRow> rows;
     int anchorIndex = -1; // which anchor was found, -1 for none

@@ -7,6 +7,7 @@
 #include "failurenotifier.h"
 #include "messagedetailview.h"
 #include "messagefilterbar.h"
+#include "messageformat.h"
 #include "messagequery.h"
 #include "messagesearch.h"
 #include "messagetablemodel.h"
@@ -83,9 +84,13 @@ FailedPage::FailedPage(MessageQuery *query, OperatorActions *actions, QWidget *p
     m_table->setModel(m_model);
     m_table->sortByColumn(MessageTableModel::Enqueued, Qt::DescendingOrder);
     const int em = fontMetrics().averageCharWidth();
-    const int widths[] = { 12, 34, 18, 8, 12, 30, 20 };
+    const int widths[] = { 10, 16, 16, 8, 8, 28, 20, 50 };
     for (int c = 0; c < int(std::size(widths)); ++c)
-        m_table->setColumnWidth(c, widths[c] * em);
+        m_table->setColumnWidth(c, std::max(widths[c] * em, m_table->horizontalHeader()->sectionSizeHint(c)));
+    m_table->setColumnWidth(MessageTableModel::Enqueued,
+                            fontMetrics().horizontalAdvance(QStringLiteral("0000-00-00 00:00:00")) + 2 * em);
+    // Here the error is what a person reads first.
+    m_table->horizontalHeader()->moveSection(MessageTableModel::LastError, MessageTableModel::State);
 
     m_groupsView->setModel(m_groups);
     m_groupsView->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -95,10 +100,9 @@ FailedPage::FailedPage(MessageQuery *query, OperatorActions *actions, QWidget *p
     m_groupsView->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 8);
     m_groupsView->setWordWrap(false);
     m_groupsView->horizontalHeader()->setStretchLastSection(true);
-    m_groupsView->setColumnWidth(FailureGroupModel::Signature, 40 * em);
-    m_groupsView->setColumnWidth(FailureGroupModel::Count, 10 * em);
-    m_groupsView->setColumnWidth(FailureGroupModel::FirstSeen, 19 * em);
-    m_groupsView->setColumnWidth(FailureGroupModel::LastSeen, 19 * em);
+    m_groupsView->setColumnWidth(FailureGroupModel::Signature, 56 * em);
+    for (int c : { int(FailureGroupModel::Count), int(FailureGroupModel::FirstSeen), int(FailureGroupModel::LastSeen) })
+        m_groupsView->horizontalHeader()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
 
     auto *buttons = new QHBoxLayout(m_buttons);
     buttons->setContentsMargins(0, 0, 0, 0);
@@ -162,6 +166,8 @@ FailedPage::FailedPage(MessageQuery *query, OperatorActions *actions, QWidget *p
     horizontal->addWidget(m_detail);
     horizontal->setStretchFactor(0, 3);
     horizontal->setStretchFactor(1, 2);
+    horizontal->setSizes({ 640, 360 });
+    vertical->setSizes({ 200, 600 });
 
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_filterBar);
@@ -176,6 +182,12 @@ FailedPage::FailedPage(MessageQuery *query, OperatorActions *actions, QWidget *p
         m_groupsView->selectionModel()->clear();
         showGroup({});
     });
+    // Something is always open: the first row once a filter's rows arrive, so j/k start there.
+    connect(m_model, &MessageTableModel::loaded, this, [this] {
+        if (!m_table->currentIndex().isValid() && m_model->rowCount() > 0)
+            m_table->setCurrentIndex(m_model->index(0, MessageTableModel::Queue));
+    });
+    connect(m_model, &MessageTableModel::counted, this, &FailedPage::updateCount);
     connect(m_model, &MessageTableModel::loadingChanged, this, &FailedPage::updateCount);
     connect(m_model, &QAbstractItemModel::rowsInserted, this, &FailedPage::updateCount);
     connect(m_model, &QAbstractItemModel::rowsRemoved, this, &FailedPage::updateCount);
@@ -344,8 +356,8 @@ void FailedPage::updateCount()
         m_count->setText(tr("Loading…"));
         return;
     }
-    m_count->setText(tr("%1 messages · %n error group(s)", nullptr, m_groups->rowCount())
-                         .arg(QLocale().toString(m_model->rowCount())));
+    const QString n = QLocale().toString(m_model->rowCount()) + (m_model->isCounting() ? QStringLiteral("+") : QString());
+    m_count->setText(tr("%1 messages · %2").arg(n, countText(m_groups->rowCount(), tr("%1 error group"), tr("%1 error groups"))));
 }
 
 void FailedPage::say(const QString &text)

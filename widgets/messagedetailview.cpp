@@ -102,8 +102,8 @@ MessageDetailView::MessageDetailView(MessageQuery *query, QWidget *parent)
     auto *split = new QSplitter(Qt::Vertical, this);
     split->addWidget(top);
     split->addWidget(bottom);
-    split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 2);
+    split->setStretchFactor(0, 1);
+    split->setStretchFactor(1, 1);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 0, 0, 0);
     layout->addWidget(split);
@@ -196,12 +196,13 @@ void MessageDetailView::present(const MessageDetail &d)
         if (!r.thumbnail.isEmpty() && thumb.loadFromData(r.thumbnail))
             m_thumbnail->setPixmap(thumb.scaled(m_thumbnail->size(), Qt::KeepAspectRatio, Qt::SmoothTransformation));
         m_thumbnail->setVisible(!thumb.isNull());
-        m_result->setText(tr("<b>Result</b>: %1 %2×%3, %4 bytes, fetched in %5, decoded in %6<br>SHA-256 %7")
+        m_result->setText(tr("<b>Result</b>: %1 %2×%3, %4 bytes, fetched in %5, decoded in %6<br>SHA-256 %7…")
                               .arg(r.format.toHtmlEscaped())
                               .arg(r.width)
                               .arg(r.height)
                               .arg(QLocale().toString(r.bytes), durationText(r.fetchMs), durationText(r.decodeMs),
-                                   r.sha256));
+                                   r.sha256.left(16)));
+        m_result->setToolTip(tr("SHA-256 %1\n%2").arg(r.sha256, r.finalUrl.isEmpty() ? r.url : r.finalUrl));
         m_result->show();
     } else {
         m_thumbnail->hide();
@@ -219,7 +220,7 @@ void MessageDetailView::present(const MessageDetail &d)
         if (v.batch) {
             const BatchRecord &b = *v.batch;
             auto *batch = new QTreeWidgetItem(item, { tr("batch %1").arg(b.id),
-                                                      tr("%n message(s), cut by %1", nullptr, b.size).arg(batchCutName(b.cut)),
+                                                      countText(b.size, tr("%1 message"), tr("%1 messages")) + tr(", cut by %1").arg(batchCutName(b.cut)),
                                                       formatTimestamp(b.createdMs),
                                                       b.endedMs > 0 ? durationText(b.endedMs - b.createdMs) : QString(),
                                                       tr("%1 acked, %2 retried, %3 dead-lettered, %4 failed")
@@ -239,7 +240,7 @@ void MessageDetailView::present(const MessageDetail &d)
     for (int c = 0; c < 4; ++c)
         m_attempts->resizeColumnToContents(c);
     if (d.attempts.isEmpty())
-        new QTreeWidgetItem(m_attempts, { tr("none yet") });
+        new QTreeWidgetItem(m_attempts, { QString(), QString(), QString(), QString(), tr("not delivered yet") });
 
     QStringList history;
     for (const AuditEntry &e : d.history) {

@@ -69,9 +69,11 @@ MessagesPage::MessagesPage(MessageQuery *query, OperatorActions *actions, QWidge
     m_table->setModel(m_model);
     m_table->sortByColumn(MessageTableModel::Enqueued, Qt::DescendingOrder); // newest first
     const int em = fontMetrics().averageCharWidth();
-    const int widths[] = { 12, 34, 16, 8, 12, 36, 20 };
+    const int widths[] = { 10, 16, 16, 8, 8, 30, 20 };
     for (int c = 0; c < int(std::size(widths)); ++c)
-        m_table->setColumnWidth(c, widths[c] * em);
+        m_table->setColumnWidth(c, std::max(widths[c] * em, m_table->horizontalHeader()->sectionSizeHint(c)));
+    m_table->setColumnWidth(MessageTableModel::Enqueued,
+                            fontMetrics().horizontalAdvance(QStringLiteral("0000-00-00 00:00:00")) + 2 * em);
 
     auto *retry = toolButton(tr("Retry"), QStringLiteral("retry"), this);
     retry->setToolTip(tr("Retry the selected failed messages (r)"));
@@ -115,6 +117,7 @@ MessagesPage::MessagesPage(MessageQuery *query, OperatorActions *actions, QWidge
     split->addWidget(m_detail);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
+    split->setSizes({ 620, 380 });
 
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_filterBar);
@@ -126,6 +129,12 @@ MessagesPage::MessagesPage(MessageQuery *query, OperatorActions *actions, QWidge
         f.descending = m_model->filter().descending;
         m_model->setFilter(f);
     });
+    // Something is always open: the first row once a filter's rows arrive, so j/k start there.
+    connect(m_model, &MessageTableModel::loaded, this, [this] {
+        if (!m_table->currentIndex().isValid() && m_model->rowCount() > 0)
+            m_table->setCurrentIndex(m_model->index(0, MessageTableModel::Queue));
+    });
+    connect(m_model, &MessageTableModel::counted, this, &MessagesPage::updateCount);
     connect(m_model, &MessageTableModel::loadingChanged, this, &MessagesPage::updateCount);
     connect(m_model, &QAbstractItemModel::rowsInserted, this, &MessagesPage::updateCount);
     connect(m_model, &QAbstractItemModel::rowsRemoved, this, &MessagesPage::updateCount);
@@ -185,7 +194,10 @@ void MessagesPage::hideEvent(QHideEvent *event)
 void MessagesPage::updateCount()
 {
     const QString n = QLocale().toString(m_model->rowCount());
-    m_count->setText(m_model->isLoading() ? tr("Loading…") : tr("%1 messages").arg(n));
+    m_count->setText(m_model->isLoading()      ? tr("Loading…")
+                         : m_model->isCounting() ? tr("%1+ messages, counting…").arg(n)
+                         : m_model->rowCount() == 1 ? tr("1 message")
+                                                    : tr("%1 messages").arg(n));
 }
 
 void MessagesPage::say(const QString &text)

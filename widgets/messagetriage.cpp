@@ -2,6 +2,7 @@
 
 #include "bulkprogress.h"
 #include "confirmbar.h"
+#include "messageformat.h"
 #include "messagequery.h"
 #include "messagetablemodel.h"
 #include "messagetableview.h"
@@ -58,10 +59,10 @@ QString MessageTriage::delayText(int delaySeconds)
     if (delaySeconds <= 0)
         return {};
     if (delaySeconds % 3600 == 0)
-        return tr(" in %n hour(s)", nullptr, delaySeconds / 3600);
+        return countText(delaySeconds / 3600, tr(" in %1 hour"), tr(" in %1 hours"));
     if (delaySeconds % 60 == 0)
-        return tr(" in %n minute(s)", nullptr, delaySeconds / 60);
-    return tr(" in %n second(s)", nullptr, delaySeconds);
+        return countText(delaySeconds / 60, tr(" in %1 minute"), tr(" in %1 minutes"));
+    return countText(delaySeconds, tr(" in %1 second"), tr(" in %1 seconds"));
 }
 
 void MessageTriage::resolve(const QList<int> &rows, Resolved then)
@@ -130,8 +131,8 @@ void MessageTriage::deletePicked()
         emit notice(tr("Select the messages to delete first."));
         return;
     }
-    m_confirm->ask(tr("Delete %n message(s) for good? Their bodies and attempts cannot be brought back.", nullptr,
-                      int(rows.size())),
+    m_confirm->ask(countText(rows.size(), tr("Delete %1 message for good?"), tr("Delete %1 messages for good?"))
+                       + tr(" Their bodies and attempts cannot be brought back."),
                    tr("Delete %1").arg(QLocale().toString(rows.size())),
                    [this, rows] {
                        resolve(rows, [this](const QStringList &ids, const QList<qint64> &) { m_actions->remove(ids); });

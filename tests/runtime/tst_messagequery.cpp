@@ -58,13 +58,19 @@ struct Reader
     {
     }
 
+    // The final answer to one request (a first look may come in two: rows, then count).
     qd::WindowResult window(const qd::WindowRequest &request)
     {
         QSignalSpy spy(&query, &qd::MessageQuery::windowReady);
-        query.requestWindow(0, 0, ++ticket, request);
-        if (!spy.wait(10'000))
-            return {};
-        return spy.at(0).at(1).value<qd::WindowResult>();
+        const quint64 mine = ++ticket;
+        query.requestWindow(0, 0, mine, request);
+        for (qsizetype seen = 0;; ++seen) {
+            if (spy.size() <= seen && !spy.wait(10'000))
+                return {};
+            const auto result = spy.at(seen).at(1).value<qd::WindowResult>();
+            if (spy.at(seen).at(0).toULongLong() == mine && !result.partial)
+                return result;
+        }
     }
 
     qd::WindowResult page(const qd::MessageFilter &filter, qint64 offset, int limit, bool withCount = true)
@@ -109,6 +115,22 @@ private slots:
         QVERIFY(r.rows[0].seq < r.rows[1].seq);
 
         QCOMPARE(reader.page({}, 990, 50).rows.size(), 10);
+
+        // A first look answers twice: the rows (a lower bound for the count), then the count.
+        QSignalSpy both(&reader.query, &qd::MessageQuery::windowReady);
+        qd::WindowRequest look;
+        look.limit = 10;
+        look.withCount = true;
+        reader.query.requestWindow(0, 0, 777, look);
+        QTRY_COMPARE(both.size(), 2);
+        const auto early = both[0][1].value<qd::WindowResult>();
+        const auto last = both[1][1].value<qd::WindowResult>();
+        QVERIFY(early.partial);
+        QCOMPARE(early.count, 10);
+        QCOMPARE(early.rows.size(), 10);
+        QVERIFY(!last.partial);
+        QCOMPARE(last.count, 1000);
+        QCOMPARE(last.rows, early.rows);
 
         qd::MessageFilter byUser;
         byUser.sort = qd::MessageSort::User;

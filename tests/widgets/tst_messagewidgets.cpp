@@ -10,6 +10,8 @@
 #include "messagetablemodel.h"
 #include "messagetableview.h"
 
+#include <QBuffer>
+#include <QImage>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -269,6 +271,65 @@ private slots:
         QTest::mouseClick(page.confirmBar()->confirmButton(), Qt::LeftButton);
         QTRY_COMPARE(page.model()->rowCount(), 3);
         QVERIFY(fx.onBroker([&](Broker &b) { return !b.store()->messageById(id).has_value(); }));
+    }
+
+    // A processed image job shows its result beside the body: thumbnail, format, size.
+    void detailShowsTheImageResult()
+    {
+        RuntimeFixture fx;
+        QVERIFY(fx.start());
+        const QString id = fx.onBroker([](Broker &b) {
+            Message m;
+            m.id = newMessageId();
+            m.queueId = b.queue(QStringLiteral("images"))->id;
+            m.body = "{\"imageUrl\":\"https://img.test/cat.png\",\"userId\":\"ann\"}";
+            m.timestampMs = m.visibleAtMs = b.clock()->nowMs();
+            std::vector<Message> one { m };
+            b.store()->insertMessages(one);
+            b.store()->updateMessages({ MessageUpdate { one[0].seq, MessageState::Acked, m.queueId, m.visibleAtMs, 1, 0, {} } },
+                                      b.clock()->nowMs());
+            QImage image(64, 48, QImage::Format_RGB32);
+            image.fill(QColor(0x2f, 0x7e, 0xd8));
+            QByteArray png;
+            QBuffer buffer(&png);
+            buffer.open(QIODevice::WriteOnly);
+            image.save(&buffer, "PNG");
+            ImageResult r;
+            r.messageSeq = one[0].seq;
+            r.messageId = m.id;
+            r.queueId = m.queueId;
+            r.userId = QStringLiteral("ann");
+            r.url = QStringLiteral("https://img.test/cat.png");
+            r.format = QStringLiteral("PNG");
+            r.width = 64;
+            r.height = 48;
+            r.bytes = png.size();
+            r.sha256 = QStringLiteral("ab").repeated(32);
+            r.thumbnail = png;
+            r.fetchMs = 12;
+            r.decodeMs = 3;
+            r.createdMs = b.clock()->nowMs();
+            b.store()->insertResults({ r });
+            QString error;
+            b.store()->commit(&error);
+            return m.id;
+        });
+        MessagesPage page(fx.runtime.get());
+        page.resize(1400, 900);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        // The first row opens by itself once the rows are there.
+        QTRY_COMPARE(page.detail()->messageId(), id);
+        QTRY_VERIFY(page.detail()->detail().has_value());
+        QVERIFY(page.detail()->detail()->result.has_value());
+        bool shown = false;
+        for (QLabel *label : page.detail()->findChildren<QLabel *>()) {
+            if (label->isVisible() && label->text().contains(QStringLiteral("PNG 64×48")))
+                shown = true;
+        }
+        QVERIFY(shown);
+        if (const QString dir = qEnvironmentVariable("QUEUEDECK_TEST_SHOTS"); !dir.isEmpty())
+            page.grab().save(dir + QStringLiteral("/messages-detail.png"));
     }
 };
 
