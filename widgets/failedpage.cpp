@@ -84,7 +84,7 @@ FailedPage::FailedPage(MessageQuery *query, OperatorActions *actions, QWidget *p
     m_table->setModel(m_model);
     m_table->sortByColumn(MessageTableModel::Enqueued, Qt::DescendingOrder);
     const int em = fontMetrics().averageCharWidth();
-    const int widths[] = { 10, 16, 16, 8, 8, 28, 20, 50 };
+    const int widths[] = { 9, 13, 12, 6, 8, 24, 20, 50 };
     for (int c = 0; c < int(std::size(widths)); ++c)
         m_table->setColumnWidth(c, std::max(widths[c] * em, m_table->horizontalHeader()->sectionSizeHint(c)));
     m_table->setColumnWidth(MessageTableModel::Enqueued,

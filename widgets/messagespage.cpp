@@ -69,7 +69,7 @@ MessagesPage::MessagesPage(MessageQuery *query, OperatorActions *actions, QWidge
     m_table->setModel(m_model);
     m_table->sortByColumn(MessageTableModel::Enqueued, Qt::DescendingOrder); // newest first
     const int em = fontMetrics().averageCharWidth();
-    const int widths[] = { 10, 16, 16, 8, 8, 30, 20 };
+    const int widths[] = { 9, 13, 12, 6, 8, 24, 20 };
     for (int c = 0; c < int(std::size(widths)); ++c)
         m_table->setColumnWidth(c, std::max(widths[c] * em, m_table->horizontalHeader()->sectionSizeHint(c)));
     m_table->setColumnWidth(MessageTableModel::Enqueued,
@@ -117,7 +117,7 @@ MessagesPage::MessagesPage(MessageQuery *query, OperatorActions *actions, QWidge
     split->addWidget(m_detail);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
-    split->setSizes({ 620, 380 });
+    split->setSizes({ 650, 350 });
 
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_filterBar);

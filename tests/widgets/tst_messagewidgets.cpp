@@ -2,6 +2,7 @@
 
 #include "bulkprogress.h"
 #include "confirmbar.h"
+#include "editbodydialog.h"
 #include "failedpage.h"
 #include "failuregroupmodel.h"
 #include "messagedetailview.h"
@@ -11,6 +12,7 @@
 #include "messagetableview.h"
 
 #include <QBuffer>
+#include <QDialogButtonBox>
 #include <QImage>
 #include <QLabel>
 #include <QLineEdit>
@@ -233,6 +235,31 @@ private slots:
         QCOMPARE(counts.ready + counts.delayed, qint64(Broker::kBulkChunk));
         QCOMPARE(counts.failed, qint64(n - Broker::kBulkChunk));
         QTRY_COMPARE(page.model()->rowCount(), n - Broker::kBulkChunk);
+    }
+
+    void editAndResubmit()
+    {
+        RuntimeFixture fx;
+        QVERIFY(fx.start());
+        const QStringList ids = makeFailed(fx, QStringLiteral("jobs"), 3, [](int) { return QStringLiteral("bad url"); });
+        FailedPage page(fx.runtime.get());
+        page.resize(1400, 900);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QTRY_VERIFY(page.model()->rowCount() == 3 && loaded(page.model(), 0, 2));
+        clickRow(page.table(), 1);
+        const QString id = page.model()->rowAt(1)->id;
+        QTRY_VERIFY(page.detail()->detail() && page.detail()->detail()->message.id == id);
+        QTest::mouseClick(child<QToolButton>(&page, "edit"), Qt::LeftButton);
+        EditBodyDialog *dialog = nullptr;
+        QTRY_VERIFY((dialog = page.findChild<EditBodyDialog *>()) && dialog->isVisible());
+        dialog->editor()->selectAll();
+        QTest::keyClicks(dialog->editor(), QStringLiteral("{\"imageUrl\": \"https://img.test/fixed.png\"}"));
+        QTest::mouseClick(dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok), Qt::LeftButton);
+        QTRY_COMPARE(stateOf(fx, id), MessageState::Pending);
+        const QByteArray body = fx.onBroker([&](Broker &b) { return b.store()->messageById(id)->body; });
+        QCOMPARE(body, QByteArray("{\"imageUrl\":\"https://img.test/fixed.png\"}"));
+        QVERIFY(fx.auditActions(1).first().startsWith(QLatin1String("edit_resubmit:")));
     }
 
     void searchAndOpenOnTheMessagesPage()
