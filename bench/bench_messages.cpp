@@ -38,8 +38,7 @@ namespace {
 constexpr int kProbeMs = 5;
 
 // The GUI thread's longest wait between two ticks of a 5 ms timer, less the 5 ms.
-class StallProbe final : public QObject
-{
+class StallProbe final : public QObject {
 public:
     StallProbe()
     {
@@ -72,11 +71,16 @@ private:
 QString errorFor(qint64 i)
 {
     switch (i % 5) {
-    case 0: return QStringLiteral("HTTP 404 from https://img.example/%1.png").arg(i);
-    case 1: return QStringLiteral("timeout after 30000 ms fetching https://img.example/%1.png").arg(i);
-    case 2: return QStringLiteral("host img%1.example not found (check the URL's host name)").arg(i % 97);
-    case 3: return QStringLiteral("not an image: text/html (%1 bytes)").arg(1000 + i % 5000);
-    default: return QStringLiteral("decode failed: image too large (%1 x %2)").arg(20000 + i % 100).arg(30000);
+    case 0:
+        return QStringLiteral("HTTP 404 from https://img.example/%1.png").arg(i);
+    case 1:
+        return QStringLiteral("timeout after 30000 ms fetching https://img.example/%1.png").arg(i);
+    case 2:
+        return QStringLiteral("host img%1.example not found (check the URL's host name)").arg(i % 97);
+    case 3:
+        return QStringLiteral("not an image: text/html (%1 bytes)").arg(1000 + i % 5000);
+    default:
+        return QStringLiteral("decode failed: image too large (%1 x %2)").arg(20000 + i % 100).arg(30000);
     }
 }
 
@@ -92,7 +96,8 @@ double fill(const QString &path, qint64 n, qint64 failed)
         qFatal("open: %s", qPrintable(error));
     QueueSettings settings;
     settings.retentionSeconds = 1'209'600;
-    const qint64 queueId = store.insertQueue(QStringLiteral("images"), settings, QDateTime::currentMSecsSinceEpoch());
+    const qint64 queueId
+        = store.insertQueue(QStringLiteral("images"), settings, QDateTime::currentMSecsSinceEpoch());
     const qint64 start = QDateTime::currentMSecsSinceEpoch() - n;
     const qint64 every = failed > 0 ? std::max<qint64>(1, n / failed) : 0;
     constexpr qint64 kChunk = 20'000;
@@ -102,8 +107,8 @@ double fill(const QString &path, qint64 n, qint64 failed)
             Message m;
             m.id = newMessageId();
             m.queueId = queueId;
-            m.body = "{\"imageUrl\":\"https://img.example/" + QByteArray::number(i) + ".png\",\"userId\":\"user"
-                + QByteArray::number(i % 1000) + "\"}";
+            m.body = "{\"imageUrl\":\"https://img.example/" + QByteArray::number(i)
+                + ".png\",\"userId\":\"user" + QByteArray::number(i % 1000) + "\"}";
             m.timestampMs = m.visibleAtMs = start + i;
             messages.push_back(std::move(m));
         }
@@ -112,8 +117,8 @@ double fill(const QString &path, qint64 n, qint64 failed)
         for (const Message &m : messages) {
             const qint64 i = m.timestampMs - start;
             const bool fails = every > 0 && i % every == 0 && i / every < failed;
-            updates.push_back(MessageUpdate { m.seq, fails ? MessageState::Failed : MessageState::Acked, queueId,
-                                              m.visibleAtMs, fails ? 4 : 1, 0, fails ? errorFor(i / every) : QString() });
+            updates.push_back(MessageUpdate { m.seq, fails ? MessageState::Failed : MessageState::Acked,
+                queueId, m.visibleAtMs, fails ? 4 : 1, 0, fails ? errorFor(i / every) : QString() });
         }
         store.updateMessages(updates, start + n);
         if (!store.commit(&error))
@@ -140,8 +145,7 @@ bool visibleLoaded(MessageTableView *view, MessageTableModel *model)
 }
 
 // Milliseconds from now until `done` holds, running the event loop; -1 past the timeout.
-template<typename Done>
-double timeUntil(Done done, int timeoutMs = 60'000)
+template <typename Done> double timeUntil(Done done, int timeoutMs = 60'000)
 {
     QElapsedTimer t;
     t.start();
@@ -170,14 +174,15 @@ int main(int argc, char **argv)
 
     QCommandLineParser parser;
     parser.addHelpOption();
-    const QCommandLineOption messagesOption(QStringLiteral("messages"), QStringLiteral("Messages in the store (default 1000000)."),
-                                            QStringLiteral("N"), QStringLiteral("1000000"));
-    const QCommandLineOption failedOption(QStringLiteral("failed"), QStringLiteral("Of them failed (default 100000)."),
-                                          QStringLiteral("N"), QStringLiteral("100000"));
-    const QCommandLineOption dirOption(QStringLiteral("dir"), QStringLiteral("Where the store goes (default: a temporary dir)."),
-                                       QStringLiteral("DIR"));
-    const QCommandLineOption fillOption(QStringLiteral("fill"), QStringLiteral("Only fill the store FILE, then exit."),
-                                        QStringLiteral("FILE"));
+    const QCommandLineOption messagesOption(QStringLiteral("messages"),
+        QStringLiteral("Messages in the store (default 1000000)."), QStringLiteral("N"),
+        QStringLiteral("1000000"));
+    const QCommandLineOption failedOption(QStringLiteral("failed"),
+        QStringLiteral("Of them failed (default 100000)."), QStringLiteral("N"), QStringLiteral("100000"));
+    const QCommandLineOption dirOption(QStringLiteral("dir"),
+        QStringLiteral("Where the store goes (default: a temporary dir)."), QStringLiteral("DIR"));
+    const QCommandLineOption fillOption(QStringLiteral("fill"),
+        QStringLiteral("Only fill the store FILE, then exit."), QStringLiteral("FILE"));
     parser.addOptions({ messagesOption, failedOption, dirOption, fillOption });
     parser.process(app);
     const qint64 n = parser.value(messagesOption).toLongLong();
@@ -187,15 +192,18 @@ int main(int argc, char **argv)
         return 0;
     }
 
-    QTemporaryDir temp(parser.value(dirOption).isEmpty() ? QDir::tempPath() + QStringLiteral("/qd-messages-XXXXXX")
-                                                         : parser.value(dirOption) + QStringLiteral("/qd-messages-XXXXXX"));
-    std::printf("bench_messages: %lld messages, %lld failed\n", static_cast<long long>(n), static_cast<long long>(failed));
+    QTemporaryDir temp(parser.value(dirOption).isEmpty()
+            ? QDir::tempPath() + QStringLiteral("/qd-messages-XXXXXX")
+            : parser.value(dirOption) + QStringLiteral("/qd-messages-XXXXXX"));
+    std::printf("bench_messages: %lld messages, %lld failed\n", static_cast<long long>(n),
+        static_cast<long long>(failed));
     // Filled by another process, so that this one's peak memory is the views' and the runtime's.
     QProcess filler;
     filler.setProcessChannelMode(QProcess::ForwardedErrorChannel);
     filler.start(QCoreApplication::applicationFilePath(),
-                 { QStringLiteral("--fill"), temp.filePath(QStringLiteral("queuedeck.db")), QStringLiteral("--messages"),
-                   QString::number(n), QStringLiteral("--failed"), QString::number(failed) });
+        { QStringLiteral("--fill"), temp.filePath(QStringLiteral("queuedeck.db")),
+            QStringLiteral("--messages"), QString::number(n), QStringLiteral("--failed"),
+            QString::number(failed) });
     if (!filler.waitForFinished(600'000) || filler.exitCode() != 0) {
         std::fprintf(stderr, "bench_messages: filling the store failed\n");
         return 1;
@@ -239,7 +247,8 @@ int main(int argc, char **argv)
         timeUntil([&] { return visibleLoaded(messages->table(), messages->model()); });
         const double shown = double(f.nsecsElapsed()) / 1e6;
         timeUntil([&] {
-            return !messages->model()->isCounting() && (expected < 0 || messages->model()->rowCount() == expected);
+            return !messages->model()->isCounting()
+                && (expected < 0 || messages->model()->rowCount() == expected);
         });
         countedMs.append(double(f.nsecsElapsed()) / 1e6);
         return shown;
@@ -274,16 +283,20 @@ int main(int argc, char **argv)
     auto *failedPage = new FailedPage(&runtime);
     failedPage->resize(1280, 820);
     failedPage->show();
-    timeUntil([&] { return failedPage->model()->rowCount() == failed && visibleLoaded(failedPage->table(), failedPage->model()); });
+    timeUntil([&] {
+        return failedPage->model()->rowCount() == failed
+            && visibleLoaded(failedPage->table(), failedPage->model());
+    });
     probe.take();
     failedPage->findChild<QToolButton *>(QStringLiteral("retryAll"))->click();
     timeUntil([&] { return failedPage->confirmBar()->isVisible(); });
     bool finished = false;
     qint64 retried = 0;
-    QObject::connect(failedPage->progress(), &BulkProgress::finished, failedPage, [&](qint64 done, qint64, bool) {
-        finished = true;
-        retried = done;
-    });
+    QObject::connect(
+        failedPage->progress(), &BulkProgress::finished, failedPage, [&](qint64 done, qint64, bool) {
+            finished = true;
+            retried = done;
+        });
     QElapsedTimer r;
     r.start();
     failedPage->confirmBar()->confirmButton()->click();
@@ -295,8 +308,11 @@ int main(int argc, char **argv)
     const qint64 peakKb = peakRssKb();
 
     std::printf("views over %lld messages (offscreen, 1280x820)\n", static_cast<long long>(n));
-    const auto shownCounted = [&](double shown, int i) -> QString { return ms(shown) + QStringLiteral(" / ") + ms(countedMs.value(i)); };
-    printRow(QStringLiteral("first rows shown / counted"), ms(firstRowsMs) + QStringLiteral(" / ") + ms(firstCountMs));
+    const auto shownCounted = [&](double shown, int i) -> QString {
+        return ms(shown) + QStringLiteral(" / ") + ms(countedMs.value(i));
+    };
+    printRow(QStringLiteral("first rows shown / counted"),
+        ms(firstRowsMs) + QStringLiteral(" / ") + ms(firstCountMs));
     printRow(QStringLiteral("filter state:failed, shown / counted"), shownCounted(filterFailedMs, 0));
     printRow(QStringLiteral("filter error:timeout"), shownCounted(filterErrorMs, 1));
     printRow(QStringLiteral("filter user:user7"), shownCounted(filterUserMs, 2));
@@ -305,16 +321,17 @@ int main(int argc, char **argv)
     printRow(QStringLiteral("scroll to the end"), ms(scrollEndMs));
     printRow(QStringLiteral("drag end to start, 40 steps"), ms(dragMs));
     printRow(QStringLiteral("max GUI stall: open / filter / scroll"),
-             ms(stallOpen) + QStringLiteral(" / ") + ms(stallFilter) + QStringLiteral(" / ") + ms(stallScroll));
+        ms(stallOpen) + QStringLiteral(" / ") + ms(stallFilter) + QStringLiteral(" / ") + ms(stallScroll));
     printRow(QStringLiteral("RSS before the runtime / peak with views"),
-             QString::number(double(rssBeforeKb) / 1024.0, 'f', 0) + QStringLiteral(" / ")
-                 + QString::number(double(rssViewsKb) / 1024.0, 'f', 0) + QStringLiteral(" MiB"));
+        QString::number(double(rssBeforeKb) / 1024.0, 'f', 0) + QStringLiteral(" / ")
+            + QString::number(double(rssViewsKb) / 1024.0, 'f', 0) + QStringLiteral(" MiB"));
     std::printf("retry all failed from the Failed page\n");
     printRow(QStringLiteral("messages retried"), QString::number(retried));
     printRow(QStringLiteral("retry time (to the last chunk)"), ms(retryMs));
     printRow(QStringLiteral("until the list is empty"), ms(retryListMs));
     printRow(QStringLiteral("max GUI stall while retrying"), ms(stallRetry));
-    printRow(QStringLiteral("peak RSS of the process"), QString::number(double(peakKb) / 1024.0, 'f', 0) + QStringLiteral(" MiB"));
+    printRow(QStringLiteral("peak RSS of the process"),
+        QString::number(double(peakKb) / 1024.0, 'f', 0) + QStringLiteral(" MiB"));
 
     printResult(QJsonObject {
         { QStringLiteral("bench"), QStringLiteral("messages") },

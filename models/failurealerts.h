@@ -10,13 +10,11 @@ namespace qd {
 // Decides when to tell someone that failures are piling up: a queue's failed count, or what
 // waits in a dead-letter queue, went over the threshold. Once per crossing: it re-arms only
 // after the count falls back under half the threshold, so a wobbling count does not nag.
-class FailureAlerts
-{
+class FailureAlerts {
 public:
     explicit FailureAlerts(qint64 threshold = 100);
 
-    struct Alert
-    {
+    struct Alert {
         QString queue;
         qint64 count = 0;
         bool deadLetterQueue = false;

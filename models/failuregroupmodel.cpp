@@ -15,19 +15,20 @@ FailureGroupModel::FailureGroupModel(MessageQuery *query, QObject *parent)
     m_filter.failures = true;
     m_liveTimer.setSingleShot(true);
     connect(&m_liveTimer, &QTimer::timeout, this, &FailureGroupModel::refresh);
-    connect(m_query, &MessageQuery::failureGroupsReady, this, [this](quint64 ticket, const QList<FailureGroup> &groups) {
-        if (ticket != m_ticket || !m_inFlight)
-            return;
-        m_inFlight = false;
-        setGroups(groups);
-        emit refreshed();
-        if (m_again) {
-            m_again = false;
-            refresh();
-        } else if (m_liveInterval > 0) {
-            m_liveTimer.start(m_liveInterval);
-        }
-    });
+    connect(m_query, &MessageQuery::failureGroupsReady, this,
+        [this](quint64 ticket, const QList<FailureGroup> &groups) {
+            if (ticket != m_ticket || !m_inFlight)
+                return;
+            m_inFlight = false;
+            setGroups(groups);
+            emit refreshed();
+            if (m_again) {
+                m_again = false;
+                refresh();
+            } else if (m_liveInterval > 0) {
+                m_liveTimer.start(m_liveInterval);
+            }
+        });
 }
 
 int FailureGroupModel::rowCount(const QModelIndex &parent) const
@@ -50,20 +51,30 @@ QVariant FailureGroupModel::data(const QModelIndex &index, int role) const
         return g.signature;
     if (role == SortRole) {
         switch (column) {
-        case Count: return g.count;
-        case FirstSeen: return g.firstSeenMs;
-        case LastSeen: return g.lastSeenMs;
-        default: return data(index, Qt::DisplayRole);
+        case Count:
+            return g.count;
+        case FirstSeen:
+            return g.firstSeenMs;
+        case LastSeen:
+            return g.lastSeenMs;
+        default:
+            return data(index, Qt::DisplayRole);
         }
     }
     if (role == Qt::DisplayRole) {
         switch (column) {
-        case Signature: return g.signature.isEmpty() ? tr("(no error text)") : firstLine(g.signature);
-        case Count: return QLocale().toString(g.count);
-        case FirstSeen: return formatTimestamp(g.firstSeenMs);
-        case LastSeen: return formatTimestamp(g.lastSeenMs);
-        case Sample: return firstLine(g.sampleError);
-        case ColumnCount: break;
+        case Signature:
+            return g.signature.isEmpty() ? tr("(no error text)") : firstLine(g.signature);
+        case Count:
+            return QLocale().toString(g.count);
+        case FirstSeen:
+            return formatTimestamp(g.firstSeenMs);
+        case LastSeen:
+            return formatTimestamp(g.lastSeenMs);
+        case Sample:
+            return firstLine(g.sampleError);
+        case ColumnCount:
+            break;
         }
     }
     if (role == Qt::ToolTipRole && (column == Signature || column == Sample))
@@ -78,12 +89,18 @@ QVariant FailureGroupModel::headerData(int section, Qt::Orientation orientation,
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (Column(section)) {
-    case Signature: return tr("Error");
-    case Count: return tr("Messages");
-    case FirstSeen: return tr("First seen");
-    case LastSeen: return tr("Last seen");
-    case Sample: return tr("Example");
-    case ColumnCount: break;
+    case Signature:
+        return tr("Error");
+    case Count:
+        return tr("Messages");
+    case FirstSeen:
+        return tr("First seen");
+    case LastSeen:
+        return tr("Last seen");
+    case Sample:
+        return tr("Example");
+    case ColumnCount:
+        break;
     }
     return {};
 }

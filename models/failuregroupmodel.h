@@ -10,8 +10,7 @@ namespace qd {
 // Failed and dead-lettered messages grouped by error signature, most frequent first, read
 // off the GUI thread. Groups keep their rows by signature across refreshes (removed,
 // inserted, reordered with persistent indexes moved), so a selected group stays selected.
-class FailureGroupModel final : public QAbstractTableModel
-{
+class FailureGroupModel final : public QAbstractTableModel {
     Q_OBJECT
 public:
     enum Column { Signature, Count, FirstSeen, LastSeen, Sample, ColumnCount };

@@ -91,9 +91,11 @@ BodyView formatBody(const QByteArray &body, ContentType type)
         if (error.error == QJsonParseError::NoError && doc.isArray()) {
             const QJsonValue v = doc.array().at(0);
             if (v.isObject())
-                return { QStringLiteral("JSON"), QString::fromUtf8(QJsonDocument(v.toObject()).toJson(QJsonDocument::Indented)) };
+                return { QStringLiteral("JSON"),
+                    QString::fromUtf8(QJsonDocument(v.toObject()).toJson(QJsonDocument::Indented)) };
             if (v.isArray())
-                return { QStringLiteral("JSON"), QString::fromUtf8(QJsonDocument(v.toArray()).toJson(QJsonDocument::Indented)) };
+                return { QStringLiteral("JSON"),
+                    QString::fromUtf8(QJsonDocument(v.toArray()).toJson(QJsonDocument::Indented)) };
             return { QStringLiteral("JSON"), QString::fromUtf8(body) };
         }
     }

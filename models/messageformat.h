@@ -9,15 +9,14 @@ namespace qd {
 
 // How message values read in the tables and the detail pane.
 QString formatTimestamp(qint64 ms); // local time to the second; empty for 0
-QString durationText(qint64 ms);  // "350 ms", "2.4 s", "3 min 5 s"
+QString durationText(qint64 ms); // "350 ms", "2.4 s", "3 min 5 s"
 QString stateText(const QString &state, const QString &sourceQueue = {});
 QColor stateColor(const QString &state);
 QString firstLine(const QString &text);
 // `one` or `many` with %1 replaced by n, in the locale's digits ("1 message", "2,500 messages").
 QString countText(qint64 n, const QString &one, const QString &many);
 
-struct BodyView
-{
+struct BodyView {
     QString kind; // "JSON", "text" or "bytes"
     QString text;
 };

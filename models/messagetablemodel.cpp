@@ -11,8 +11,8 @@
 namespace qd {
 
 namespace {
-constexpr int kMaxCache = 3000;      // rows kept around the visible ones
-constexpr int kRefreshMargin = 100;  // rows re-read above and below the visible ones
+constexpr int kMaxCache = 3000; // rows kept around the visible ones
+constexpr int kRefreshMargin = 100; // rows re-read above and below the visible ones
 constexpr int kMaxAnchors = 16;
 constexpr std::size_t kMaxPendingPages = 6;
 constexpr int kScrollDebounceMs = 15;
@@ -44,15 +44,23 @@ int MessageTableModel::columnCount(const QModelIndex &parent) const
 MessageSort MessageTableModel::sortOf(Column column)
 {
     switch (column) {
-    case Queue: return MessageSort::Queue;
-    case Id: return MessageSort::Id;
-    case State: return MessageSort::State;
-    case Attempts: return MessageSort::Attempts;
-    case User: return MessageSort::User;
-    case Url: return MessageSort::Url;
-    case LastError: return MessageSort::LastError;
+    case Queue:
+        return MessageSort::Queue;
+    case Id:
+        return MessageSort::Id;
+    case State:
+        return MessageSort::State;
+    case Attempts:
+        return MessageSort::Attempts;
+    case User:
+        return MessageSort::User;
+    case Url:
+        return MessageSort::Url;
+    case LastError:
+        return MessageSort::LastError;
     case Enqueued:
-    case ColumnCount: break;
+    case ColumnCount:
+        break;
     }
     return MessageSort::Seq; // stored order is send order
 }
@@ -95,28 +103,44 @@ QVariant MessageTableModel::data(const QModelIndex &index, int role) const
     }
     const MessageRow &m = m_cache.at(row - m_cacheStart);
     switch (role) {
-    case LoadedRole: return true;
-    case SeqRole: return m.seq;
-    case IdRole: return m.id;
-    case StateRole: return m.state;
+    case LoadedRole:
+        return true;
+    case SeqRole:
+        return m.seq;
+    case IdRole:
+        return m.id;
+    case StateRole:
+        return m.state;
     case SortRole:
         switch (column) {
-        case Attempts: return m.attempts;
-        case Enqueued: return m.timestampMs;
-        default: break;
+        case Attempts:
+            return m.attempts;
+        case Enqueued:
+            return m.timestampMs;
+        default:
+            break;
         }
         return data(index, Qt::DisplayRole);
     case Qt::DisplayRole:
         switch (column) {
-        case Queue: return m.queue;
-        case Id: return m.id;
-        case State: return stateText(m.state, m.sourceQueue);
-        case Attempts: return m.attempts;
-        case User: return m.userId;
-        case Url: return m.url;
-        case Enqueued: return formatTimestamp(m.timestampMs);
-        case LastError: return firstLine(m.lastError);
-        case ColumnCount: break;
+        case Queue:
+            return m.queue;
+        case Id:
+            return m.id;
+        case State:
+            return stateText(m.state, m.sourceQueue);
+        case Attempts:
+            return m.attempts;
+        case User:
+            return m.userId;
+        case Url:
+            return m.url;
+        case Enqueued:
+            return formatTimestamp(m.timestampMs);
+        case LastError:
+            return firstLine(m.lastError);
+        case ColumnCount:
+            break;
         }
         return {};
     case Qt::ToolTipRole:
@@ -135,7 +159,8 @@ QVariant MessageTableModel::data(const QModelIndex &index, int role) const
         if (column == Attempts)
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
         return {};
-    default: return {};
+    default:
+        return {};
     }
 }
 
@@ -144,15 +169,24 @@ QVariant MessageTableModel::headerData(int section, Qt::Orientation orientation,
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (Column(section)) {
-    case Queue: return tr("Queue");
-    case Id: return tr("ID");
-    case State: return tr("State");
-    case Attempts: return tr("Attempts");
-    case User: return tr("User");
-    case Url: return tr("URL");
-    case Enqueued: return tr("Enqueued");
-    case LastError: return tr("Last error");
-    case ColumnCount: break;
+    case Queue:
+        return tr("Queue");
+    case Id:
+        return tr("ID");
+    case State:
+        return tr("State");
+    case Attempts:
+        return tr("Attempts");
+    case User:
+        return tr("User");
+    case Url:
+        return tr("URL");
+    case Enqueued:
+        return tr("Enqueued");
+    case LastError:
+        return tr("Last error");
+    case ColumnCount:
+        break;
     }
     return {};
 }
@@ -336,7 +370,8 @@ void MessageTableModel::fetchMissing()
         m_askedLast = m_wantLast;
     }
     m_wantFirst = m_wantLast = -1;
-    auto [first, last] = m_visibleFirst >= 0 ? std::pair(m_visibleFirst, m_visibleLast) : std::pair(m_askedFirst, m_askedLast);
+    auto [first, last] = m_visibleFirst >= 0 ? std::pair(m_visibleFirst, m_visibleLast)
+                                             : std::pair(m_askedFirst, m_askedLast);
     if (first < 0 || last < first)
         return;
     first = std::max(0, first - kPageSize / 2);
@@ -388,13 +423,15 @@ void MessageTableModel::applyPage(const WindowResult &result)
         QList<MessageRow> merged;
         merged.reserve(end - start);
         for (int row = start; row < end; ++row)
-            merged.append(row >= offset && row < offset + n ? result.rows.at(row - offset) : m_cache.at(row - m_cacheStart));
+            merged.append(row >= offset && row < offset + n ? result.rows.at(row - offset)
+                                                            : m_cache.at(row - m_cacheStart));
         m_cache = std::move(merged);
         m_cacheStart = start;
     } else {
         // A view that scrolled away meanwhile no longer needs it; without a view, whoever
         // asked for these rows does.
-        if (m_visibleFirst >= 0 && (offset + n <= m_visibleFirst - kPageSize || offset > m_visibleLast + kPageSize))
+        if (m_visibleFirst >= 0
+            && (offset + n <= m_visibleFirst - kPageSize || offset > m_visibleLast + kPageSize))
             return;
         m_cache = result.rows.mid(0, n);
         m_cacheStart = offset;
@@ -424,7 +461,8 @@ void MessageTableModel::applyRefresh(const Pending &pending, const WindowResult 
     // Only the window's rows are kept: elsewhere the store may have changed unseen.
     if (!m_cache.isEmpty()) {
         const int keepFrom = std::max(windowStart, m_cacheStart);
-        const int keepTo = std::min<int>(m_cacheStart + int(m_cache.size()), windowStart + int(result.rows.size()));
+        const int keepTo
+            = std::min<int>(m_cacheStart + int(m_cache.size()), windowStart + int(result.rows.size()));
         if (pending.hadAnchors && keepFrom == windowStart && keepTo > keepFrom) {
             m_cache = m_cache.mid(keepFrom - m_cacheStart, keepTo - keepFrom);
             m_cacheStart = keepFrom;
@@ -434,7 +472,8 @@ void MessageTableModel::applyRefresh(const Pending &pending, const WindowResult 
         }
     }
     // Rows that came or went above the window, in one step just above it.
-    const int shift = pending.hadAnchors && result.anchorIndex >= 0 ? int(result.anchorNowAt - pending.anchorRow) : 0;
+    const int shift
+        = pending.hadAnchors && result.anchorIndex >= 0 ? int(result.anchorNowAt - pending.anchorRow) : 0;
     if (shift > 0) {
         beginInsertRows({}, windowStart, windowStart + shift - 1);
         m_count += shift;
@@ -508,7 +547,7 @@ void MessageTableModel::diffWindow(const QList<MessageRow> &fresh, int *changedF
     };
     bool structural = false;
     qsizetype at = 0; // in m_cache
-    qsizetype j = 0;  // in fresh
+    qsizetype j = 0; // in fresh
     while (at < m_cache.size()) {
         const qint64 seq = m_cache.at(at).seq;
         const int row = m_cacheStart + int(at);

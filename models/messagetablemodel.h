@@ -19,8 +19,7 @@ namespace qd {
 // snapshot and turns the difference into exact row removals and insertions around the
 // window, by message identity, plus one ranged dataChanged; so selections and the rows a
 // person looks at stay put while messages come and go.
-class MessageTableModel final : public QAbstractTableModel
-{
+class MessageTableModel final : public QAbstractTableModel {
     Q_OBJECT
 public:
     enum Column { Queue, Id, State, Attempts, User, Url, Enqueued, LastError, ColumnCount };
@@ -59,8 +58,7 @@ signals:
     void counted();
 
 private:
-    struct Pending
-    {
+    struct Pending {
         enum Kind { Page, Refresh } kind = Page;
         quint64 generation = 0;
         quint64 layout = 0;

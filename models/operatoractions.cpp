@@ -14,15 +14,14 @@ OperatorActions::OperatorActions(Broker *broker, QObject *parent)
     // The broker lives on the runtime thread: these arrive queued.
     connect(m_broker, &Broker::bulkProgress, this, &OperatorActions::bulkProgress);
     connect(m_broker, &Broker::bulkFinished, this,
-            [this](qint64 operation, qint64 done, qint64 total, bool cancelled) {
-                emit bulkFinished(operation, done, total, cancelled);
-                emit changed();
-            });
+        [this](qint64 operation, qint64 done, qint64 total, bool cancelled) {
+            emit bulkFinished(operation, done, total, cancelled);
+            emit changed();
+        });
 }
 
 // Runs `work(broker)` on the runtime thread; it returns {summary, error}, shown back here.
-template<typename Work>
-void OperatorActions::run(Work work)
+template <typename Work> void OperatorActions::run(Work work)
 {
     QPointer<OperatorActions> self(this);
     Broker *broker = m_broker;
@@ -31,10 +30,13 @@ void OperatorActions::run(Work work)
         [self, broker, work] {
             const std::pair<QString, QString> outcome = work(broker);
             if (self)
-                QMetaObject::invokeMethod(self, [self, outcome] {
-                    if (self)
-                        self->report(outcome.first, outcome.second);
-                }, Qt::QueuedConnection);
+                QMetaObject::invokeMethod(
+                    self,
+                    [self, outcome] {
+                        if (self)
+                            self->report(outcome.first, outcome.second);
+                    },
+                    Qt::QueuedConnection);
         },
         Qt::QueuedConnection);
 }
@@ -66,7 +68,9 @@ void OperatorActions::retry(const QStringList &ids, int delaySeconds)
         const Error e = b->retryMessages(ids, delaySeconds, &retried);
         if (e)
             return { {}, e.message };
-        return { countText(retried, tr("Retried %1 message"), tr("Retried %1 messages")) + delayText(delaySeconds), {} };
+        return { countText(retried, tr("Retried %1 message"), tr("Retried %1 messages"))
+                + delayText(delaySeconds),
+            {} };
     });
 }
 
@@ -75,16 +79,22 @@ void OperatorActions::retrySeqs(const QList<qint64> &seqs, int delaySeconds)
     QPointer<OperatorActions> self(this);
     run([self, seqs, delaySeconds](Broker *b) -> std::pair<QString, QString> {
         qint64 operation = 0;
-        const Error e = b->startBulkRetrySeqs(std::vector<qint64>(seqs.begin(), seqs.end()), delaySeconds, &operation);
+        const Error e
+            = b->startBulkRetrySeqs(std::vector<qint64>(seqs.begin(), seqs.end()), delaySeconds, &operation);
         if (e)
             return { {}, e.message };
         // Queued before the first chunk's progress, which the broker runs on a later turn.
         const qint64 total = seqs.size();
-        QMetaObject::invokeMethod(self, [self, operation, total] {
-            if (self)
-                emit self->bulkStarted(operation, total);
-        }, Qt::QueuedConnection);
-        return { countText(total, tr("Retrying %1 message"), tr("Retrying %1 messages")) + delayText(delaySeconds), {} };
+        QMetaObject::invokeMethod(
+            self,
+            [self, operation, total] {
+                if (self)
+                    emit self->bulkStarted(operation, total);
+            },
+            Qt::QueuedConnection);
+        return { countText(total, tr("Retrying %1 message"), tr("Retrying %1 messages"))
+                + delayText(delaySeconds),
+            {} };
     });
 }
 
@@ -101,10 +111,13 @@ void OperatorActions::retryMatching(const MessageFilter &filter, int delaySecond
         if (e)
             return { {}, e.message };
         // The total comes with the first progress: the broker counted it while fixing the set.
-        QMetaObject::invokeMethod(self, [self, operation] {
-            if (self)
-                emit self->bulkStarted(operation, -1);
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            self,
+            [self, operation] {
+                if (self)
+                    emit self->bulkStarted(operation, -1);
+            },
+            Qt::QueuedConnection);
         return { tr("Retrying every matching failed message%1").arg(delayText(delaySeconds)), {} };
     });
 }
@@ -112,7 +125,8 @@ void OperatorActions::retryMatching(const MessageFilter &filter, int delaySecond
 void OperatorActions::cancelBulk(qint64 operation)
 {
     Broker *broker = m_broker;
-    QMetaObject::invokeMethod(broker, [broker, operation] { broker->cancelBulk(operation); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        broker, [broker, operation] { broker->cancelBulk(operation); }, Qt::QueuedConnection);
 }
 
 void OperatorActions::remove(const QStringList &ids)
@@ -127,7 +141,8 @@ void OperatorActions::remove(const QStringList &ids)
             const Error e = b->deleteMessages(chunk, &deleted);
             if (e)
                 return { {}, e.message };
-            return { last ? countText(total, tr("Deleted %1 message"), tr("Deleted %1 messages")) : QString(), {} };
+            return { last ? countText(total, tr("Deleted %1 message"), tr("Deleted %1 messages")) : QString(),
+                {} };
         });
     }
 }
@@ -139,11 +154,14 @@ void OperatorActions::redrive(const QString &deadLetterQueue)
         const Error e = b->redrive(deadLetterQueue, &moved);
         if (e)
             return { {}, e.message };
-        return { countText(moved, tr("Moved %1 message"), tr("Moved %1 messages")) + tr(" from %1 back to their queues").arg(deadLetterQueue), {} };
+        return { countText(moved, tr("Moved %1 message"), tr("Moved %1 messages"))
+                + tr(" from %1 back to their queues").arg(deadLetterQueue),
+            {} };
     });
 }
 
-void OperatorActions::editAndRetry(const QString &id, const QByteArray &body, ContentType type, int delaySeconds)
+void OperatorActions::editAndRetry(
+    const QString &id, const QByteArray &body, ContentType type, int delaySeconds)
 {
     run([id, body, type, delaySeconds](Broker *b) -> std::pair<QString, QString> {
         const Error e = b->editAndRetry(id, body, type, delaySeconds);

@@ -11,8 +11,7 @@ class Broker;
 
 // An operator's actions on messages, run on the runtime thread by the broker (the same
 // functions /api calls); answers come back on the GUI thread as signals. Nothing here waits.
-class OperatorActions final : public QObject
-{
+class OperatorActions final : public QObject {
     Q_OBJECT
 public:
     explicit OperatorActions(Broker *broker, QObject *parent = nullptr);
@@ -38,8 +37,7 @@ signals:
     void changed();
 
 private:
-    template<typename Work>
-    void run(Work work);
+    template <typename Work> void run(Work work);
     void report(const QString &summary, const QString &error);
 
     Broker *m_broker;

@@ -209,7 +209,8 @@ void MessageQuery::requestWindow(int client, quint64 generation, quint64 ticket,
         refreshQueues();
         // A first look at a filter shows its rows before counting them: for a filter no
         // index serves, the count reads every row, and the first page needs far fewer.
-        const bool rowsFirst = request.withCount && request.anchors.isEmpty() && request.offset <= kReverseFrom;
+        const bool rowsFirst
+            = request.withCount && request.anchors.isEmpty() && request.offset <= kReverseFrom;
         qint64 count = -1;
         if (request.withCount && !rowsFirst)
             count = r.count = m_store->countMessages(f, now);
@@ -268,7 +269,8 @@ void MessageQuery::requestCount(quint64 ticket, const MessageFilter &filter)
     });
 }
 
-void MessageQuery::requestRows(quint64 ticket, const MessageFilter &filter, const QList<std::pair<qint64, qint64>> &ranges)
+void MessageQuery::requestRows(
+    quint64 ticket, const MessageFilter &filter, const QList<std::pair<qint64, qint64>> &ranges)
 {
     post(0, 0, [this, ticket, filter, ranges] {
         constexpr qint64 kChunk = 5000;
@@ -316,7 +318,8 @@ void MessageQuery::requestDetail(quint64 ticket, const QString &id)
                                 break;
                             members.append(b);
                         }
-                        it = batches.emplace(a.batchId, std::make_pair(m_store->batch(a.batchId), members)).first;
+                        it = batches.emplace(a.batchId, std::make_pair(m_store->batch(a.batchId), members))
+                                 .first;
                     }
                     v.batch = it->second.first;
                     v.batchMembers = it->second.second;
@@ -332,14 +335,16 @@ void MessageQuery::requestDetail(quint64 ticket, const QString &id)
     });
 }
 
-void MessageQuery::requestFailureGroups(int client, quint64 generation, quint64 ticket, const MessageFilter &filter)
+void MessageQuery::requestFailureGroups(
+    int client, quint64 generation, quint64 ticket, const MessageFilter &filter)
 {
     post(client, generation, [this, ticket, filter] {
         const qint64 now = nowMs();
         const auto matches = [&](const Message &m) {
             const bool deadLettered = m.sourceQueueId != 0;
             switch (filter.state) {
-            case StateFilter::Any: break;
+            case StateFilter::Any:
+                break;
             case StateFilter::Failed:
                 if (m.state != MessageState::Failed)
                     return false;
@@ -353,7 +358,8 @@ void MessageQuery::requestFailureGroups(int client, quint64 generation, quint64 
                     return false;
                 break;
             case StateFilter::InFlight:
-            case StateFilter::Acked: return false;
+            case StateFilter::Acked:
+                return false;
             }
             if (filter.deadLettered && !deadLettered)
                 return false;
@@ -363,7 +369,8 @@ void MessageQuery::requestFailureGroups(int client, quint64 generation, quint64 
                 return false;
             if (!filter.errorText.isEmpty() && !containsCi(m.lastError, filter.errorText))
                 return false;
-            if (!filter.text.isEmpty() && m.id != filter.text.toLower() && !containsCi(m.lastError, filter.text))
+            if (!filter.text.isEmpty() && m.id != filter.text.toLower()
+                && !containsCi(m.lastError, filter.text))
                 return false;
             return true;
         };
@@ -395,12 +402,14 @@ void MessageQuery::requestFailureGroups(int client, quint64 generation, quint64 
             g.signature = signature;
             out.append(std::move(g));
         }
-        std::stable_sort(out.begin(), out.end(), [](const FailureGroup &a, const FailureGroup &b) { return a.count > b.count; });
+        std::stable_sort(out.begin(), out.end(),
+            [](const FailureGroup &a, const FailureGroup &b) { return a.count > b.count; });
         deliver([=, this] { emit failureGroupsReady(ticket, out); });
     });
 }
 
-void MessageQuery::requestExport(quint64 ticket, const MessageFilter &filter, const QList<qint64> &seqs, const QString &path)
+void MessageQuery::requestExport(
+    quint64 ticket, const MessageFilter &filter, const QList<qint64> &seqs, const QString &path)
 {
     post(0, 0, [this, ticket, filter, seqs, path] {
         QSaveFile file(path);
@@ -422,17 +431,17 @@ void MessageQuery::requestExport(quint64 ticket, const MessageFilter &filter, co
             if (!m)
                 continue;
             QJsonObject o { { QStringLiteral("id"), m->id },
-                            { QStringLiteral("queue"), queueName(m->queueId) },
-                            { QStringLiteral("state"), messageStateName(*m, now) },
-                            { QStringLiteral("attempts"), m->attempts },
-                            { QStringLiteral("timestamp_ms"), m->timestampMs },
-                            { QStringLiteral("visible_at_ms"), m->visibleAtMs },
-                            { QStringLiteral("updated_ms"), m->updatedMs },
-                            { QStringLiteral("content_type"), contentTypeName(m->contentType) },
-                            { QStringLiteral("bytes"), m->body.size() },
-                            { QStringLiteral("last_error"), m->lastError.isNull() ? QJsonValue() : QJsonValue(m->lastError) },
-                            { QStringLiteral("batch_id"), m->batchId },
-                            { QStringLiteral("body"), messageBodyJson(*m) } };
+                { QStringLiteral("queue"), queueName(m->queueId) },
+                { QStringLiteral("state"), messageStateName(*m, now) },
+                { QStringLiteral("attempts"), m->attempts },
+                { QStringLiteral("timestamp_ms"), m->timestampMs },
+                { QStringLiteral("visible_at_ms"), m->visibleAtMs },
+                { QStringLiteral("updated_ms"), m->updatedMs },
+                { QStringLiteral("content_type"), contentTypeName(m->contentType) },
+                { QStringLiteral("bytes"), m->body.size() },
+                { QStringLiteral("last_error"),
+                    m->lastError.isNull() ? QJsonValue() : QJsonValue(m->lastError) },
+                { QStringLiteral("batch_id"), m->batchId }, { QStringLiteral("body"), messageBodyJson(*m) } };
             if (m->sourceQueueId != 0)
                 o.insert(QStringLiteral("source_queue"), queueName(m->sourceQueueId));
             file.write(QJsonDocument(o).toJson(QJsonDocument::Compact));

@@ -18,8 +18,7 @@ namespace qd {
 
 class SqliteStore;
 
-struct QueueRef
-{
+struct QueueRef {
     qint64 id = 0;
     QString name;
     QString deadLetterQueue;
@@ -27,16 +26,15 @@ struct QueueRef
 };
 
 // One row of a message table: what its columns show, without the body.
-struct MessageRow
-{
+struct MessageRow {
     qint64 seq = 0;
     QString id;
     qint64 queueId = 0;
     QString queue;
-    QString state;       // ready, delayed, inflight, acked, failed
+    QString state; // ready, delayed, inflight, acked, failed
     QString sourceQueue; // set for a dead-lettered message: where it failed
     int attempts = 0;
-    QString userId;      // from a JSON body's userId / imageUrl, when it has them
+    QString userId; // from a JSON body's userId / imageUrl, when it has them
     QString url;
     qint64 timestampMs = 0;
     qint64 updatedMs = 0;
@@ -50,8 +48,7 @@ struct MessageRow
 // A window of rows in a filter's order, read in one snapshot. With anchors (the seqs of rows
 // a view showed, from anchorRow on), it also says where the first one still matching sits
 // now, so the view can tell rows that came and went before it from rows that changed.
-struct WindowRequest
-{
+struct WindowRequest {
     MessageFilter filter;
     qint64 offset = 0;
     int limit = 200;
@@ -60,8 +57,7 @@ struct WindowRequest
     qint64 anchorRow = 0;
 };
 
-struct WindowResult
-{
+struct WindowResult {
     qint64 count = -1; // -1 when not asked for
     // The rows came first and the count follows in a second result for the same ticket;
     // until then `count` only says how many rows there are at least.
@@ -73,15 +69,13 @@ struct WindowResult
     qint64 elapsedMs = 0;
 };
 
-struct AttemptView
-{
+struct AttemptView {
     AttemptRecord attempt;
     std::optional<BatchRecord> batch;
     QList<AttemptRecord> batchMembers; // every message of that batch, with its outcome
 };
 
-struct MessageDetail
-{
+struct MessageDetail {
     bool found = false;
     Message message;
     QString queue;
@@ -93,8 +87,7 @@ struct MessageDetail
 };
 
 // Failed and dead-lettered messages whose errors share a signature (errorsignature.h).
-struct FailureGroup
-{
+struct FailureGroup {
     QString signature;
     qint64 count = 0;
     qint64 firstSeenMs = 0;
@@ -110,8 +103,7 @@ struct FailureGroup
 // values and the caller's ticket, emitted on the MessageQuery's own thread. A client's
 // requests older than its current generation are dropped unread, so typing a filter does
 // not queue up stale scans.
-class MessageQuery final : public QObject
-{
+class MessageQuery final : public QObject {
     Q_OBJECT
 public:
     explicit MessageQuery(const QString &storePath, const Clock *clock = nullptr, QObject *parent = nullptr);
@@ -123,13 +115,15 @@ public:
     void requestWindow(int client, quint64 generation, quint64 ticket, const WindowRequest &request);
     void requestCount(quint64 ticket, const MessageFilter &filter);
     // The seqs and ids of rows [first, last] of each range, in the filter's order.
-    void requestRows(quint64 ticket, const MessageFilter &filter, const QList<std::pair<qint64, qint64>> &ranges);
+    void requestRows(
+        quint64 ticket, const MessageFilter &filter, const QList<std::pair<qint64, qint64>> &ranges);
     void requestDetail(quint64 ticket, const QString &id);
     // Over failed and dead-lettered messages; of the filter, only queue, state, time range,
     // error and free text (matched in errors and ids) apply.
     void requestFailureGroups(int client, quint64 generation, quint64 ticket, const MessageFilter &filter);
     // Writes JSON Lines, one message with its body a line: `seqs` when given, else the filter.
-    void requestExport(quint64 ticket, const MessageFilter &filter, const QList<qint64> &seqs, const QString &path);
+    void requestExport(
+        quint64 ticket, const MessageFilter &filter, const QList<qint64> &seqs, const QString &path);
     void reloadQueues();
 
     // The queues as last read; GUI thread.
@@ -167,8 +161,8 @@ private:
     std::unordered_map<int, quint64> m_generations;
     int m_nextClient = 1;
     QHash<qint64, QueueRef> m_readerQueues; // reader thread only
-    QList<QueueRef> m_queues;               // GUI thread copy
-    QHash<QString, QString> m_signatures;   // reader thread: error text -> signature
+    QList<QueueRef> m_queues; // GUI thread copy
+    QHash<QString, QString> m_signatures; // reader thread: error text -> signature
 };
 
 } // namespace qd

@@ -4,8 +4,7 @@ namespace qd {
 
 namespace {
 
-struct Token
-{
+struct Token {
     QString key; // empty for free text
     QString value;
     QString raw;
@@ -67,11 +66,16 @@ std::optional<qint64> durationMs(const QString &v)
     if (!ok || n <= 0)
         return std::nullopt;
     switch (v.back().toLower().unicode()) {
-    case 's': return n * 1000;
-    case 'm': return n * 60'000;
-    case 'h': return n * 3'600'000;
-    case 'd': return n * 86'400'000;
-    default: return std::nullopt;
+    case 's':
+        return n * 1000;
+    case 'm':
+        return n * 60'000;
+    case 'h':
+        return n * 3'600'000;
+    case 'd':
+        return n * 86'400'000;
+    default:
+        return std::nullopt;
     }
 }
 
@@ -92,16 +96,18 @@ MessageSearch MessageSearch::parse(const QString &input)
         } else if (t.key == QLatin1String("state")) {
             const QString v = t.value.toLower();
             StateFilter f = StateFilter::Any;
-            if (v == QLatin1String("dead_lettered") || v == QLatin1String("dlq") || v == QLatin1String("dead")) {
+            if (v == QLatin1String("dead_lettered") || v == QLatin1String("dlq")
+                || v == QLatin1String("dead")) {
                 out.deadLettered = true;
             } else if (v == QLatin1String("in_flight") || v == QLatin1String("in-flight")) {
                 out.state = StateFilter::InFlight;
             } else if (stateFilterFromName(v, &f) && f != StateFilter::Any) {
                 out.state = f;
             } else {
-                out.problems.append(QStringLiteral("state:%1 is not a state (ready, delayed, inflight, acked, failed, "
-                                                   "dead_lettered)")
-                                        .arg(t.value));
+                out.problems.append(
+                    QStringLiteral("state:%1 is not a state (ready, delayed, inflight, acked, failed, "
+                                   "dead_lettered)")
+                        .arg(t.value));
             }
         } else if (t.key == QLatin1String("error") || t.key == QLatin1String("err")) {
             out.errorText = t.value;
@@ -111,12 +117,14 @@ MessageSearch MessageSearch::parse(const QString &input)
             if (const auto ms = durationMs(t.value))
                 out.sinceMs = *ms;
             else
-                out.problems.append(QStringLiteral("since:%1 is not a duration like 15m, 2h or 7d").arg(t.value));
+                out.problems.append(
+                    QStringLiteral("since:%1 is not a duration like 15m, 2h or 7d").arg(t.value));
         } else {
             // Someone searching for "https://x" or "a:b" means the text; only a word that
             // looks like a mistyped key is worth a remark.
             if (!t.value.startsWith(QLatin1String("//")))
-                out.problems.append(QStringLiteral("%1: is not a filter (queue, state, error, user, since)").arg(t.key));
+                out.problems.append(
+                    QStringLiteral("%1: is not a filter (queue, state, error, user, since)").arg(t.key));
             words.append(t.raw);
         }
     }
@@ -126,12 +134,12 @@ MessageSearch MessageSearch::parse(const QString &input)
 
 bool MessageSearch::isEmpty() const
 {
-    return queue.isEmpty() && !state && !deadLettered && errorText.isEmpty() && userId.isEmpty() && text.isEmpty()
-        && sinceMs == 0;
+    return queue.isEmpty() && !state && !deadLettered && errorText.isEmpty() && userId.isEmpty()
+        && text.isEmpty() && sinceMs == 0;
 }
 
-bool MessageSearch::applyTo(MessageFilter *filter, const std::function<std::optional<qint64>(const QString &)> &queueId,
-                            qint64 nowMs, QString *error) const
+bool MessageSearch::applyTo(MessageFilter *filter,
+    const std::function<std::optional<qint64>(const QString &)> &queueId, qint64 nowMs, QString *error) const
 {
     if (!queue.isEmpty()) {
         const auto id = queueId(queue);
@@ -158,8 +166,8 @@ bool MessageSearch::applyTo(MessageFilter *filter, const std::function<std::opti
 
 QString errorSignaturePattern(const QString &signature)
 {
-    static const QString placeholders[] = { QStringLiteral("<url>"), QStringLiteral("<id>"), QStringLiteral("<n>"),
-                                            QStringLiteral("\"\u2026\"") };
+    static const QString placeholders[] = { QStringLiteral("<url>"), QStringLiteral("<id>"),
+        QStringLiteral("<n>"), QStringLiteral("\"\u2026\"") };
     QString out = QStringLiteral("%"); // signatures are trimmed
     qsizetype i = 0;
     const auto wildcard = [&out] {

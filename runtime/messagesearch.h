@@ -15,16 +15,15 @@ namespace qd {
 // Known keys: queue, state (ready, delayed, inflight, acked, failed, dead_lettered), error,
 // user, since (a number with s, m, h or d). Values may be "quoted" (with \" inside).
 // Everything else is free text, searched in body, error and id.
-struct MessageSearch
-{
+struct MessageSearch {
     QString queue;
     std::optional<StateFilter> state;
     bool deadLettered = false;
     QString errorText;
     QString userId;
-    QString text;          // the free words, joined by single spaces
-    qint64 sinceMs = 0;    // only messages sent in this last stretch of time; 0 = any time
-    QStringList problems;  // what was not understood, in words; those parts count as free text
+    QString text; // the free words, joined by single spaces
+    qint64 sinceMs = 0; // only messages sent in this last stretch of time; 0 = any time
+    QStringList problems; // what was not understood, in words; those parts count as free text
 
     static MessageSearch parse(const QString &input);
     bool isEmpty() const;
@@ -32,7 +31,7 @@ struct MessageSearch
     // Adds these conditions to `filter`. A queue name that queueId() does not know is a
     // problem, reported in `error`, and nothing matches.
     bool applyTo(MessageFilter *filter, const std::function<std::optional<qint64>(const QString &)> &queueId,
-                 qint64 nowMs, QString *error) const;
+        qint64 nowMs, QString *error) const;
 };
 
 // A LIKE pattern (backslash escapes) for the errors an error signature stands for: its

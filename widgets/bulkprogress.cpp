@@ -39,21 +39,23 @@ BulkProgress::BulkProgress(OperatorActions *actions, QWidget *parent)
         m_cancel->setEnabled(true);
         show();
     });
-    connect(m_actions, &OperatorActions::bulkProgress, this, [this](qint64 operation, qint64 done, qint64 total) {
-        if (operation != m_operation)
-            return;
-        m_bar->setRange(0, int(std::min<qint64>(total, INT_MAX)));
-        m_bar->setValue(int(std::min<qint64>(done, INT_MAX)));
-        m_label->setText(tr("Retrying %1 of %2").arg(QLocale().toString(done), QLocale().toString(total)));
-    });
+    connect(
+        m_actions, &OperatorActions::bulkProgress, this, [this](qint64 operation, qint64 done, qint64 total) {
+            if (operation != m_operation)
+                return;
+            m_bar->setRange(0, int(std::min<qint64>(total, INT_MAX)));
+            m_bar->setValue(int(std::min<qint64>(done, INT_MAX)));
+            m_label->setText(
+                tr("Retrying %1 of %2").arg(QLocale().toString(done), QLocale().toString(total)));
+        });
     connect(m_actions, &OperatorActions::bulkFinished, this,
-            [this](qint64 operation, qint64 done, qint64 total, bool cancelled) {
-                if (operation != m_operation)
-                    return;
-                m_operation = 0;
-                hide();
-                emit finished(done, total, cancelled);
-            });
+        [this](qint64 operation, qint64 done, qint64 total, bool cancelled) {
+            if (operation != m_operation)
+                return;
+            m_operation = 0;
+            hide();
+            emit finished(done, total, cancelled);
+        });
     connect(m_cancel, &QPushButton::clicked, this, [this] {
         if (m_operation == 0)
             return;

@@ -12,8 +12,7 @@ class OperatorActions;
 
 // Progress of the bulk retries this page started, with a Cancel that stops the runtime
 // between chunks. Hidden while none runs.
-class BulkProgress final : public QWidget
-{
+class BulkProgress final : public QWidget {
     Q_OBJECT
 public:
     explicit BulkProgress(OperatorActions *actions, QWidget *parent = nullptr);

@@ -34,12 +34,14 @@ ConfirmBar::ConfirmBar(QWidget *parent)
     hide();
 }
 
-void ConfirmBar::ask(const QString &text, const QString &actionText, std::function<void()> onConfirm, bool destructive)
+void ConfirmBar::ask(
+    const QString &text, const QString &actionText, std::function<void()> onConfirm, bool destructive)
 {
     m_text->setText(text);
     m_confirm->setText(actionText);
-    m_confirm->setStyleSheet(destructive ? QStringLiteral("QPushButton { color: #d64545; font-weight: bold; }")
-                                         : QStringLiteral("QPushButton { font-weight: bold; }"));
+    m_confirm->setStyleSheet(destructive
+            ? QStringLiteral("QPushButton { color: #d64545; font-weight: bold; }")
+            : QStringLiteral("QPushButton { font-weight: bold; }"));
     m_onConfirm = std::move(onConfirm);
     show();
     m_confirm->setFocus(Qt::OtherFocusReason);

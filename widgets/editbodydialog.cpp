@@ -84,7 +84,8 @@ void EditBodyDialog::validate()
         QJsonParseError error;
         QJsonDocument::fromJson('[' + text + ']', &error);
         if (text.trimmed().isEmpty() || error.error != QJsonParseError::NoError)
-            problem = tr("Not valid JSON: %1").arg(text.trimmed().isEmpty() ? tr("empty") : error.errorString());
+            problem
+                = tr("Not valid JSON: %1").arg(text.trimmed().isEmpty() ? tr("empty") : error.errorString());
     }
     if (problem.isEmpty() && body().size() > kMaxMessageBytes)
         problem = tr("%1 bytes: the limit is %2").arg(body().size()).arg(kMaxMessageBytes);

@@ -13,8 +13,7 @@ namespace qd {
 
 // Edits a failed message's body before it is resubmitted; checks it as you type (size,
 // and JSON when the content type is json). The original stays in the audit log.
-class EditBodyDialog final : public QDialog
-{
+class EditBodyDialog final : public QDialog {
     Q_OBJECT
 public:
     EditBodyDialog(const QString &id, const QByteArray &body, ContentType type, QWidget *parent = nullptr);

@@ -88,7 +88,7 @@ FailedPage::FailedPage(MessageQuery *query, OperatorActions *actions, QWidget *p
     for (int c = 0; c < int(std::size(widths)); ++c)
         m_table->setColumnWidth(c, std::max(widths[c] * em, m_table->horizontalHeader()->sectionSizeHint(c)));
     m_table->setColumnWidth(MessageTableModel::Enqueued,
-                            fontMetrics().horizontalAdvance(QStringLiteral("0000-00-00 00:00:00")) + 2 * em);
+        fontMetrics().horizontalAdvance(QStringLiteral("0000-00-00 00:00:00")) + 2 * em);
     // Here the error is what a person reads first.
     m_table->horizontalHeader()->moveSection(MessageTableModel::LastError, MessageTableModel::State);
 
@@ -101,37 +101,45 @@ FailedPage::FailedPage(MessageQuery *query, OperatorActions *actions, QWidget *p
     m_groupsView->setWordWrap(false);
     m_groupsView->horizontalHeader()->setStretchLastSection(true);
     m_groupsView->setColumnWidth(FailureGroupModel::Signature, 56 * em);
-    for (int c : { int(FailureGroupModel::Count), int(FailureGroupModel::FirstSeen), int(FailureGroupModel::LastSeen) })
+    for (int c : { int(FailureGroupModel::Count), int(FailureGroupModel::FirstSeen),
+             int(FailureGroupModel::LastSeen) })
         m_groupsView->horizontalHeader()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
 
     auto *buttons = new QHBoxLayout(m_buttons);
     buttons->setContentsMargins(0, 0, 0, 0);
     buttons->addWidget(m_count);
     buttons->addStretch();
-    QToolButton *retry = addButton(tr("Retry"), QStringLiteral("retry"), tr("Retry the selected messages now (r)"));
-    QToolButton *later = addButton(tr("Retry later"), QStringLiteral("retryLater"), tr("Retry the selected messages after a delay"));
+    QToolButton *retry
+        = addButton(tr("Retry"), QStringLiteral("retry"), tr("Retry the selected messages now (r)"));
+    QToolButton *later = addButton(
+        tr("Retry later"), QStringLiteral("retryLater"), tr("Retry the selected messages after a delay"));
     later->setPopupMode(QToolButton::InstantPopup);
     auto *laterMenu = new QMenu(later);
     for (const auto &[seconds, label] : kLater)
         laterMenu->addAction(tr(label), this, [this, s = seconds] { m_triage->retryPicked(s); });
     later->setMenu(laterMenu);
-    QToolButton *group = addButton(tr("Retry group"), QStringLiteral("retryGroup"), tr("Retry every message of the selected error group"));
+    QToolButton *group = addButton(tr("Retry group"), QStringLiteral("retryGroup"),
+        tr("Retry every message of the selected error group"));
     QToolButton *all = addButton(tr("Retry all matching…"), QStringLiteral("retryAll"),
-                                 tr("Retry every failed and dead-lettered message the filter matches"));
-    QToolButton *edit = addButton(tr("Edit && resubmit…"), QStringLiteral("edit"), tr("Change the message's body and retry it"));
-    m_redrive = addButton(tr("Redrive"), QStringLiteral("redrive"), tr("Move a dead-letter queue's messages back to their queues"));
+        tr("Retry every failed and dead-lettered message the filter matches"));
+    QToolButton *edit = addButton(
+        tr("Edit && resubmit…"), QStringLiteral("edit"), tr("Change the message's body and retry it"));
+    m_redrive = addButton(tr("Redrive"), QStringLiteral("redrive"),
+        tr("Move a dead-letter queue's messages back to their queues"));
     m_redrive->setPopupMode(QToolButton::InstantPopup);
     auto *redriveMenu = new QMenu(m_redrive);
     m_redrive->setMenu(redriveMenu);
     connect(redriveMenu, &QMenu::aboutToShow, this, &FailedPage::fillRedriveMenu);
-    QToolButton *remove = addButton(tr("Delete…"), QStringLiteral("delete"), tr("Delete the selected messages (d)"));
-    QToolButton *exportButton = addButton(tr("Export"), QStringLiteral("export"), tr("Save messages as JSON Lines"));
+    QToolButton *remove
+        = addButton(tr("Delete…"), QStringLiteral("delete"), tr("Delete the selected messages (d)"));
+    QToolButton *exportButton
+        = addButton(tr("Export"), QStringLiteral("export"), tr("Save messages as JSON Lines"));
     exportButton->setPopupMode(QToolButton::InstantPopup);
     auto *exportMenu = new QMenu(exportButton);
     exportButton->setMenu(exportMenu);
     const auto askPath = [this] {
         return QFileDialog::getSaveFileName(this, tr("Export messages as JSON Lines"),
-                                            QDir::home().filePath(QStringLiteral("failed.jsonl")), tr("JSON Lines (*.jsonl)"));
+            QDir::home().filePath(QStringLiteral("failed.jsonl")), tr("JSON Lines (*.jsonl)"));
     };
     exportMenu->addAction(tr("Selected messages…"), this, [this, askPath] {
         if (const QString path = askPath(); !path.isEmpty())
@@ -175,9 +183,11 @@ FailedPage::FailedPage(MessageQuery *query, OperatorActions *actions, QWidget *p
     layout->addWidget(horizontal, 1);
 
     connect(m_filterBar, &MessageFilterBar::filterChanged, this, &FailedPage::applyFilter);
-    connect(m_groupsView->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex &current) {
-        showGroup(current.isValid() ? m_groups->data(current, FailureGroupModel::SignatureRole).toString() : QString());
-    });
+    connect(m_groupsView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+        [this](const QModelIndex &current) {
+            showGroup(current.isValid() ? m_groups->data(current, FailureGroupModel::SignatureRole).toString()
+                                        : QString());
+        });
     connect(m_showAll, &QPushButton::clicked, this, [this] {
         m_groupsView->selectionModel()->clear();
         showGroup({});
@@ -198,11 +208,13 @@ FailedPage::FailedPage(MessageQuery *query, OperatorActions *actions, QWidget *p
     m_detailDelay.setInterval(120);
     connect(&m_detailDelay, &QTimer::timeout, this, [this] {
         const QModelIndex current = m_table->currentIndex();
-        const QString id = current.isValid() ? m_model->data(current, MessageTableModel::IdRole).toString() : QString();
+        const QString id
+            = current.isValid() ? m_model->data(current, MessageTableModel::IdRole).toString() : QString();
         if (!id.isEmpty() && id != m_detail->messageId())
             m_detail->showMessage(id);
     });
-    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] { m_detailDelay.start(); });
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+        [this] { m_detailDelay.start(); });
     connect(m_table, &MessageTableView::openRequested, this, [this](int row) {
         const QString id = m_model->data(m_model->index(row, 0), MessageTableModel::IdRole).toString();
         if (!id.isEmpty())
@@ -217,19 +229,21 @@ FailedPage::FailedPage(MessageQuery *query, OperatorActions *actions, QWidget *p
     connect(edit, &QToolButton::clicked, this, &FailedPage::editCurrent);
     connect(remove, &QToolButton::clicked, m_triage, &MessageTriage::deletePicked);
     connect(m_triage, &MessageTriage::notice, this, &FailedPage::say);
-    connect(m_actions, &OperatorActions::finished, this, [this](const QString &summary, const QString &error) {
-        if (!isVisible() && error.isEmpty())
-            return;
-        say(error.isEmpty() ? summary : error);
-    });
+    connect(
+        m_actions, &OperatorActions::finished, this, [this](const QString &summary, const QString &error) {
+            if (!isVisible() && error.isEmpty())
+                return;
+            say(error.isEmpty() ? summary : error);
+        });
     connect(m_actions, &OperatorActions::changed, this, [this] {
         m_model->refresh();
         m_groups->refresh();
         m_detail->reload();
     });
     connect(m_progress, &BulkProgress::finished, this, [this](qint64 done, qint64 total, bool cancelled) {
-        say(cancelled ? tr("Cancelled: %1 of %2 retried").arg(QLocale().toString(done), QLocale().toString(total))
-                      : tr("Retried %1 messages").arg(QLocale().toString(done)));
+        say(cancelled
+                ? tr("Cancelled: %1 of %2 retried").arg(QLocale().toString(done), QLocale().toString(total))
+                : tr("Retried %1 messages").arg(QLocale().toString(done)));
     });
     m_groups->refresh();
     updateCount();
@@ -302,7 +316,8 @@ void FailedPage::retryGroup()
 void FailedPage::editCurrent()
 {
     const QModelIndex current = m_table->currentIndex();
-    const QString id = current.isValid() ? m_model->data(current, MessageTableModel::IdRole).toString() : QString();
+    const QString id
+        = current.isValid() ? m_model->data(current, MessageTableModel::IdRole).toString() : QString();
     const auto d = m_detail->detail();
     if (id.isEmpty() || !d || d->message.id != id) {
         say(tr("Open a message first: select it and wait for its details."));
@@ -342,7 +357,8 @@ void FailedPage::fillRedriveMenu()
                 }
                 m_confirm->ask(tr("Move %1 messages from %2 back to the queues they failed in?")
                                    .arg(QLocale().toString(count), dlq),
-                               tr("Redrive %1").arg(QLocale().toString(count)), [this, dlq] { m_actions->redrive(dlq); });
+                    tr("Redrive %1").arg(QLocale().toString(count)),
+                    [this, dlq] { m_actions->redrive(dlq); });
             });
         });
     }
@@ -356,8 +372,11 @@ void FailedPage::updateCount()
         m_count->setText(tr("Loading…"));
         return;
     }
-    const QString n = QLocale().toString(m_model->rowCount()) + (m_model->isCounting() ? QStringLiteral("+") : QString());
-    m_count->setText(tr("%1 messages · %2").arg(n, countText(m_groups->rowCount(), tr("%1 error group"), tr("%1 error groups"))));
+    const QString n
+        = QLocale().toString(m_model->rowCount()) + (m_model->isCounting() ? QStringLiteral("+") : QString());
+    m_count->setText(
+        tr("%1 messages · %2")
+            .arg(n, countText(m_groups->rowCount(), tr("%1 error group"), tr("%1 error groups"))));
 }
 
 void FailedPage::say(const QString &text)

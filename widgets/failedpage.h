@@ -27,8 +27,7 @@ class Runtime;
 // for triage: retry one, the selection, a whole group or everything the filter matches
 // (now or later), edit a body and resubmit it, redrive a dead-letter queue, delete. Bulk
 // actions say how many they touch and run chunked in the runtime with progress and cancel.
-class FailedPage final : public QWidget
-{
+class FailedPage final : public QWidget {
     Q_OBJECT
 public:
     explicit FailedPage(Runtime *runtime, QWidget *parent = nullptr);

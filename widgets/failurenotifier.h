@@ -11,8 +11,7 @@ namespace qd {
 // Tells the desktop when a queue's failed count, or a dead-letter queue's backlog, passes
 // a threshold (QSettings "failures/alertThreshold", 100 by default): a tray notification
 // where there is a tray, and always a notice for the status bar.
-class FailureNotifier final : public QObject
-{
+class FailureNotifier final : public QObject {
     Q_OBJECT
 public:
     explicit FailureNotifier(QObject *parent = nullptr);

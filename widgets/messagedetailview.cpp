@@ -194,14 +194,15 @@ void MessageDetailView::present(const MessageDetail &d)
         const ImageResult &r = *d.result;
         QPixmap thumb;
         if (!r.thumbnail.isEmpty() && thumb.loadFromData(r.thumbnail))
-            m_thumbnail->setPixmap(thumb.scaled(m_thumbnail->size(), Qt::KeepAspectRatio, Qt::SmoothTransformation));
+            m_thumbnail->setPixmap(
+                thumb.scaled(m_thumbnail->size(), Qt::KeepAspectRatio, Qt::SmoothTransformation));
         m_thumbnail->setVisible(!thumb.isNull());
         m_result->setText(tr("<b>Result</b>: %1 %2×%3, %4 bytes, fetched in %5, decoded in %6<br>SHA-256 %7…")
                               .arg(r.format.toHtmlEscaped())
                               .arg(r.width)
                               .arg(r.height)
-                              .arg(QLocale().toString(r.bytes), durationText(r.fetchMs), durationText(r.decodeMs),
-                                   r.sha256.left(16)));
+                              .arg(QLocale().toString(r.bytes), durationText(r.fetchMs),
+                                  durationText(r.decodeMs), r.sha256.left(16)));
         m_result->setToolTip(tr("SHA-256 %1\n%2").arg(r.sha256, r.finalUrl.isEmpty() ? r.url : r.finalUrl));
         m_result->show();
     } else {
@@ -212,27 +213,30 @@ void MessageDetailView::present(const MessageDetail &d)
     m_attempts->clear();
     for (const AttemptView &v : d.attempts) {
         const AttemptRecord &a = v.attempt;
-        auto *item = new QTreeWidgetItem(m_attempts, { QString::number(a.attempt), a.outcome, formatTimestamp(a.startedMs),
-                                                       attemptDuration(a), firstLine(a.error) });
+        auto *item = new QTreeWidgetItem(m_attempts,
+            { QString::number(a.attempt), a.outcome, formatTimestamp(a.startedMs), attemptDuration(a),
+                firstLine(a.error) });
         item->setToolTip(4, a.error);
-        item->setForeground(1, stateColor(a.outcome == QLatin1String("acked") ? QStringLiteral("acked")
-                                                                              : QStringLiteral("failed")));
+        item->setForeground(1,
+            stateColor(
+                a.outcome == QLatin1String("acked") ? QStringLiteral("acked") : QStringLiteral("failed")));
         if (v.batch) {
             const BatchRecord &b = *v.batch;
-            auto *batch = new QTreeWidgetItem(item, { tr("batch %1").arg(b.id),
-                                                      countText(b.size, tr("%1 message"), tr("%1 messages")) + tr(", cut by %1").arg(batchCutName(b.cut)),
-                                                      formatTimestamp(b.createdMs),
-                                                      b.endedMs > 0 ? durationText(b.endedMs - b.createdMs) : QString(),
-                                                      tr("%1 acked, %2 retried, %3 dead-lettered, %4 failed")
-                                                          .arg(b.acked)
-                                                          .arg(b.retried)
-                                                          .arg(b.deadLettered)
-                                                          .arg(b.failed) });
+            auto *batch = new QTreeWidgetItem(item,
+                { tr("batch %1").arg(b.id),
+                    countText(b.size, tr("%1 message"), tr("%1 messages"))
+                        + tr(", cut by %1").arg(batchCutName(b.cut)),
+                    formatTimestamp(b.createdMs),
+                    b.endedMs > 0 ? durationText(b.endedMs - b.createdMs) : QString(),
+                    tr("%1 acked, %2 retried, %3 dead-lettered, %4 failed")
+                        .arg(b.acked)
+                        .arg(b.retried)
+                        .arg(b.deadLettered)
+                        .arg(b.failed) });
             for (const AttemptRecord &other : v.batchMembers) {
-                auto *member = new QTreeWidgetItem(batch, { other.messageId == m.id ? tr("%1 (this)").arg(other.messageId)
-                                                                                    : other.messageId,
-                                                            other.outcome, QString(), attemptDuration(other),
-                                                            firstLine(other.error) });
+                auto *member = new QTreeWidgetItem(batch,
+                    { other.messageId == m.id ? tr("%1 (this)").arg(other.messageId) : other.messageId,
+                        other.outcome, QString(), attemptDuration(other), firstLine(other.error) });
                 member->setToolTip(4, other.error);
             }
         }
@@ -240,23 +244,26 @@ void MessageDetailView::present(const MessageDetail &d)
     for (int c = 0; c < 4; ++c)
         m_attempts->resizeColumnToContents(c);
     if (d.attempts.isEmpty())
-        new QTreeWidgetItem(m_attempts, { QString(), QString(), QString(), QString(), tr("not delivered yet") });
+        new QTreeWidgetItem(
+            m_attempts, { QString(), QString(), QString(), QString(), tr("not delivered yet") });
 
     QStringList history;
     for (const AuditEntry &e : d.history) {
         QString what = e.action;
         if (e.action == QLatin1String("edit_resubmit")) {
             const QJsonValue original = e.detail.value(QStringLiteral("original_body"));
-            const QString text = original.isString() ? original.toString()
-                                                     : QString::fromUtf8(QJsonDocument::fromVariant(original.toVariant())
-                                                                             .toJson(QJsonDocument::Compact));
+            const QString text = original.isString()
+                ? original.toString()
+                : QString::fromUtf8(
+                    QJsonDocument::fromVariant(original.toVariant()).toJson(QJsonDocument::Compact));
             what = tr("body edited and resubmitted; the original was: %1").arg(text.left(300));
         } else if (e.action == QLatin1String("retry")) {
             what = tr("retried by an operator");
         }
         history << QStringLiteral("%1 — %2").arg(formatTimestamp(e.timestampMs), what.toHtmlEscaped());
     }
-    m_history->setText(history.isEmpty() ? QString() : tr("<b>History</b><br>") + history.join(QStringLiteral("<br>")));
+    m_history->setText(
+        history.isEmpty() ? QString() : tr("<b>History</b><br>") + history.join(QStringLiteral("<br>")));
     for (QPushButton *b : { m_copyId, m_copyBody })
         b->setEnabled(true);
     m_copyError->setEnabled(!m.lastError.isEmpty());

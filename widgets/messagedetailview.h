@@ -15,8 +15,7 @@ namespace qd {
 // result if the consumer made one, timestamps, every attempt newest first with its error,
 // duration and the batch it rode in (the other messages of that batch and their outcomes),
 // and what operators did to it. Read off the GUI thread; copy id, body or error.
-class MessageDetailView final : public QWidget
-{
+class MessageDetailView final : public QWidget {
     Q_OBJECT
 public:
     explicit MessageDetailView(MessageQuery *query, QWidget *parent = nullptr);

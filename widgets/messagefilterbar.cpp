@@ -13,8 +13,7 @@ namespace qd {
 
 namespace {
 // State combo entries: what they filter by.
-struct StateChoice
-{
+struct StateChoice {
     const char *label;
     StateFilter state;
     bool deadLettered;
@@ -59,12 +58,15 @@ MessageFilterBar::MessageFilterBar(MessageQuery *query, Scope scope, QWidget *pa
         for (const StateChoice &c : kAllStates)
             m_state->addItem(tr(c.label));
     }
-    m_time->addItems({ tr("Any time"), tr("Last 15 minutes"), tr("Last hour"), tr("Last 24 hours"), tr("Last 7 days") });
-    m_search->setPlaceholderText(tr("Search body, error and id   e.g. state:failed error:\"timeout\" user:alice"));
+    m_time->addItems(
+        { tr("Any time"), tr("Last 15 minutes"), tr("Last hour"), tr("Last 24 hours"), tr("Last 7 days") });
+    m_search->setPlaceholderText(
+        tr("Search body, error and id   e.g. state:failed error:\"timeout\" user:alice"));
     m_search->setClearButtonEnabled(true);
-    m_search->setToolTip(tr("Free text is searched in bodies, errors and ids. Filters: queue:NAME, state:ready|delayed|"
-                            "inflight|acked|failed|dead_lettered, error:TEXT, user:ID, since:15m|2h|7d. Quote values "
-                            "with spaces: error:\"connection reset\"."));
+    m_search->setToolTip(
+        tr("Free text is searched in bodies, errors and ids. Filters: queue:NAME, state:ready|delayed|"
+           "inflight|acked|failed|dead_lettered, error:TEXT, user:ID, since:15m|2h|7d. Quote values "
+           "with spaces: error:\"connection reset\"."));
     m_problem->setObjectName(QStringLiteral("searchProblem"));
     m_problem->setStyleSheet(QStringLiteral("color: #d64545;"));
     m_problem->hide();
@@ -122,8 +124,8 @@ void MessageFilterBar::apply()
     f.descending = m_filter.descending;
     if (const auto id = m_query->queueId(queueName()))
         f.queueId = id;
-    const StateChoice &choice
-        = m_scope == Scope::Failures ? kFailureStates[m_state->currentIndex()] : kAllStates[m_state->currentIndex()];
+    const StateChoice &choice = m_scope == Scope::Failures ? kFailureStates[m_state->currentIndex()]
+                                                           : kAllStates[m_state->currentIndex()];
     f.state = choice.state;
     f.deadLettered = choice.deadLettered;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
@@ -132,7 +134,8 @@ void MessageFilterBar::apply()
     const MessageSearch search = MessageSearch::parse(m_search->text());
     QString error;
     QStringList problems = search.problems;
-    if (!search.applyTo(&f, [this](const QString &name) { return m_query->queueId(name); }, now, &error)) {
+    if (!search.applyTo(
+            &f, [this](const QString &name) { return m_query->queueId(name); }, now, &error)) {
         problems.append(error);
         f.text = m_search->text(); // nothing matches an unknown queue; show that rather than everything
         f.queueId = -1;

@@ -15,8 +15,7 @@ class MessageQuery;
 
 // Queue, state, time range and a search box with a small syntax (MessageSearch), turned
 // into one MessageFilter. Typing is debounced; the combos apply at once.
-class MessageFilterBar final : public QWidget
-{
+class MessageFilterBar final : public QWidget {
     Q_OBJECT
 public:
     enum class Scope { AllMessages, Failures };

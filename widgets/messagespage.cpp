@@ -73,7 +73,7 @@ MessagesPage::MessagesPage(MessageQuery *query, OperatorActions *actions, QWidge
     for (int c = 0; c < int(std::size(widths)); ++c)
         m_table->setColumnWidth(c, std::max(widths[c] * em, m_table->horizontalHeader()->sectionSizeHint(c)));
     m_table->setColumnWidth(MessageTableModel::Enqueued,
-                            fontMetrics().horizontalAdvance(QStringLiteral("0000-00-00 00:00:00")) + 2 * em);
+        fontMetrics().horizontalAdvance(QStringLiteral("0000-00-00 00:00:00")) + 2 * em);
 
     auto *retry = toolButton(tr("Retry"), QStringLiteral("retry"), this);
     retry->setToolTip(tr("Retry the selected failed messages (r)"));
@@ -85,8 +85,7 @@ MessagesPage::MessagesPage(MessageQuery *query, OperatorActions *actions, QWidge
     exportButton->setMenu(exportMenu);
     const auto askPath = [this] {
         return QFileDialog::getSaveFileName(this, tr("Export messages as JSON Lines"),
-                                            QDir::home().filePath(QStringLiteral("messages.jsonl")),
-                                            tr("JSON Lines (*.jsonl)"));
+            QDir::home().filePath(QStringLiteral("messages.jsonl")), tr("JSON Lines (*.jsonl)"));
     };
     exportMenu->addAction(tr("Selected messages…"), this, [this, askPath] {
         if (const QString path = askPath(); !path.isEmpty())
@@ -139,18 +138,21 @@ MessagesPage::MessagesPage(MessageQuery *query, OperatorActions *actions, QWidge
     connect(m_model, &QAbstractItemModel::rowsInserted, this, &MessagesPage::updateCount);
     connect(m_model, &QAbstractItemModel::rowsRemoved, this, &MessagesPage::updateCount);
     connect(m_model, &QAbstractItemModel::modelReset, this, &MessagesPage::updateCount);
-    connect(m_live, &QCheckBox::toggled, this, [this](bool on) { m_model->setLiveInterval(on && isVisible() ? kLiveMs : 0); });
+    connect(m_live, &QCheckBox::toggled, this,
+        [this](bool on) { m_model->setLiveInterval(on && isVisible() ? kLiveMs : 0); });
 
     // The detail follows the current row, a moment later, so j/k through rows stays light.
     m_detailDelay.setSingleShot(true);
     m_detailDelay.setInterval(120);
     connect(&m_detailDelay, &QTimer::timeout, this, [this] {
         const QModelIndex current = m_table->currentIndex();
-        const QString id = current.isValid() ? m_model->data(current, MessageTableModel::IdRole).toString() : QString();
+        const QString id
+            = current.isValid() ? m_model->data(current, MessageTableModel::IdRole).toString() : QString();
         if (!id.isEmpty() && id != m_detail->messageId())
             m_detail->showMessage(id);
     });
-    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] { m_detailDelay.start(); });
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+        [this] { m_detailDelay.start(); });
     connect(m_table, &MessageTableView::openRequested, this, [this](int row) {
         const QString id = m_model->data(m_model->index(row, 0), MessageTableModel::IdRole).toString();
         if (!id.isEmpty())
@@ -162,18 +164,20 @@ MessagesPage::MessagesPage(MessageQuery *query, OperatorActions *actions, QWidge
     connect(retry, &QToolButton::clicked, this, [this] { m_triage->retryPicked(); });
     connect(remove, &QToolButton::clicked, m_triage, &MessageTriage::deletePicked);
     connect(m_triage, &MessageTriage::notice, this, &MessagesPage::say);
-    connect(m_actions, &OperatorActions::finished, this, [this](const QString &summary, const QString &error) {
-        if (!isVisible() && error.isEmpty())
-            return;
-        say(error.isEmpty() ? summary : error);
-    });
+    connect(
+        m_actions, &OperatorActions::finished, this, [this](const QString &summary, const QString &error) {
+            if (!isVisible() && error.isEmpty())
+                return;
+            say(error.isEmpty() ? summary : error);
+        });
     connect(m_actions, &OperatorActions::changed, this, [this] {
         m_model->refresh();
         m_detail->reload();
     });
     connect(m_progress, &BulkProgress::finished, this, [this](qint64 done, qint64 total, bool cancelled) {
-        say(cancelled ? tr("Cancelled: %1 of %2 retried").arg(QLocale().toString(done), QLocale().toString(total))
-                      : tr("Retried %1 messages").arg(QLocale().toString(done)));
+        say(cancelled
+                ? tr("Cancelled: %1 of %2 retried").arg(QLocale().toString(done), QLocale().toString(total))
+                : tr("Retried %1 messages").arg(QLocale().toString(done)));
     });
     updateCount();
 }
@@ -194,10 +198,10 @@ void MessagesPage::hideEvent(QHideEvent *event)
 void MessagesPage::updateCount()
 {
     const QString n = QLocale().toString(m_model->rowCount());
-    m_count->setText(m_model->isLoading()      ? tr("Loading…")
-                         : m_model->isCounting() ? tr("%1+ messages, counting…").arg(n)
-                         : m_model->rowCount() == 1 ? tr("1 message")
-                                                    : tr("%1 messages").arg(n));
+    m_count->setText(m_model->isLoading() ? tr("Loading…")
+            : m_model->isCounting()       ? tr("%1+ messages, counting…").arg(n)
+            : m_model->rowCount() == 1    ? tr("1 message")
+                                          : tr("%1 messages").arg(n));
 }
 
 void MessagesPage::say(const QString &text)

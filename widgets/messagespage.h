@@ -23,8 +23,7 @@ class Runtime;
 // Every message of every queue in one lazy table (filter by queue, state, time and text;
 // sort by any column, all in the store), with the selected message's details beside it.
 // Live while shown: new and changed messages appear without moving what is on screen.
-class MessagesPage final : public QWidget
-{
+class MessagesPage final : public QWidget {
     Q_OBJECT
 public:
     explicit MessagesPage(Runtime *runtime, QWidget *parent = nullptr);

@@ -75,12 +75,14 @@ void MessageTableView::moveCurrent(int delta)
 {
     if (!model() || model()->rowCount() == 0)
         return;
-    const int row = std::clamp(currentIndex().isValid() ? currentIndex().row() + delta : 0, 0, model()->rowCount() - 1);
+    const int row
+        = std::clamp(currentIndex().isValid() ? currentIndex().row() + delta : 0, 0, model()->rowCount() - 1);
     const QModelIndex target = model()->index(row, std::max(0, currentIndex().column()));
     // With rows marked by x, moving keeps the marks; otherwise the selection follows.
     const bool marking = selectionModel()->selectedRows().size() > 1;
-    selectionModel()->setCurrentIndex(target, marking ? QItemSelectionModel::NoUpdate
-                                                      : QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    selectionModel()->setCurrentIndex(target,
+        marking ? QItemSelectionModel::NoUpdate
+                : QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     scrollTo(target);
 }
 
@@ -91,8 +93,12 @@ void MessageTableView::keyPressEvent(QKeyEvent *event)
         return;
     }
     switch (event->key()) {
-    case Qt::Key_J: moveCurrent(1); return;
-    case Qt::Key_K: moveCurrent(-1); return;
+    case Qt::Key_J:
+        moveCurrent(1);
+        return;
+    case Qt::Key_K:
+        moveCurrent(-1);
+        return;
     case Qt::Key_X:
         if (currentIndex().isValid())
             selectionModel()->select(currentIndex(), QItemSelectionModel::Toggle | QItemSelectionModel::Rows);
@@ -102,11 +108,18 @@ void MessageTableView::keyPressEvent(QKeyEvent *event)
         if (currentIndex().isValid())
             emit openRequested(currentIndex().row());
         return;
-    case Qt::Key_R: emit retryRequested(); return;
+    case Qt::Key_R:
+        emit retryRequested();
+        return;
     case Qt::Key_D:
-    case Qt::Key_Delete: emit deleteRequested(); return;
-    case Qt::Key_Slash: emit searchRequested(); return;
-    default: QTableView::keyPressEvent(event);
+    case Qt::Key_Delete:
+        emit deleteRequested();
+        return;
+    case Qt::Key_Slash:
+        emit searchRequested();
+        return;
+    default:
+        QTableView::keyPressEvent(event);
     }
 }
 
@@ -130,7 +143,8 @@ void MessageTableView::reportVisibleRows()
     const int first = std::max(0, rowAt(0));
     int last = rowAt(viewport()->height() - 1);
     if (last < 0)
-        last = std::min(m_messages->rowCount() - 1, first + viewport()->height() / std::max(1, rowHeight(first)) + 1);
+        last = std::min(
+            m_messages->rowCount() - 1, first + viewport()->height() / std::max(1, rowHeight(first)) + 1);
     m_messages->setVisibleRows(first, std::max(first, last));
 }
 

@@ -9,8 +9,7 @@ class MessageTableModel;
 // A message table made for triage by keyboard: j/k move, x marks a row, Enter opens it,
 // r retries, d deletes, / goes to the search box. It tells its MessageTableModel which rows
 // are on screen, and keeps those rows in place when rows arrive or leave above them.
-class MessageTableView final : public QTableView
-{
+class MessageTableView final : public QTableView {
     Q_OBJECT
 public:
     explicit MessageTableView(QWidget *parent = nullptr);

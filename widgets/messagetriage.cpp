@@ -13,7 +13,7 @@
 namespace qd {
 
 MessageTriage::MessageTriage(MessageQuery *query, OperatorActions *actions, MessageTableModel *model,
-                             MessageTableView *view, ConfirmBar *confirm, BulkProgress *progress, QObject *parent)
+    MessageTableView *view, ConfirmBar *confirm, BulkProgress *progress, QObject *parent)
     : QObject(parent)
     , m_query(query)
     , m_actions(actions)
@@ -31,22 +31,26 @@ MessageTriage::MessageTriage(MessageQuery *query, OperatorActions *actions, Mess
         m_counts.erase(it);
         then(count);
     });
-    connect(m_query, &MessageQuery::rowsReady, this, [this](quint64 ticket, const QList<qint64> &seqs, const QStringList &ids) {
-        const auto it = m_rows.find(ticket);
-        if (it == m_rows.end())
-            return;
-        const auto then = std::move(it->second);
-        m_rows.erase(it);
-        then(ids, seqs);
-    });
-    connect(m_query, &MessageQuery::exportFinished, this, [this](quint64 ticket, qint64 written, const QString &error) {
-        const auto it = m_exports.find(ticket);
-        if (it == m_exports.end())
-            return;
-        const QString path = it->second;
-        m_exports.erase(it);
-        emit notice(error.isEmpty() ? tr("Exported %1 messages to %2").arg(QLocale().toString(written), path) : error);
-    });
+    connect(m_query, &MessageQuery::rowsReady, this,
+        [this](quint64 ticket, const QList<qint64> &seqs, const QStringList &ids) {
+            const auto it = m_rows.find(ticket);
+            if (it == m_rows.end())
+                return;
+            const auto then = std::move(it->second);
+            m_rows.erase(it);
+            then(ids, seqs);
+        });
+    connect(m_query, &MessageQuery::exportFinished, this,
+        [this](quint64 ticket, qint64 written, const QString &error) {
+            const auto it = m_exports.find(ticket);
+            if (it == m_exports.end())
+                return;
+            const QString path = it->second;
+            m_exports.erase(it);
+            emit notice(error.isEmpty()
+                    ? tr("Exported %1 messages to %2").arg(QLocale().toString(written), path)
+                    : error);
+        });
 }
 
 quint64 MessageTriage::nextTicket()
@@ -121,7 +125,7 @@ void MessageTriage::retryPicked(int delaySeconds)
     }
     m_confirm->ask(tr("Retry %1 selected messages%2? Only failed and dead-lettered ones are touched.")
                        .arg(QLocale().toString(rows.size()), delayText(delaySeconds)),
-                   tr("Retry %1").arg(QLocale().toString(rows.size())), go);
+        tr("Retry %1").arg(QLocale().toString(rows.size())), go);
 }
 
 void MessageTriage::deletePicked()
@@ -131,13 +135,14 @@ void MessageTriage::deletePicked()
         emit notice(tr("Select the messages to delete first."));
         return;
     }
-    m_confirm->ask(countText(rows.size(), tr("Delete %1 message for good?"), tr("Delete %1 messages for good?"))
-                       + tr(" Their bodies and attempts cannot be brought back."),
-                   tr("Delete %1").arg(QLocale().toString(rows.size())),
-                   [this, rows] {
-                       resolve(rows, [this](const QStringList &ids, const QList<qint64> &) { m_actions->remove(ids); });
-                   },
-                   true);
+    m_confirm->ask(
+        countText(rows.size(), tr("Delete %1 message for good?"), tr("Delete %1 messages for good?"))
+            + tr(" Their bodies and attempts cannot be brought back."),
+        tr("Delete %1").arg(QLocale().toString(rows.size())),
+        [this, rows] {
+            resolve(rows, [this](const QStringList &ids, const QList<qint64> &) { m_actions->remove(ids); });
+        },
+        true);
 }
 
 void MessageTriage::retryMatching(int delaySeconds)
@@ -150,13 +155,14 @@ void MessageTriage::retryMatching(int delaySeconds)
             emit notice(tr("Nothing matching this filter can be retried."));
             return;
         }
-        m_confirm->ask(tr("Retry all %1 failed and dead-lettered messages matching this filter%2? They go in chunks of "
-                          "1,000, and you can cancel.")
-                           .arg(QLocale().toString(count), delayText(delaySeconds)),
-                       tr("Retry %1").arg(QLocale().toString(count)), [this, filter, delaySeconds] {
-                           m_progress->expect(true);
-                           m_actions->retryMatching(filter, delaySeconds);
-                       });
+        m_confirm->ask(
+            tr("Retry all %1 failed and dead-lettered messages matching this filter%2? They go in chunks of "
+               "1,000, and you can cancel.")
+                .arg(QLocale().toString(count), delayText(delaySeconds)),
+            tr("Retry %1").arg(QLocale().toString(count)), [this, filter, delaySeconds] {
+                m_progress->expect(true);
+                m_actions->retryMatching(filter, delaySeconds);
+            });
     });
 }
 
@@ -164,11 +170,12 @@ void MessageTriage::retrySeqs(const QList<qint64> &seqs, const QString &what, in
 {
     if (seqs.isEmpty())
         return;
-    m_confirm->ask(tr("Retry all %1 messages of %2%3?").arg(QLocale().toString(seqs.size()), what, delayText(delaySeconds)),
-                   tr("Retry %1").arg(QLocale().toString(seqs.size())), [this, seqs, delaySeconds] {
-                       m_progress->expect(true);
-                       m_actions->retrySeqs(seqs, delaySeconds);
-                   });
+    m_confirm->ask(tr("Retry all %1 messages of %2%3?")
+                       .arg(QLocale().toString(seqs.size()), what, delayText(delaySeconds)),
+        tr("Retry %1").arg(QLocale().toString(seqs.size())), [this, seqs, delaySeconds] {
+            m_progress->expect(true);
+            m_actions->retrySeqs(seqs, delaySeconds);
+        });
 }
 
 void MessageTriage::exportPicked(const QString &path)

@@ -20,12 +20,11 @@ class OperatorActions;
 // What both message pages do to the rows a person picked, or to everything the filter
 // matches: retry (now or later), delete, export. Bulk actions say how many messages they
 // touch first; large ones run chunked in the runtime with progress and cancel.
-class MessageTriage final : public QObject
-{
+class MessageTriage final : public QObject {
     Q_OBJECT
 public:
-    MessageTriage(MessageQuery *query, OperatorActions *actions, MessageTableModel *model, MessageTableView *view,
-                  ConfirmBar *confirm, BulkProgress *progress, QObject *parent = nullptr);
+    MessageTriage(MessageQuery *query, OperatorActions *actions, MessageTableModel *model,
+        MessageTableView *view, ConfirmBar *confirm, BulkProgress *progress, QObject *parent = nullptr);
 
     void retryPicked(int delaySeconds = 0);
     void deletePicked();

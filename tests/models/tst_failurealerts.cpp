@@ -17,8 +17,7 @@ QueueSnapshot queue(const QString &name, qint64 failed, qint64 ready = 0, const 
 } // namespace
 
 // When failures pile up, say so once per crossing of the threshold.
-class TstFailureAlerts : public QObject
-{
+class TstFailureAlerts : public QObject {
     Q_OBJECT
 private slots:
     void oncePerCrossing()
@@ -43,8 +42,8 @@ private slots:
     {
         FailureAlerts alerts(10);
         // "dlq" is images' dead-letter queue: its ready messages are failures too.
-        const auto out = alerts.update(
-            { queue(QStringLiteral("images"), 0, 500, QStringLiteral("dlq")), queue(QStringLiteral("dlq"), 3, 8) });
+        const auto out = alerts.update({ queue(QStringLiteral("images"), 0, 500, QStringLiteral("dlq")),
+            queue(QStringLiteral("dlq"), 3, 8) });
         QCOMPARE(out.size(), 1);
         QCOMPARE(out[0].queue, QStringLiteral("dlq"));
         QCOMPARE(out[0].count, 11);

@@ -23,8 +23,7 @@ QByteArray jobBody(int i)
 // A store of 100,000 messages in queue "images", every tenth failed with one of two errors,
 // written straight into the store (a broker sends them a hundred at a time just as well,
 // only slower).
-struct Store
-{
+struct Store {
     BrokerFixture fx;
     QStringList ids; // in send order
 
@@ -50,7 +49,7 @@ struct Store
             const QString error = i % 20 == 0 ? QStringLiteral("HTTP 404 from https://img.test/%1.png").arg(i)
                                               : QStringLiteral("timeout after 30000 ms");
             failed.push_back(MessageUpdate { messages[std::size_t(i)].seq, MessageState::Failed, queueId,
-                                             messages[std::size_t(i)].visibleAtMs, 4, 0, error });
+                messages[std::size_t(i)].visibleAtMs, 4, 0, error });
         }
         fx.store->updateMessages(failed, fx.clock.nowMs());
         QString error;
@@ -93,8 +92,7 @@ bool loaded(const MessageTableModel &model, int first, int last)
 
 // The windowed message table over a real store of 100,000 messages: pages, sorting and
 // filtering by the store's queries, and live changes that keep rows and selections.
-class TstMessageTableModel : public QObject
-{
+class TstMessageTableModel : public QObject {
     Q_OBJECT
 private slots:
     void initTestCase() { QVERIFY(m_store.fill()); }
@@ -112,10 +110,11 @@ private slots:
         QTRY_VERIFY(loaded(model, 0, 30));
         QCOMPARE(idAt(model, 0), m_store.ids.first());
         QCOMPARE(model.data(model.index(3, MessageTableModel::User)).toString(), QStringLiteral("user3"));
-        QCOMPARE(model.data(model.index(3, MessageTableModel::Url)).toString(), QStringLiteral("https://img.test/3.png"));
+        QCOMPARE(model.data(model.index(3, MessageTableModel::Url)).toString(),
+            QStringLiteral("https://img.test/3.png"));
         QCOMPARE(model.data(model.index(10, MessageTableModel::State)).toString(), QStringLiteral("failed"));
         QCOMPARE(model.data(model.index(10, MessageTableModel::LastError)).toString(),
-                 QStringLiteral("timeout after 30000 ms"));
+            QStringLiteral("timeout after 30000 ms"));
         QVERIFY(!model.isLoaded(50'000));
 
         // The end, as a scroll bar dragged down would show it.
@@ -126,7 +125,9 @@ private slots:
 
         // A jump to the middle; until its page arrives a row says so.
         QCOMPARE(model.data(model.index(50'000, MessageTableModel::Id)).toString(), QStringLiteral("…"));
-        QCOMPARE(model.data(model.index(50'000, MessageTableModel::Id), MessageTableModel::LoadedRole).toBool(), false);
+        QCOMPARE(
+            model.data(model.index(50'000, MessageTableModel::Id), MessageTableModel::LoadedRole).toBool(),
+            false);
         model.setVisibleRows(49'990, 50'010);
         QTRY_VERIFY(loaded(model, 49'990, 50'010));
         QCOMPARE(idAt(model, 50'000), m_store.ids.at(50'000));
@@ -138,13 +139,14 @@ private slots:
         QTest::addColumn<bool>("descending");
         QTest::addColumn<QString>("firstId");
         QTest::addColumn<QString>("firstUser");
-        QTest::newRow("enqueued, newest first") << int(MessageTableModel::Enqueued) << true << m_store.ids.last()
-                                                << QStringLiteral("user%1").arg((kMessages - 1) % kUsers);
+        QTest::newRow("enqueued, newest first")
+            << int(MessageTableModel::Enqueued) << true << m_store.ids.last()
+            << QStringLiteral("user%1").arg((kMessages - 1) % kUsers);
         // Text order: "user9" comes after "user49".
         QTest::newRow("user, z to a") << int(MessageTableModel::User) << true
                                       << m_store.ids.at(kMessages - kUsers + 9) << QStringLiteral("user9");
-        QTest::newRow("user, a to z") << int(MessageTableModel::User) << false << m_store.ids.first()
-                                      << QStringLiteral("user0");
+        QTest::newRow("user, a to z")
+            << int(MessageTableModel::User) << false << m_store.ids.first() << QStringLiteral("user0");
     }
 
     void sortsInTheStore()
@@ -164,7 +166,8 @@ private slots:
             const QVariant a = model.data(model.index(row - 1, column), MessageTableModel::SortRole);
             const QVariant b = model.data(model.index(row, column), MessageTableModel::SortRole);
             const int order = QVariant::compare(a, b) == QPartialOrdering::Less ? -1 : a == b ? 0 : 1;
-            QVERIFY2(descending ? order >= 0 : order <= 0, qPrintable(a.toString() + QLatin1String(" / ") + b.toString()));
+            QVERIFY2(descending ? order >= 0 : order <= 0,
+                qPrintable(a.toString() + QLatin1String(" / ") + b.toString()));
         }
     }
 
@@ -190,15 +193,16 @@ private slots:
         if (!m_query) {
             m_query = std::make_unique<MessageQuery>(m_store.fx.path(), &m_store.fx.clock);
             m_model = std::make_unique<MessageTableModel>(m_query.get());
-            m_tester = std::make_unique<QAbstractItemModelTester>(m_model.get(),
-                                                                  QAbstractItemModelTester::FailureReportingMode::QtTest);
+            m_tester = std::make_unique<QAbstractItemModelTester>(
+                m_model.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
             m_model->setVisibleRows(0, 20);
         }
         QTRY_VERIFY(!m_query->queues().isEmpty());
         MessageFilter filter;
         QString error;
-        QVERIFY(MessageSearch::parse(search).applyTo(&filter, [&](const QString &n) { return m_query->queueId(n); },
-                                                     m_store.fx.clock.nowMs(), &error));
+        QVERIFY(MessageSearch::parse(search).applyTo(
+            &filter, [&](const QString &n) { return m_query->queueId(n); }, m_store.fx.clock.nowMs(),
+            &error));
         QSignalSpy loadedSpy(m_model.get(), &MessageTableModel::loaded);
         m_model->setFilter(filter);
         QVERIFY(loadedSpy.wait(15'000));
@@ -206,8 +210,9 @@ private slots:
         QTRY_VERIFY(!m_model->isCounting());
         QTRY_VERIFY(loaded(*m_model, 0, std::min(count, 21) - 1));
         if (search.contains(QLatin1String("failed")))
-            QCOMPARE(m_model->data(m_model->index(0, MessageTableModel::State), MessageTableModel::StateRole).toString(),
-                     QStringLiteral("failed"));
+            QCOMPARE(m_model->data(m_model->index(0, MessageTableModel::State), MessageTableModel::StateRole)
+                         .toString(),
+                QStringLiteral("failed"));
         if (QByteArray(QTest::currentDataTag()) == "queue") {
             m_tester.reset();
             m_model.reset();
@@ -319,7 +324,8 @@ private slots:
         QVERIFY(total >= kMessages / 10 - 10); // less what the test before retried
         QVERIFY(model.rowOf(QStringLiteral("HTTP 404 from <url>")) >= 0);
         QVERIFY(model.rowOf(QStringLiteral("timeout after <n> ms")) >= 0);
-        const QPersistentModelIndex timeouts = model.index(model.rowOf(QStringLiteral("timeout after <n> ms")), 0);
+        const QPersistentModelIndex timeouts
+            = model.index(model.rowOf(QStringLiteral("timeout after <n> ms")), 0);
 
         // A new, bigger group goes first; the selected one keeps its identity.
         FailureGroup big;
@@ -329,11 +335,13 @@ private slots:
         model.setGroups(groups);
         QCOMPARE(model.rowCount(), 3);
         QCOMPARE(model.data(model.index(0, 0)).toString(), QStringLiteral("connection refused"));
-        QCOMPARE(model.data(timeouts, FailureGroupModel::SignatureRole).toString(), QStringLiteral("timeout after <n> ms"));
+        QCOMPARE(model.data(timeouts, FailureGroupModel::SignatureRole).toString(),
+            QStringLiteral("timeout after <n> ms"));
         groups.removeFirst();
         model.setGroups(groups);
         QCOMPARE(model.rowCount(), 2);
-        QCOMPARE(model.data(timeouts, FailureGroupModel::SignatureRole).toString(), QStringLiteral("timeout after <n> ms"));
+        QCOMPARE(model.data(timeouts, FailureGroupModel::SignatureRole).toString(),
+            QStringLiteral("timeout after <n> ms"));
     }
 
 private:

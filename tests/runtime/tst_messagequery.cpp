@@ -15,8 +15,8 @@ std::vector<qd::SendItem> jobs(int n, int first = 0, int users = 7)
 {
     std::vector<qd::SendItem> out;
     for (int i = first; i < first + n; ++i) {
-        const QByteArray body = "{\"imageUrl\":\"https://img.test/" + QByteArray::number(i) + ".png\",\"userId\":\"user"
-            + QByteArray::number(i % users) + "\"}";
+        const QByteArray body = "{\"imageUrl\":\"https://img.test/" + QByteArray::number(i)
+            + ".png\",\"userId\":\"user" + QByteArray::number(i % users) + "\"}";
         out.push_back(qd::SendItem { body, qd::ContentType::Json, {} });
     }
     return out;
@@ -36,23 +36,24 @@ QStringList sendJobs(BrokerFixture &fx, const QString &queue, int n)
 }
 
 // Fails every message of `queue` once (no retries, no DLQ), then leaves it without a consumer.
-QStringList makeFailed(BrokerFixture &fx, const QString &queue, int n, const std::function<QString(int)> &error)
+QStringList makeFailed(
+    BrokerFixture &fx, const QString &queue, int n, const std::function<QString(int)> &error)
 {
     if (!fx.broker->queue(queue) && !fx.createQueue(queue, settings(100, 0, 0)))
         return {};
     int i = 0;
-    fx.broker->attachConsumer(queue, std::make_shared<RecordingConsumer>([&](const qd::Delivery &d, qd::BatchOutcome &o) {
-        for (const qd::Message &m : d.messages)
-            o.retry(m.id, std::nullopt, error(i++));
-    }));
+    fx.broker->attachConsumer(
+        queue, std::make_shared<RecordingConsumer>([&](const qd::Delivery &d, qd::BatchOutcome &o) {
+            for (const qd::Message &m : d.messages)
+                o.retry(m.id, std::nullopt, error(i++));
+        }));
     const QStringList ids = sendJobs(fx, queue, n);
     fx.broker->pumpAll();
     fx.broker->attachConsumer(queue, nullptr);
     return ids;
 }
 
-struct Reader
-{
+struct Reader {
     explicit Reader(BrokerFixture &fx)
         : query(fx.path(), &fx.clock)
     {
@@ -91,8 +92,7 @@ struct Reader
 
 // The views' reader: pages, counts, sorting, anchors, failure groups, details and export
 // over a second connection; and the broker operations only the window uses.
-class TstMessageQuery : public QObject
-{
+class TstMessageQuery : public QObject {
     Q_OBJECT
 private slots:
     void pagesCountsAndSorting()
@@ -233,7 +233,8 @@ private slots:
         qd::MessageFilter errors;
         QString problem;
         QVERIFY(qd::MessageSearch::parse(QStringLiteral("state:failed error:timeout"))
-                    .applyTo(&errors, [&](const QString &n) { return reader.query.queueId(n); }, 0, &problem));
+                    .applyTo(
+                        &errors, [&](const QString &n) { return reader.query.queueId(n); }, 0, &problem));
         QCOMPARE(reader.page(errors, 0, 100).count, 10);
 
         QSignalSpy spy(&reader.query, &qd::MessageQuery::failureGroupsReady);
@@ -262,7 +263,8 @@ private slots:
     {
         BrokerFixture fx;
         QVERIFY(fx.open());
-        const QStringList ids = makeFailed(fx, QStringLiteral("q"), 2, [](int) { return QStringLiteral("bad url"); });
+        const QStringList ids
+            = makeFailed(fx, QStringLiteral("q"), 2, [](int) { return QStringLiteral("bad url"); });
         const QByteArray fixed = "{\"imageUrl\":\"https://img.test/fixed.png\",\"userId\":\"ann\"}";
         QVERIFY(!fx.broker->editAndRetry(ids[0], fixed, qd::ContentType::Json, 60));
         const qd::Message m = fx.message(ids[0]);
@@ -271,13 +273,18 @@ private slots:
         QCOMPARE(m.visibleAtMs, fx.clock.nowMs() + 60'000);
         const qd::AuditEntry audit = fx.store->audit(1).front();
         QCOMPARE(audit.action, QStringLiteral("edit_resubmit"));
-        QCOMPARE(audit.detail.value(QStringLiteral("original_body")).toObject().value(QStringLiteral("imageUrl")).toString(),
-                 QStringLiteral("https://img.test/0.png"));
+        QCOMPARE(audit.detail.value(QStringLiteral("original_body"))
+                     .toObject()
+                     .value(QStringLiteral("imageUrl"))
+                     .toString(),
+            QStringLiteral("https://img.test/0.png"));
 
-        QCOMPARE(fx.broker->editAndRetry(ids[0], fixed, qd::ContentType::Json, 0).code, qd::ErrorCode::Conflict);
-        QCOMPARE(fx.broker->editAndRetry(ids[1], "{nope", qd::ContentType::Json, 0).code, qd::ErrorCode::Invalid);
+        QCOMPARE(
+            fx.broker->editAndRetry(ids[0], fixed, qd::ContentType::Json, 0).code, qd::ErrorCode::Conflict);
+        QCOMPARE(
+            fx.broker->editAndRetry(ids[1], "{nope", qd::ContentType::Json, 0).code, qd::ErrorCode::Invalid);
         QCOMPARE(fx.broker->editAndRetry(ids[1], QByteArray(128'001, 'x'), qd::ContentType::Text, 0).code,
-                 qd::ErrorCode::TooLarge);
+            qd::ErrorCode::TooLarge);
         QCOMPARE(fx.message(ids[1]).state, qd::MessageState::Failed);
         fx.broker->pumpAll();
 
@@ -299,7 +306,8 @@ private slots:
         BrokerFixture fx;
         QVERIFY(fx.open());
         const int n = qd::Broker::kBulkChunk + qd::Broker::kBulkChunk / 2;
-        const QStringList ids = makeFailed(fx, QStringLiteral("q"), n, [](int) { return QStringLiteral("first"); });
+        const QStringList ids
+            = makeFailed(fx, QStringLiteral("q"), n, [](int) { return QStringLiteral("first"); });
         auto again = std::make_shared<RecordingConsumer>(throwing(QStringLiteral("fails again")));
         fx.broker->attachConsumer(QStringLiteral("q"), again);
         std::vector<qint64> seqs;
@@ -324,7 +332,8 @@ private slots:
         BrokerFixture fx;
         QVERIFY(fx.open());
         QVERIFY(fx.createQueue(QStringLiteral("q"), settings(3, 0, 1)));
-        fx.broker->attachConsumer(QStringLiteral("q"), std::make_shared<RecordingConsumer>(throwing(QStringLiteral("boom"))));
+        fx.broker->attachConsumer(
+            QStringLiteral("q"), std::make_shared<RecordingConsumer>(throwing(QStringLiteral("boom"))));
         const QStringList ids = sendJobs(fx, QStringLiteral("q"), 3);
         fx.broker->pumpAll();
         fx.broker->pumpAll();
@@ -355,7 +364,8 @@ private slots:
     {
         BrokerFixture fx;
         QVERIFY(fx.open());
-        const QStringList ids = makeFailed(fx, QStringLiteral("q"), 25, [](int) { return QStringLiteral("e"); });
+        const QStringList ids
+            = makeFailed(fx, QStringLiteral("q"), 25, [](int) { return QStringLiteral("e"); });
         sendJobs(fx, QStringLiteral("q"), 5);
         Reader reader(fx);
         const QString path = fx.dir.filePath(QStringLiteral("out.jsonl"));
@@ -374,7 +384,7 @@ private slots:
         QCOMPARE(first.value(QStringLiteral("id")).toString(), ids[0]);
         QCOMPARE(first.value(QStringLiteral("state")).toString(), QStringLiteral("failed"));
         QCOMPARE(first.value(QStringLiteral("body")).toObject().value(QStringLiteral("userId")).toString(),
-                 QStringLiteral("user0"));
+            QStringLiteral("user0"));
 
         QSignalSpy some(&reader.query, &qd::MessageQuery::exportFinished);
         reader.query.requestExport(4, {}, { fx.message(ids[3]).seq }, path);

@@ -6,8 +6,7 @@
 using namespace qd;
 
 // The search box's little language, parsed without a store.
-class TstMessageSearch : public QObject
-{
+class TstMessageSearch : public QObject {
     Q_OBJECT
 private slots:
     void parse_data()
@@ -28,19 +27,21 @@ private slots:
                                  << int(StateFilter::Failed) << false << QStringLiteral("timeout")
                                  << QStringLiteral("alice") << QString() << qint64(0) << 0;
         QTest::newRow("free text around keys")
-            << QStringLiteral("broken  state:ready image.png") << QString() << int(StateFilter::Ready) << false
-            << QString() << QString() << QStringLiteral("broken image.png") << qint64(0) << 0;
+            << QStringLiteral("broken  state:ready image.png") << QString() << int(StateFilter::Ready)
+            << false << QString() << QString() << QStringLiteral("broken image.png") << qint64(0) << 0;
         QTest::newRow("quoted phrase and escape")
-            << QStringLiteral("\"connection \\\"reset\\\"\" error:\"HTTP 404 from\"") << QString() << -1 << false
-            << QStringLiteral("HTTP 404 from") << QString() << QStringLiteral("connection \"reset\"") << qint64(0) << 0;
-        QTest::newRow("queue with spaces") << QStringLiteral("queue:\"my/ Queue\"") << QStringLiteral("my/ Queue") << -1
-                                           << false << QString() << QString() << QString() << qint64(0) << 0;
-        QTest::newRow("keys ignore case") << QStringLiteral("STATE:Acked User:Bob") << QString()
-                                          << int(StateFilter::Acked) << false << QString() << QStringLiteral("Bob")
-                                          << QString() << qint64(0) << 0;
-        QTest::newRow("in flight spellings") << QStringLiteral("state:in-flight") << QString()
-                                             << int(StateFilter::InFlight) << false << QString() << QString()
-                                             << QString() << qint64(0) << 0;
+            << QStringLiteral("\"connection \\\"reset\\\"\" error:\"HTTP 404 from\"") << QString() << -1
+            << false << QStringLiteral("HTTP 404 from") << QString() << QStringLiteral("connection \"reset\"")
+            << qint64(0) << 0;
+        QTest::newRow("queue with spaces")
+            << QStringLiteral("queue:\"my/ Queue\"") << QStringLiteral("my/ Queue") << -1 << false
+            << QString() << QString() << QString() << qint64(0) << 0;
+        QTest::newRow("keys ignore case")
+            << QStringLiteral("STATE:Acked User:Bob") << QString() << int(StateFilter::Acked) << false
+            << QString() << QStringLiteral("Bob") << QString() << qint64(0) << 0;
+        QTest::newRow("in flight spellings")
+            << QStringLiteral("state:in-flight") << QString() << int(StateFilter::InFlight) << false
+            << QString() << QString() << QString() << qint64(0) << 0;
         QTest::newRow("dead lettered") << QStringLiteral("state:dlq") << QString() << -1 << true << QString()
                                        << QString() << QString() << qint64(0) << 0;
         QTest::newRow("since") << QStringLiteral("since:15m err:x") << QString() << -1 << false
@@ -56,11 +57,12 @@ private slots:
         QTest::newRow("unknown key stays text")
             << QStringLiteral("colour:red") << QString() << -1 << false << QString() << QString()
             << QStringLiteral("colour:red") << qint64(0) << 1;
-        QTest::newRow("url is text") << QStringLiteral("https://example.com/a.png") << QString() << -1 << false
-                                     << QString() << QString() << QStringLiteral("https://example.com/a.png")
-                                     << qint64(0) << 0;
-        QTest::newRow("unterminated quote") << QStringLiteral("error:\"time out") << QString() << -1 << false
-                                            << QStringLiteral("time out") << QString() << QString() << qint64(0) << 0;
+        QTest::newRow("url is text") << QStringLiteral("https://example.com/a.png") << QString() << -1
+                                     << false << QString() << QString()
+                                     << QStringLiteral("https://example.com/a.png") << qint64(0) << 0;
+        QTest::newRow("unterminated quote")
+            << QStringLiteral("error:\"time out") << QString() << -1 << false << QStringLiteral("time out")
+            << QString() << QString() << qint64(0) << 0;
     }
 
     void parse()
@@ -79,8 +81,9 @@ private slots:
         QTEST(s.sinceMs, "sinceMs");
         QTEST(int(s.problems.size()), "problems");
         // Only what was understood filters: a search of nothing but mistakes filters nothing.
-        QCOMPARE(s.isEmpty(), s.text.isEmpty() && s.queue.isEmpty() && !s.state && !s.deadLettered && s.errorText.isEmpty()
-                     && s.userId.isEmpty() && s.sinceMs == 0);
+        QCOMPARE(s.isEmpty(),
+            s.text.isEmpty() && s.queue.isEmpty() && !s.state && !s.deadLettered && s.errorText.isEmpty()
+                && s.userId.isEmpty() && s.sinceMs == 0);
     }
 
     void applyTo()
@@ -92,8 +95,9 @@ private slots:
         };
         MessageFilter f;
         QString error;
-        QVERIFY(MessageSearch::parse(QStringLiteral("queue:images state:failed error:oops user:al since:1h x"))
-                    .applyTo(&f, ids, 10'000'000, &error));
+        QVERIFY(
+            MessageSearch::parse(QStringLiteral("queue:images state:failed error:oops user:al since:1h x"))
+                .applyTo(&f, ids, 10'000'000, &error));
         QCOMPARE(f.queueId, std::optional<qint64>(7));
         QCOMPARE(f.state, StateFilter::Failed);
         QCOMPARE(f.errorText, QStringLiteral("oops"));
@@ -112,8 +116,8 @@ private slots:
         QTest::addColumn<QString>("pattern");
         QTest::newRow("url") << QStringLiteral("HTTP 404 from https://img.test/1.png")
                              << QStringLiteral("%HTTP%404%from%");
-        QTest::newRow("numbers and quotes") << QStringLiteral("decode failed: \"bad 100%\" at 12")
-                                            << QStringLiteral("%decode%failed:%at%");
+        QTest::newRow("numbers and quotes")
+            << QStringLiteral("decode failed: \"bad 100%\" at 12") << QStringLiteral("%decode%failed:%at%");
         QTest::newRow("like characters") << QStringLiteral("a_b 50\\ c") << QStringLiteral("%a\\_b%\\\\%c%");
         QTest::newRow("empty") << QString() << QStringLiteral("%");
     }

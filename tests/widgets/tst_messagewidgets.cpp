@@ -32,7 +32,8 @@ namespace {
 
 // n failed messages in queue `queue` (made here, with no consumer, so retried ones wait),
 // written straight into the store on the runtime thread. Returns their ids, oldest first.
-QStringList makeFailed(RuntimeFixture &fx, const QString &queue, int n, const std::function<QString(int)> &error)
+QStringList makeFailed(
+    RuntimeFixture &fx, const QString &queue, int n, const std::function<QString(int)> &error)
 {
     return fx.onBroker([&](Broker &b) {
         if (!b.queue(queue))
@@ -53,7 +54,8 @@ QStringList makeFailed(RuntimeFixture &fx, const QString &queue, int n, const st
         std::vector<MessageUpdate> failed;
         QStringList ids;
         for (int i = 0; i < n; ++i) {
-            failed.push_back(MessageUpdate { messages[std::size_t(i)].seq, MessageState::Failed, queueId, now, 4, 0, error(i) });
+            failed.push_back(MessageUpdate {
+                messages[std::size_t(i)].seq, MessageState::Failed, queueId, now, 4, 0, error(i) });
             ids.append(messages[std::size_t(i)].id);
         }
         b.store()->updateMessages(failed, now);
@@ -74,8 +76,7 @@ void clickRow(MessageTableView *view, int row, Qt::KeyboardModifiers modifiers =
     QTest::mouseClick(view->viewport(), Qt::LeftButton, modifiers, rect.center());
 }
 
-template<typename T>
-T *child(QWidget *page, const char *name)
+template <typename T> T *child(QWidget *page, const char *name)
 {
     T *w = page->findChild<T *>(QLatin1String(name));
     if (!w)
@@ -95,8 +96,7 @@ bool loaded(const MessageTableModel *model, int first, int last)
 } // namespace
 
 // The Messages and Failed pages driven by real clicks and keys over a real runtime.
-class TstMessageWidgets : public QObject
-{
+class TstMessageWidgets : public QObject {
     Q_OBJECT
 private slots:
     void initTestCase() { isolateSettings(); }
@@ -105,7 +105,8 @@ private slots:
     {
         RuntimeFixture fx;
         QVERIFY(fx.start());
-        makeFailed(fx, QStringLiteral("jobs"), 10, [](int i) { return QStringLiteral("HTTP 404 from https://img.test/%1.png").arg(i); });
+        makeFailed(fx, QStringLiteral("jobs"), 10,
+            [](int i) { return QStringLiteral("HTTP 404 from https://img.test/%1.png").arg(i); });
         FailedPage page(fx.runtime.get());
         page.resize(1400, 900);
         page.show();
@@ -120,8 +121,10 @@ private slots:
         const QString id = page.model()->rowAt(2)->id;
         QTest::keyClick(page.table(), Qt::Key_Return); // opens it
         QTRY_COMPARE(page.detail()->messageId(), id);
-        QTRY_VERIFY(page.detail()->findChild<QPlainTextEdit *>(QStringLiteral("body"))->toPlainText().contains(
-            QLatin1String("imageUrl")));
+        QTRY_VERIFY(page.detail()
+                        ->findChild<QPlainTextEdit *>(QStringLiteral("body"))
+                        ->toPlainText()
+                        .contains(QLatin1String("imageUrl")));
 
         QTest::keyClick(page.table(), Qt::Key_R);
         QTRY_COMPARE(stateOf(fx, id), MessageState::Pending);
@@ -156,7 +159,7 @@ private slots:
         QTest::mouseClick(child<QToolButton>(&page, "retry"), Qt::LeftButton);
         QVERIFY(page.confirmBar()->isVisible());
         QVERIFY2(page.confirmBar()->text().contains(QLatin1String("Retry 5 selected messages")),
-                 qPrintable(page.confirmBar()->text()));
+            qPrintable(page.confirmBar()->text()));
         QCOMPARE(stateOf(fx, picked[0]), MessageState::Failed); // nothing before the answer
         QTest::mouseClick(page.confirmBar()->confirmButton(), Qt::LeftButton);
         for (const QString &id : picked)
@@ -186,7 +189,8 @@ private slots:
 
         QTest::mouseClick(child<QToolButton>(&page, "retryGroup"), Qt::LeftButton);
         QVERIFY(page.confirmBar()->isVisible());
-        QVERIFY2(page.confirmBar()->text().contains(QLatin1String("Retry all 6 messages")), qPrintable(page.confirmBar()->text()));
+        QVERIFY2(page.confirmBar()->text().contains(QLatin1String("Retry all 6 messages")),
+            qPrintable(page.confirmBar()->text()));
         QTest::mouseClick(page.confirmBar()->confirmButton(), Qt::LeftButton);
         for (int i = 0; i < 10; ++i)
             QTRY_COMPARE(stateOf(fx, ids[i]), i < 6 ? MessageState::Pending : MessageState::Failed);
@@ -222,7 +226,8 @@ private slots:
 
         QTest::mouseClick(child<QToolButton>(&page, "retryAll"), Qt::LeftButton);
         QTRY_VERIFY(page.confirmBar()->isVisible());
-        QVERIFY2(page.confirmBar()->text().contains(QLatin1String("Retry all")), qPrintable(page.confirmBar()->text()));
+        QVERIFY2(page.confirmBar()->text().contains(QLatin1String("Retry all")),
+            qPrintable(page.confirmBar()->text()));
         QTest::mouseClick(page.confirmBar()->confirmButton(), Qt::LeftButton);
         QTRY_VERIFY(page.progress()->isVisible());
         QTRY_COMPARE(page.progress()->bar()->value(), Broker::kBulkChunk);
@@ -230,7 +235,8 @@ private slots:
         QTest::mouseClick(page.progress()->cancelButton(), Qt::LeftButton);
         gate.release();
         QTRY_VERIFY(!page.progress()->isVisible());
-        QTRY_VERIFY2(page.status()->text().startsWith(QLatin1String("Cancelled")), qPrintable(page.status()->text()));
+        QTRY_VERIFY2(
+            page.status()->text().startsWith(QLatin1String("Cancelled")), qPrintable(page.status()->text()));
         const QueueCounts counts = fx.onBroker([](Broker &b) { return b.counts(QStringLiteral("jobs")); });
         QCOMPARE(counts.ready + counts.delayed, qint64(Broker::kBulkChunk));
         QCOMPARE(counts.failed, qint64(n - Broker::kBulkChunk));
@@ -241,7 +247,8 @@ private slots:
     {
         RuntimeFixture fx;
         QVERIFY(fx.start());
-        const QStringList ids = makeFailed(fx, QStringLiteral("jobs"), 3, [](int) { return QStringLiteral("bad url"); });
+        const QStringList ids
+            = makeFailed(fx, QStringLiteral("jobs"), 3, [](int) { return QStringLiteral("bad url"); });
         FailedPage page(fx.runtime.get());
         page.resize(1400, 900);
         page.show();
@@ -255,7 +262,8 @@ private slots:
         QTRY_VERIFY((dialog = page.findChild<EditBodyDialog *>()) && dialog->isVisible());
         dialog->editor()->selectAll();
         QTest::keyClicks(dialog->editor(), QStringLiteral("{\"imageUrl\": \"https://img.test/fixed.png\"}"));
-        QTest::mouseClick(dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok), Qt::LeftButton);
+        QTest::mouseClick(
+            dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok), Qt::LeftButton);
         QTRY_COMPARE(stateOf(fx, id), MessageState::Pending);
         const QByteArray body = fx.onBroker([&](Broker &b) { return b.store()->messageById(id)->body; });
         QCOMPARE(body, QByteArray("{\"imageUrl\":\"https://img.test/fixed.png\"}"));
@@ -280,7 +288,8 @@ private slots:
         QTest::keyClick(page.filterBar()->searchEdit(), Qt::Key_Return);
         QTRY_COMPARE(page.model()->rowCount(), 4);
         QTRY_VERIFY(loaded(page.model(), 0, 3));
-        QCOMPARE(page.model()->data(page.model()->index(0, MessageTableModel::User)).toString(), QStringLiteral("user3"));
+        QCOMPARE(page.model()->data(page.model()->index(0, MessageTableModel::User)).toString(),
+            QStringLiteral("user3"));
         clickRow(page.table(), 1);
         QTest::keyClick(page.table(), Qt::Key_Return);
         const QString id = page.model()->rowAt(1)->id;
@@ -313,8 +322,9 @@ private slots:
             m.timestampMs = m.visibleAtMs = b.clock()->nowMs();
             std::vector<Message> one { m };
             b.store()->insertMessages(one);
-            b.store()->updateMessages({ MessageUpdate { one[0].seq, MessageState::Acked, m.queueId, m.visibleAtMs, 1, 0, {} } },
-                                      b.clock()->nowMs());
+            b.store()->updateMessages(
+                { MessageUpdate { one[0].seq, MessageState::Acked, m.queueId, m.visibleAtMs, 1, 0, {} } },
+                b.clock()->nowMs());
             QImage image(64, 48, QImage::Format_RGB32);
             image.fill(QColor(0x2f, 0x7e, 0xd8));
             QByteArray png;
