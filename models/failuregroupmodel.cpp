@@ -26,7 +26,9 @@ FailureGroupModel::FailureGroupModel(MessageQuery *query, QObject *parent)
                 m_again = false;
                 refresh();
             } else if (m_liveInterval > 0) {
-                m_liveTimer.start(m_liveInterval);
+                // Grouping reads every failure: a big set is grouped less often, so a
+                // shown page never keeps the reader busy.
+                m_liveTimer.start(int(std::max<qint64>(m_liveInterval, m_asked.elapsed() * 4)));
             }
         });
 }
@@ -122,6 +124,7 @@ void FailureGroupModel::refresh()
     }
     m_liveTimer.stop();
     m_inFlight = true;
+    m_asked.start();
     m_ticket = (quint64(m_client) << 40) | ++m_serial;
     m_query->requestFailureGroups(m_client, m_generation, m_ticket, m_filter);
 }

@@ -3,6 +3,7 @@
 #include "messagequery.h"
 
 #include <QAbstractTableModel>
+#include <QElapsedTimer>
 #include <QTimer>
 
 namespace qd {
@@ -41,6 +42,7 @@ private:
     quint64 m_generation = 0;
     quint64 m_ticket = 0;
     quint64 m_serial = 0;
+    QElapsedTimer m_asked;
     bool m_inFlight = false;
     bool m_again = false;
     MessageFilter m_filter;
