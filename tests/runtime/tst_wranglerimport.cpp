@@ -185,7 +185,7 @@ private slots:
         QVERIFY(runtime.startupImport().created.contains(QStringLiteral("image-jobs-dlq")));
         QVERIFY(hasWarning(runtime.startupImport().warnings, QStringLiteral("shiny_new_option")));
         QSignalSpy snapshots(&runtime, &Runtime::snapshot);
-        QVERIFY(snapshots.wait(5000));
+        QVERIFY(snapshots.wait(15000));
         const auto queues = snapshots.last().at(0).value<QList<QueueSnapshot>>();
         QStringList names;
         for (const QueueSnapshot &q : queues)
@@ -196,7 +196,7 @@ private slots:
         // From the menu: the same import, asynchronously.
         QSignalSpy imported(&runtime, &Runtime::configImported);
         runtime.importConfig(options.configFile);
-        QVERIFY(imported.wait(5000));
+        QVERIFY(imported.wait(15000));
         QVERIFY(imported.first().at(0).value<WranglerImportReport>().created.isEmpty());
         runtime.stop();
 

@@ -103,7 +103,7 @@ private slots:
         CounterTilesModel *tiles = page.tiles();
         QTRY_COMPARE_WITH_TIMEOUT(tiles->value(CounterTilesModel::Failed), 2.0, 10000);
         QSignalSpy frames(&history, &MetricsHistory::framesAdded);
-        QVERIFY(frames.wait(3000)); // one more frame, so the counts have settled
+        QVERIFY(frames.wait(10000)); // one more frame, so the counts have settled
         QCOMPARE(tiles->value(CounterTilesModel::Backlog), 0.0);
         QCOMPARE(tiles->value(CounterTilesModel::InFlight), 0.0);
         QCOMPARE(page.tilesView()->valueLabel(CounterTilesModel::Failed)->text(), QStringLiteral("2"));
