@@ -1,5 +1,7 @@
 #include "sqlitestore.h"
 
+#include "sqlitestatement.h"
+
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -10,81 +12,6 @@
 #include <unordered_map>
 
 namespace qd {
-
-// A prepared statement, reset after each use. Binding indexes start at 1, columns at 0.
-class SqliteStatement
-{
-public:
-    SqliteStatement(sqlite3 *db, const std::string &sql)
-        : m_db(db)
-    {
-        if (sqlite3_prepare_v3(db, sql.c_str(), int(sql.size()), SQLITE_PREPARE_PERSISTENT, &m_stmt, nullptr)
-            != SQLITE_OK)
-            qFatal("SQL prepare failed: %s in %s", sqlite3_errmsg(db), sql.c_str());
-    }
-    ~SqliteStatement() { sqlite3_finalize(m_stmt); }
-    SqliteStatement(const SqliteStatement &) = delete;
-    SqliteStatement &operator=(const SqliteStatement &) = delete;
-
-    SqliteStatement &bind(int i, qint64 v)
-    {
-        sqlite3_bind_int64(m_stmt, i, v);
-        return *this;
-    }
-    SqliteStatement &bind(int i, const QString &v)
-    {
-        if (v.isNull()) {
-            sqlite3_bind_null(m_stmt, i);
-        } else {
-            const QByteArray utf8 = v.toUtf8();
-            sqlite3_bind_text(m_stmt, i, utf8.constData(), int(utf8.size()), SQLITE_TRANSIENT);
-        }
-        return *this;
-    }
-    SqliteStatement &bindBlob(int i, const QByteArray &v)
-    {
-        sqlite3_bind_blob(m_stmt, i, v.constData(), int(v.size()), SQLITE_TRANSIENT);
-        return *this;
-    }
-    // Steps once: true while a row is available.
-    bool next()
-    {
-        const int rc = sqlite3_step(m_stmt);
-        if (rc == SQLITE_ROW)
-            return true;
-        if (rc != SQLITE_DONE)
-            qWarning("SQL step failed: %s (%s)", sqlite3_errmsg(m_db), sqlite3_sql(m_stmt));
-        reset();
-        return false;
-    }
-    void run()
-    {
-        while (next()) { }
-    }
-    void reset()
-    {
-        sqlite3_reset(m_stmt);
-        sqlite3_clear_bindings(m_stmt);
-    }
-    qint64 i64(int c) const { return sqlite3_column_int64(m_stmt, c); }
-    bool isNull(int c) const { return sqlite3_column_type(m_stmt, c) == SQLITE_NULL; }
-    QString text(int c) const
-    {
-        const auto *p = reinterpret_cast<const char *>(sqlite3_column_text(m_stmt, c));
-        if (!p)
-            return {};
-        return QString::fromUtf8(p, sqlite3_column_bytes(m_stmt, c));
-    }
-    QByteArray blob(int c) const
-    {
-        const auto *p = static_cast<const char *>(sqlite3_column_blob(m_stmt, c));
-        return QByteArray(p, sqlite3_column_bytes(m_stmt, c));
-    }
-
-private:
-    sqlite3 *m_db;
-    sqlite3_stmt *m_stmt = nullptr;
-};
 
 struct SqliteStore::Cache
 {
@@ -97,113 +24,6 @@ constexpr const char *kMessageColumns
     = "seq, id, queue_id, body, content_type, timestamp_ms, visible_at, attempts, state, lease_id, lease_expires, "
       "batch_id, source_queue_id, last_error, updated_ms";
 
-// Schema by version: migrations[i] takes a store from version i to i + 1.
-const char *const kMigrations[] = {
-    R"sql(
-    CREATE TABLE queues(
-        id INTEGER PRIMARY KEY,
-        name TEXT NOT NULL UNIQUE,
-        settings TEXT NOT NULL,
-        created_ms INTEGER NOT NULL,
-        modified_ms INTEGER NOT NULL);
-    CREATE TABLE messages(
-        seq INTEGER PRIMARY KEY,
-        id TEXT NOT NULL,
-        queue_id INTEGER NOT NULL,
-        body BLOB NOT NULL,
-        content_type INTEGER NOT NULL,
-        timestamp_ms INTEGER NOT NULL,
-        visible_at INTEGER NOT NULL,
-        attempts INTEGER NOT NULL DEFAULT 0,
-        state INTEGER NOT NULL DEFAULT 0,
-        lease_id TEXT,
-        lease_expires INTEGER NOT NULL DEFAULT 0,
-        batch_id INTEGER NOT NULL DEFAULT 0,
-        source_queue_id INTEGER NOT NULL DEFAULT 0,
-        last_error TEXT,
-        updated_ms INTEGER NOT NULL DEFAULT 0);
-    CREATE UNIQUE INDEX messages_by_id ON messages(id);
-    CREATE INDEX messages_by_queue_state ON messages(queue_id, state, visible_at);
-    CREATE TABLE batches(
-        id INTEGER PRIMARY KEY,
-        queue_id INTEGER NOT NULL,
-        created_ms INTEGER NOT NULL,
-        cut_reason TEXT NOT NULL,
-        size INTEGER NOT NULL,
-        ended_ms INTEGER NOT NULL DEFAULT 0,
-        acked INTEGER NOT NULL DEFAULT 0,
-        retried INTEGER NOT NULL DEFAULT 0,
-        dead_lettered INTEGER NOT NULL DEFAULT 0,
-        failed INTEGER NOT NULL DEFAULT 0,
-        error TEXT);
-    CREATE TABLE attempts(
-        id INTEGER PRIMARY KEY,
-        message_seq INTEGER NOT NULL,
-        message_id TEXT NOT NULL,
-        queue_id INTEGER NOT NULL,
-        attempt INTEGER NOT NULL,
-        batch_id INTEGER NOT NULL,
-        started_ms INTEGER NOT NULL,
-        ended_ms INTEGER NOT NULL,
-        outcome TEXT NOT NULL,
-        error TEXT);
-    CREATE INDEX attempts_by_message ON attempts(message_seq);
-    CREATE INDEX attempts_by_batch ON attempts(batch_id);
-    CREATE TABLE audit(
-        id INTEGER PRIMARY KEY,
-        ts_ms INTEGER NOT NULL,
-        action TEXT NOT NULL,
-        queue TEXT,
-        detail TEXT);
-    )sql",
-    // 2: what the image consumer found out, one row per message.
-    R"sql(
-    CREATE TABLE results(
-        id INTEGER PRIMARY KEY,
-        message_seq INTEGER NOT NULL,
-        message_id TEXT NOT NULL,
-        queue_id INTEGER NOT NULL,
-        user_id TEXT,
-        url TEXT NOT NULL,
-        final_url TEXT,
-        mime TEXT,
-        format TEXT,
-        width INTEGER NOT NULL DEFAULT 0,
-        height INTEGER NOT NULL DEFAULT 0,
-        bytes INTEGER NOT NULL DEFAULT 0,
-        sha256 TEXT,
-        orientation INTEGER NOT NULL DEFAULT 1,
-        thumbnail BLOB,
-        fetch_ms INTEGER NOT NULL DEFAULT 0,
-        decode_ms INTEGER NOT NULL DEFAULT 0,
-        created_ms INTEGER NOT NULL);
-    CREATE UNIQUE INDEX results_by_message ON results(message_id);
-    CREATE INDEX results_by_user ON results(user_id, id);
-    CREATE INDEX results_by_sha256 ON results(sha256);
-    )sql",
-    // 3: per-minute metric rollups, so charts have history after a restart. Queue ''
-    // holds every queue together.
-    R"sql(
-    CREATE TABLE metric_rollups(
-        minute_ms INTEGER NOT NULL,
-        queue TEXT NOT NULL,
-        interval_ms INTEGER NOT NULL,
-        ready INTEGER NOT NULL, delayed INTEGER NOT NULL, in_flight INTEGER NOT NULL,
-        failed INTEGER NOT NULL, dlq INTEGER NOT NULL, oldest_age_ms INTEGER NOT NULL,
-        written INTEGER NOT NULL, delivered INTEGER NOT NULL, acked INTEGER NOT NULL,
-        retried INTEGER NOT NULL, dead_lettered INTEGER NOT NULL, failed_new INTEGER NOT NULL,
-        batches INTEGER NOT NULL, batches_by_size INTEGER NOT NULL, batches_by_timeout INTEGER NOT NULL,
-        batch_messages INTEGER NOT NULL,
-        processing_samples INTEGER NOT NULL, processing_p50 INTEGER NOT NULL, processing_p95 INTEGER NOT NULL,
-        e2e_samples INTEGER NOT NULL, e2e_p50 INTEGER NOT NULL, e2e_p95 INTEGER NOT NULL,
-        PRIMARY KEY(minute_ms, queue)) WITHOUT ROWID;
-    )sql",
-    // 4: the Failed page's set (failed, or waiting in a dead-letter queue) without a scan. A
-    // partial index costs nothing for the messages that never fail.
-    R"sql(
-    CREATE INDEX messages_failures ON messages(seq) WHERE state = 3 OR source_queue_id <> 0;
-    )sql",
-};
 
 // A JSON body's field, NULL for other bodies; json_valid keeps one bad row from failing a query.
 #define QD_BODY_FIELD(name) "(CASE WHEN content_type = 0 AND json_valid(body) THEN json_extract(body, '$." name "') END)"
@@ -234,14 +54,6 @@ std::string orderBy(const MessageFilter &filter)
     return " ORDER BY " + sortKey(filter.sort) + dir + ", seq" + dir;
 }
 
-QString likePattern(const QString &text)
-{
-    QString escaped = text;
-    escaped.replace(QLatin1Char('\\'), QLatin1String("\\\\"));
-    escaped.replace(QLatin1Char('%'), QLatin1String("\\%"));
-    escaped.replace(QLatin1Char('_'), QLatin1String("\\_"));
-    return QLatin1Char('%') + escaped + QLatin1Char('%');
-}
 
 } // namespace
 
@@ -320,8 +132,7 @@ bool SqliteStore::open(QString *error)
 bool SqliteStore::migrate(QString *error)
 {
     const int current = schemaVersion();
-    constexpr int latest = int(std::size(kMigrations));
-    static_assert(latest == kSchemaVersion);
+    const int latest = sqliteMigrationCount();
     if (current > latest) {
         *error = QStringLiteral("store %1 has schema version %2, newer than this QueueDeck understands (%3)")
                      .arg(m_path)
@@ -333,7 +144,7 @@ bool SqliteStore::migrate(QString *error)
         if (!exec("BEGIN IMMEDIATE", error))
             return false;
         const std::string bump = "PRAGMA user_version=" + std::to_string(v + 1);
-        if (!exec(kMigrations[v], error) || !exec(bump.c_str(), error) || !exec("COMMIT", error)) {
+        if (!exec(sqliteMigration(v), error) || !exec(bump.c_str(), error) || !exec("COMMIT", error)) {
             exec("ROLLBACK");
             return false;
         }
@@ -443,44 +254,28 @@ int SqliteStore::countReady(qint64 queueId, qint64 nowMs, int limit)
     auto &s = stmt("SELECT count(*) FROM (SELECT 1 FROM messages WHERE queue_id = ?1 AND state = 0 AND visible_at <= ?2 "
                    "LIMIT ?3)");
     s.bind(1, queueId).bind(2, nowMs).bind(3, limit);
-    int n = 0;
-    if (s.next())
-        n = int(s.i64(0));
-    s.reset();
-    return n;
+    return int(s.scalar().value_or(0));
 }
 
 std::optional<qint64> SqliteStore::minPendingVisibleAt(qint64 queueId)
 {
     auto &s = stmt("SELECT min(visible_at) FROM messages WHERE queue_id = ?1 AND state = 0");
     s.bind(1, queueId);
-    std::optional<qint64> out;
-    if (s.next() && !s.isNull(0))
-        out = s.i64(0);
-    s.reset();
-    return out;
+    return s.scalar();
 }
 
 std::optional<qint64> SqliteStore::minDelayedVisibleAt(qint64 queueId, qint64 nowMs)
 {
     auto &s = stmt("SELECT min(visible_at) FROM messages WHERE queue_id = ?1 AND state = 0 AND visible_at > ?2");
     s.bind(1, queueId).bind(2, nowMs);
-    std::optional<qint64> out;
-    if (s.next() && !s.isNull(0))
-        out = s.i64(0);
-    s.reset();
-    return out;
+    return s.scalar();
 }
 
 std::optional<qint64> SqliteStore::minLeaseExpiry(qint64 queueId)
 {
     auto &s = stmt("SELECT min(lease_expires) FROM messages WHERE queue_id = ?1 AND state = 1 AND lease_expires > 0");
     s.bind(1, queueId);
-    std::optional<qint64> out;
-    if (s.next() && !s.isNull(0))
-        out = s.i64(0);
-    s.reset();
-    return out;
+    return s.scalar();
 }
 
 std::vector<Message> SqliteStore::readMessages(SqliteStatement &s)
@@ -845,300 +640,6 @@ void SqliteStore::beginRead()
 void SqliteStore::endRead()
 {
     exec("COMMIT");
-}
-
-qint64 SqliteStore::insertBatch(const BatchRecord &b)
-{
-    begin();
-    stmt("INSERT INTO batches(queue_id, created_ms, cut_reason, size) VALUES(?1, ?2, ?3, ?4)")
-        .bind(1, b.queueId)
-        .bind(2, b.createdMs)
-        .bind(3, batchCutName(b.cut))
-        .bind(4, b.size)
-        .run();
-    return sqlite3_last_insert_rowid(m_db);
-}
-
-void SqliteStore::finishBatch(const BatchRecord &b)
-{
-    begin();
-    stmt("UPDATE batches SET size = ?8, ended_ms = ?2, acked = ?3, retried = ?4, dead_lettered = ?5, failed = ?6, error = ?7 "
-         "WHERE id = ?1")
-        .bind(1, b.id)
-        .bind(2, b.endedMs)
-        .bind(3, b.acked)
-        .bind(4, b.retried)
-        .bind(5, b.deadLettered)
-        .bind(6, b.failed)
-        .bind(7, b.error)
-        .bind(8, b.size)
-        .run();
-}
-
-namespace {
-constexpr const char *kBatchColumns
-    = "id, queue_id, created_ms, cut_reason, size, ended_ms, acked, retried, dead_lettered, failed, error";
-
-std::vector<BatchRecord> readBatches(SqliteStatement &s)
-{
-    std::vector<BatchRecord> out;
-    while (s.next()) {
-        BatchRecord b;
-        b.id = s.i64(0);
-        b.queueId = s.i64(1);
-        b.createdMs = s.i64(2);
-        const QString cut = s.text(3);
-        b.cut = cut == QLatin1String("timeout") ? BatchCut::Timeout
-            : cut == QLatin1String("pull")      ? BatchCut::Pull
-                                                : BatchCut::Size;
-        b.size = int(s.i64(4));
-        b.endedMs = s.i64(5);
-        b.acked = int(s.i64(6));
-        b.retried = int(s.i64(7));
-        b.deadLettered = int(s.i64(8));
-        b.failed = int(s.i64(9));
-        b.error = s.text(10);
-        out.push_back(std::move(b));
-    }
-    return out;
-}
-} // namespace
-
-std::optional<BatchRecord> SqliteStore::batch(qint64 id)
-{
-    static const std::string sql = std::string("SELECT ") + kBatchColumns + " FROM batches WHERE id = ?1";
-    auto &s = stmt(sql.c_str());
-    s.bind(1, id);
-    auto rows = readBatches(s);
-    if (rows.empty())
-        return std::nullopt;
-    return rows.front();
-}
-
-std::vector<BatchRecord> SqliteStore::recentBatches(std::optional<qint64> queueId, int limit)
-{
-    static const std::string all = std::string("SELECT ") + kBatchColumns + " FROM batches ORDER BY id DESC LIMIT ?2";
-    static const std::string one
-        = std::string("SELECT ") + kBatchColumns + " FROM batches WHERE queue_id = ?1 ORDER BY id DESC LIMIT ?2";
-    auto &s = stmt(queueId ? one.c_str() : all.c_str());
-    if (queueId)
-        s.bind(1, *queueId);
-    s.bind(2, limit);
-    return readBatches(s);
-}
-
-std::vector<Message> SqliteStore::failures(std::optional<qint64> queueId)
-{
-    // Same columns as kMessageColumns, with an empty body.
-    static const std::string columns
-        = "SELECT seq, id, queue_id, x'', content_type, timestamp_ms, visible_at, attempts, state, lease_id, "
-          "lease_expires, batch_id, source_queue_id, last_error, updated_ms FROM messages ";
-    static const std::string all = columns + "WHERE state = 3 OR (state = 0 AND source_queue_id <> 0)";
-    static const std::string one
-        = columns + "WHERE queue_id = ?1 AND (state = 3 OR (state = 0 AND source_queue_id <> 0))";
-    auto &s = stmt(queueId ? one.c_str() : all.c_str());
-    if (queueId)
-        s.bind(1, *queueId);
-    return readMessages(s);
-}
-
-void SqliteStore::insertAttempts(const std::vector<AttemptRecord> &attempts)
-{
-    begin();
-    auto &s = stmt("INSERT INTO attempts(message_seq, message_id, queue_id, attempt, batch_id, started_ms, ended_ms, "
-                   "outcome, error) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
-    for (const AttemptRecord &a : attempts) {
-        s.bind(1, a.messageSeq)
-            .bind(2, a.messageId)
-            .bind(3, a.queueId)
-            .bind(4, a.attempt)
-            .bind(5, a.batchId)
-            .bind(6, a.startedMs)
-            .bind(7, a.endedMs)
-            .bind(8, a.outcome)
-            .bind(9, a.error)
-            .run();
-    }
-}
-
-namespace {
-std::vector<AttemptRecord> readAttempts(SqliteStatement &s)
-{
-    std::vector<AttemptRecord> out;
-    while (s.next()) {
-        AttemptRecord a;
-        a.messageSeq = s.i64(0);
-        a.messageId = s.text(1);
-        a.queueId = s.i64(2);
-        a.attempt = int(s.i64(3));
-        a.batchId = s.i64(4);
-        a.startedMs = s.i64(5);
-        a.endedMs = s.i64(6);
-        a.outcome = s.text(7);
-        a.error = s.text(8);
-        out.push_back(std::move(a));
-    }
-    return out;
-}
-} // namespace
-
-std::vector<AttemptRecord> SqliteStore::attemptsForMessage(qint64 seq)
-{
-    auto &s = stmt("SELECT message_seq, message_id, queue_id, attempt, batch_id, started_ms, ended_ms, outcome, error "
-                   "FROM attempts WHERE message_seq = ?1 ORDER BY id DESC");
-    s.bind(1, seq);
-    return readAttempts(s);
-}
-
-std::vector<AttemptRecord> SqliteStore::attemptsForBatch(qint64 batchId)
-{
-    auto &s = stmt("SELECT message_seq, message_id, queue_id, attempt, batch_id, started_ms, ended_ms, outcome, error "
-                   "FROM attempts WHERE batch_id = ?1 ORDER BY id");
-    s.bind(1, batchId);
-    return readAttempts(s);
-}
-
-void SqliteStore::insertAudit(const AuditEntry &e)
-{
-    begin();
-    stmt("INSERT INTO audit(ts_ms, action, queue, detail) VALUES(?1, ?2, ?3, ?4)")
-        .bind(1, e.timestampMs)
-        .bind(2, e.action)
-        .bind(3, e.queue)
-        .bind(4, QString::fromUtf8(QJsonDocument(e.detail).toJson(QJsonDocument::Compact)))
-        .run();
-}
-
-std::vector<AuditEntry> SqliteStore::audit(int limit)
-{
-    auto &s = stmt("SELECT id, ts_ms, action, queue, detail FROM audit ORDER BY id DESC LIMIT ?1");
-    s.bind(1, limit);
-    std::vector<AuditEntry> out;
-    while (s.next()) {
-        AuditEntry e;
-        e.id = s.i64(0);
-        e.timestampMs = s.i64(1);
-        e.action = s.text(2);
-        e.queue = s.text(3);
-        e.detail = QJsonDocument::fromJson(s.text(4).toUtf8()).object();
-        out.push_back(std::move(e));
-    }
-    return out;
-}
-
-namespace {
-constexpr const char *kResultColumns
-    = "id, message_seq, message_id, queue_id, user_id, url, final_url, mime, format, width, height, bytes, sha256, "
-      "orientation, fetch_ms, decode_ms, created_ms";
-
-std::vector<ImageResult> readResults(SqliteStatement &s, bool withThumbnail)
-{
-    std::vector<ImageResult> out;
-    while (s.next()) {
-        ImageResult r;
-        r.id = s.i64(0);
-        r.messageSeq = s.i64(1);
-        r.messageId = s.text(2);
-        r.queueId = s.i64(3);
-        r.userId = s.text(4);
-        r.url = s.text(5);
-        r.finalUrl = s.text(6);
-        r.mime = s.text(7);
-        r.format = s.text(8);
-        r.width = int(s.i64(9));
-        r.height = int(s.i64(10));
-        r.bytes = s.i64(11);
-        r.sha256 = s.text(12);
-        r.orientation = int(s.i64(13));
-        r.fetchMs = s.i64(14);
-        r.decodeMs = s.i64(15);
-        r.createdMs = s.i64(16);
-        if (withThumbnail)
-            r.thumbnail = s.blob(17);
-        out.push_back(std::move(r));
-    }
-    return out;
-}
-} // namespace
-
-void SqliteStore::insertResults(const std::vector<ImageResult> &results)
-{
-    if (results.empty())
-        return;
-    begin();
-    auto &s = stmt("INSERT OR REPLACE INTO results(message_seq, message_id, queue_id, user_id, url, final_url, mime, "
-                   "format, width, height, bytes, sha256, orientation, thumbnail, fetch_ms, decode_ms, created_ms) "
-                   "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)");
-    for (const ImageResult &r : results) {
-        s.bind(1, r.messageSeq)
-            .bind(2, r.messageId)
-            .bind(3, r.queueId)
-            .bind(4, r.userId)
-            .bind(5, r.url)
-            .bind(6, r.finalUrl)
-            .bind(7, r.mime)
-            .bind(8, r.format)
-            .bind(9, r.width)
-            .bind(10, r.height)
-            .bind(11, r.bytes)
-            .bind(12, r.sha256)
-            .bind(13, r.orientation)
-            .bindBlob(14, r.thumbnail)
-            .bind(15, r.fetchMs)
-            .bind(16, r.decodeMs)
-            .bind(17, r.createdMs)
-            .run();
-    }
-}
-
-std::optional<ImageResult> SqliteStore::resultForMessage(const QString &messageId)
-{
-    static const std::string sql
-        = std::string("SELECT ") + kResultColumns + ", thumbnail FROM results WHERE message_id = ?1";
-    auto &s = stmt(sql.c_str());
-    s.bind(1, messageId);
-    auto rows = readResults(s, true);
-    if (rows.empty())
-        return std::nullopt;
-    return std::move(rows.front());
-}
-
-SqliteStatement &SqliteStore::filteredResults(const char *select, const ResultFilter &filter, const char *tail)
-{
-    std::string sql = select;
-    sql += " FROM results WHERE 1";
-    if (!filter.userId.isEmpty())
-        sql += " AND user_id = ?1";
-    if (!filter.text.isEmpty())
-        sql += " AND (message_id = ?2 OR sha256 = ?2 OR url LIKE ?3 ESCAPE '\\' OR final_url LIKE ?3 ESCAPE '\\' "
-               "OR user_id LIKE ?3 ESCAPE '\\' OR format LIKE ?3 ESCAPE '\\' OR mime LIKE ?3 ESCAPE '\\')";
-    sql += tail;
-    auto &s = stmt(sql.c_str());
-    if (!filter.userId.isEmpty())
-        s.bind(1, filter.userId);
-    if (!filter.text.isEmpty()) {
-        s.bind(2, filter.text.toLower());
-        s.bind(3, likePattern(filter.text));
-    }
-    return s;
-}
-
-std::vector<ImageResult> SqliteStore::listResults(const ResultFilter &filter, int offset, int limit)
-{
-    static const std::string select = std::string("SELECT ") + kResultColumns;
-    auto &s = filteredResults(select.c_str(), filter, " ORDER BY id DESC LIMIT ?4 OFFSET ?5");
-    s.bind(4, limit).bind(5, offset);
-    return readResults(s, false);
-}
-
-qint64 SqliteStore::countResults(const ResultFilter &filter)
-{
-    auto &s = filteredResults("SELECT count(*)", filter, "");
-    qint64 n = 0;
-    if (s.next())
-        n = s.i64(0);
-    s.reset();
-    return n;
 }
 
 } // namespace qd

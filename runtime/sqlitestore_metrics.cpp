@@ -1,6 +1,8 @@
 // SqliteStore: what the metrics sampler reads and writes.
 #include "sqlitestore.h"
 
+#include "sqlitestatement.h"
+
 #include <sqlite3.h>
 
 #include <array>
@@ -9,53 +11,6 @@
 namespace qd {
 
 namespace {
-
-// A statement prepared for one use. These queries run once a second at most, so the
-// prepare is noise next to the work, and they stay out of the hot-path statement cache.
-class OneShot {
-public:
-    OneShot(sqlite3 *db, const char *sql)
-    {
-        if (sqlite3_prepare_v2(db, sql, -1, &m_stmt, nullptr) != SQLITE_OK) {
-            qWarning("SQL prepare failed: %s", sqlite3_errmsg(db));
-            m_stmt = nullptr;
-        }
-    }
-    ~OneShot() { sqlite3_finalize(m_stmt); }
-    OneShot(const OneShot &) = delete;
-    OneShot &operator=(const OneShot &) = delete;
-
-    OneShot &bind(int i, qint64 v)
-    {
-        sqlite3_bind_int64(m_stmt, i, v);
-        return *this;
-    }
-    OneShot &bind(int i, const QString &v)
-    {
-        const QByteArray utf8 = v.toUtf8();
-        sqlite3_bind_text(m_stmt, i, utf8.constData(), int(utf8.size()), SQLITE_TRANSIENT);
-        return *this;
-    }
-    bool next() { return m_stmt && sqlite3_step(m_stmt) == SQLITE_ROW; }
-    void runAgain()
-    {
-        if (!m_stmt)
-            return;
-        while (sqlite3_step(m_stmt) == SQLITE_ROW) { }
-        sqlite3_reset(m_stmt);
-        sqlite3_clear_bindings(m_stmt);
-    }
-    qint64 i64(int c) const { return sqlite3_column_int64(m_stmt, c); }
-    bool isNull(int c) const { return sqlite3_column_type(m_stmt, c) == SQLITE_NULL; }
-    QString text(int c) const
-    {
-        const auto *p = reinterpret_cast<const char *>(sqlite3_column_text(m_stmt, c));
-        return p ? QString::fromUtf8(p, sqlite3_column_bytes(m_stmt, c)) : QString();
-    }
-
-private:
-    sqlite3_stmt *m_stmt = nullptr;
-};
 
 // The rollup columns after minute_ms and queue, in table order, with their fields.
 constexpr std::array<qint64 MetricsFrame::*, 23> kRollupFields { {
@@ -98,9 +53,10 @@ QueueDepth SqliteStore::depth(qint64 queueId, qint64 nowMs)
     QueueDepth d;
     // Only the states that make up depth, from the (queue_id, state, visible_at) index
     // alone: acked rows, which pile up until retention, are never visited.
-    OneShot s(m_db,
+    SqliteStatement s(m_db,
         "SELECT state, visible_at <= ?2, count(*) FROM messages "
-        "WHERE queue_id = ?1 AND state IN (0, 1, 3) GROUP BY 1, 2");
+        "WHERE queue_id = ?1 AND state IN (0, 1, 3) GROUP BY 1, 2",
+        SqliteStatement::Lifetime::OneShot);
     s.bind(1, queueId).bind(2, nowMs);
     while (s.next()) {
         const qint64 n = s.i64(2);
@@ -120,9 +76,10 @@ QueueDepth SqliteStore::depth(qint64 queueId, qint64 nowMs)
     }
     // The oldest of the first hundred in delivery order: exact for a backlog that is
     // delivered in order, and a bounded read however long the backlog is.
-    OneShot oldest(m_db,
+    SqliteStatement oldest(m_db,
         "SELECT min(timestamp_ms) FROM (SELECT timestamp_ms FROM messages "
-        "WHERE queue_id = ?1 AND state = 0 ORDER BY visible_at LIMIT 100)");
+        "WHERE queue_id = ?1 AND state = 0 ORDER BY visible_at LIMIT 100)",
+        SqliteStatement::Lifetime::OneShot);
     oldest.bind(1, queueId);
     if (oldest.next() && !oldest.isNull(0))
         d.oldestTimestampMs = oldest.i64(0);
@@ -137,22 +94,24 @@ void SqliteStore::insertRollups(const std::vector<MetricsFrame> &rollups, qint64
     for (std::size_t i = 0; i < kRollupFields.size(); ++i)
         sql += ", ?" + std::to_string(i + 3);
     sql += ")";
-    OneShot insert(m_db, sql.c_str());
+    SqliteStatement insert(m_db, sql.c_str(), SqliteStatement::Lifetime::OneShot);
     for (const MetricsFrame &f : rollups) {
-        insert.bind(1, f.atMs).bind(2, f.queue);
+        // The all-queues frame has no queue name: stored as "", which the column requires.
+        insert.bind(1, f.atMs).bind(2, f.queue.isNull() ? QString(QLatin1String("")) : f.queue);
         for (std::size_t i = 0; i < kRollupFields.size(); ++i)
             insert.bind(int(i) + 3, f.*kRollupFields[i]);
-        insert.runAgain();
+        insert.run();
     }
-    OneShot prune(m_db, "DELETE FROM metric_rollups WHERE minute_ms < ?1");
-    prune.bind(1, keepFromMs).runAgain();
+    SqliteStatement prune(
+        m_db, "DELETE FROM metric_rollups WHERE minute_ms < ?1", SqliteStatement::Lifetime::OneShot);
+    prune.bind(1, keepFromMs).run();
 }
 
 std::vector<MetricsFrame> SqliteStore::rollups(qint64 fromMs)
 {
     const std::string sql = std::string("SELECT ") + kRollupColumns
         + " FROM metric_rollups WHERE minute_ms >= ?1 ORDER BY minute_ms";
-    OneShot s(m_db, sql.c_str());
+    SqliteStatement s(m_db, sql.c_str(), SqliteStatement::Lifetime::OneShot);
     s.bind(1, fromMs);
     std::vector<MetricsFrame> out;
     while (s.next()) {

@@ -1,0 +1,133 @@
+// The SQLite store's schema, one migration per version.
+#include "sqlitestatement.h"
+#include "sqlitestore.h"
+
+#include <iterator>
+
+namespace qd {
+
+namespace {
+
+// Schema by version: migrations[i] takes a store from version i to i + 1.
+const char *const kMigrations[] = {
+    R"sql(
+    CREATE TABLE queues(
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        settings TEXT NOT NULL,
+        created_ms INTEGER NOT NULL,
+        modified_ms INTEGER NOT NULL);
+    CREATE TABLE messages(
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL,
+        queue_id INTEGER NOT NULL,
+        body BLOB NOT NULL,
+        content_type INTEGER NOT NULL,
+        timestamp_ms INTEGER NOT NULL,
+        visible_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        state INTEGER NOT NULL DEFAULT 0,
+        lease_id TEXT,
+        lease_expires INTEGER NOT NULL DEFAULT 0,
+        batch_id INTEGER NOT NULL DEFAULT 0,
+        source_queue_id INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        updated_ms INTEGER NOT NULL DEFAULT 0);
+    CREATE UNIQUE INDEX messages_by_id ON messages(id);
+    CREATE INDEX messages_by_queue_state ON messages(queue_id, state, visible_at);
+    CREATE TABLE batches(
+        id INTEGER PRIMARY KEY,
+        queue_id INTEGER NOT NULL,
+        created_ms INTEGER NOT NULL,
+        cut_reason TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        ended_ms INTEGER NOT NULL DEFAULT 0,
+        acked INTEGER NOT NULL DEFAULT 0,
+        retried INTEGER NOT NULL DEFAULT 0,
+        dead_lettered INTEGER NOT NULL DEFAULT 0,
+        failed INTEGER NOT NULL DEFAULT 0,
+        error TEXT);
+    CREATE TABLE attempts(
+        id INTEGER PRIMARY KEY,
+        message_seq INTEGER NOT NULL,
+        message_id TEXT NOT NULL,
+        queue_id INTEGER NOT NULL,
+        attempt INTEGER NOT NULL,
+        batch_id INTEGER NOT NULL,
+        started_ms INTEGER NOT NULL,
+        ended_ms INTEGER NOT NULL,
+        outcome TEXT NOT NULL,
+        error TEXT);
+    CREATE INDEX attempts_by_message ON attempts(message_seq);
+    CREATE INDEX attempts_by_batch ON attempts(batch_id);
+    CREATE TABLE audit(
+        id INTEGER PRIMARY KEY,
+        ts_ms INTEGER NOT NULL,
+        action TEXT NOT NULL,
+        queue TEXT,
+        detail TEXT);
+    )sql",
+    // 2: what the image consumer found out, one row per message.
+    R"sql(
+    CREATE TABLE results(
+        id INTEGER PRIMARY KEY,
+        message_seq INTEGER NOT NULL,
+        message_id TEXT NOT NULL,
+        queue_id INTEGER NOT NULL,
+        user_id TEXT,
+        url TEXT NOT NULL,
+        final_url TEXT,
+        mime TEXT,
+        format TEXT,
+        width INTEGER NOT NULL DEFAULT 0,
+        height INTEGER NOT NULL DEFAULT 0,
+        bytes INTEGER NOT NULL DEFAULT 0,
+        sha256 TEXT,
+        orientation INTEGER NOT NULL DEFAULT 1,
+        thumbnail BLOB,
+        fetch_ms INTEGER NOT NULL DEFAULT 0,
+        decode_ms INTEGER NOT NULL DEFAULT 0,
+        created_ms INTEGER NOT NULL);
+    CREATE UNIQUE INDEX results_by_message ON results(message_id);
+    CREATE INDEX results_by_user ON results(user_id, id);
+    CREATE INDEX results_by_sha256 ON results(sha256);
+    )sql",
+    // 3: per-minute metric rollups, so charts have history after a restart. Queue ''
+    // holds every queue together.
+    R"sql(
+    CREATE TABLE metric_rollups(
+        minute_ms INTEGER NOT NULL,
+        queue TEXT NOT NULL,
+        interval_ms INTEGER NOT NULL,
+        ready INTEGER NOT NULL, delayed INTEGER NOT NULL, in_flight INTEGER NOT NULL,
+        failed INTEGER NOT NULL, dlq INTEGER NOT NULL, oldest_age_ms INTEGER NOT NULL,
+        written INTEGER NOT NULL, delivered INTEGER NOT NULL, acked INTEGER NOT NULL,
+        retried INTEGER NOT NULL, dead_lettered INTEGER NOT NULL, failed_new INTEGER NOT NULL,
+        batches INTEGER NOT NULL, batches_by_size INTEGER NOT NULL, batches_by_timeout INTEGER NOT NULL,
+        batch_messages INTEGER NOT NULL,
+        processing_samples INTEGER NOT NULL, processing_p50 INTEGER NOT NULL, processing_p95 INTEGER NOT NULL,
+        e2e_samples INTEGER NOT NULL, e2e_p50 INTEGER NOT NULL, e2e_p95 INTEGER NOT NULL,
+        PRIMARY KEY(minute_ms, queue)) WITHOUT ROWID;
+    )sql",
+    // 4: the Failed page's set (failed, or waiting in a dead-letter queue) without a scan. A
+    // partial index costs nothing for the messages that never fail.
+    R"sql(
+    CREATE INDEX messages_failures ON messages(seq) WHERE state = 3 OR source_queue_id <> 0;
+    )sql",
+};
+
+static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion);
+
+} // namespace
+
+int sqliteMigrationCount()
+{
+    return int(std::size(kMigrations));
+}
+
+const char *sqliteMigration(int index)
+{
+    return kMigrations[index];
+}
+
+} // namespace qd
