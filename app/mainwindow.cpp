@@ -57,6 +57,7 @@ MainWindow::MainWindow(Runtime *runtime, QWidget *parent)
     setWindowTitle(tr("QueueDeck"));
     QStyle *s = style();
     auto *messagesPage = new MessagesPage(runtime, this);
+    m_messagesPage = messagesPage;
     auto *failedPage = new FailedPage(runtime, this);
     connect(messagesPage, &MessagesPage::notice, this, [this](const QString &text) { statusBar()->showMessage(text, 5000); });
     connect(failedPage, &FailedPage::notice, this, [this](const QString &text) { statusBar()->showMessage(text, 5000); });
@@ -152,8 +153,7 @@ QWidget *MainWindow::placeholder(const QString &title, const QString &text)
 void MainWindow::openMessage(const QString &messageId)
 {
     showPage(Messages);
-    statusBar()->showMessage(tr("Message %1").arg(messageId), 5000);
-    // Once the Messages page can open one message by id: m_messagesPage->openMessage(messageId);
+    m_messagesPage->openMessage(messageId);
 }
 
 void MainWindow::buildMenus()

@@ -17,6 +17,7 @@ class MetricsHistory;
 class QueueCommands;
 class QueuesPage;
 class ResultsPage;
+class MessagesPage;
 class SubmitPage;
 class QueueTableModel;
 class Runtime;
@@ -62,6 +63,7 @@ private:
     QueuesPage *m_queuesPage;
     SubmitPage *m_submitPage;
     ResultsPage *m_resultsPage;
+    MessagesPage *m_messagesPage = nullptr;
     QListWidget *m_nav;
     QStackedWidget *m_stack;
     QSplitter *m_splitter;

@@ -92,6 +92,21 @@ MessageFilterBar::MessageFilterBar(MessageQuery *query, Scope scope, QWidget *pa
     m_filter.failures = scope == Scope::Failures;
 }
 
+void MessageFilterBar::showOnly(const QString &text)
+{
+    const QSignalBlocker queue(m_queue);
+    const QSignalBlocker state(m_state);
+    const QSignalBlocker time(m_time);
+    m_queue->setCurrentIndex(0);
+    m_state->setCurrentIndex(0);
+    m_time->setCurrentIndex(0);
+    {
+        const QSignalBlocker search(m_search);
+        m_search->setText(text);
+    }
+    apply();
+}
+
 void MessageFilterBar::focusSearch()
 {
     m_search->setFocus(Qt::ShortcutFocusReason);

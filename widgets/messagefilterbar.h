@@ -27,6 +27,8 @@ public:
     QComboBox *queueBox() const { return m_queue; }
     QComboBox *stateBox() const { return m_state; }
     void focusSearch();
+    // Every queue, state and time, and `text` in the search box: what finds one message by id.
+    void showOnly(const QString &text);
     // The queue filter's name; empty for every queue.
     QString queueName() const;
 

@@ -212,4 +212,10 @@ void MessagesPage::say(const QString &text)
     emit notice(text);
 }
 
+void MessagesPage::openMessage(const QString &id)
+{
+    m_filterBar->showOnly(id);
+    m_detail->showMessage(id);
+}
+
 } // namespace qd

@@ -36,6 +36,9 @@ public:
     ConfirmBar *confirmBar() const { return m_confirm; }
     QLabel *status() const { return m_status; }
 
+    // Shows the message with this id alone in the table, with its detail open.
+    void openMessage(const QString &id);
+
 signals:
     void notice(const QString &text);
 

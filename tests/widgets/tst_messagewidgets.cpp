@@ -309,6 +309,33 @@ private slots:
         QVERIFY(fx.onBroker([&](Broker &b) { return !b.store()->messageById(id).has_value(); }));
     }
 
+    // Opening a message by id (from the Submit or Results page) shows it alone, opened,
+    // whatever filters were set before.
+    void openAMessageById()
+    {
+        RuntimeFixture fx;
+        QVERIFY(fx.start());
+        makeFailed(fx, QStringLiteral("jobs"), 12, [](int) { return QStringLiteral("boom"); });
+        MessagesPage page(fx.runtime.get());
+        page.resize(1400, 900);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QTRY_COMPARE(page.model()->rowCount(), 12);
+        QTRY_VERIFY(loaded(page.model(), 0, 11));
+        const QString id = page.model()->rowAt(7)->id;
+        QTest::keyClicks(page.filterBar()->searchEdit(), QStringLiteral("user:nobody"));
+        QTest::keyClick(page.filterBar()->searchEdit(), Qt::Key_Return);
+        QTRY_COMPARE(page.model()->rowCount(), 0);
+
+        page.openMessage(id);
+        QTRY_COMPARE(page.model()->rowCount(), 1);
+        QTRY_VERIFY(loaded(page.model(), 0, 0));
+        QCOMPARE(page.model()->rowAt(0)->id, id);
+        QTRY_COMPARE(page.detail()->messageId(), id);
+        QTRY_VERIFY(page.detail()->detail().has_value());
+        QCOMPARE(page.detail()->detail()->message.id, id);
+    }
+
     // A processed image job shows its result beside the body: thumbnail, format, size.
     void detailShowsTheImageResult()
     {
