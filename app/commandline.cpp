@@ -8,44 +8,48 @@ CommandLine parseCommandLine(const QStringList &arguments)
 {
     CommandLine out;
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("QueueDeck: a durable image-processing queue you can watch."));
+    parser.setApplicationDescription(
+        QStringLiteral("QueueDeck: a durable image-processing queue you can watch."));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption headless(QStringLiteral("headless"), QStringLiteral("Run the runtime without a window."));
-    const QCommandLineOption dataDir(QStringLiteral("data-dir"), QStringLiteral("Where the store lives."),
-                                     QStringLiteral("DIR"));
-    const QCommandLineOption bind(QStringLiteral("bind"), QStringLiteral("Address to listen on (default 127.0.0.1)."),
-                                  QStringLiteral("ADDRESS"), QStringLiteral("127.0.0.1"));
-    const QCommandLineOption port(QStringLiteral("port"), QStringLiteral("Port to listen on (default 8787; 0 picks one)."),
-                                  QStringLiteral("PORT"), QStringLiteral("8787"));
-    const QCommandLineOption config(QStringLiteral("config"), QStringLiteral("A wrangler.toml or wrangler.jsonc to import."),
-                                    QStringLiteral("FILE"));
-    const QCommandLineOption token(QStringLiteral("token"), QStringLiteral("Require Authorization: Bearer TOKEN."),
-                                   QStringLiteral("TOKEN"));
+    const QCommandLineOption headless(
+        QStringLiteral("headless"), QStringLiteral("Run the runtime without a window."));
+    const QCommandLineOption dataDir(
+        QStringLiteral("data-dir"), QStringLiteral("Where the store lives."), QStringLiteral("DIR"));
+    const QCommandLineOption bind(QStringLiteral("bind"),
+        QStringLiteral("Address to listen on (default 127.0.0.1)."), QStringLiteral("ADDRESS"),
+        QStringLiteral("127.0.0.1"));
+    const QCommandLineOption port(QStringLiteral("port"),
+        QStringLiteral("Port to listen on (default 8787; 0 picks one)."), QStringLiteral("PORT"),
+        QStringLiteral("8787"));
+    const QCommandLineOption config(QStringLiteral("config"),
+        QStringLiteral("A wrangler.toml or wrangler.jsonc to import."), QStringLiteral("FILE"));
+    const QCommandLineOption token(QStringLiteral("token"),
+        QStringLiteral("Require Authorization: Bearer TOKEN."), QStringLiteral("TOKEN"));
     const QCommandLineOption maxImage(QStringLiteral("max-image-mb"),
-                                      QStringLiteral("Largest image to upload or fetch, in MB (default 25)."),
-                                      QStringLiteral("MB"), QStringLiteral("25"));
+        QStringLiteral("Largest image to upload or fetch, in MB (default 25)."), QStringLiteral("MB"),
+        QStringLiteral("25"));
     const QCommandLineOption fetchTimeout(QStringLiteral("fetch-timeout"),
-                                          QStringLiteral("Seconds to connect and read one image (default 30)."),
-                                          QStringLiteral("SECONDS"), QStringLiteral("30"));
+        QStringLiteral("Seconds to connect and read one image (default 30)."), QStringLiteral("SECONDS"),
+        QStringLiteral("30"));
     const QCommandLineOption allowFileUrls(QStringLiteral("allow-file-urls"),
-                                           QStringLiteral("Let image jobs read local files through file:// URLs."));
-    QCommandLineOption screenshot(QStringLiteral("screenshot"), QStringLiteral("Save the window as FILE and quit."),
-                                  QStringLiteral("FILE"));
+        QStringLiteral("Let image jobs read local files through file:// URLs."));
+    QCommandLineOption screenshot(QStringLiteral("screenshot"),
+        QStringLiteral("Save the window as FILE and quit."), QStringLiteral("FILE"));
     screenshot.setFlags(QCommandLineOption::HiddenFromHelp);
-    QCommandLineOption screenshotDelay(QStringLiteral("screenshot-delay"), QStringLiteral("Milliseconds before the screenshot."),
-                                       QStringLiteral("MS"), QStringLiteral("2000"));
+    QCommandLineOption screenshotDelay(QStringLiteral("screenshot-delay"),
+        QStringLiteral("Milliseconds before the screenshot."), QStringLiteral("MS"), QStringLiteral("2000"));
     screenshotDelay.setFlags(QCommandLineOption::HiddenFromHelp);
-    QCommandLineOption screenshotPage(QStringLiteral("screenshot-page"), QStringLiteral("The page to show in the screenshot."),
-                                      QStringLiteral("PAGE"));
+    QCommandLineOption screenshotPage(QStringLiteral("screenshot-page"),
+        QStringLiteral("The page to show in the screenshot."), QStringLiteral("PAGE"));
     screenshotPage.setFlags(QCommandLineOption::HiddenFromHelp);
     // Feeds the drop path, so a script can show what dropping a folder does; with
     // --screenshot, the picture waits until every dropped file is processed.
-    QCommandLineOption dropFiles(QStringLiteral("drop-files"), QStringLiteral("Drop these files on the window at start."),
-                                 QStringLiteral("PATH"));
+    QCommandLineOption dropFiles(QStringLiteral("drop-files"),
+        QStringLiteral("Drop these files on the window at start."), QStringLiteral("PATH"));
     dropFiles.setFlags(QCommandLineOption::HiddenFromHelp);
-    parser.addOptions({ headless, dataDir, bind, port, config, token, maxImage, fetchTimeout, allowFileUrls, screenshot,
-                        screenshotDelay, screenshotPage, dropFiles });
+    parser.addOptions({ headless, dataDir, bind, port, config, token, maxImage, fetchTimeout, allowFileUrls,
+        screenshot, screenshotDelay, screenshotPage, dropFiles });
     parser.process(arguments);
 
     out.headless = parser.isSet(headless);
@@ -60,11 +64,13 @@ CommandLine parseCommandLine(const QStringList &arguments)
     out.runtime.token = parser.value(token);
     const int maxImageMb = parser.value(maxImage).toInt(&ok);
     if (!ok || maxImageMb < 1 || maxImageMb > 256)
-        out.error = QStringLiteral("--max-image-mb: a whole number of MB from 1 to 256: %1").arg(parser.value(maxImage));
+        out.error = QStringLiteral("--max-image-mb: a whole number of MB from 1 to 256: %1")
+                        .arg(parser.value(maxImage));
     out.runtime.images.maxImageBytes = qint64(maxImageMb) * 1024 * 1024;
     const int timeoutSeconds = parser.value(fetchTimeout).toInt(&ok);
     if (!ok || timeoutSeconds < 1 || timeoutSeconds > 600)
-        out.error = QStringLiteral("--fetch-timeout: seconds from 1 to 600: %1").arg(parser.value(fetchTimeout));
+        out.error
+            = QStringLiteral("--fetch-timeout: seconds from 1 to 600: %1").arg(parser.value(fetchTimeout));
     out.runtime.images.fetchTimeoutMs = timeoutSeconds * 1000;
     out.runtime.images.allowFileUrls = parser.isSet(allowFileUrls);
     out.config = parser.value(config);

@@ -98,7 +98,7 @@ int main(int argc, char **argv)
 
     if (cli.headless) {
         std::printf("QueueDeck runtime listening on %s (data in %s)\n", qPrintable(runtime.endpoint()),
-                    qPrintable(runtime.options().dataDir));
+            qPrintable(runtime.options().dataDir));
         std::fflush(stdout);
         const int rc = QCoreApplication::exec();
         runtime.stop();
@@ -117,13 +117,15 @@ int main(int argc, char **argv)
         const auto shoot = [&window, &cli] {
             QTimer::singleShot(cli.screenshotDelayMs, &window, [&window, &cli] {
                 const bool saved = window.grab().save(cli.screenshot);
-                std::fprintf(stderr, saved ? "saved %s\n" : "could not save %s\n", qPrintable(cli.screenshot));
+                std::fprintf(
+                    stderr, saved ? "saved %s\n" : "could not save %s\n", qPrintable(cli.screenshot));
                 QCoreApplication::exit(saved ? 0 : 1);
             });
         };
         // After a drop, the picture waits until every dropped file has reached its end.
         if (!cli.dropFiles.isEmpty())
-            QObject::connect(window.submitPage(), &qd::SubmitPage::uploadsFinished, &window, shoot, Qt::SingleShotConnection);
+            QObject::connect(window.submitPage(), &qd::SubmitPage::uploadsFinished, &window, shoot,
+                Qt::SingleShotConnection);
         else
             shoot();
     }

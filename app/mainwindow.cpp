@@ -59,21 +59,20 @@ MainWindow::MainWindow(Runtime *runtime, QWidget *parent)
     auto *messagesPage = new MessagesPage(runtime, this);
     m_messagesPage = messagesPage;
     auto *failedPage = new FailedPage(runtime, this);
-    connect(messagesPage, &MessagesPage::notice, this, [this](const QString &text) { statusBar()->showMessage(text, 5000); });
-    connect(failedPage, &FailedPage::notice, this, [this](const QString &text) { statusBar()->showMessage(text, 5000); });
-    const struct
-    {
+    connect(messagesPage, &MessagesPage::notice, this,
+        [this](const QString &text) { statusBar()->showMessage(text, 5000); });
+    connect(failedPage, &FailedPage::notice, this,
+        [this](const QString &text) { statusBar()->showMessage(text, 5000); });
+    const struct {
         QString title;
         QIcon icon;
         QWidget *page;
     } pages[PageCount] = {
         { tr("Dashboard"), s->standardIcon(QStyle::SP_ComputerIcon), m_dashboard },
-        { tr("Submit"), s->standardIcon(QStyle::SP_ArrowUp),
-          m_submitPage },
+        { tr("Submit"), s->standardIcon(QStyle::SP_ArrowUp), m_submitPage },
         { tr("Messages"), s->standardIcon(QStyle::SP_FileDialogDetailedView), messagesPage },
         { tr("Failed"), s->standardIcon(QStyle::SP_MessageBoxWarning), failedPage },
-        { tr("Results"), s->standardIcon(QStyle::SP_DialogApplyButton),
-          m_resultsPage },
+        { tr("Results"), s->standardIcon(QStyle::SP_DialogApplyButton), m_resultsPage },
         { tr("Queues"), s->standardIcon(QStyle::SP_DirIcon), m_queuesPage },
     };
     m_nav->setObjectName(QStringLiteral("pageList"));
@@ -91,7 +90,8 @@ MainWindow::MainWindow(Runtime *runtime, QWidget *parent)
     m_splitter->addWidget(m_stack);
     m_splitter->setStretchFactor(0, 0);
     m_splitter->setStretchFactor(1, 1);
-    const int navWidth = m_nav->sizeHintForColumn(0) + 2 * m_nav->frameWidth() + fontMetrics().averageCharWidth() * 4;
+    const int navWidth
+        = m_nav->sizeHintForColumn(0) + 2 * m_nav->frameWidth() + fontMetrics().averageCharWidth() * 4;
     m_splitter->setSizes({ navWidth, 10 * navWidth });
     m_splitter->setChildrenCollapsible(false);
     setCentralWidget(m_splitter);
@@ -120,10 +120,12 @@ MainWindow::MainWindow(Runtime *runtime, QWidget *parent)
 
     m_history->attach(runtime);
     connect(runtime, &Runtime::snapshot, m_queues, &QueueTableModel::setSnapshot);
-    connect(m_queues, &QueueTableModel::queuesChanged, this, [this] { m_dashboard->setQueues(m_queues->names()); });
+    connect(m_queues, &QueueTableModel::queuesChanged, this,
+        [this] { m_dashboard->setQueues(m_queues->names()); });
     connect(m_history, &MetricsHistory::framesAdded, this, &MainWindow::updatePulse);
     connect(runtime, &Runtime::configImported, m_queuesPage, &QueuesPage::showImportReport);
-    connect(m_queuesPage, &QueuesPage::message, this, [this](const QString &text) { statusBar()->showMessage(text, 5000); });
+    connect(m_queuesPage, &QueuesPage::message, this,
+        [this](const QString &text) { statusBar()->showMessage(text, 5000); });
     connect(m_dashboard, &DashboardPage::exported, this, [this](const QString &path, bool ok) {
         statusBar()->showMessage(ok ? tr("Saved %1").arg(path) : tr("Could not save %1").arg(path), 5000);
     });
@@ -144,7 +146,8 @@ MainWindow::MainWindow(Runtime *runtime, QWidget *parent)
 
 QWidget *MainWindow::placeholder(const QString &title, const QString &text)
 {
-    auto *label = new QLabel(QStringLiteral("<h2>%1</h2><p>%2</p>").arg(title.toHtmlEscaped(), text.toHtmlEscaped()), this);
+    auto *label = new QLabel(
+        QStringLiteral("<h2>%1</h2><p>%2</p>").arg(title.toHtmlEscaped(), text.toHtmlEscaped()), this);
     label->setAlignment(Qt::AlignCenter);
     label->setWordWrap(true);
     return label;
@@ -160,9 +163,12 @@ void MainWindow::buildMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
     file->addAction(m_queuesPage->importAction());
-    QAction *png = file->addAction(tr("Export Charts as &PNG…"), m_dashboard, &DashboardPage::exportPngDialog);
-    QAction *csv = file->addAction(tr("Export Chart Data as &CSV…"), m_dashboard, &DashboardPage::exportCsvDialog);
-    png->setIcon(QIcon::fromTheme(QStringLiteral("image-x-generic"), style()->standardIcon(QStyle::SP_DialogSaveButton)));
+    QAction *png
+        = file->addAction(tr("Export Charts as &PNG…"), m_dashboard, &DashboardPage::exportPngDialog);
+    QAction *csv
+        = file->addAction(tr("Export Chart Data as &CSV…"), m_dashboard, &DashboardPage::exportCsvDialog);
+    png->setIcon(QIcon::fromTheme(
+        QStringLiteral("image-x-generic"), style()->standardIcon(QStyle::SP_DialogSaveButton)));
     csv->setIcon(QIcon::fromTheme(QStringLiteral("text-csv"), style()->standardIcon(QStyle::SP_FileIcon)));
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
@@ -187,7 +193,7 @@ void MainWindow::buildMenus()
         connect(a, &QAction::triggered, rangeBox, [rangeBox, i] { rangeBox->setCurrentIndex(i); });
     }
     connect(rangeBox, &QComboBox::currentIndexChanged, this,
-            [this](int i) { m_rangeActions->actions().value(i)->setChecked(true); });
+        [this](int i) { m_rangeActions->actions().value(i)->setChecked(true); });
 
     QMenu *queue = menuBar()->addMenu(tr("&Queue"));
     queue->addAction(m_queuesPage->newQueueAction());
@@ -198,8 +204,8 @@ void MainWindow::buildMenus()
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About QueueDeck"), this, [this] {
         QMessageBox::about(this, tr("About QueueDeck"),
-                           tr("<b>QueueDeck %1</b><p>A durable image-processing queue you can watch.</p>")
-                               .arg(QCoreApplication::applicationVersion()));
+            tr("<b>QueueDeck %1</b><p>A durable image-processing queue you can watch.</p>")
+                .arg(QCoreApplication::applicationVersion()));
     });
     help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
 
@@ -237,8 +243,9 @@ void MainWindow::updatePulse()
         m_backlog->setText(tr("Backlog: –"));
         return;
     }
-    m_rate->setText(tr("%1 msg/s in · %2 acked/s").arg(formatRate(all->perSecond(all->written)),
-                                                       formatRate(all->perSecond(all->acked))));
+    m_rate->setText(
+        tr("%1 msg/s in · %2 acked/s")
+            .arg(formatRate(all->perSecond(all->written)), formatRate(all->perSecond(all->acked))));
     m_backlog->setText(tr("Backlog: %1").arg(formatCount(all->backlog())));
 }
 
@@ -249,7 +256,8 @@ void MainWindow::restoreSettings()
         resize(QSize(1280, 820).boundedTo(screen() ? screen()->availableSize() * 0.9 : QSize(1280, 820)));
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
     m_splitter->restoreState(settings.value(QStringLiteral("window/splitter")).toByteArray());
-    showPage(Page(std::clamp(settings.value(QStringLiteral("window/page"), int(Dashboard)).toInt(), 0, PageCount - 1)));
+    showPage(Page(
+        std::clamp(settings.value(QStringLiteral("window/page"), int(Dashboard)).toInt(), 0, PageCount - 1)));
     m_dashboard->restoreState(settings);
     m_queuesPage->restoreState(settings);
 }

@@ -25,8 +25,7 @@ class Runtime;
 // The window: pages in a side list (Ctrl+1…), menus, a toolbar, and a status bar with the
 // producer endpoint and the pipeline's pulse. Everything it shows comes from the
 // runtime's snapshots and frames; everything it does goes through queued calls.
-class MainWindow final : public QMainWindow
-{
+class MainWindow final : public QMainWindow {
     Q_OBJECT
 public:
     enum Page { Dashboard, Submit, Messages, Failed, Results, Queues, PageCount };

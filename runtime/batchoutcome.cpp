@@ -51,7 +51,8 @@ BatchOutcome::Resolved BatchOutcome::resolve(const QString &messageId) const
     if (it != m_perMessage.constEnd()) {
         Resolved r { it->verdict, it->delaySeconds };
         // A message retried without its own delay takes retryAll's delay, if any.
-        if (r.verdict == Verdict::Retry && !r.delaySeconds && m_batchCall && m_batchCall->verdict == Verdict::Retry)
+        if (r.verdict == Verdict::Retry && !r.delaySeconds && m_batchCall
+            && m_batchCall->verdict == Verdict::Retry)
             r.delaySeconds = m_batchCall->delaySeconds;
         return r;
     }

@@ -13,19 +13,18 @@ namespace qd {
 // - the first call on a message wins; a per-message call beats a batch call;
 // - the first batch call wins over a later batch call;
 // - a handler that returns acks all not retried; one that throws retries all not acked.
-class BatchOutcome
-{
+class BatchOutcome {
 public:
     enum class Verdict { Ack, Retry };
-    struct Resolved
-    {
+    struct Resolved {
         Verdict verdict = Verdict::Ack;
         std::optional<int> delaySeconds; // per-message, else retryAll's; unset = consumer default
     };
 
     void ack(const QString &messageId);
     // `error` says why this one message failed (a consumer that knows per message).
-    void retry(const QString &messageId, std::optional<int> delaySeconds = std::nullopt, const QString &error = {});
+    void retry(
+        const QString &messageId, std::optional<int> delaySeconds = std::nullopt, const QString &error = {});
     void ackAll();
     void retryAll(std::optional<int> delaySeconds = std::nullopt);
     // The handler threw (or timed out, or the webhook answered non-2xx), with this error.
@@ -41,8 +40,7 @@ public:
     Resolved resolve(const QString &messageId) const;
 
 private:
-    struct Call
-    {
+    struct Call {
         Verdict verdict;
         std::optional<int> delaySeconds;
         QString error;

@@ -174,7 +174,8 @@ Error Broker::createQueue(const QString &name, const QueueSettings &settings, Qu
     if (const QString e = queueNameError(name); !e.isEmpty())
         return Error::make(ErrorCode::Invalid, e);
     if (m_queueIds.contains(name))
-        return Error::make(ErrorCode::Conflict, QStringLiteral("a queue named \"%1\" already exists").arg(name));
+        return Error::make(
+            ErrorCode::Conflict, QStringLiteral("a queue named \"%1\" already exists").arg(name));
     if (const QString e = settings.validate(name); !e.isEmpty())
         return Error::make(ErrorCode::Invalid, e);
     if (const QString e = deadLetterNameError(settings); !e.isEmpty())
@@ -216,7 +217,8 @@ Error Broker::updateQueue(const QString &name, const QueueSettings &settings, Qu
     beforeIgnoringPause.paused = settings.paused;
     if (beforeIgnoringPause != settings)
         audit(QStringLiteral("settings_changed"), name,
-              QJsonObject { { QStringLiteral("before"), before.toJson() }, { QStringLiteral("after"), settings.toJson() } });
+            QJsonObject { { QStringLiteral("before"), before.toJson() },
+                { QStringLiteral("after"), settings.toJson() } });
     const qint64 id = q->record.id;
     if (!settings.deadLetterQueue.isEmpty())
         ensureQueue(settings.deadLetterQueue);
@@ -265,8 +267,8 @@ Error Broker::purge(const QString &name, qint64 *removed)
     return {};
 }
 
-Error Broker::send(const QString &queueName, std::vector<SendItem> items, std::optional<int> batchDelaySeconds,
-                   SendCallback durable, QStringList *ids)
+Error Broker::send(const QString &queueName, std::vector<SendItem> items,
+    std::optional<int> batchDelaySeconds, SendCallback durable, QStringList *ids)
 {
     QueueState *q = stateByName(queueName);
     if (!q)
@@ -274,9 +276,10 @@ Error Broker::send(const QString &queueName, std::vector<SendItem> items, std::o
     if (items.empty())
         return Error::make(ErrorCode::Invalid, QStringLiteral("a send needs at least one message"));
     if (items.size() > std::size_t(kMaxBatchMessages))
-        return Error::make(ErrorCode::TooMany, QStringLiteral("a batch holds at most %1 messages (got %2)")
-                                                   .arg(kMaxBatchMessages)
-                                                   .arg(items.size()));
+        return Error::make(ErrorCode::TooMany,
+            QStringLiteral("a batch holds at most %1 messages (got %2)")
+                .arg(kMaxBatchMessages)
+                .arg(items.size()));
     const auto delayError = [](int d) {
         return QStringLiteral("delay_seconds must be between 0 and %1 (got %2)").arg(kMaxDelaySeconds).arg(d);
     };
@@ -287,25 +290,25 @@ Error Broker::send(const QString &queueName, std::vector<SendItem> items, std::o
         const SendItem &item = items[i];
         if (item.body.size() > kMaxMessageBytes)
             return Error::make(ErrorCode::TooLarge,
-                               QStringLiteral("message %1 is %2 bytes; the limit is %3 bytes")
-                                   .arg(i)
-                                   .arg(item.body.size())
-                                   .arg(kMaxMessageBytes));
+                QStringLiteral("message %1 is %2 bytes; the limit is %3 bytes")
+                    .arg(i)
+                    .arg(item.body.size())
+                    .arg(kMaxMessageBytes));
         if (item.delaySeconds && (*item.delaySeconds < 0 || *item.delaySeconds > kMaxDelaySeconds))
             return Error::make(ErrorCode::Invalid, delayError(*item.delaySeconds));
         total += item.body.size();
     }
     if (total > kMaxBatchBytes)
-        return Error::make(ErrorCode::TooLarge, QStringLiteral("the batch is %1 bytes; the limit is %2 bytes")
-                                                    .arg(total)
-                                                    .arg(kMaxBatchBytes));
+        return Error::make(ErrorCode::TooLarge,
+            QStringLiteral("the batch is %1 bytes; the limit is %2 bytes").arg(total).arg(kMaxBatchBytes));
 
     const qint64 now = m_clock->nowMs();
     std::vector<Message> messages(items.size());
     for (std::size_t i = 0; i < items.size(); ++i) {
         Message &m = messages[i];
         SendItem &item = items[i];
-        const int delay = item.delaySeconds.value_or(batchDelaySeconds.value_or(q->record.settings.deliveryDelaySeconds));
+        const int delay
+            = item.delaySeconds.value_or(batchDelaySeconds.value_or(q->record.settings.deliveryDelaySeconds));
         m.id = orderedMessageId(now);
         m.queueId = q->record.id;
         m.body = std::move(item.body);
@@ -375,8 +378,9 @@ void Broker::commitAndNotify()
     QString error;
     const bool ok = m_store->commit(&error);
     auto callbacks = std::exchange(m_awaitingCommit, {});
-    const Error result = ok ? Error {}
-                            : Error::make(ErrorCode::Storage, QStringLiteral("could not write to the store: ") + error);
+    const Error result = ok
+        ? Error {}
+        : Error::make(ErrorCode::Storage, QStringLiteral("could not write to the store: ") + error);
     if (!ok)
         qWarning("QueueDeck: commit failed: %s", qPrintable(error));
     for (auto &callback : callbacks)
@@ -476,7 +480,7 @@ void Broker::dispatch(QueueState &q, BatchCut cut, int size)
     record.size = size; // stored now, so a batch in flight shows its size
     record.id = m_store->insertBatch(record);
     Delivery delivery { record.id, q.record.name, q.record.settings, cut,
-                        m_store->claimReady(q.record.id, now, size, record.id, 0, false) };
+        m_store->claimReady(q.record.id, now, size, record.id, 0, false) };
     record.size = int(delivery.messages.size());
     q.inFlightBatches += 1;
     q.timerResetMs = now;
@@ -516,8 +520,8 @@ void Broker::completeBatch(qint64 batchId, const BatchOutcome &outcome)
         if (r.verdict == BatchOutcome::Verdict::Ack)
             recordAck(*q, m, out);
         else
-            retryOrGiveUp(*q, m, r.delaySeconds.value_or(q->record.settings.retryDelaySeconds), outcome.retryReason(m.id),
-                          QStringLiteral("retried"), false, out);
+            retryOrGiveUp(*q, m, r.delaySeconds.value_or(q->record.settings.retryDelaySeconds),
+                outcome.retryReason(m.id), QStringLiteral("retried"), false, out);
     }
     flight.record.endedMs = now;
     if (outcome.failed())
@@ -534,10 +538,10 @@ void Broker::completeBatch(qint64 batchId, const BatchOutcome &outcome)
 void Broker::recordAck(QueueState &q, const Message &m, Outcome &out)
 {
     const qint64 now = m_clock->nowMs();
-    out.updates.push_back(
-        MessageUpdate { m.seq, MessageState::Acked, q.record.id, m.visibleAtMs, m.attempts, m.sourceQueueId, m.lastError });
-    out.attempts.push_back(AttemptRecord { m.seq, m.id, q.record.id, m.attempts, m.batchId, m.updatedMs, now,
-                                           QStringLiteral("acked"), {} });
+    out.updates.push_back(MessageUpdate {
+        m.seq, MessageState::Acked, q.record.id, m.visibleAtMs, m.attempts, m.sourceQueueId, m.lastError });
+    out.attempts.push_back(AttemptRecord {
+        m.seq, m.id, q.record.id, m.attempts, m.batchId, m.updatedMs, now, QStringLiteral("acked"), {} });
     q.counters.acked += 1;
     out.endToEndMs.append(now - m.timestampMs);
     if (out.batch)
@@ -545,11 +549,12 @@ void Broker::recordAck(QueueState &q, const Message &m, Outcome &out)
 }
 
 void Broker::retryOrGiveUp(QueueState &q, const Message &m, int delaySeconds, const QString &error,
-                           const QString &outcome, bool keepLease, Outcome &out)
+    const QString &outcome, bool keepLease, Outcome &out)
 {
     const qint64 now = m_clock->nowMs();
     const QueueSettings &s = q.record.settings;
-    AttemptRecord attempt { m.seq, m.id, q.record.id, m.attempts, m.batchId, m.updatedMs, now, outcome, error };
+    AttemptRecord attempt { m.seq, m.id, q.record.id, m.attempts, m.batchId, m.updatedMs, now, outcome,
+        error };
     if (m.attempts >= s.maxRetries + 1) {
         QueueState *dlq = s.deadLetterQueue.isEmpty() ? nullptr : ensureQueue(s.deadLetterQueue);
         if (dlq) {
@@ -562,8 +567,8 @@ void Broker::retryOrGiveUp(QueueState &q, const Message &m, int delaySeconds, co
                 out.batch->deadLettered += 1;
             markDirty(dlq->record.id);
         } else {
-            out.updates.push_back(
-                MessageUpdate { m.seq, MessageState::Failed, q.record.id, now, m.attempts, m.sourceQueueId, error });
+            out.updates.push_back(MessageUpdate {
+                m.seq, MessageState::Failed, q.record.id, now, m.attempts, m.sourceQueueId, error });
             attempt.outcome = QStringLiteral("failed");
             q.counters.failed += 1;
             if (out.batch)
@@ -571,8 +576,7 @@ void Broker::retryOrGiveUp(QueueState &q, const Message &m, int delaySeconds, co
         }
     } else {
         out.updates.push_back(MessageUpdate { m.seq, MessageState::Pending, q.record.id,
-                                              now + qint64(delaySeconds) * 1000, m.attempts, m.sourceQueueId, error,
-                                              keepLease });
+            now + qint64(delaySeconds) * 1000, m.attempts, m.sourceQueueId, error, keepLease });
         q.counters.retried += 1;
         if (out.batch)
             out.batch->retried += 1;
@@ -597,9 +601,9 @@ void Broker::expireLeases(QueueState &q, qint64 now)
     Outcome out;
     for (const Message &m : expired) {
         retryOrGiveUp(q, m, 0,
-                      QStringLiteral("visibility timeout expired after %1 ms without an ack")
-                          .arg(m.leaseExpiresMs - m.updatedMs),
-                      QStringLiteral("lease_expired"), true, out);
+            QStringLiteral("visibility timeout expired after %1 ms without an ack")
+                .arg(m.leaseExpiresMs - m.updatedMs),
+            QStringLiteral("lease_expired"), true, out);
     }
     apply(out);
 }
@@ -610,7 +614,7 @@ void Broker::recoverInFlight()
     for (const Message &m : m_store->inFlightWithoutLease()) {
         if (QueueState *q = stateById(m.queueId))
             retryOrGiveUp(*q, m, 0, QStringLiteral("QueueDeck stopped while this batch was in flight"),
-                          QStringLiteral("interrupted"), false, out);
+                QStringLiteral("interrupted"), false, out);
     }
     apply(out);
     // Their batches ended with the process: close them, so no view shows them in flight.
@@ -628,9 +632,9 @@ void Broker::recoverInFlight()
         }
         BatchRecord &b = it->second;
         b.size += 1;
-        (a.outcome == QLatin1String("dead_lettered") ? b.deadLettered
-             : a.outcome == QLatin1String("failed")  ? b.failed
-                                                     : b.retried)
+        (a.outcome == QLatin1String("dead_lettered")   ? b.deadLettered
+                : a.outcome == QLatin1String("failed") ? b.failed
+                                                       : b.retried)
             += 1;
     }
     for (const auto &[id, batch] : closed)

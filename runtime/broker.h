@@ -18,8 +18,7 @@
 namespace qd {
 
 // Running totals per queue since start-up; the metrics sampler turns them into rates.
-struct QueueCounters
-{
+struct QueueCounters {
     qint64 written = 0;
     qint64 delivered = 0;
     qint64 acked = 0;
@@ -33,20 +32,17 @@ struct QueueCounters
     qint64 batchMessages = 0;
 };
 
-struct PullResult
-{
+struct PullResult {
     std::vector<Message> messages;
     qint64 backlogCount = 0;
 };
 
-struct LeaseRetry
-{
+struct LeaseRetry {
     QString leaseId;
     std::optional<int> delaySeconds;
 };
 
-struct AckResult
-{
+struct AckResult {
     int ackCount = 0;
     int retryCount = 0;
     QStringList warnings;
@@ -56,8 +52,7 @@ struct AckResult
 // pause, purge and retention, over a QueueStore it owns the writes of. Lives on one
 // thread. Writes are grouped: everything that happens before the next tick shares one
 // commit, and producers hear back only after that commit.
-class Broker final : public QObject
-{
+class Broker final : public QObject {
     Q_OBJECT
 public:
     explicit Broker(QueueStore *store, const Clock *clock, QObject *parent = nullptr);
@@ -80,7 +75,7 @@ public:
     // Producers. `durable` runs once the messages are committed (or the commit failed).
     using SendCallback = std::function<void(const Error &)>;
     Error send(const QString &queueName, std::vector<SendItem> items, std::optional<int> batchDelaySeconds,
-               SendCallback durable, QStringList *ids = nullptr);
+        SendCallback durable, QStringList *ids = nullptr);
     // Runs `durable` once everything written so far is committed (or the commit failed), so
     // an API can answer any change only when it is on disk.
     void whenDurable(SendCallback durable);
@@ -90,9 +85,10 @@ public:
     void attachConsumer(const QString &queueName, std::shared_ptr<Consumer> consumer);
 
     // Pull consumers.
-    Error pull(const QString &queueName, int batchSize, std::optional<int> visibilityTimeoutMs, PullResult *out);
-    Error acknowledge(const QString &queueName, const QStringList &acks, const std::vector<LeaseRetry> &retries,
-                      AckResult *out);
+    Error pull(
+        const QString &queueName, int batchSize, std::optional<int> visibilityTimeoutMs, PullResult *out);
+    Error acknowledge(const QString &queueName, const QStringList &acks,
+        const std::vector<LeaseRetry> &retries, AckResult *out);
 
     // Operator actions: every one is written to the audit log.
     // Failed and dead-lettered messages go back to their source queue with attempts from 1.
@@ -135,8 +131,7 @@ signals:
     void latencies(const QString &queueName, qint64 processingMs, const QList<qint64> &endToEndMs);
 
 private:
-    struct QueueState
-    {
+    struct QueueState {
         QueueRecord record;
         int inFlightBatches = 0;
         qint64 timerResetMs = 0; // the batch timer does not start before this
@@ -145,20 +140,17 @@ private:
         std::shared_ptr<Consumer> consumer;
         QueueCounters counters;
     };
-    struct InFlight
-    {
+    struct InFlight {
         BatchRecord record;
         std::vector<Message> messages;
     };
-    struct BulkOperation
-    {
+    struct BulkOperation {
         std::vector<qint64> seqs;
         std::size_t next = 0;
         int delaySeconds = 0;
         bool cancelled = false;
     };
-    struct Outcome
-    {
+    struct Outcome {
         std::vector<MessageUpdate> updates;
         std::vector<AttemptRecord> attempts;
         BatchRecord *batch = nullptr;
@@ -182,8 +174,8 @@ private:
     void expireLeases(QueueState &q, qint64 now);
     void sweepRetention();
     void recoverInFlight();
-    void retryOrGiveUp(QueueState &q, const Message &m, int delaySeconds, const QString &error, const QString &outcome,
-                       bool keepLease, Outcome &out);
+    void retryOrGiveUp(QueueState &q, const Message &m, int delaySeconds, const QString &error,
+        const QString &outcome, bool keepLease, Outcome &out);
     void recordAck(QueueState &q, const Message &m, Outcome &out);
     void apply(Outcome &out);
     int retryBySeqs(const std::vector<qint64> &seqs, int delaySeconds);

@@ -33,19 +33,22 @@ void Broker::whenDurable(SendCallback durable)
     scheduleTick();
 }
 
-Error Broker::pull(const QString &queueName, int batchSize, std::optional<int> visibilityTimeoutMs, PullResult *out)
+Error Broker::pull(
+    const QString &queueName, int batchSize, std::optional<int> visibilityTimeoutMs, PullResult *out)
 {
     QueueState *q = stateByName(queueName);
     if (!q)
         return Error::make(ErrorCode::NotFound, notFound(queueName));
     if (q->record.settings.paused)
-        return Error::make(ErrorCode::Paused, QStringLiteral("delivery is paused for queue \"%1\"").arg(queueName));
+        return Error::make(
+            ErrorCode::Paused, QStringLiteral("delivery is paused for queue \"%1\"").arg(queueName));
     if (batchSize < 1 || batchSize > 100)
-        return Error::make(ErrorCode::Invalid, QStringLiteral("batch_size must be between 1 and 100 (got %1)").arg(batchSize));
+        return Error::make(ErrorCode::Invalid,
+            QStringLiteral("batch_size must be between 1 and 100 (got %1)").arg(batchSize));
     const int visibility = visibilityTimeoutMs.value_or(q->record.settings.visibilityTimeoutMs);
     if (visibility < 1 || visibility > 43'200'000)
         return Error::make(ErrorCode::Invalid,
-                           QStringLiteral("visibility_timeout_ms must be between 1 and 43200000 (got %1)").arg(visibility));
+            QStringLiteral("visibility_timeout_ms must be between 1 and 43200000 (got %1)").arg(visibility));
     const qint64 now = m_clock->nowMs();
     const qint64 id = q->record.id;
     expireLeases(*q, now);
@@ -69,17 +72,18 @@ Error Broker::pull(const QString &queueName, int batchSize, std::optional<int> v
     return {};
 }
 
-Error Broker::acknowledge(const QString &queueName, const QStringList &acks, const std::vector<LeaseRetry> &retries,
-                          AckResult *out)
+Error Broker::acknowledge(
+    const QString &queueName, const QStringList &acks, const std::vector<LeaseRetry> &retries, AckResult *out)
 {
     QueueState *q = stateByName(queueName);
     if (!q)
         return Error::make(ErrorCode::NotFound, notFound(queueName));
     for (const LeaseRetry &r : retries) {
         if (r.delaySeconds && (*r.delaySeconds < 0 || *r.delaySeconds > kMaxDelaySeconds))
-            return Error::make(ErrorCode::Invalid, QStringLiteral("delay_seconds must be between 0 and %1 (got %2)")
-                                                       .arg(kMaxDelaySeconds)
-                                                       .arg(*r.delaySeconds));
+            return Error::make(ErrorCode::Invalid,
+                QStringLiteral("delay_seconds must be between 0 and %1 (got %2)")
+                    .arg(kMaxDelaySeconds)
+                    .arg(*r.delaySeconds));
     }
     const qint64 id = q->record.id;
     const auto find = [&](const QString &lease) -> std::optional<Message> {
@@ -97,7 +101,8 @@ Error Broker::acknowledge(const QString &queueName, const QStringList &acks, con
     QSet<qint64> handled;
     const auto firstMention = [&](const Message &m, const QString &lease) {
         if (handled.contains(m.seq)) {
-            out->warnings.append(QStringLiteral("lease %1 appears more than once; only its first use counts").arg(lease));
+            out->warnings.append(
+                QStringLiteral("lease %1 appears more than once; only its first use counts").arg(lease));
             return false;
         }
         handled.insert(m.seq);
@@ -121,7 +126,7 @@ Error Broker::acknowledge(const QString &queueName, const QStringList &acks, con
             continue;
         }
         retryOrGiveUp(*q, *m, r.delaySeconds.value_or(q->record.settings.retryDelaySeconds),
-                      QStringLiteral("retried by the consumer"), QStringLiteral("retried"), false, result);
+            QStringLiteral("retried by the consumer"), QStringLiteral("retried"), false, result);
         out->retryCount += 1;
     }
     apply(result);
@@ -145,8 +150,8 @@ int Broker::retryBySeqs(const std::vector<qint64> &seqs, int delaySeconds)
             continue;
         // Back to where it failed; attempts start again. Its attempt history stays.
         const qint64 target = (deadLettered && stateById(m->sourceQueueId)) ? m->sourceQueueId : m->queueId;
-        updates.push_back(MessageUpdate { seq, MessageState::Pending, target, now + qint64(delaySeconds) * 1000, 0, 0,
-                                          m->lastError });
+        updates.push_back(MessageUpdate {
+            seq, MessageState::Pending, target, now + qint64(delaySeconds) * 1000, 0, 0, m->lastError });
         markDirty(target);
     }
     if (!updates.empty()) {
@@ -159,9 +164,10 @@ int Broker::retryBySeqs(const std::vector<qint64> &seqs, int delaySeconds)
 Error Broker::retryMessages(const QStringList &ids, int delaySeconds, int *retried)
 {
     if (delaySeconds < 0 || delaySeconds > kMaxDelaySeconds)
-        return Error::make(ErrorCode::Invalid, QStringLiteral("delay_seconds must be between 0 and %1 (got %2)")
-                                                   .arg(kMaxDelaySeconds)
-                                                   .arg(delaySeconds));
+        return Error::make(ErrorCode::Invalid,
+            QStringLiteral("delay_seconds must be between 0 and %1 (got %2)")
+                .arg(kMaxDelaySeconds)
+                .arg(delaySeconds));
     std::vector<qint64> seqs;
     for (const QString &id : ids) {
         const auto m = m_store->messageById(id);
@@ -173,18 +179,18 @@ Error Broker::retryMessages(const QStringList &ids, int delaySeconds, int *retri
     if (retried)
         *retried = n;
     audit(QStringLiteral("retry"), {},
-          QJsonObject { { QStringLiteral("ids"), QJsonArray::fromStringList(ids) },
-                        { QStringLiteral("retried"), n },
-                        { QStringLiteral("delay_seconds"), delaySeconds } });
+        QJsonObject { { QStringLiteral("ids"), QJsonArray::fromStringList(ids) },
+            { QStringLiteral("retried"), n }, { QStringLiteral("delay_seconds"), delaySeconds } });
     return {};
 }
 
 Error Broker::startBulkRetry(const MessageFilter &filter, int delaySeconds, qint64 *operationId)
 {
     if (delaySeconds < 0 || delaySeconds > kMaxDelaySeconds)
-        return Error::make(ErrorCode::Invalid, QStringLiteral("delay_seconds must be between 0 and %1 (got %2)")
-                                                   .arg(kMaxDelaySeconds)
-                                                   .arg(delaySeconds));
+        return Error::make(ErrorCode::Invalid,
+            QStringLiteral("delay_seconds must be between 0 and %1 (got %2)")
+                .arg(kMaxDelaySeconds)
+                .arg(delaySeconds));
     if (filter.queueId && !stateById(*filter.queueId))
         return Error::make(ErrorCode::NotFound, QStringLiteral("queue %1 not found").arg(*filter.queueId));
     // The set is fixed now: a message this run retries that fails again is not in it twice.
@@ -196,9 +202,11 @@ Error Broker::startBulkRetry(const MessageFilter &filter, int delaySeconds, qint
     m_bulk.emplace(opId, std::move(op));
     *operationId = opId;
     audit(QStringLiteral("retry_all"), filter.queueId ? queueById(*filter.queueId)->name : QString(),
-          QJsonObject { { QStringLiteral("operation"), opId }, { QStringLiteral("matched"), total },
-                        { QStringLiteral("text"), filter.text }, { QStringLiteral("state"), stateFilterName(filter.state) } });
-    QMetaObject::invokeMethod(this, [this, opId] { runBulkChunk(opId); }, Qt::QueuedConnection);
+        QJsonObject { { QStringLiteral("operation"), opId }, { QStringLiteral("matched"), total },
+            { QStringLiteral("text"), filter.text },
+            { QStringLiteral("state"), stateFilterName(filter.state) } });
+    QMetaObject::invokeMethod(
+        this, [this, opId] { runBulkChunk(opId); }, Qt::QueuedConnection);
     return {};
 }
 
@@ -218,8 +226,9 @@ void Broker::runBulkChunk(qint64 operationId)
     const qint64 total = qint64(op.seqs.size());
     if (!op.cancelled) {
         const std::size_t end = std::min(op.seqs.size(), op.next + std::size_t(kBulkChunk));
-        retryBySeqs(std::vector<qint64>(op.seqs.begin() + qsizetype(op.next), op.seqs.begin() + qsizetype(end)),
-                    op.delaySeconds);
+        retryBySeqs(
+            std::vector<qint64>(op.seqs.begin() + qsizetype(op.next), op.seqs.begin() + qsizetype(end)),
+            op.delaySeconds);
         op.next = end;
         emit bulkProgress(operationId, qint64(op.next), total);
     }
@@ -230,7 +239,8 @@ void Broker::runBulkChunk(qint64 operationId)
         emit bulkFinished(operationId, done, total, cancelled);
         return;
     }
-    QMetaObject::invokeMethod(this, [this, operationId] { runBulkChunk(operationId); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [this, operationId] { runBulkChunk(operationId); }, Qt::QueuedConnection);
 }
 
 Error Broker::redrive(const QString &dlqName, int *moved)
@@ -260,16 +270,18 @@ Error Broker::deleteMessages(const QStringList &ids, int *deleted)
     m_store->deleteMessages(seqs);
     if (deleted)
         *deleted = int(seqs.size());
-    audit(QStringLiteral("delete"), {}, QJsonObject { { QStringLiteral("ids"), QJsonArray::fromStringList(ids) } });
+    audit(QStringLiteral("delete"), {},
+        QJsonObject { { QStringLiteral("ids"), QJsonArray::fromStringList(ids) } });
     return {};
 }
 
 Error Broker::startBulkRetrySeqs(std::vector<qint64> seqs, int delaySeconds, qint64 *operationId)
 {
     if (delaySeconds < 0 || delaySeconds > kMaxDelaySeconds)
-        return Error::make(ErrorCode::Invalid, QStringLiteral("delay_seconds must be between 0 and %1 (got %2)")
-                                                   .arg(kMaxDelaySeconds)
-                                                   .arg(delaySeconds));
+        return Error::make(ErrorCode::Invalid,
+            QStringLiteral("delay_seconds must be between 0 and %1 (got %2)")
+                .arg(kMaxDelaySeconds)
+                .arg(delaySeconds));
     const qint64 opId = m_nextBulkId++;
     BulkOperation op;
     op.seqs = std::move(seqs);
@@ -278,28 +290,30 @@ Error Broker::startBulkRetrySeqs(std::vector<qint64> seqs, int delaySeconds, qin
     m_bulk.emplace(opId, std::move(op));
     *operationId = opId;
     audit(QStringLiteral("retry_selection"), {},
-          QJsonObject { { QStringLiteral("operation"), opId }, { QStringLiteral("matched"), total },
-                        { QStringLiteral("delay_seconds"), delaySeconds } });
-    QMetaObject::invokeMethod(this, [this, opId] { runBulkChunk(opId); }, Qt::QueuedConnection);
+        QJsonObject { { QStringLiteral("operation"), opId }, { QStringLiteral("matched"), total },
+            { QStringLiteral("delay_seconds"), delaySeconds } });
+    QMetaObject::invokeMethod(
+        this, [this, opId] { runBulkChunk(opId); }, Qt::QueuedConnection);
     return {};
 }
 
 Error Broker::editAndRetry(const QString &id, const QByteArray &body, ContentType type, int delaySeconds)
 {
     if (delaySeconds < 0 || delaySeconds > kMaxDelaySeconds)
-        return Error::make(ErrorCode::Invalid, QStringLiteral("delay_seconds must be between 0 and %1 (got %2)")
-                                                   .arg(kMaxDelaySeconds)
-                                                   .arg(delaySeconds));
+        return Error::make(ErrorCode::Invalid,
+            QStringLiteral("delay_seconds must be between 0 and %1 (got %2)")
+                .arg(kMaxDelaySeconds)
+                .arg(delaySeconds));
     if (body.size() > kMaxMessageBytes)
-        return Error::make(ErrorCode::TooLarge, QStringLiteral("the body is %1 bytes; the limit is %2")
-                                                    .arg(body.size())
-                                                    .arg(kMaxMessageBytes));
+        return Error::make(ErrorCode::TooLarge,
+            QStringLiteral("the body is %1 bytes; the limit is %2").arg(body.size()).arg(kMaxMessageBytes));
     if (type == ContentType::Json) {
         // Any JSON value, not only objects: parse it inside an array.
         QJsonParseError parse;
         QJsonDocument::fromJson('[' + body + ']', &parse);
         if (parse.error != QJsonParseError::NoError)
-            return Error::make(ErrorCode::Invalid, QStringLiteral("the body is not valid JSON: %1").arg(parse.errorString()));
+            return Error::make(ErrorCode::Invalid,
+                QStringLiteral("the body is not valid JSON: %1").arg(parse.errorString()));
     }
     const auto m = m_store->messageById(id);
     if (!m)
@@ -307,18 +321,17 @@ Error Broker::editAndRetry(const QString &id, const QByteArray &body, ContentTyp
     const bool deadLettered = m->sourceQueueId != 0 && m->state == MessageState::Pending;
     if (m->state != MessageState::Failed && !deadLettered)
         return Error::make(ErrorCode::Conflict,
-                           QStringLiteral("message %1 is %2: only failed or dead-lettered messages can be edited")
-                               .arg(id, messageStateName(*m, m_clock->nowMs())));
+            QStringLiteral("message %1 is %2: only failed or dead-lettered messages can be edited")
+                .arg(id, messageStateName(*m, m_clock->nowMs())));
     if (!m_store->updateBody(m->seq, body, type))
         return Error::make(ErrorCode::Storage, QStringLiteral("this store cannot edit message bodies"));
     retryBySeqs({ m->seq }, delaySeconds);
     const auto queue = queueById(m->queueId);
     audit(QStringLiteral("edit_resubmit"), queue ? queue->name : QString(),
-          QJsonObject { { QStringLiteral("id"), id },
-                        { QStringLiteral("original_body"), messageBodyJson(*m) },
-                        { QStringLiteral("original_content_type"), contentTypeName(m->contentType) },
-                        { QStringLiteral("content_type"), contentTypeName(type) },
-                        { QStringLiteral("delay_seconds"), delaySeconds } });
+        QJsonObject { { QStringLiteral("id"), id }, { QStringLiteral("original_body"), messageBodyJson(*m) },
+            { QStringLiteral("original_content_type"), contentTypeName(m->contentType) },
+            { QStringLiteral("content_type"), contentTypeName(type) },
+            { QStringLiteral("delay_seconds"), delaySeconds } });
     return {};
 }
 

@@ -8,23 +8,23 @@ namespace qd {
 
 // Every time the runtime reads goes through a Clock, so that tests of delays, batch
 // timeouts, leases and retention can move time by hand instead of sleeping.
-class Clock
-{
+class Clock {
 public:
     virtual ~Clock() = default;
     virtual qint64 nowMs() const = 0;
 };
 
-class SystemClock final : public Clock
-{
+class SystemClock final : public Clock {
 public:
     qint64 nowMs() const override;
 };
 
-class ManualClock final : public Clock
-{
+class ManualClock final : public Clock {
 public:
-    explicit ManualClock(qint64 startMs = 1'700'000'000'000) : m_now(startMs) { }
+    explicit ManualClock(qint64 startMs = 1'700'000'000'000)
+        : m_now(startMs)
+    {
+    }
     qint64 nowMs() const override { return m_now.load(); }
     void setMs(qint64 ms) { m_now.store(ms); }
     void advanceMs(qint64 ms) { m_now.fetch_add(ms); }

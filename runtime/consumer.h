@@ -8,8 +8,7 @@
 
 namespace qd {
 
-struct Delivery
-{
+struct Delivery {
     qint64 batchId = 0;
     QString queueName;
     QueueSettings settings;
@@ -21,8 +20,7 @@ using CompletionFn = std::function<void(const BatchOutcome &)>;
 
 // A push consumer. deliver() is called on the broker's thread; the consumer calls `done`
 // exactly once, on the broker's thread, when the handler has finished (now or later).
-class Consumer
-{
+class Consumer {
 public:
     virtual ~Consumer() = default;
     virtual void deliver(const Delivery &delivery, CompletionFn done) = 0;
@@ -30,11 +28,13 @@ public:
 
 // A consumer whose handler runs at once on the broker's thread: the handler records its
 // calls on the outcome (ack, retry, ackAll, retryAll, or fail() for a throw).
-class FunctionConsumer final : public Consumer
-{
+class FunctionConsumer final : public Consumer {
 public:
     using Handler = std::function<void(const Delivery &, BatchOutcome &)>;
-    explicit FunctionConsumer(Handler handler) : m_handler(std::move(handler)) { }
+    explicit FunctionConsumer(Handler handler)
+        : m_handler(std::move(handler))
+    {
+    }
     void deliver(const Delivery &delivery, CompletionFn done) override;
 
 private:

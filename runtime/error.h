@@ -7,8 +7,7 @@ namespace qd {
 enum class ErrorCode { None, NotFound, Invalid, TooLarge, TooMany, Conflict, Paused, Storage };
 
 // What went wrong with a request, in words a person can act on. Empty when nothing did.
-struct Error
-{
+struct Error {
     ErrorCode code = ErrorCode::None;
     QString message;
 

@@ -1,10 +1,10 @@
 #include "httpapi.h"
 
 #include "broker.h"
-#include "queuesnapshot.h"
 #include "producervalidation.h"
-#include "uploadsapi.h"
 #include "prometheus.h"
+#include "queuesnapshot.h"
+#include "uploadsapi.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -65,7 +65,8 @@ qint64 HttpApi::bodyLimit(const HttpRequest &request) const
 void HttpApi::handle(const HttpRequest &request, const HttpResponder &responder)
 {
     if (!m_expectedAuth.isEmpty() && request.header("authorization") != m_expectedAuth) {
-        responder.respond(HttpResponse::json(403, jsonError(QStringLiteral("a valid Authorization: Bearer token is required"))));
+        responder.respond(HttpResponse::json(
+            403, jsonError(QStringLiteral("a valid Authorization: Bearer token is required"))));
         return;
     }
     if (m_uploads && UploadsApi::handles(request.path)) {
@@ -94,7 +95,8 @@ void HttpApi::handle(const HttpRequest &request, const HttpResponder &responder)
     }
     if (request.path == "/metrics" && request.method == "GET") {
         HttpResponse r;
-        r.headers.append({ QByteArrayLiteral("Content-Type"), QByteArrayLiteral("text/plain; version=0.0.4") });
+        r.headers.append(
+            { QByteArrayLiteral("Content-Type"), QByteArrayLiteral("text/plain; version=0.0.4") });
         r.body = prometheusText(takeSnapshot(*m_broker));
         responder.respond(r);
         return;
@@ -103,8 +105,8 @@ void HttpApi::handle(const HttpRequest &request, const HttpResponder &responder)
         responder.respond(HttpResponse::json(200, "{\"status\":\"ok\"}"));
         return;
     }
-    responder.respond(HttpResponse::json(404, jsonError(QStringLiteral("no such endpoint: %1")
-                                                             .arg(QString::fromUtf8(request.path)))));
+    responder.respond(HttpResponse::json(
+        404, jsonError(QStringLiteral("no such endpoint: %1").arg(QString::fromUtf8(request.path)))));
 }
 
 void HttpApi::produce(const HttpRequest &request, const HttpResponder &responder)
@@ -115,7 +117,7 @@ void HttpApi::produce(const HttpRequest &request, const HttpResponder &responder
         return;
     }
     const QByteArray body = QJsonDocument(QJsonObject { { QStringLiteral("imageUrl"), v.job.imageUrl },
-                                                        { QStringLiteral("userId"), v.job.userId } })
+                                              { QStringLiteral("userId"), v.job.userId } })
                                 .toJson(QJsonDocument::Compact);
     // The id is known when send() returns; the answer waits for the commit.
     auto ids = std::make_shared<QStringList>();
@@ -128,13 +130,14 @@ void HttpApi::produce(const HttpRequest &request, const HttpResponder &responder
                 return;
             }
             const QJsonObject answer { { QStringLiteral("status"), QStringLiteral("Accepted") },
-                                       { QStringLiteral("message"), QStringLiteral("Task queued successfully!") },
-                                       { QStringLiteral("id"), ids->value(0) } };
+                { QStringLiteral("message"), QStringLiteral("Task queued successfully!") },
+                { QStringLiteral("id"), ids->value(0) } };
             responder.respond(HttpResponse::json(202, QJsonDocument(answer).toJson(QJsonDocument::Compact)));
         },
         ids.get());
     if (error)
-        responder.respond(HttpResponse::json(error.code == ErrorCode::NotFound ? 404 : 400, jsonError(error.message)));
+        responder.respond(
+            HttpResponse::json(error.code == ErrorCode::NotFound ? 404 : 400, jsonError(error.message)));
 }
 
 } // namespace qd

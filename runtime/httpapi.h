@@ -13,8 +13,7 @@ class UploadsApi;
 
 // Routes HTTP requests to the broker: the seed producer (POST /), health, and (in their
 // own files) the Cloudflare-compatible API and QueueDeck's own API.
-class HttpApi final : public QObject
-{
+class HttpApi final : public QObject {
     Q_OBJECT
 public:
     HttpApi(Broker *broker, QString defaultQueue, QString token, QObject *parent = nullptr);

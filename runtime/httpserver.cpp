@@ -29,7 +29,8 @@ QByteArray parseRequestHead(const QByteArray &text, RequestHead *head)
     head->errorStatus = 400;
     const QList<QByteArray> lines = text.split('\n');
     const QList<QByteArray> start = lines.value(0).trimmed().split(' ');
-    if (start.size() != 3 || start[0].isEmpty() || !start[1].startsWith('/') || !start[2].startsWith("HTTP/1."))
+    if (start.size() != 3 || start[0].isEmpty() || !start[1].startsWith('/')
+        || !start[2].startsWith("HTTP/1."))
         return "malformed request line";
     HttpRequest &r = head->request;
     r = {};
@@ -75,32 +76,50 @@ QByteArray parseRequestHead(const QByteArray &text, RequestHead *head)
 QByteArray httpStatusText(int status)
 {
     switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 409: return "Conflict";
-    case 411: return "Length Required";
-    case 413: return "Payload Too Large";
-    case 415: return "Unsupported Media Type";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 503: return "Service Unavailable";
-    default: return "Unknown";
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 202:
+        return "Accepted";
+    case 204:
+        return "No Content";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 408:
+        return "Request Timeout";
+    case 409:
+        return "Conflict";
+    case 411:
+        return "Length Required";
+    case 413:
+        return "Payload Too Large";
+    case 415:
+        return "Unsupported Media Type";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 500:
+        return "Internal Server Error";
+    case 501:
+        return "Not Implemented";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return "Unknown";
     }
 }
 
 // One client connection: parses requests one at a time; while an answer is pending the
 // next pipelined request waits in the buffer, so answers go out in order.
-class HttpConnection final : public QObject
-{
+class HttpConnection final : public QObject {
 public:
     HttpConnection(HttpServer *server, QTcpSocket *socket)
         : QObject(server)
@@ -297,7 +316,10 @@ HttpServer::~HttpServer() = default;
 bool HttpServer::listen(const QHostAddress &address, quint16 port, QString *error)
 {
     if (!m_server->listen(address, port)) {
-        *error = QStringLiteral("cannot listen on %1:%2: %3").arg(address.toString()).arg(port).arg(m_server->errorString());
+        *error = QStringLiteral("cannot listen on %1:%2: %3")
+                     .arg(address.toString())
+                     .arg(port)
+                     .arg(m_server->errorString());
         return false;
     }
     return true;

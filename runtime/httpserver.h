@@ -15,11 +15,10 @@ namespace qd {
 
 class HttpConnection;
 
-struct HttpRequest
-{
+struct HttpRequest {
     QByteArray method;
-    QByteArray target;   // as sent: path and query, percent-encoded
-    QByteArray path;     // percent-encoded path, without the query
+    QByteArray target; // as sent: path and query, percent-encoded
+    QByteArray path; // percent-encoded path, without the query
     QUrlQuery query;
     QList<std::pair<QByteArray, QByteArray>> headers; // names lower-cased
     QByteArray body;
@@ -28,8 +27,7 @@ struct HttpRequest
     QByteArray header(const QByteArray &lowerName) const;
 };
 
-struct HttpResponse
-{
+struct HttpResponse {
     int status = 200;
     QList<std::pair<QByteArray, QByteArray>> headers;
     QByteArray body;
@@ -39,8 +37,7 @@ struct HttpResponse
 
 // Answers one request, now or later, on the server's thread. Copies share the request;
 // only the first respond() counts; a responder whose connection closed does nothing.
-class HttpResponder
-{
+class HttpResponder {
 public:
     HttpResponder() = default;
     HttpResponder(HttpConnection *connection, quint64 serial);
@@ -52,19 +49,17 @@ private:
     quint64 m_serial = 0;
 };
 
-struct HttpLimits
-{
+struct HttpLimits {
     int maxHeaderBytes = 16 * 1024;
     qint64 maxBodyBytes = 32LL * 1024 * 1024;
     int requestTimeoutMs = 10'000; // a request must arrive whole within this
-    int idleTimeoutMs = 60'000;    // keep-alive connections with nothing to do
+    int idleTimeoutMs = 60'000; // keep-alive connections with nothing to do
 };
 
 // A small HTTP/1.1 server over QTcpServer: keep-alive, pipelined requests answered in
 // order, bodies by Content-Length, answers that may come later (after a commit), a
 // body limit checked as soon as the headers are read, and a deadline for slow clients.
-class HttpServer final : public QObject
-{
+class HttpServer final : public QObject {
     Q_OBJECT
 public:
     using Handler = std::function<void(const HttpRequest &, const HttpResponder &)>;
@@ -95,8 +90,7 @@ private:
 
 QByteArray httpStatusText(int status);
 
-struct RequestHead
-{
+struct RequestHead {
     HttpRequest request;
     qint64 bodyLength = 0;
     bool keepAlive = true;

@@ -22,7 +22,7 @@ constexpr std::array<std::pair<StateFilter, const char *>, 6> kStateNames { {
     { StateFilter::Failed, "failed" },
 } };
 
-template<typename E, std::size_t N>
+template <typename E, std::size_t N>
 QString nameOf(const std::array<std::pair<E, const char *>, N> &table, E value)
 {
     for (const auto &[v, name] : table) {
@@ -32,7 +32,7 @@ QString nameOf(const std::array<std::pair<E, const char *>, N> &table, E value)
     return {};
 }
 
-template<typename E, std::size_t N>
+template <typename E, std::size_t N>
 bool valueOf(const std::array<std::pair<E, const char *>, N> &table, const QString &name, E *out)
 {
     for (const auto &[v, n] : table) {

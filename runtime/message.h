@@ -22,28 +22,26 @@ enum class StateFilter { Any, Ready, Delayed, InFlight, Acked, Failed };
 QString stateFilterName(StateFilter f);
 bool stateFilterFromName(const QString &name, StateFilter *f);
 
-struct Message
-{
-    qint64 seq = 0;            // store row number; 0 before it is stored
-    QString id;                // 32 lowercase hex
+struct Message {
+    qint64 seq = 0; // store row number; 0 before it is stored
+    QString id; // 32 lowercase hex
     qint64 queueId = 0;
     QByteArray body;
     ContentType contentType = ContentType::Json;
-    qint64 timestampMs = 0;    // when it was sent; kept through DLQ moves and retries
+    qint64 timestampMs = 0; // when it was sent; kept through DLQ moves and retries
     qint64 visibleAtMs = 0;
-    int attempts = 0;          // deliveries so far in this queue
+    int attempts = 0; // deliveries so far in this queue
     MessageState state = MessageState::Pending;
     QString leaseId;
     qint64 leaseExpiresMs = 0;
-    qint64 batchId = 0;        // the batch it is in flight in, or rode in last
-    qint64 sourceQueueId = 0;  // for dead-lettered messages: where they failed
+    qint64 batchId = 0; // the batch it is in flight in, or rode in last
+    qint64 sourceQueueId = 0; // for dead-lettered messages: where they failed
     QString lastError;
     qint64 updatedMs = 0;
 };
 
 // What a producer hands over for one message.
-struct SendItem
-{
+struct SendItem {
     QByteArray body;
     ContentType contentType = ContentType::Json;
     std::optional<int> delaySeconds;

@@ -43,16 +43,14 @@ QJsonObject messageJson(const Message &m, const Broker &broker, bool withBody)
 {
     const auto queue = broker.queueById(m.queueId);
     QJsonObject o { { QStringLiteral("id"), m.id },
-                    { QStringLiteral("queue"), queue ? queue->name : QString() },
-                    { QStringLiteral("state"), messageStateName(m, broker.clock()->nowMs()) },
-                    { QStringLiteral("attempts"), m.attempts },
-                    { QStringLiteral("timestamp_ms"), m.timestampMs },
-                    { QStringLiteral("visible_at_ms"), m.visibleAtMs },
-                    { QStringLiteral("updated_ms"), m.updatedMs },
-                    { QStringLiteral("content_type"), contentTypeName(m.contentType) },
-                    { QStringLiteral("bytes"), m.body.size() },
-                    { QStringLiteral("last_error"), m.lastError.isNull() ? QJsonValue() : QJsonValue(m.lastError) },
-                    { QStringLiteral("batch_id"), m.batchId } };
+        { QStringLiteral("queue"), queue ? queue->name : QString() },
+        { QStringLiteral("state"), messageStateName(m, broker.clock()->nowMs()) },
+        { QStringLiteral("attempts"), m.attempts }, { QStringLiteral("timestamp_ms"), m.timestampMs },
+        { QStringLiteral("visible_at_ms"), m.visibleAtMs }, { QStringLiteral("updated_ms"), m.updatedMs },
+        { QStringLiteral("content_type"), contentTypeName(m.contentType) },
+        { QStringLiteral("bytes"), m.body.size() },
+        { QStringLiteral("last_error"), m.lastError.isNull() ? QJsonValue() : QJsonValue(m.lastError) },
+        { QStringLiteral("batch_id"), m.batchId } };
     if (m.sourceQueueId != 0) {
         const auto source = broker.queueById(m.sourceQueueId);
         o.insert(QStringLiteral("source_queue"), source ? source->name : QString::number(m.sourceQueueId));
@@ -65,28 +63,22 @@ QJsonObject messageJson(const Message &m, const Broker &broker, bool withBody)
 QJsonObject attemptJson(const AttemptRecord &a)
 {
     return QJsonObject { { QStringLiteral("message_id"), a.messageId },
-                         { QStringLiteral("attempt"), a.attempt },
-                         { QStringLiteral("batch_id"), a.batchId },
-                         { QStringLiteral("started_ms"), a.startedMs },
-                         { QStringLiteral("ended_ms"), a.endedMs },
-                         { QStringLiteral("outcome"), a.outcome },
-                         { QStringLiteral("error"), a.error.isNull() ? QJsonValue() : QJsonValue(a.error) } };
+        { QStringLiteral("attempt"), a.attempt }, { QStringLiteral("batch_id"), a.batchId },
+        { QStringLiteral("started_ms"), a.startedMs }, { QStringLiteral("ended_ms"), a.endedMs },
+        { QStringLiteral("outcome"), a.outcome },
+        { QStringLiteral("error"), a.error.isNull() ? QJsonValue() : QJsonValue(a.error) } };
 }
 
 QJsonObject batchJson(const BatchRecord &b, const Broker &broker)
 {
     const auto queue = broker.queueById(b.queueId);
     return QJsonObject { { QStringLiteral("id"), b.id },
-                         { QStringLiteral("queue"), queue ? queue->name : QString() },
-                         { QStringLiteral("created_ms"), b.createdMs },
-                         { QStringLiteral("ended_ms"), b.endedMs },
-                         { QStringLiteral("cut"), batchCutName(b.cut) },
-                         { QStringLiteral("size"), b.size },
-                         { QStringLiteral("acked"), b.acked },
-                         { QStringLiteral("retried"), b.retried },
-                         { QStringLiteral("dead_lettered"), b.deadLettered },
-                         { QStringLiteral("failed"), b.failed },
-                         { QStringLiteral("error"), b.error.isNull() ? QJsonValue() : QJsonValue(b.error) } };
+        { QStringLiteral("queue"), queue ? queue->name : QString() },
+        { QStringLiteral("created_ms"), b.createdMs }, { QStringLiteral("ended_ms"), b.endedMs },
+        { QStringLiteral("cut"), batchCutName(b.cut) }, { QStringLiteral("size"), b.size },
+        { QStringLiteral("acked"), b.acked }, { QStringLiteral("retried"), b.retried },
+        { QStringLiteral("dead_lettered"), b.deadLettered }, { QStringLiteral("failed"), b.failed },
+        { QStringLiteral("error"), b.error.isNull() ? QJsonValue() : QJsonValue(b.error) } };
 }
 
 } // namespace qd

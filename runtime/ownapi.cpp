@@ -29,13 +29,19 @@ HttpResponse fail(int status, const QString &message)
 int statusOf(const Error &e)
 {
     switch (e.code) {
-    case ErrorCode::NotFound: return 404;
-    case ErrorCode::Conflict: return 409;
-    case ErrorCode::Paused: return 409;
+    case ErrorCode::NotFound:
+        return 404;
+    case ErrorCode::Conflict:
+        return 409;
+    case ErrorCode::Paused:
+        return 409;
     case ErrorCode::TooLarge:
-    case ErrorCode::TooMany: return 413;
-    case ErrorCode::Storage: return 503;
-    default: return 400;
+    case ErrorCode::TooMany:
+        return 413;
+    case ErrorCode::Storage:
+        return 503;
+    default:
+        return 400;
     }
 }
 
@@ -58,7 +64,10 @@ bool intParam(const QJsonObject &o, const char *key, qint64 min, qint64 max, qin
     if (v.isString())
         n = v.toString().toLongLong(&okNumber);
     if (!okNumber || n < min || n > max) {
-        *error = QStringLiteral("%1 must be a whole number between %2 and %3").arg(QLatin1String(key)).arg(min).arg(max);
+        *error = QStringLiteral("%1 must be a whole number between %2 and %3")
+                     .arg(QLatin1String(key))
+                     .arg(min)
+                     .arg(max);
         return false;
     }
     *out = n;
@@ -90,14 +99,12 @@ void OwnApi::handle(const HttpRequest &request, const HttpResponder &responder, 
         QJsonArray queues;
         for (const QueueSnapshot &q : takeSnapshot(*m_broker)) {
             queues.append(QJsonObject { { QStringLiteral("name"), q.name },
-                                        { QStringLiteral("settings"), q.settings.toJson() },
-                                        { QStringLiteral("ready"), q.counts.ready },
-                                        { QStringLiteral("delayed"), q.counts.delayed },
-                                        { QStringLiteral("inflight"), q.counts.inFlight },
-                                        { QStringLiteral("acked"), q.counts.acked },
-                                        { QStringLiteral("failed"), q.counts.failed },
-                                        { QStringLiteral("backlog_bytes"), q.counts.backlogBytes },
-                                        { QStringLiteral("oldest_message_timestamp_ms"), q.counts.oldestTimestampMs } });
+                { QStringLiteral("settings"), q.settings.toJson() },
+                { QStringLiteral("ready"), q.counts.ready }, { QStringLiteral("delayed"), q.counts.delayed },
+                { QStringLiteral("inflight"), q.counts.inFlight },
+                { QStringLiteral("acked"), q.counts.acked }, { QStringLiteral("failed"), q.counts.failed },
+                { QStringLiteral("backlog_bytes"), q.counts.backlogBytes },
+                { QStringLiteral("oldest_message_timestamp_ms"), q.counts.oldestTimestampMs } });
         }
         responder.respond(ok(QJsonObject { { QStringLiteral("queues"), queues } }));
     } else if (what == QLatin1String("messages") && segments.size() == 1 && get) {
@@ -126,15 +133,14 @@ void OwnApi::handle(const HttpRequest &request, const HttpResponder &responder, 
         QJsonArray entries;
         for (const AuditEntry &e : m_broker->store()->audit(500)) {
             entries.append(QJsonObject { { QStringLiteral("id"), e.id },
-                                         { QStringLiteral("timestamp_ms"), e.timestampMs },
-                                         { QStringLiteral("action"), e.action },
-                                         { QStringLiteral("queue"), e.queue },
-                                         { QStringLiteral("detail"), e.detail } });
+                { QStringLiteral("timestamp_ms"), e.timestampMs }, { QStringLiteral("action"), e.action },
+                { QStringLiteral("queue"), e.queue }, { QStringLiteral("detail"), e.detail } });
         }
         responder.respond(ok(QJsonObject { { QStringLiteral("entries"), entries } }));
     } else {
-        responder.respond(fail(404, QStringLiteral("no such call: %1 /api/%2")
-                                        .arg(QString::fromLatin1(request.method), segments.join(QLatin1Char('/')))));
+        responder.respond(fail(404,
+            QStringLiteral("no such call: %1 /api/%2")
+                .arg(QString::fromLatin1(request.method), segments.join(QLatin1Char('/')))));
     }
 }
 
@@ -153,7 +159,8 @@ bool OwnApi::filterFrom(const QJsonObject &params, MessageFilter *filter, QStrin
     if (state == QLatin1String("dead_lettered")) {
         filter->deadLettered = true;
     } else if (!state.isEmpty() && !stateFilterFromName(state, &filter->state)) {
-        *error = QStringLiteral("state must be one of ready, delayed, inflight, acked, failed, dead_lettered (got %1)")
+        *error = QStringLiteral(
+            "state must be one of ready, delayed, inflight, acked, failed, dead_lettered (got %1)")
                      .arg(state);
         return false;
     }
@@ -178,10 +185,10 @@ void OwnApi::listMessages(const HttpRequest &request, const HttpResponder &respo
     QJsonArray messages;
     for (const Message &m : m_broker->store()->listMessages(filter, now, int(offset), int(limit)))
         messages.append(messageJson(m, *m_broker));
-    responder.respond(ok(QJsonObject { { QStringLiteral("total"), m_broker->store()->countMessages(filter, now) },
-                                       { QStringLiteral("offset"), offset },
-                                       { QStringLiteral("limit"), limit },
-                                       { QStringLiteral("messages"), messages } }));
+    responder.respond(
+        ok(QJsonObject { { QStringLiteral("total"), m_broker->store()->countMessages(filter, now) },
+            { QStringLiteral("offset"), offset }, { QStringLiteral("limit"), limit },
+            { QStringLiteral("messages"), messages } }));
 }
 
 void OwnApi::getMessage(const QString &id, const HttpResponder &responder)
@@ -254,8 +261,7 @@ void OwnApi::failureGroups(const HttpRequest &request, const HttpResponder &resp
         }
         queueId = q->id;
     }
-    struct Group
-    {
+    struct Group {
         qint64 count = 0;
         qint64 first = 0;
         qint64 last = 0;
@@ -275,15 +281,14 @@ void OwnApi::failureGroups(const HttpRequest &request, const HttpResponder &resp
         g.count += 1;
     }
     std::vector<std::pair<QString, Group>> sorted(groups.begin(), groups.end());
-    std::sort(sorted.begin(), sorted.end(), [](const auto &a, const auto &b) { return a.second.count > b.second.count; });
+    std::sort(sorted.begin(), sorted.end(),
+        [](const auto &a, const auto &b) { return a.second.count > b.second.count; });
     QJsonArray out;
     for (const auto &[signature, g] : sorted) {
         out.append(QJsonObject { { QStringLiteral("signature"), signature },
-                                 { QStringLiteral("count"), g.count },
-                                 { QStringLiteral("first_seen_ms"), g.first },
-                                 { QStringLiteral("last_seen_ms"), g.last },
-                                 { QStringLiteral("sample_id"), g.sampleId },
-                                 { QStringLiteral("sample_error"), g.sampleError } });
+            { QStringLiteral("count"), g.count }, { QStringLiteral("first_seen_ms"), g.first },
+            { QStringLiteral("last_seen_ms"), g.last }, { QStringLiteral("sample_id"), g.sampleId },
+            { QStringLiteral("sample_error"), g.sampleError } });
     }
     responder.respond(ok(QJsonObject { { QStringLiteral("groups"), out } }));
 }
@@ -294,9 +299,11 @@ void OwnApi::retry(const HttpRequest &request, const HttpResponder &responder)
     const QJsonObject body = doc.object();
     qint64 delay = 0;
     QString error;
-    if (!doc.isObject() || (!body.value(QLatin1String("ids")).isArray() && !body.value(QLatin1String("filter")).isObject())) {
-        responder.respond(fail(400, QStringLiteral("the body must be {\"ids\": [...]} or {\"filter\": {...}}, "
-                                                   "with an optional delay_seconds")));
+    if (!doc.isObject()
+        || (!body.value(QLatin1String("ids")).isArray() && !body.value(QLatin1String("filter")).isObject())) {
+        responder.respond(fail(400,
+            QStringLiteral("the body must be {\"ids\": [...]} or {\"filter\": {...}}, "
+                           "with an optional delay_seconds")));
         return;
     }
     if (!intParam(body, "delay_seconds", 0, kMaxDelaySeconds, &delay, &error)) {
@@ -305,8 +312,10 @@ void OwnApi::retry(const HttpRequest &request, const HttpResponder &responder)
     }
     if (body.value(QLatin1String("ids")).isArray()) {
         int retried = 0;
-        const Error e = m_broker->retryMessages(stringList(body.value(QLatin1String("ids"))), int(delay), &retried);
-        responder.respond(e ? fail(statusOf(e), e.message) : ok(QJsonObject { { QStringLiteral("retried"), retried } }));
+        const Error e
+            = m_broker->retryMessages(stringList(body.value(QLatin1String("ids"))), int(delay), &retried);
+        responder.respond(
+            e ? fail(statusOf(e), e.message) : ok(QJsonObject { { QStringLiteral("retried"), retried } }));
         return;
     }
     MessageFilter filter;
@@ -326,34 +335,36 @@ void OwnApi::retry(const HttpRequest &request, const HttpResponder &responder)
         return;
     }
     *connection = connect(m_broker, &Broker::bulkFinished, this,
-                          [responder, connection, operation](qint64 id, qint64 done, qint64 total, bool cancelled) {
-                              if (id != operation)
-                                  return;
-                              disconnect(*connection);
-                              responder.respond(ok(QJsonObject { { QStringLiteral("operation"), id },
-                                                                 { QStringLiteral("processed"), done },
-                                                                 { QStringLiteral("matched"), total },
-                                                                 { QStringLiteral("cancelled"), cancelled } }));
-                          });
+        [responder, connection, operation](qint64 id, qint64 done, qint64 total, bool cancelled) {
+            if (id != operation)
+                return;
+            disconnect(*connection);
+            responder.respond(
+                ok(QJsonObject { { QStringLiteral("operation"), id }, { QStringLiteral("processed"), done },
+                    { QStringLiteral("matched"), total }, { QStringLiteral("cancelled"), cancelled } }));
+        });
 }
 
 void OwnApi::redrive(const HttpRequest &request, const HttpResponder &responder)
 {
-    const QString queue = QJsonDocument::fromJson(request.body).object().value(QLatin1String("queue")).toString();
+    const QString queue
+        = QJsonDocument::fromJson(request.body).object().value(QLatin1String("queue")).toString();
     if (queue.isEmpty()) {
         responder.respond(fail(400, QStringLiteral("the body must be {\"queue\": \"<dead-letter queue>\"}")));
         return;
     }
     int moved = 0;
     const Error e = m_broker->redrive(queue, &moved);
-    responder.respond(e ? fail(statusOf(e), e.message) : ok(QJsonObject { { QStringLiteral("moved"), moved } }));
+    responder.respond(
+        e ? fail(statusOf(e), e.message) : ok(QJsonObject { { QStringLiteral("moved"), moved } }));
 }
 
 void OwnApi::remove(const QStringList &ids, const HttpResponder &responder)
 {
     int deleted = 0;
     const Error e = m_broker->deleteMessages(ids, &deleted);
-    responder.respond(e ? fail(statusOf(e), e.message) : ok(QJsonObject { { QStringLiteral("deleted"), deleted } }));
+    responder.respond(
+        e ? fail(statusOf(e), e.message) : ok(QJsonObject { { QStringLiteral("deleted"), deleted } }));
 }
 
 } // namespace qd

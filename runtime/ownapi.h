@@ -13,8 +13,7 @@ class Broker;
 // QueueDeck's own calls under /api/ for what Cloudflare's API has no call for: browse and
 // search messages, one message with its attempts, recent batches, failure groups, and
 // retry / redrive / delete. The same broker functions serve these and the window.
-class OwnApi final : public QObject
-{
+class OwnApi final : public QObject {
     Q_OBJECT
 public:
     explicit OwnApi(Broker *broker, QObject *parent = nullptr);

@@ -27,7 +27,9 @@ JobValidation validateImageJob(const QByteArray &body, const QString &blobBase)
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
     if (parseError.error != QJsonParseError::NoError) {
-        out.error = QStringLiteral("malformed JSON at offset %1: %2").arg(parseError.offset).arg(parseError.errorString());
+        out.error = QStringLiteral("malformed JSON at offset %1: %2")
+                        .arg(parseError.offset)
+                        .arg(parseError.errorString());
         return out;
     }
     if (!doc.isObject()) {

@@ -7,14 +7,12 @@
 namespace qd {
 
 // The seed producer's job: {"imageUrl", "userId"}. Pure validation, no event loop.
-struct ImageJob
-{
+struct ImageJob {
     QString imageUrl;
     QString userId;
 };
 
-struct JobValidation
-{
+struct JobValidation {
     ImageJob job;
     QString error; // empty when valid; names the field otherwise
 };

@@ -9,8 +9,7 @@ namespace qd {
 
 namespace {
 
-struct SettingRange
-{
+struct SettingRange {
     const char *name;
     qint64 min;
     qint64 max;
@@ -101,7 +100,8 @@ QString QueueSettings::validate(const QString &queueName) const
     if (!queueName.isEmpty() && deadLetterQueue == queueName)
         return QStringLiteral("dead_letter_queue cannot be the queue itself (%1)").arg(queueName);
     if (consumerType == ConsumerType::Webhook) {
-        if (!webhookUrl.startsWith(QLatin1String("http://")) && !webhookUrl.startsWith(QLatin1String("https://")))
+        if (!webhookUrl.startsWith(QLatin1String("http://"))
+            && !webhookUrl.startsWith(QLatin1String("https://")))
             return QStringLiteral("settings.url must be an absolute http(s) URL for a webhook consumer");
     }
     return {};
@@ -114,9 +114,10 @@ QJsonObject QueueSettings::toJson() const
     o.insert(QLatin1String("max_batch_timeout_ms"), maxBatchTimeoutMs);
     o.insert(QLatin1String("max_retries"), maxRetries);
     o.insert(QLatin1String("retry_delay"), retryDelaySeconds);
-    o.insert(QLatin1String("max_concurrency"), maxConcurrency == 0 ? QJsonValue() : QJsonValue(maxConcurrency));
+    o.insert(
+        QLatin1String("max_concurrency"), maxConcurrency == 0 ? QJsonValue() : QJsonValue(maxConcurrency));
     o.insert(QLatin1String("dead_letter_queue"),
-             deadLetterQueue.isEmpty() ? QJsonValue() : QJsonValue(deadLetterQueue));
+        deadLetterQueue.isEmpty() ? QJsonValue() : QJsonValue(deadLetterQueue));
     o.insert(QLatin1String("delivery_delay"), deliveryDelaySeconds);
     o.insert(QLatin1String("message_retention_period"), retentionSeconds);
     o.insert(QLatin1String("visibility_timeout_ms"), visibilityTimeoutMs);
@@ -182,13 +183,13 @@ QString QueueSettings::applyJson(const QJsonObject &json, QStringList *unknown)
         return QStringLiteral("url must be a string");
 
     if (unknown) {
-        static const QStringList known { QStringLiteral("max_batch_size"), QStringLiteral("max_batch_timeout_ms"),
-                                         QStringLiteral("max_retries"), QStringLiteral("retry_delay"),
-                                         QStringLiteral("max_concurrency"), QStringLiteral("dead_letter_queue"),
-                                         QStringLiteral("delivery_delay"), QStringLiteral("message_retention_period"),
-                                         QStringLiteral("visibility_timeout_ms"), QStringLiteral("delivery_paused"),
-                                         QStringLiteral("consumer_type"), QStringLiteral("url"),
-                                         QStringLiteral("timeout_ms") };
+        static const QStringList known { QStringLiteral("max_batch_size"),
+            QStringLiteral("max_batch_timeout_ms"), QStringLiteral("max_retries"),
+            QStringLiteral("retry_delay"), QStringLiteral("max_concurrency"),
+            QStringLiteral("dead_letter_queue"), QStringLiteral("delivery_delay"),
+            QStringLiteral("message_retention_period"), QStringLiteral("visibility_timeout_ms"),
+            QStringLiteral("delivery_paused"), QStringLiteral("consumer_type"), QStringLiteral("url"),
+            QStringLiteral("timeout_ms") };
         for (auto it = json.begin(); it != json.end(); ++it) {
             if (!known.contains(it.key()))
                 unknown->append(it.key());

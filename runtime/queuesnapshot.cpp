@@ -8,7 +8,7 @@ QList<QueueSnapshot> takeSnapshot(const Broker &broker)
     const qint64 now = broker.clock()->nowMs();
     for (const QueueRecord &q : broker.queues()) {
         out.append(QueueSnapshot { q.name, q.settings, broker.counts(q.name), broker.counters(q.name),
-                                   broker.inFlightBatches(q.name), now });
+            broker.inFlightBatches(q.name), now });
     }
     return out;
 }

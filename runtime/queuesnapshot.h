@@ -9,8 +9,7 @@ namespace qd {
 
 // What a view needs to know about one queue at one moment: a plain value that crosses
 // threads by copy.
-struct QueueSnapshot
-{
+struct QueueSnapshot {
     QString name;
     QueueSettings settings;
     QueueCounts counts;

@@ -12,8 +12,7 @@
 
 namespace qd {
 
-struct QueueRecord
-{
+struct QueueRecord {
     qint64 id = 0;
     QString name;
     QueueSettings settings;
@@ -24,8 +23,7 @@ struct QueueRecord
 enum class BatchCut { Size, Timeout, Pull };
 QString batchCutName(BatchCut cut);
 
-struct BatchRecord
-{
+struct BatchRecord {
     qint64 id = 0;
     qint64 queueId = 0;
     qint64 createdMs = 0;
@@ -40,8 +38,7 @@ struct BatchRecord
 };
 
 // One delivery attempt's record: written when its outcome is known.
-struct AttemptRecord
-{
+struct AttemptRecord {
     qint64 messageSeq = 0;
     QString messageId;
     qint64 queueId = 0;
@@ -54,8 +51,7 @@ struct AttemptRecord
 };
 
 // A change of one message's row after an outcome or an operator action.
-struct MessageUpdate
-{
+struct MessageUpdate {
     qint64 seq = 0;
     MessageState state = MessageState::Pending;
     qint64 queueId = 0;
@@ -66,8 +62,7 @@ struct MessageUpdate
     bool keepLease = false; // a retried pull lease stays known, so a late ack can find it
 };
 
-struct QueueCounts
-{
+struct QueueCounts {
     qint64 ready = 0;
     qint64 delayed = 0;
     qint64 inFlight = 0;
@@ -79,8 +74,7 @@ struct QueueCounts
 
 // A queue's depth by state, read by the metrics sampler every tick: stores answer it from
 // an index, without touching acked rows or bodies.
-struct QueueDepth
-{
+struct QueueDepth {
     qint64 ready = 0;
     qint64 delayed = 0;
     qint64 inFlight = 0;
@@ -91,25 +85,23 @@ struct QueueDepth
 // Seq is the order messages were stored in, which is the order they were sent in.
 enum class MessageSort { Seq, Queue, State, Attempts, User, Url, Updated, LastError, Id };
 
-struct MessageFilter
-{
+struct MessageFilter {
     std::optional<qint64> queueId;
     StateFilter state = StateFilter::Any;
-    QString text;            // searched in body and last error
-    qint64 fromMs = 0;       // timestamp range; 0 = open
+    QString text; // searched in body and last error
+    qint64 fromMs = 0; // timestamp range; 0 = open
     qint64 toMs = 0;
     bool deadLettered = false; // only messages that came from another queue's failures
-    bool failures = false;     // failed or waiting in a dead-letter queue: what a person may retry
-    QString errorText;         // searched in the last error only
-    QString userId;            // the JSON body's userId, exact
-    QString errorPattern;      // a LIKE pattern over the last error (errorSignaturePattern())
+    bool failures = false; // failed or waiting in a dead-letter queue: what a person may retry
+    QString errorText; // searched in the last error only
+    QString userId; // the JSON body's userId, exact
+    QString errorPattern; // a LIKE pattern over the last error (errorSignaturePattern())
     // The order of listMessages(); counts and selectSeqs ignore it. Ties go by seq.
     MessageSort sort = MessageSort::Seq;
     bool descending = false;
 };
 
-struct AuditEntry
-{
+struct AuditEntry {
     qint64 id = 0;
     qint64 timestampMs = 0;
     QString action;
@@ -118,8 +110,7 @@ struct AuditEntry
 };
 
 // What the image consumer found out about one message's image.
-struct ImageResult
-{
+struct ImageResult {
     qint64 id = 0;
     qint64 messageSeq = 0;
     QString messageId;
@@ -129,7 +120,7 @@ struct ImageResult
     QString finalUrl; // after redirects
     QString mime;
     QString format;
-    int width = 0;  // as stored in the file, before any EXIF orientation
+    int width = 0; // as stored in the file, before any EXIF orientation
     int height = 0;
     qint64 bytes = 0;
     QString sha256;
@@ -140,16 +131,14 @@ struct ImageResult
     qint64 createdMs = 0;
 };
 
-struct ResultFilter
-{
+struct ResultFilter {
     QString userId; // exact; empty = any
-    QString text;   // searched in URLs, user, message id, hash, format and type
+    QString text; // searched in URLs, user, message id, hash, format and type
 };
 
 // Everything durable. One instance is used from one thread (the runtime's); writes go into
 // an open transaction which commit() makes durable with one fsync, so callers group them.
-class QueueStore
-{
+class QueueStore {
 public:
     virtual ~QueueStore() = default;
 
@@ -179,8 +168,8 @@ public:
     }
     virtual std::optional<qint64> minLeaseExpiry(qint64 queueId) = 0;
     // Takes up to `limit` ready messages, oldest first, into flight.
-    virtual std::vector<Message> claimReady(qint64 queueId, qint64 nowMs, int limit, qint64 batchId,
-                                            qint64 leaseExpiresMs, bool withLeases)
+    virtual std::vector<Message> claimReady(
+        qint64 queueId, qint64 nowMs, int limit, qint64 batchId, qint64 leaseExpiresMs, bool withLeases)
         = 0;
     virtual std::vector<Message> expiredLeases(qint64 queueId, qint64 nowMs) = 0;
     virtual void updateMessages(const std::vector<MessageUpdate> &updates, qint64 nowMs) = 0;
@@ -188,7 +177,10 @@ public:
     virtual std::optional<Message> messageById(const QString &id) = 0;
     virtual void deleteMessages(const std::vector<qint64> &seqs) = 0;
     // Replaces a message's body (an operator's edit); false when the store cannot.
-    virtual bool updateBody(qint64 /*seq*/, const QByteArray & /*body*/, ContentType /*type*/) { return false; }
+    virtual bool updateBody(qint64 /*seq*/, const QByteArray & /*body*/, ContentType /*type*/)
+    {
+        return false;
+    }
     // Removes the queue's backlog (ready, delayed) and its failed messages; returns how many.
     virtual qint64 purgeQueue(qint64 queueId) = 0;
     // Removes messages older than the retention (not those in flight); returns how many of
@@ -198,7 +190,9 @@ public:
     virtual std::vector<Message> inFlightWithoutLease() = 0;
 
     virtual QueueCounts counts(qint64 queueId, qint64 nowMs) = 0;
-    virtual std::vector<Message> listMessages(const MessageFilter &filter, qint64 nowMs, int offset, int limit) = 0;
+    virtual std::vector<Message> listMessages(
+        const MessageFilter &filter, qint64 nowMs, int offset, int limit)
+        = 0;
     virtual qint64 countMessages(const MessageFilter &filter, qint64 nowMs) = 0;
     virtual std::vector<qint64> selectSeqs(const MessageFilter &filter, qint64 nowMs) = 0;
 
@@ -225,7 +219,10 @@ public:
     virtual void insertResults(const std::vector<ImageResult> &) { }
     virtual std::optional<ImageResult> resultForMessage(const QString &) { return std::nullopt; }
     // Newest first, without thumbnails.
-    virtual std::vector<ImageResult> listResults(const ResultFilter &, int /*offset*/, int /*limit*/) { return {}; }
+    virtual std::vector<ImageResult> listResults(const ResultFilter &, int /*offset*/, int /*limit*/)
+    {
+        return {};
+    }
     virtual qint64 countResults(const ResultFilter &) { return 0; }
 
     // Metrics. depth() runs every second per queue, so it must stay cheap at millions of

@@ -47,11 +47,12 @@ bool Runtime::start(QString *error)
     QMetaObject::invokeMethod(
         m_context,
         [&] {
-            m_store = std::make_unique<SqliteStore>(QDir(m_options.dataDir).filePath(QStringLiteral("queuedeck.db")));
+            m_store = std::make_unique<SqliteStore>(
+                QDir(m_options.dataDir).filePath(QStringLiteral("queuedeck.db")));
             if (!m_store->open(error))
                 return;
-            m_blobs = std::make_unique<BlobStore>(QDir(m_options.dataDir).filePath(QStringLiteral("blobs")),
-                                                  m_options.images.maxImageBytes);
+            m_blobs = std::make_unique<BlobStore>(
+                QDir(m_options.dataDir).filePath(QStringLiteral("blobs")), m_options.images.maxImageBytes);
             if (!m_blobs->open(error))
                 return;
             m_broker = new Broker(m_store.get(), &m_clock);
@@ -67,9 +68,8 @@ bool Runtime::start(QString *error)
             // Made once the address is known: the consumer reads this server's blobs directly.
             if (m_options.imageConsumerFactory) {
                 m_broker->setConsumerForType(ConsumerType::Image,
-                                             m_options.imageConsumerFactory(ImageConsumerContext {
-                                                 m_store.get(), &m_clock, m_blobs.get(),
-                                                 m_http->baseUrl() + QStringLiteral("/blobs/"), m_options.images }));
+                    m_options.imageConsumerFactory(ImageConsumerContext { m_store.get(), &m_clock,
+                        m_blobs.get(), m_http->baseUrl() + QStringLiteral("/blobs/"), m_options.images }));
             }
             m_port = m_http->port();
             m_endpoint = m_http->baseUrl() + QLatin1Char('/');
@@ -94,7 +94,8 @@ bool Runtime::start(QString *error)
             connect(m_sampler, &MetricsSampler::rolledUp, this, &Runtime::rollups, Qt::DirectConnection);
             connect(m_broker, &Broker::auditAppended, this, &Runtime::auditAppended, Qt::DirectConnection);
             m_sampler->start();
-            QMetaObject::invokeMethod(m_sampler, &MetricsSampler::sample, Qt::QueuedConnection); // a first frame now
+            QMetaObject::invokeMethod(
+                m_sampler, &MetricsSampler::sample, Qt::QueuedConnection); // a first frame now
             ok = true;
         },
         Qt::BlockingQueuedConnection);
@@ -115,7 +116,7 @@ void Runtime::requestHistory(qint64 sinceMs)
             const std::vector<MetricsFrame> rollups = m_store->rollups(sinceMs);
             const std::vector<AuditEntry> audit = m_store->audit(2000); // newest first
             emit history(QList<MetricsFrame>(rollups.begin(), rollups.end()),
-                         QList<AuditEntry>(audit.rbegin(), audit.rend()));
+                QList<AuditEntry>(audit.rbegin(), audit.rend()));
         },
         Qt::QueuedConnection);
 }

@@ -20,8 +20,7 @@ namespace qd {
 class HttpApi;
 class MetricsSampler;
 
-struct RuntimeOptions
-{
+struct RuntimeOptions {
     QString dataDir;
     QHostAddress bind = QHostAddress::LocalHost;
     quint16 port = 8787;
@@ -37,8 +36,7 @@ struct RuntimeOptions
 
 // The whole engine on its own thread: store, broker and the HTTP server. The GUI and
 // main() talk to it only through queued calls and value snapshots.
-class Runtime final : public QObject
-{
+class Runtime final : public QObject {
     Q_OBJECT
 public:
     explicit Runtime(RuntimeOptions options, QObject *parent = nullptr);

@@ -13,35 +13,43 @@
 
 namespace qd {
 
-struct SqliteStore::Cache
-{
+struct SqliteStore::Cache {
     std::unordered_map<std::string, std::unique_ptr<SqliteStatement>> statements;
 };
 
 namespace {
 
-constexpr const char *kMessageColumns
-    = "seq, id, queue_id, body, content_type, timestamp_ms, visible_at, attempts, state, lease_id, lease_expires, "
-      "batch_id, source_queue_id, last_error, updated_ms";
-
+constexpr const char *kMessageColumns = "seq, id, queue_id, body, content_type, timestamp_ms, visible_at, "
+                                        "attempts, state, lease_id, lease_expires, "
+                                        "batch_id, source_queue_id, last_error, updated_ms";
 
 // A JSON body's field, NULL for other bodies; json_valid keeps one bad row from failing a query.
-#define QD_BODY_FIELD(name) "(CASE WHEN content_type = 0 AND json_valid(body) THEN json_extract(body, '$." name "') END)"
+#define QD_BODY_FIELD(name)                                                                                  \
+    "(CASE WHEN content_type = 0 AND json_valid(body) THEN json_extract(body, '$." name "') END)"
 
 // The ORDER BY of listMessages() and the key positionOf() compares; NULLs as '' so that a
 // row-value comparison orders them like ORDER BY does.
 std::string sortKey(MessageSort sort)
 {
     switch (sort) {
-    case MessageSort::Seq: return "seq";
-    case MessageSort::Queue: return "queue_id";
-    case MessageSort::State: return "state";
-    case MessageSort::Attempts: return "attempts";
-    case MessageSort::User: return "coalesce(" QD_BODY_FIELD("userId") ", '')";
-    case MessageSort::Url: return "coalesce(" QD_BODY_FIELD("imageUrl") ", '')";
-    case MessageSort::Updated: return "updated_ms";
-    case MessageSort::LastError: return "coalesce(last_error, '')";
-    case MessageSort::Id: return "id";
+    case MessageSort::Seq:
+        return "seq";
+    case MessageSort::Queue:
+        return "queue_id";
+    case MessageSort::State:
+        return "state";
+    case MessageSort::Attempts:
+        return "attempts";
+    case MessageSort::User:
+        return "coalesce(" QD_BODY_FIELD("userId") ", '')";
+    case MessageSort::Url:
+        return "coalesce(" QD_BODY_FIELD("imageUrl") ", '')";
+    case MessageSort::Updated:
+        return "updated_ms";
+    case MessageSort::LastError:
+        return "coalesce(last_error, '')";
+    case MessageSort::Id:
+        return "id";
     }
     return "seq";
 }
@@ -53,7 +61,6 @@ std::string orderBy(const MessageFilter &filter)
         return std::string(" ORDER BY seq") + dir;
     return " ORDER BY " + sortKey(filter.sort) + dir + ", seq" + dir;
 }
-
 
 } // namespace
 
@@ -113,10 +120,11 @@ bool SqliteStore::open(QString *error)
 {
     QDir().mkpath(QFileInfo(m_path).absolutePath());
     const QByteArray path = m_path.toUtf8();
-    if (sqlite3_open_v2(path.constData(), &m_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                        nullptr)
+    if (sqlite3_open_v2(path.constData(), &m_db,
+            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr)
         != SQLITE_OK) {
-        *error = QStringLiteral("cannot open store %1: %2").arg(m_path, QString::fromUtf8(sqlite3_errmsg(m_db)));
+        *error
+            = QStringLiteral("cannot open store %1: %2").arg(m_path, QString::fromUtf8(sqlite3_errmsg(m_db)));
         sqlite3_close_v2(m_db);
         m_db = nullptr;
         return false;
@@ -232,8 +240,9 @@ void SqliteStore::deleteQueue(qint64 id)
 void SqliteStore::insertMessages(std::vector<Message> &messages)
 {
     begin();
-    auto &s = stmt("INSERT INTO messages(id, queue_id, body, content_type, timestamp_ms, visible_at, attempts, state, "
-                   "source_queue_id, updated_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?5)");
+    auto &s = stmt(
+        "INSERT INTO messages(id, queue_id, body, content_type, timestamp_ms, visible_at, attempts, state, "
+        "source_queue_id, updated_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?5)");
     for (Message &m : messages) {
         s.bind(1, m.id)
             .bind(2, m.queueId)
@@ -251,8 +260,9 @@ void SqliteStore::insertMessages(std::vector<Message> &messages)
 
 int SqliteStore::countReady(qint64 queueId, qint64 nowMs, int limit)
 {
-    auto &s = stmt("SELECT count(*) FROM (SELECT 1 FROM messages WHERE queue_id = ?1 AND state = 0 AND visible_at <= ?2 "
-                   "LIMIT ?3)");
+    auto &s = stmt(
+        "SELECT count(*) FROM (SELECT 1 FROM messages WHERE queue_id = ?1 AND state = 0 AND visible_at <= ?2 "
+        "LIMIT ?3)");
     s.bind(1, queueId).bind(2, nowMs).bind(3, limit);
     return int(s.scalar().value_or(0));
 }
@@ -266,14 +276,16 @@ std::optional<qint64> SqliteStore::minPendingVisibleAt(qint64 queueId)
 
 std::optional<qint64> SqliteStore::minDelayedVisibleAt(qint64 queueId, qint64 nowMs)
 {
-    auto &s = stmt("SELECT min(visible_at) FROM messages WHERE queue_id = ?1 AND state = 0 AND visible_at > ?2");
+    auto &s
+        = stmt("SELECT min(visible_at) FROM messages WHERE queue_id = ?1 AND state = 0 AND visible_at > ?2");
     s.bind(1, queueId).bind(2, nowMs);
     return s.scalar();
 }
 
 std::optional<qint64> SqliteStore::minLeaseExpiry(qint64 queueId)
 {
-    auto &s = stmt("SELECT min(lease_expires) FROM messages WHERE queue_id = ?1 AND state = 1 AND lease_expires > 0");
+    auto &s = stmt(
+        "SELECT min(lease_expires) FROM messages WHERE queue_id = ?1 AND state = 1 AND lease_expires > 0");
     s.bind(1, queueId);
     return s.scalar();
 }
@@ -303,23 +315,26 @@ std::vector<Message> SqliteStore::readMessages(SqliteStatement &s)
     return out;
 }
 
-std::vector<Message> SqliteStore::claimReady(qint64 queueId, qint64 nowMs, int limit, qint64 batchId,
-                                             qint64 leaseExpiresMs, bool withLeases)
+std::vector<Message> SqliteStore::claimReady(
+    qint64 queueId, qint64 nowMs, int limit, qint64 batchId, qint64 leaseExpiresMs, bool withLeases)
 {
     begin();
     static const std::string select = std::string("SELECT ") + kMessageColumns
-        + " FROM messages WHERE queue_id = ?1 AND state = 0 AND visible_at <= ?2 ORDER BY visible_at, seq LIMIT ?3";
+        + " FROM messages WHERE queue_id = ?1 AND state = 0 AND visible_at <= ?2 ORDER BY visible_at, seq "
+          "LIMIT ?3";
     auto &s = stmt(select.c_str());
     s.bind(1, queueId).bind(2, nowMs).bind(3, limit);
     std::vector<Message> claimed = readMessages(s);
-    auto &u = stmt("UPDATE messages SET state = 1, attempts = ?2, batch_id = ?3, lease_id = ?4, lease_expires = ?5, "
-                   "updated_ms = ?6 WHERE seq = ?1");
+    auto &u = stmt(
+        "UPDATE messages SET state = 1, attempts = ?2, batch_id = ?3, lease_id = ?4, lease_expires = ?5, "
+        "updated_ms = ?6 WHERE seq = ?1");
     for (Message &m : claimed) {
         m.state = MessageState::InFlight;
         m.attempts += 1;
         m.batchId = batchId;
         m.leaseExpiresMs = withLeases ? leaseExpiresMs : 0;
-        m.leaseId = withLeases ? QString::number(m.seq) + QLatin1Char('-') + newMessageId().left(16) : QString();
+        m.leaseId
+            = withLeases ? QString::number(m.seq) + QLatin1Char('-') + newMessageId().left(16) : QString();
         m.updatedMs = nowMs;
         u.bind(1, m.seq)
             .bind(2, m.attempts)
@@ -344,11 +359,13 @@ std::vector<Message> SqliteStore::expiredLeases(qint64 queueId, qint64 nowMs)
 void SqliteStore::updateMessages(const std::vector<MessageUpdate> &updates, qint64 nowMs)
 {
     begin();
-    auto &keep = stmt("UPDATE messages SET state = ?2, queue_id = ?3, visible_at = ?4, attempts = ?5, "
-                      "source_queue_id = ?6, last_error = ?7, lease_expires = 0, updated_ms = ?8 WHERE seq = ?1");
-    auto &drop = stmt("UPDATE messages SET state = ?2, queue_id = ?3, visible_at = ?4, attempts = ?5, "
-                      "source_queue_id = ?6, last_error = ?7, lease_expires = 0, lease_id = NULL, updated_ms = ?8 "
-                      "WHERE seq = ?1");
+    auto &keep
+        = stmt("UPDATE messages SET state = ?2, queue_id = ?3, visible_at = ?4, attempts = ?5, "
+               "source_queue_id = ?6, last_error = ?7, lease_expires = 0, updated_ms = ?8 WHERE seq = ?1");
+    auto &drop
+        = stmt("UPDATE messages SET state = ?2, queue_id = ?3, visible_at = ?4, attempts = ?5, "
+               "source_queue_id = ?6, last_error = ?7, lease_expires = 0, lease_id = NULL, updated_ms = ?8 "
+               "WHERE seq = ?1");
     for (const MessageUpdate &u : updates) {
         (u.keepLease ? keep : drop)
             .bind(1, u.seq)
@@ -399,7 +416,8 @@ void SqliteStore::deleteMessages(const std::vector<qint64> &seqs)
 qint64 SqliteStore::purgeQueue(qint64 queueId)
 {
     begin();
-    stmt("DELETE FROM attempts WHERE message_seq IN (SELECT seq FROM messages WHERE queue_id = ?1 AND state IN (0, 3))")
+    stmt("DELETE FROM attempts WHERE message_seq IN (SELECT seq FROM messages WHERE queue_id = ?1 AND state "
+         "IN (0, 3))")
         .bind(1, queueId)
         .run();
     stmt("DELETE FROM messages WHERE queue_id = ?1 AND state IN (0, 3)").bind(1, queueId).run();
@@ -409,7 +427,8 @@ qint64 SqliteStore::purgeQueue(qint64 queueId)
 qint64 SqliteStore::expireMessages(qint64 queueId, qint64 olderThanMs)
 {
     begin();
-    stmt("DELETE FROM attempts WHERE message_seq IN (SELECT seq FROM messages WHERE queue_id = ?1 AND timestamp_ms < ?2 "
+    stmt("DELETE FROM attempts WHERE message_seq IN (SELECT seq FROM messages WHERE queue_id = ?1 AND "
+         "timestamp_ms < ?2 "
          "AND state <> 1)")
         .bind(1, queueId)
         .bind(2, olderThanMs)
@@ -440,8 +459,9 @@ QueueCounts SqliteStore::counts(qint64 queueId, qint64 nowMs)
     QueueCounts c;
     // Grouped by state alone, the groups come in index order; grouping by visibility as well
     // made SQLite sort every row of the queue in memory (150 MB at a million messages).
-    auto &s = stmt("SELECT state, sum(visible_at <= ?2), count(*), sum(length(body)), min(timestamp_ms) FROM messages "
-                   "WHERE queue_id = ?1 GROUP BY state");
+    auto &s = stmt(
+        "SELECT state, sum(visible_at <= ?2), count(*), sum(length(body)), min(timestamp_ms) FROM messages "
+        "WHERE queue_id = ?1 GROUP BY state");
     s.bind(1, queueId).bind(2, nowMs);
     while (s.next()) {
         const auto state = MessageState(s.i64(0));
@@ -469,7 +489,8 @@ QueueCounts SqliteStore::counts(qint64 queueId, qint64 nowMs)
     return c;
 }
 
-SqliteStatement &SqliteStore::filtered(const char *select, const MessageFilter &filter, qint64 nowMs, const char *tail)
+SqliteStatement &SqliteStore::filtered(
+    const char *select, const MessageFilter &filter, qint64 nowMs, const char *tail)
 {
     std::string sql = select;
     sql += " FROM messages WHERE 1";
@@ -533,7 +554,8 @@ SqliteStatement &SqliteStore::filtered(const char *select, const MessageFilter &
     return s;
 }
 
-std::vector<Message> SqliteStore::listMessages(const MessageFilter &filter, qint64 nowMs, int offset, int limit)
+std::vector<Message> SqliteStore::listMessages(
+    const MessageFilter &filter, qint64 nowMs, int offset, int limit)
 {
     static const std::string select = std::string("SELECT ") + kMessageColumns;
     const std::string tail = orderBy(filter) + " LIMIT ?7 OFFSET ?8";
@@ -597,8 +619,10 @@ bool SqliteStore::updateBody(qint64 seq, const QByteArray &body, ContentType typ
 bool SqliteStore::openReader(QString *error)
 {
     const QByteArray path = m_path.toUtf8();
-    if (sqlite3_open_v2(path.constData(), &m_db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
-        *error = QStringLiteral("cannot open store %1: %2").arg(m_path, QString::fromUtf8(sqlite3_errmsg(m_db)));
+    if (sqlite3_open_v2(path.constData(), &m_db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr)
+        != SQLITE_OK) {
+        *error
+            = QStringLiteral("cannot open store %1: %2").arg(m_path, QString::fromUtf8(sqlite3_errmsg(m_db)));
         sqlite3_close_v2(m_db);
         m_db = nullptr;
         return false;
@@ -608,7 +632,10 @@ bool SqliteStore::openReader(QString *error)
     if (!exec("PRAGMA cache_size=-8192", error) || !exec("PRAGMA temp_store=MEMORY", error))
         return false;
     if (schemaVersion() != kSchemaVersion) {
-        *error = QStringLiteral("store %1 has schema version %2, not %3").arg(m_path).arg(schemaVersion()).arg(kSchemaVersion);
+        *error = QStringLiteral("store %1 has schema version %2, not %3")
+                     .arg(m_path)
+                     .arg(schemaVersion())
+                     .arg(kSchemaVersion);
         return false;
     }
     return true;

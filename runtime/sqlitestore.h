@@ -14,8 +14,7 @@ class SqliteStatement;
 // on disk when it returns. Uses SQLite's C API directly: prepared statements are kept
 // for the life of the connection, which is what makes tens of thousands of messages
 // a second possible on one core.
-class SqliteStore final : public QueueStore
-{
+class SqliteStore final : public QueueStore {
 public:
     explicit SqliteStore(QString path);
     ~SqliteStore() override;
@@ -40,8 +39,8 @@ public:
     std::optional<qint64> minPendingVisibleAt(qint64 queueId) override;
     std::optional<qint64> minDelayedVisibleAt(qint64 queueId, qint64 nowMs) override;
     std::optional<qint64> minLeaseExpiry(qint64 queueId) override;
-    std::vector<Message> claimReady(qint64 queueId, qint64 nowMs, int limit, qint64 batchId, qint64 leaseExpiresMs,
-                                    bool withLeases) override;
+    std::vector<Message> claimReady(qint64 queueId, qint64 nowMs, int limit, qint64 batchId,
+        qint64 leaseExpiresMs, bool withLeases) override;
     std::vector<Message> expiredLeases(qint64 queueId, qint64 nowMs) override;
     void updateMessages(const std::vector<MessageUpdate> &updates, qint64 nowMs) override;
     std::optional<Message> messageBySeq(qint64 seq) override;
@@ -52,7 +51,8 @@ public:
     std::vector<Message> inFlightWithoutLease() override;
 
     QueueCounts counts(qint64 queueId, qint64 nowMs) override;
-    std::vector<Message> listMessages(const MessageFilter &filter, qint64 nowMs, int offset, int limit) override;
+    std::vector<Message> listMessages(
+        const MessageFilter &filter, qint64 nowMs, int offset, int limit) override;
     qint64 countMessages(const MessageFilter &filter, qint64 nowMs) override;
     std::vector<qint64> selectSeqs(const MessageFilter &filter, qint64 nowMs) override;
     bool updateBody(qint64 seq, const QByteArray &body, ContentType type) override;
@@ -96,7 +96,8 @@ private:
     bool migrate(QString *error);
     SqliteStatement &stmt(const char *sql);
     std::vector<Message> readMessages(SqliteStatement &s);
-    SqliteStatement &filtered(const char *select, const MessageFilter &filter, qint64 nowMs, const char *tail);
+    SqliteStatement &filtered(
+        const char *select, const MessageFilter &filter, qint64 nowMs, const char *tail);
     SqliteStatement &filteredResults(const char *select, const ResultFilter &filter, const char *tail);
 
     QString m_path;

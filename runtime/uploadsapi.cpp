@@ -5,8 +5,8 @@
 #include "httpapi.h"
 #include "imagesniff.h"
 #include "multipart.h"
-#include "uploadjobs.h"
 #include "resultsapi.h"
+#include "uploadjobs.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -16,8 +16,7 @@ namespace qd {
 
 namespace {
 
-struct Upload
-{
+struct Upload {
     QString filename;
     QByteArray data;
     QString mime;
@@ -35,14 +34,16 @@ HttpResponse errorAnswer(int status, const QString &message)
 
 QString describe(const Upload &u, int index)
 {
-    return u.filename.isEmpty() ? QStringLiteral("file %1").arg(index + 1) : QStringLiteral("\"%1\"").arg(u.filename);
+    return u.filename.isEmpty() ? QStringLiteral("file %1").arg(index + 1)
+                                : QStringLiteral("\"%1\"").arg(u.filename);
 }
 
 } // namespace
 
 HttpResponse methodNotAllowed(const QByteArray &allow)
 {
-    HttpResponse r = HttpResponse::json(405, jsonError(QStringLiteral("use %1 here").arg(QString::fromLatin1(allow))));
+    HttpResponse r
+        = HttpResponse::json(405, jsonError(QStringLiteral("use %1 here").arg(QString::fromLatin1(allow))));
     r.headers.append({ QByteArrayLiteral("Allow"), allow });
     return r;
 }
@@ -104,7 +105,8 @@ void UploadsApi::upload(const HttpRequest &request, const HttpResponder &respond
     QString userId = request.query.queryItemValue(QStringLiteral("userId"), QUrl::FullyDecoded);
     std::vector<Upload> uploads;
     if (type == QLatin1String("multipart/form-data")) {
-        const MultipartForm form = parseMultipart(request.body, multipartBoundary(request.header("content-type")));
+        const MultipartForm form
+            = parseMultipart(request.body, multipartBoundary(request.header("content-type")));
         if (!form.error.isEmpty()) {
             responder.respond(errorAnswer(400, form.error));
             return;
@@ -115,12 +117,14 @@ void UploadsApi::upload(const HttpRequest &request, const HttpResponder &respond
             else if (part.name == "userId")
                 userId = QString::fromUtf8(part.data);
         }
-    } else if (type.startsWith(QLatin1String("image/")) || type == QLatin1String("application/octet-stream")) {
+    } else if (type.startsWith(QLatin1String("image/"))
+        || type == QLatin1String("application/octet-stream")) {
         uploads.push_back(Upload { {}, request.body, type });
     } else {
-        responder.respond(errorAnswer(415, QStringLiteral("send the image bytes with Content-Type image/*, or "
-                                                          "multipart/form-data with one or more files (got %1)")
-                                               .arg(type.isEmpty() ? QStringLiteral("no Content-Type") : type)));
+        responder.respond(errorAnswer(415,
+            QStringLiteral("send the image bytes with Content-Type image/*, or "
+                           "multipart/form-data with one or more files (got %1)")
+                .arg(type.isEmpty() ? QStringLiteral("no Content-Type") : type)));
         return;
     }
     userId = userId.trimmed();
@@ -132,9 +136,10 @@ void UploadsApi::upload(const HttpRequest &request, const HttpResponder &respond
         return;
     }
     if (uploads.size() > std::size_t(kMaxFilesPerUpload)) {
-        responder.respond(errorAnswer(413, QStringLiteral("an upload holds at most %1 files (got %2)")
-                                               .arg(kMaxFilesPerUpload)
-                                               .arg(uploads.size())));
+        responder.respond(errorAnswer(413,
+            QStringLiteral("an upload holds at most %1 files (got %2)")
+                .arg(kMaxFilesPerUpload)
+                .arg(uploads.size())));
         return;
     }
     // Every file is checked before anything is stored: a refused upload changes nothing.
@@ -144,17 +149,17 @@ void UploadsApi::upload(const HttpRequest &request, const HttpResponder &respond
         const UploadCheck check = checkUpload(file, describe(uploads[i], int(i)), m_blobs->maxBytes());
         if (!check.ok()) {
             const int status = check.problem == UploadProblem::TooLarge ? 413
-                : check.problem == UploadProblem::NotAnImage             ? 415
-                                                                         : 400;
+                : check.problem == UploadProblem::NotAnImage            ? 415
+                                                                        : 400;
             responder.respond(errorAnswer(status, check.message));
             return;
         }
         files.push_back(std::move(file));
     }
 
-    const Error error = storeAndQueueUploads(
-        *m_broker, *m_blobs, baseUrl() + QStringLiteral("/blobs/"), m_defaultQueue, userId, std::move(files),
-        std::nullopt, [responder, userId](const Error &commitError, const std::vector<QueuedUpload> &queued) {
+    const Error error = storeAndQueueUploads(*m_broker, *m_blobs, baseUrl() + QStringLiteral("/blobs/"),
+        m_defaultQueue, userId, std::move(files), std::nullopt,
+        [responder, userId](const Error &commitError, const std::vector<QueuedUpload> &queued) {
             if (commitError) {
                 responder.respond(errorAnswer(503, commitError.message));
                 return;
@@ -162,23 +167,20 @@ void UploadsApi::upload(const HttpRequest &request, const HttpResponder &respond
             QJsonArray jobs;
             for (const QueuedUpload &u : queued) {
                 jobs.append(QJsonObject { { QStringLiteral("imageUrl"), u.imageUrl },
-                                          { QStringLiteral("sha256"), u.sha256 },
-                                          { QStringLiteral("mime"), u.mime },
-                                          { QStringLiteral("filename"), u.filename },
-                                          { QStringLiteral("deduplicated"), u.deduplicated },
-                                          { QStringLiteral("id"), u.id } });
+                    { QStringLiteral("sha256"), u.sha256 }, { QStringLiteral("mime"), u.mime },
+                    { QStringLiteral("filename"), u.filename },
+                    { QStringLiteral("deduplicated"), u.deduplicated }, { QStringLiteral("id"), u.id } });
             }
-            responder.respond(jsonAnswer(202, QJsonObject { { QStringLiteral("status"), QStringLiteral("Accepted") },
-                                                            { QStringLiteral("message"),
-                                                              QStringLiteral("%1 task(s) queued").arg(jobs.size()) },
-                                                            { QStringLiteral("userId"), userId },
-                                                            { QStringLiteral("jobs"), jobs } }));
+            responder.respond(jsonAnswer(202,
+                QJsonObject { { QStringLiteral("status"), QStringLiteral("Accepted") },
+                    { QStringLiteral("message"), QStringLiteral("%1 task(s) queued").arg(jobs.size()) },
+                    { QStringLiteral("userId"), userId }, { QStringLiteral("jobs"), jobs } }));
         });
     if (error) {
         const int status = error.code == ErrorCode::NotFound ? 404
-            : error.code == ErrorCode::TooLarge               ? 413
-            : error.code == ErrorCode::Storage                ? 500
-                                                              : 400;
+            : error.code == ErrorCode::TooLarge              ? 413
+            : error.code == ErrorCode::Storage               ? 500
+                                                             : 400;
         responder.respond(errorAnswer(status, error.message));
     }
 }
@@ -203,9 +205,10 @@ void UploadsApi::serveBlob(const HttpRequest &request, const HttpResponder &resp
     const SniffedImage sniffed = sniffImage(data->left(64));
     HttpResponse r;
     r.headers.append({ QByteArrayLiteral("Content-Type"),
-                       sniffed.isImage() ? sniffed.mime.toLatin1() : QByteArrayLiteral("application/octet-stream") });
+        sniffed.isImage() ? sniffed.mime.toLatin1() : QByteArrayLiteral("application/octet-stream") });
     // A blob's name is its content's hash, so it never changes.
-    r.headers.append({ QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("public, max-age=31536000, immutable") });
+    r.headers.append(
+        { QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("public, max-age=31536000, immutable") });
     r.headers.append({ QByteArrayLiteral("ETag"), '"' + name.toLatin1() + '"' });
     // Uploaded bytes are served as what they are, never sniffed into HTML by a browser.
     r.headers.append({ QByteArrayLiteral("X-Content-Type-Options"), QByteArrayLiteral("nosniff") });

@@ -37,13 +37,12 @@ QByteArray WebhookConsumer::payload(const Delivery &delivery)
     QJsonArray messages;
     for (const Message &m : delivery.messages) {
         messages.append(QJsonObject { { QStringLiteral("id"), m.id },
-                                      { QStringLiteral("timestamp_ms"), m.timestampMs },
-                                      { QStringLiteral("attempts"), m.attempts },
-                                      { QStringLiteral("content_type"), contentTypeName(m.contentType) },
-                                      { QStringLiteral("body"), messageBodyJson(m) } });
+            { QStringLiteral("timestamp_ms"), m.timestampMs }, { QStringLiteral("attempts"), m.attempts },
+            { QStringLiteral("content_type"), contentTypeName(m.contentType) },
+            { QStringLiteral("body"), messageBodyJson(m) } });
     }
     return QJsonDocument(QJsonObject { { QStringLiteral("queue"), delivery.queueName },
-                                       { QStringLiteral("messages"), messages } })
+                             { QStringLiteral("messages"), messages } })
         .toJson(QJsonDocument::Compact);
 }
 
@@ -83,7 +82,8 @@ void WebhookConsumer::deliver(const Delivery &delivery, CompletionFn done)
         applyAnswer(answer, ok, outcome);
         if (!ok) {
             QString error;
-            if (reply->error() == QNetworkReply::OperationCanceledError || reply->error() == QNetworkReply::TimeoutError)
+            if (reply->error() == QNetworkReply::OperationCanceledError
+                || reply->error() == QNetworkReply::TimeoutError)
                 error = QStringLiteral("webhook %1 did not answer within %2 ms").arg(url).arg(timeoutMs);
             else if (status == 0)
                 error = QStringLiteral("webhook %1 unreachable: %2").arg(url, reply->errorString());

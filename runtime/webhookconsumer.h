@@ -13,8 +13,7 @@ namespace qd {
 // by the webhook protocol: 2xx with no body acks all; a JSON body may hold acks, retries,
 // ackAll and retryAll; non-2xx, a timeout or a refused connection counts as a throw
 // (acks listed in a non-2xx JSON body still hold).
-class WebhookConsumer final : public QObject, public Consumer
-{
+class WebhookConsumer final : public QObject, public Consumer {
     Q_OBJECT
 public:
     explicit WebhookConsumer(QObject *parent = nullptr);

@@ -6,15 +6,14 @@
 
 // Starts `queuedeck --headless` on a free loopback port and learns its endpoint from the
 // line it prints.
-class HeadlessProcess
-{
+class HeadlessProcess {
 public:
     explicit HeadlessProcess(const QString &dataDir, QStringList extra = {})
     {
         m_process.setProgram(QStringLiteral(QUEUEDECK_BINARY));
-        m_process.setArguments(QStringList { QStringLiteral("--headless"), QStringLiteral("--data-dir"), dataDir,
-                                             QStringLiteral("--port"), QStringLiteral("0") }
-                               + extra);
+        m_process.setArguments(QStringList { QStringLiteral("--headless"), QStringLiteral("--data-dir"),
+                                   dataDir, QStringLiteral("--port"), QStringLiteral("0") }
+            + extra);
         m_process.setProcessChannelMode(QProcess::SeparateChannels);
     }
     ~HeadlessProcess()
@@ -42,7 +41,8 @@ public:
             if (m_process.state() == QProcess::NotRunning)
                 break;
         }
-        qWarning("headless did not start: %s %s", out.constData(), m_process.readAllStandardError().constData());
+        qWarning(
+            "headless did not start: %s %s", out.constData(), m_process.readAllStandardError().constData());
         return {};
     }
 

@@ -16,13 +16,13 @@ using namespace qd;
 
 // A webhook consumer on a loopback port: holds every batch unanswered (so batches stay in
 // flight) or acks every batch at once, and remembers which message ids it was sent.
-class WebhookReceiver
-{
+class WebhookReceiver {
 public:
     WebhookReceiver()
     {
         m_server.setHandler([this](const HttpRequest &request, const HttpResponder &responder) {
-            const QJsonArray messages = QJsonDocument::fromJson(request.body).object().value(QLatin1String("messages")).toArray();
+            const QJsonArray messages
+                = QJsonDocument::fromJson(request.body).object().value(QLatin1String("messages")).toArray();
             for (const QJsonValue &m : messages) {
                 const QString id = m.toObject().value(QLatin1String("id")).toString();
                 (m_acking ? m_acked : m_held).insert(id);
@@ -39,8 +39,8 @@ public:
     QString url() const { return QStringLiteral("http://127.0.0.1:%1/hook").arg(m_server.port()); }
     void startAcking() { m_acking = true; }
 
-    QSet<QString> m_held;   // delivered before the crash, never answered
-    QSet<QString> m_acked;  // delivered after the restart, acked
+    QSet<QString> m_held; // delivered before the crash, never answered
+    QSet<QString> m_acked; // delivered after the restart, acked
 
 private:
     HttpServer m_server;
@@ -48,8 +48,7 @@ private:
     bool m_acking = false;
 };
 
-class TstCrash : public QObject
-{
+class TstCrash : public QObject {
     Q_OBJECT
 private slots:
     // A headless runtime under producer load is killed with SIGKILL. Every message whose
@@ -95,14 +94,18 @@ private slots:
         std::function<void()> sendOne = [&] {
             QNetworkRequest request { QUrl(endpoint) };
             request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-            const QByteArray body = QStringLiteral("{\"imageUrl\":\"https://example.com/%1.jpg\",\"userId\":\"crash\"}")
-                                        .arg(sent++)
-                                        .toUtf8();
+            const QByteArray body
+                = QStringLiteral("{\"imageUrl\":\"https://example.com/%1.jpg\",\"userId\":\"crash\"}")
+                      .arg(sent++)
+                      .toUtf8();
             QNetworkReply *reply = network.post(request, body);
             QObject::connect(reply, &QNetworkReply::finished, &network, [&, reply] {
                 reply->deleteLater();
                 if (reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() == 202)
-                    accepted.insert(QJsonDocument::fromJson(reply->readAll()).object().value(QLatin1String("id")).toString());
+                    accepted.insert(QJsonDocument::fromJson(reply->readAll())
+                                        .object()
+                                        .value(QLatin1String("id"))
+                                        .toString());
                 else
                     ++failed;
                 if (!killed && accepted.size() >= killAfter) {
@@ -152,7 +155,7 @@ private slots:
         }
         const auto interrupted = store.attemptsForMessage(store.messageById(*receiver.m_held.begin())->seq);
         QVERIFY(std::any_of(interrupted.begin(), interrupted.end(),
-                            [](const AttemptRecord &a) { return a.outcome == QLatin1String("interrupted"); }));
+            [](const AttemptRecord &a) { return a.outcome == QLatin1String("interrupted"); }));
     }
 };
 

@@ -13,8 +13,7 @@
 
 namespace {
 
-struct Target
-{
+struct Target {
     Target()
     {
         static int argc = 1;

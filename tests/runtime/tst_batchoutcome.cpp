@@ -5,39 +5,40 @@
 using qd::BatchOutcome;
 
 // The resolution rules of a batch's outcome, one case per rule of QUEUES.md.
-class TstBatchOutcome : public QObject
-{
+class TstBatchOutcome : public QObject {
     Q_OBJECT
 private slots:
     void resolve_data()
     {
-        QTest::addColumn<QStringList>("calls");  // "ack", "retry", "retry:30", "ackAll", "retryAll", "retryAll:9", "throw"
+        QTest::addColumn<QStringList>(
+            "calls"); // "ack", "retry", "retry:30", "ackAll", "retryAll", "retryAll:9", "throw"
         QTest::addColumn<bool>("acked");
-        QTest::addColumn<int>("delay");            // -1 = unset
+        QTest::addColumn<int>("delay"); // -1 = unset
 
         QTest::newRow("returns normally: ack") << QStringList {} << true << -1;
         QTest::newRow("throws: retry") << QStringList { QStringLiteral("throw") } << false << -1;
-        QTest::newRow("explicit ack survives a throw") << QStringList { QStringLiteral("ack"), QStringLiteral("throw") }
-                                                       << true << -1;
-        QTest::newRow("ackAll before throw acks") << QStringList { QStringLiteral("ackAll"), QStringLiteral("throw") }
-                                                  << true << -1;
-        QTest::newRow("ack then retry stays acked") << QStringList { QStringLiteral("ack"), QStringLiteral("retry") }
-                                                    << true << -1;
-        QTest::newRow("retry then ack stays retried") << QStringList { QStringLiteral("retry:30"), QStringLiteral("ack") }
-                                                      << false << 30;
-        QTest::newRow("per-message beats retryAll") << QStringList { QStringLiteral("retryAll"), QStringLiteral("ack") }
-                                                    << true << -1;
-        QTest::newRow("per-message beats ackAll") << QStringList { QStringLiteral("ackAll"), QStringLiteral("retry:5") }
-                                                  << false << 5;
-        QTest::newRow("retryAll then ackAll: retried") << QStringList { QStringLiteral("retryAll:7"), QStringLiteral("ackAll") }
-                                                       << false << 7;
-        QTest::newRow("ackAll then retryAll: acked") << QStringList { QStringLiteral("ackAll"), QStringLiteral("retryAll:7") }
-                                                     << true << -1;
+        QTest::newRow("explicit ack survives a throw")
+            << QStringList { QStringLiteral("ack"), QStringLiteral("throw") } << true << -1;
+        QTest::newRow("ackAll before throw acks")
+            << QStringList { QStringLiteral("ackAll"), QStringLiteral("throw") } << true << -1;
+        QTest::newRow("ack then retry stays acked")
+            << QStringList { QStringLiteral("ack"), QStringLiteral("retry") } << true << -1;
+        QTest::newRow("retry then ack stays retried")
+            << QStringList { QStringLiteral("retry:30"), QStringLiteral("ack") } << false << 30;
+        QTest::newRow("per-message beats retryAll")
+            << QStringList { QStringLiteral("retryAll"), QStringLiteral("ack") } << true << -1;
+        QTest::newRow("per-message beats ackAll")
+            << QStringList { QStringLiteral("ackAll"), QStringLiteral("retry:5") } << false << 5;
+        QTest::newRow("retryAll then ackAll: retried")
+            << QStringList { QStringLiteral("retryAll:7"), QStringLiteral("ackAll") } << false << 7;
+        QTest::newRow("ackAll then retryAll: acked")
+            << QStringList { QStringLiteral("ackAll"), QStringLiteral("retryAll:7") } << true << -1;
         QTest::newRow("retry without delay takes retryAll's")
             << QStringList { QStringLiteral("retry"), QStringLiteral("retryAll:9") } << false << 9;
-        QTest::newRow("explicit zero delay is kept") << QStringList { QStringLiteral("retry:0"), QStringLiteral("retryAll:9") }
-                                                     << false << 0;
-        QTest::newRow("retryAll on a normal return retries") << QStringList { QStringLiteral("retryAll") } << false << -1;
+        QTest::newRow("explicit zero delay is kept")
+            << QStringList { QStringLiteral("retry:0"), QStringLiteral("retryAll:9") } << false << 0;
+        QTest::newRow("retryAll on a normal return retries")
+            << QStringList { QStringLiteral("retryAll") } << false << -1;
     }
 
     void resolve()

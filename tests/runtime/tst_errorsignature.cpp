@@ -2,8 +2,7 @@
 
 #include <QTest>
 
-class TstErrorSignature : public QObject
-{
+class TstErrorSignature : public QObject {
     Q_OBJECT
 private slots:
     void signature_data()
@@ -12,18 +11,22 @@ private slots:
         QTest::addColumn<QString>("b");
         QTest::addColumn<bool>("same");
         QTest::newRow("urls") << QStringLiteral("HTTP 404 Not Found from https://cdn.example.com/a/1.png")
-                              << QStringLiteral("HTTP 404 Not Found from https://img.example.org/b/2.png") << true;
-        QTest::newRow("status codes differ") << QStringLiteral("HTTP 404 Not Found from https://x/1")
-                                             << QStringLiteral("HTTP 500 Internal Server Error from https://x/1") << false;
-        QTest::newRow("numbers") << QStringLiteral("timed out after 30 s") << QStringLiteral("timed out after 12 s") << true;
+                              << QStringLiteral("HTTP 404 Not Found from https://img.example.org/b/2.png")
+                              << true;
+        QTest::newRow("status codes differ")
+            << QStringLiteral("HTTP 404 Not Found from https://x/1")
+            << QStringLiteral("HTTP 500 Internal Server Error from https://x/1") << false;
+        QTest::newRow("numbers") << QStringLiteral("timed out after 30 s")
+                                 << QStringLiteral("timed out after 12 s") << true;
         QTest::newRow("ids") << QStringLiteral("message 0f3a9c2be41d4a7e8b1c0d2e3f4a5b6c failed")
                              << QStringLiteral("message 9a8b7c6d5e4f30211f2e3d4c5b6a7980 failed") << true;
         QTest::newRow("dimensions") << QStringLiteral("image too large: 40000x40000 exceeds the limit")
-                                    << QStringLiteral("image too large: 50000x20000 exceeds the limit") << true;
-        QTest::newRow("different words") << QStringLiteral("not an image (text/html)")
-                                         << QStringLiteral("timed out after 30 s") << false;
-        QTest::newRow("whitespace") << QStringLiteral("  connection   refused ") << QStringLiteral("connection refused")
+                                    << QStringLiteral("image too large: 50000x20000 exceeds the limit")
                                     << true;
+        QTest::newRow("different words")
+            << QStringLiteral("not an image (text/html)") << QStringLiteral("timed out after 30 s") << false;
+        QTest::newRow("whitespace") << QStringLiteral("  connection   refused ")
+                                    << QStringLiteral("connection refused") << true;
     }
     void signature()
     {
@@ -35,7 +38,7 @@ private slots:
     void keepsTheStatus()
     {
         QCOMPARE(qd::errorSignature(QStringLiteral("HTTP 404 Not Found from https://a.b/c.png")),
-                 QStringLiteral("HTTP 404 Not Found from <url>"));
+            QStringLiteral("HTTP 404 Not Found from <url>"));
     }
 };
 

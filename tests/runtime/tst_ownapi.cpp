@@ -14,8 +14,7 @@
 using namespace qd;
 
 // QueueDeck's own /api calls and /metrics, through a real client on a loopback port.
-class TstOwnApi : public QObject
-{
+class TstOwnApi : public QObject {
     Q_OBJECT
 
     QTemporaryDir m_dir;
@@ -37,7 +36,7 @@ class TstOwnApi : public QObject
         done.wait(10000);
         reply->deleteLater();
         return { reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(),
-                 QJsonDocument::fromJson(reply->readAll()).object() };
+            QJsonDocument::fromJson(reply->readAll()).object() };
     }
 
     QStringList sendJobs(const QString &queue, int n)
@@ -45,9 +44,11 @@ class TstOwnApi : public QObject
         QStringList ids;
         std::vector<SendItem> items;
         for (int i = 0; i < n; ++i)
-            items.push_back(SendItem { QStringLiteral("{\"n\":%1}").arg(i).toUtf8(), ContentType::Json, std::nullopt });
+            items.push_back(
+                SendItem { QStringLiteral("{\"n\":%1}").arg(i).toUtf8(), ContentType::Json, std::nullopt });
         bool durable = false;
-        const Error e = m_broker->send(queue, std::move(items), std::nullopt, [&](const Error &) { durable = true; }, &ids);
+        const Error e = m_broker->send(
+            queue, std::move(items), std::nullopt, [&](const Error &) { durable = true; }, &ids);
         if (e)
             qFatal("%s", qPrintable(e.message));
         if (!QTest::qWaitFor([&] { return durable; }, 5000))
@@ -87,7 +88,8 @@ private slots:
     {
         const QStringList ids = sendJobs(QStringLiteral("jobs"), 3);
         QTRY_COMPARE(m_broker->counts(QStringLiteral("jobs")).failed, 3);
-        const auto [status, list] = call("GET", QStringLiteral("/api/messages?queue=jobs&state=failed&limit=2"));
+        const auto [status, list]
+            = call("GET", QStringLiteral("/api/messages?queue=jobs&state=failed&limit=2"));
         QCOMPARE(status, 200);
         QCOMPARE(list.value(QLatin1String("total")).toInt(), 3);
         QCOMPARE(list.value(QLatin1String("messages")).toArray().size(), 2);
@@ -99,7 +101,11 @@ private slots:
         const QJsonArray attempts = one.value(QLatin1String("attempts_history")).toArray();
         QCOMPARE(attempts.size(), 1);
         QCOMPARE(attempts[0].toObject().value(QLatin1String("outcome")).toString(), QStringLiteral("failed"));
-        QVERIFY(attempts[0].toObject().value(QLatin1String("error")).toString().contains(QLatin1String("HTTP 503")));
+        QVERIFY(attempts[0]
+                    .toObject()
+                    .value(QLatin1String("error"))
+                    .toString()
+                    .contains(QLatin1String("HTTP 503")));
 
         // The batch it rode in, with every message of it.
         const qint64 batch = attempts[0].toObject().value(QLatin1String("batch_id")).toInteger();
@@ -108,7 +114,11 @@ private slots:
         QCOMPARE(b.value(QLatin1String("size")).toInt(), 3);
         QCOMPARE(b.value(QLatin1String("failed")).toInt(), 3);
         QCOMPARE(b.value(QLatin1String("messages")).toArray().size(), 3);
-        QCOMPARE(call("GET", QStringLiteral("/api/batches?queue=jobs")).second.value(QLatin1String("batches")).toArray().size(), 1);
+        QCOMPARE(call("GET", QStringLiteral("/api/batches?queue=jobs"))
+                     .second.value(QLatin1String("batches"))
+                     .toArray()
+                     .size(),
+            1);
 
         const auto [s4, groups] = call("GET", QStringLiteral("/api/failures?queue=jobs"));
         QCOMPARE(s4, 200);
@@ -116,7 +126,7 @@ private slots:
         QCOMPARE(g.size(), 1);
         QCOMPARE(g[0].toObject().value(QLatin1String("count")).toInt(), 3);
         QCOMPARE(g[0].toObject().value(QLatin1String("signature")).toString(),
-                 QStringLiteral("HTTP 503 Service Unavailable from <url>"));
+            QStringLiteral("HTTP 503 Service Unavailable from <url>"));
     }
 
     void retryByIdsAndByFilter()
@@ -125,22 +135,26 @@ private slots:
         QTRY_COMPARE(m_broker->counts(QStringLiteral("jobs")).failed, 4);
         m_healthy = true;
         const auto [status, r] = call("POST", QStringLiteral("/api/retry"),
-                                      QJsonObject { { QStringLiteral("ids"), QJsonArray { ids[0] } } });
+            QJsonObject { { QStringLiteral("ids"), QJsonArray { ids[0] } } });
         QCOMPARE(status, 200);
         QCOMPARE(r.value(QLatin1String("retried")).toInt(), 1);
         QTRY_COMPARE(m_broker->counts(QStringLiteral("jobs")).acked, 1);
 
         const auto [s2, bulk] = call("POST", QStringLiteral("/api/retry"),
-                                     QJsonObject { { QStringLiteral("filter"), QJsonObject { { QStringLiteral("queue"), QStringLiteral("jobs") } } } });
+            QJsonObject { { QStringLiteral("filter"),
+                QJsonObject { { QStringLiteral("queue"), QStringLiteral("jobs") } } } });
         QCOMPARE(s2, 200);
         QCOMPARE(bulk.value(QLatin1String("matched")).toInt(), 3);
         QTRY_COMPARE(m_broker->counts(QStringLiteral("jobs")).acked, 4);
         // The history stays: a failed attempt, then an acked one.
-        const QJsonArray attempts = call("GET", QStringLiteral("/api/messages/") + ids[2]).second.value(QLatin1String("attempts_history")).toArray();
+        const QJsonArray attempts = call("GET", QStringLiteral("/api/messages/") + ids[2])
+                                        .second.value(QLatin1String("attempts_history"))
+                                        .toArray();
         QCOMPARE(attempts.size(), 2);
         QCOMPARE(attempts[0].toObject().value(QLatin1String("outcome")).toString(), QStringLiteral("acked"));
         QCOMPARE(attempts[1].toObject().value(QLatin1String("outcome")).toString(), QStringLiteral("failed"));
-        const QJsonArray audit = call("GET", QStringLiteral("/api/audit")).second.value(QLatin1String("entries")).toArray();
+        const QJsonArray audit
+            = call("GET", QStringLiteral("/api/audit")).second.value(QLatin1String("entries")).toArray();
         QVERIFY(std::any_of(audit.begin(), audit.end(), [](const QJsonValue &e) {
             return e.toObject().value(QLatin1String("action")).toString() == QLatin1String("retry_all");
         }));
@@ -154,9 +168,15 @@ private slots:
         const auto [s1, dead] = call("GET", QStringLiteral("/api/messages?state=dead_lettered"));
         QCOMPARE(s1, 200);
         QCOMPARE(dead.value(QLatin1String("total")).toInt(), 2);
-        QCOMPARE(dead.value(QLatin1String("messages")).toArray()[0].toObject().value(QLatin1String("source_queue")).toString(), queue);
+        QCOMPARE(dead.value(QLatin1String("messages"))
+                     .toArray()[0]
+                     .toObject()
+                     .value(QLatin1String("source_queue"))
+                     .toString(),
+            queue);
         m_healthy = true;
-        const auto [s2, moved] = call("POST", QStringLiteral("/api/redrive"), QJsonObject { { QStringLiteral("queue"), QStringLiteral("jobs-dlq") } });
+        const auto [s2, moved] = call("POST", QStringLiteral("/api/redrive"),
+            QJsonObject { { QStringLiteral("queue"), QStringLiteral("jobs-dlq") } });
         QCOMPARE(s2, 200);
         QCOMPARE(moved.value(QLatin1String("moved")).toInt(), 2);
         QTRY_COMPARE(m_broker->counts(queue).acked, 2);
@@ -169,8 +189,12 @@ private slots:
         QTRY_COMPARE(m_broker->counts(QStringLiteral("jobs")).failed, 2);
         QCOMPARE(call("DELETE", QStringLiteral("/api/messages/") + ids[0]).first, 200);
         QCOMPARE(call("GET", QStringLiteral("/api/messages/") + ids[0]).first, 404);
-        QCOMPARE(call("POST", QStringLiteral("/api/delete"), QJsonObject { { QStringLiteral("ids"), QJsonArray { ids[1], QStringLiteral("nope") } } }).first, 404);
-        QCOMPARE(m_broker->counts(QStringLiteral("jobs")).failed, 1); // nothing deleted when one id is unknown
+        QCOMPARE(call("POST", QStringLiteral("/api/delete"),
+                     QJsonObject { { QStringLiteral("ids"), QJsonArray { ids[1], QStringLiteral("nope") } } })
+                     .first,
+            404);
+        QCOMPARE(
+            m_broker->counts(QStringLiteral("jobs")).failed, 1); // nothing deleted when one id is unknown
     }
 
     void badRequests_data()
@@ -179,17 +203,28 @@ private slots:
         QTest::addColumn<QString>("path");
         QTest::addColumn<QByteArray>("body");
         QTest::addColumn<int>("status");
-        QTest::newRow("unknown queue") << QByteArray("GET") << QStringLiteral("/api/messages?queue=nope") << QByteArray() << 404;
-        QTest::newRow("bad state") << QByteArray("GET") << QStringLiteral("/api/messages?state=sleeping") << QByteArray() << 400;
-        QTest::newRow("limit too big") << QByteArray("GET") << QStringLiteral("/api/messages?limit=5000") << QByteArray() << 400;
-        QTest::newRow("negative offset") << QByteArray("GET") << QStringLiteral("/api/messages?offset=-1") << QByteArray() << 400;
-        QTest::newRow("unknown message") << QByteArray("GET") << QStringLiteral("/api/messages/abc") << QByteArray() << 404;
-        QTest::newRow("unknown batch") << QByteArray("GET") << QStringLiteral("/api/batches/99999") << QByteArray() << 404;
-        QTest::newRow("retry without ids") << QByteArray("POST") << QStringLiteral("/api/retry") << QByteArray("{}") << 400;
-        QTest::newRow("retry bad delay") << QByteArray("POST") << QStringLiteral("/api/retry") << QByteArray("{\"ids\":[],\"delay_seconds\":-5}") << 400;
-        QTest::newRow("retry malformed") << QByteArray("POST") << QStringLiteral("/api/retry") << QByteArray("{\"ids\":") << 400;
-        QTest::newRow("redrive unknown") << QByteArray("POST") << QStringLiteral("/api/redrive") << QByteArray("{\"queue\":\"nope\"}") << 404;
-        QTest::newRow("no such call") << QByteArray("GET") << QStringLiteral("/api/nothing") << QByteArray() << 404;
+        QTest::newRow("unknown queue")
+            << QByteArray("GET") << QStringLiteral("/api/messages?queue=nope") << QByteArray() << 404;
+        QTest::newRow("bad state") << QByteArray("GET") << QStringLiteral("/api/messages?state=sleeping")
+                                   << QByteArray() << 400;
+        QTest::newRow("limit too big")
+            << QByteArray("GET") << QStringLiteral("/api/messages?limit=5000") << QByteArray() << 400;
+        QTest::newRow("negative offset")
+            << QByteArray("GET") << QStringLiteral("/api/messages?offset=-1") << QByteArray() << 400;
+        QTest::newRow("unknown message")
+            << QByteArray("GET") << QStringLiteral("/api/messages/abc") << QByteArray() << 404;
+        QTest::newRow("unknown batch")
+            << QByteArray("GET") << QStringLiteral("/api/batches/99999") << QByteArray() << 404;
+        QTest::newRow("retry without ids")
+            << QByteArray("POST") << QStringLiteral("/api/retry") << QByteArray("{}") << 400;
+        QTest::newRow("retry bad delay") << QByteArray("POST") << QStringLiteral("/api/retry")
+                                         << QByteArray("{\"ids\":[],\"delay_seconds\":-5}") << 400;
+        QTest::newRow("retry malformed")
+            << QByteArray("POST") << QStringLiteral("/api/retry") << QByteArray("{\"ids\":") << 400;
+        QTest::newRow("redrive unknown") << QByteArray("POST") << QStringLiteral("/api/redrive")
+                                         << QByteArray("{\"queue\":\"nope\"}") << 404;
+        QTest::newRow("no such call")
+            << QByteArray("GET") << QStringLiteral("/api/nothing") << QByteArray() << 404;
     }
     void badRequests()
     {
@@ -203,19 +238,26 @@ private slots:
         QVERIFY(done.wait(10000));
         reply->deleteLater();
         QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), status);
-        QVERIFY(!QJsonDocument::fromJson(reply->readAll()).object().value(QLatin1String("error")).toString().isEmpty());
+        QVERIFY(!QJsonDocument::fromJson(reply->readAll())
+                     .object()
+                     .value(QLatin1String("error"))
+                     .toString()
+                     .isEmpty());
     }
 
     void prometheusMetrics()
     {
         sendJobs(QStringLiteral("jobs"), 2);
         QTRY_COMPARE(m_broker->counts(QStringLiteral("jobs")).failed, 2);
-        QNetworkReply *reply = m_network.get(QNetworkRequest(QUrl(m_api->baseUrl() + QStringLiteral("/metrics"))));
+        QNetworkReply *reply
+            = m_network.get(QNetworkRequest(QUrl(m_api->baseUrl() + QStringLiteral("/metrics"))));
         QSignalSpy done(reply, &QNetworkReply::finished);
         QVERIFY(done.wait(10000));
         reply->deleteLater();
         const QByteArray text = reply->readAll();
-        QVERIFY(reply->header(QNetworkRequest::ContentTypeHeader).toString().startsWith(QLatin1String("text/plain")));
+        QVERIFY(reply->header(QNetworkRequest::ContentTypeHeader)
+                    .toString()
+                    .startsWith(QLatin1String("text/plain")));
         QVERIFY(text.contains("# TYPE queuedeck_messages_written_total counter"));
         QVERIFY(text.contains("queuedeck_queue_failed{queue=\"jobs\"} 2\n"));
         QVERIFY(text.contains("queuedeck_messages_written_total{queue=\"jobs\"} 2\n"));

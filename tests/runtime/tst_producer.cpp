@@ -15,12 +15,10 @@
 using namespace qd;
 
 // The seed producer, POST /, through a real HTTP client on a loopback port.
-class TstProducer : public QObject
-{
+class TstProducer : public QObject {
     Q_OBJECT
 
-    struct Reply
-    {
+    struct Reply {
         int status = 0;
         QByteArray body;
         QByteArray allow;
@@ -28,7 +26,7 @@ class TstProducer : public QObject
     };
 
     Reply request(const QByteArray &method, const QByteArray &body, const QByteArray &path = "/",
-                  const QByteArray &auth = {})
+        const QByteArray &auth = {})
     {
         QNetworkRequest r { QUrl(m_api->baseUrl() + QString::fromUtf8(path)) };
         r.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
@@ -38,7 +36,7 @@ class TstProducer : public QObject
         QSignalSpy done(reply, &QNetworkReply::finished);
         done.wait(10000);
         Reply out { reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), reply->readAll(),
-                    reply->rawHeader("Allow") };
+            reply->rawHeader("Allow") };
         reply->deleteLater();
         return out;
     }
@@ -83,7 +81,8 @@ private slots:
 
     void acceptsAJobDurably()
     {
-        const Reply r = request("POST", "{\"imageUrl\":\"https://example.com/cat.jpg\",\"userId\":\"alice\"}");
+        const Reply r
+            = request("POST", "{\"imageUrl\":\"https://example.com/cat.jpg\",\"userId\":\"alice\"}");
         QCOMPARE(r.status, 202);
         const QJsonObject o = r.json();
         QCOMPARE(o.value(QLatin1String("status")).toString(), QStringLiteral("Accepted"));
@@ -93,7 +92,8 @@ private slots:
         const auto m = onDisk(id);
         QVERIFY(m.has_value());
         const QJsonObject body = QJsonDocument::fromJson(m->body).object();
-        QCOMPARE(body.value(QLatin1String("imageUrl")).toString(), QStringLiteral("https://example.com/cat.jpg"));
+        QCOMPARE(
+            body.value(QLatin1String("imageUrl")).toString(), QStringLiteral("https://example.com/cat.jpg"));
         QCOMPARE(body.value(QLatin1String("userId")).toString(), QStringLiteral("alice"));
     }
 
@@ -121,19 +121,21 @@ private slots:
         QTest::newRow("malformed") << QByteArray("{\"imageUrl\": ") << QStringLiteral("malformed JSON");
         QTest::newRow("not an object") << QByteArray("[1,2]") << QStringLiteral("JSON object");
         QTest::newRow("empty body") << QByteArray() << QStringLiteral("malformed JSON");
-        QTest::newRow("missing imageUrl") << QByteArray("{\"userId\":\"a\"}") << QStringLiteral("imageUrl is required");
-        QTest::newRow("missing userId") << QByteArray("{\"imageUrl\":\"https://x.org/a.png\"}")
-                                        << QStringLiteral("userId is required");
+        QTest::newRow("missing imageUrl")
+            << QByteArray("{\"userId\":\"a\"}") << QStringLiteral("imageUrl is required");
+        QTest::newRow("missing userId")
+            << QByteArray("{\"imageUrl\":\"https://x.org/a.png\"}") << QStringLiteral("userId is required");
         QTest::newRow("empty imageUrl") << QByteArray("{\"imageUrl\":\"\",\"userId\":\"a\"}")
                                         << QStringLiteral("imageUrl must not be empty");
-        QTest::newRow("empty userId") << QByteArray("{\"imageUrl\":\"https://x.org/a.png\",\"userId\":\"  \"}")
-                                      << QStringLiteral("userId must not be empty");
+        QTest::newRow("empty userId")
+            << QByteArray("{\"imageUrl\":\"https://x.org/a.png\",\"userId\":\"  \"}")
+            << QStringLiteral("userId must not be empty");
         QTest::newRow("number userId") << QByteArray("{\"imageUrl\":\"https://x.org/a.png\",\"userId\":7}")
                                        << QStringLiteral("userId must be a string");
         QTest::newRow("array imageUrl") << QByteArray("{\"imageUrl\":[\"x\"],\"userId\":\"a\"}")
                                         << QStringLiteral("imageUrl must be a string");
-        QTest::newRow("relative url") << QByteArray("{\"imageUrl\":\"/a.png\",\"userId\":\"a\"}")
-                                      << QStringLiteral("absolute");
+        QTest::newRow("relative url")
+            << QByteArray("{\"imageUrl\":\"/a.png\",\"userId\":\"a\"}") << QStringLiteral("absolute");
         QTest::newRow("ftp url") << QByteArray("{\"imageUrl\":\"ftp://x.org/a.png\",\"userId\":\"a\"}")
                                  << QStringLiteral("http or https");
         QTest::newRow("file url") << QByteArray("{\"imageUrl\":\"file:///etc/passwd\",\"userId\":\"a\"}")
@@ -169,8 +171,10 @@ private slots:
         QTcpSocket socket;
         socket.connectToHost(QHostAddress::LocalHost, m_api->port());
         QVERIFY(socket.waitForConnected(5000));
-        socket.write("POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10000000\r\n\r\n");
-        QTRY_VERIFY_WITH_TIMEOUT(socket.bytesAvailable() > 0 || socket.state() != QAbstractSocket::ConnectedState, 5000);
+        socket.write("POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                     "10000000\r\n\r\n");
+        QTRY_VERIFY_WITH_TIMEOUT(
+            socket.bytesAvailable() > 0 || socket.state() != QAbstractSocket::ConnectedState, 5000);
         const QByteArray answer = socket.readAll();
         QVERIFY2(answer.startsWith("HTTP/1.1 413"), answer.constData());
     }
@@ -194,7 +198,8 @@ private slots:
         QCOMPARE(socket.state(), QAbstractSocket::UnconnectedState);
         QVERIFY2(answer.startsWith("HTTP/1.1 408"), answer.constData());
         // And the server keeps serving.
-        QCOMPARE(request("POST", "{\"imageUrl\":\"https://example.com/a.png\",\"userId\":\"b\"}").status, 202);
+        QCOMPARE(
+            request("POST", "{\"imageUrl\":\"https://example.com/a.png\",\"userId\":\"b\"}").status, 202);
     }
 
     void pipelinedRequestsAnsweredInOrder()
@@ -204,7 +209,8 @@ private slots:
         QVERIFY(socket.waitForConnected(5000));
         const QByteArray good = "{\"imageUrl\":\"https://example.com/a.png\",\"userId\":\"p\"}";
         QByteArray all;
-        all += "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + QByteArray::number(good.size()) + "\r\n\r\n" + good;
+        all += "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + QByteArray::number(good.size()) + "\r\n\r\n"
+            + good;
         all += "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
         all += "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}";
         socket.write(all);
