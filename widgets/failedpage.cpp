@@ -204,22 +204,7 @@ FailedPage::FailedPage(MessageQuery *query, OperatorActions *actions, QWidget *p
     connect(m_model, &QAbstractItemModel::modelReset, this, &FailedPage::updateCount);
     connect(m_groups, &FailureGroupModel::refreshed, this, &FailedPage::updateCount);
 
-    m_detailDelay.setSingleShot(true);
-    m_detailDelay.setInterval(120);
-    connect(&m_detailDelay, &QTimer::timeout, this, [this] {
-        const QModelIndex current = m_table->currentIndex();
-        const QString id
-            = current.isValid() ? m_model->data(current, MessageTableModel::IdRole).toString() : QString();
-        if (!id.isEmpty() && id != m_detail->messageId())
-            m_detail->showMessage(id);
-    });
-    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-        [this] { m_detailDelay.start(); });
-    connect(m_table, &MessageTableView::openRequested, this, [this](int row) {
-        const QString id = m_model->data(m_model->index(row, 0), MessageTableModel::IdRole).toString();
-        if (!id.isEmpty())
-            m_detail->showMessage(id);
-    });
+    m_detail->follow(m_table, m_model);
     connect(m_table, &MessageTableView::retryRequested, this, [this] { m_triage->retryPicked(); });
     connect(m_table, &MessageTableView::deleteRequested, m_triage, &MessageTriage::deletePicked);
     connect(m_table, &MessageTableView::searchRequested, m_filterBar, &MessageFilterBar::focusSearch);

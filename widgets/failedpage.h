@@ -1,6 +1,5 @@
 #pragma once
 
-#include <QTimer>
 #include <QWidget>
 
 class QLabel;
@@ -80,7 +79,6 @@ private:
     QWidget *m_buttons;
     QToolButton *m_redrive = nullptr;
     QString m_group;
-    QTimer m_detailDelay;
 };
 
 } // namespace qd

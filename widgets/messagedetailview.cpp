@@ -1,5 +1,9 @@
 #include "messagedetailview.h"
 
+#include "messagetableview.h"
+
+#include "messagetablemodel.h"
+
 #include "messageformat.h"
 
 #include <QApplication>
@@ -128,6 +132,26 @@ MessageDetailView::MessageDetailView(MessageQuery *query, QWidget *parent)
         present(d);
     });
     clear(tr("Select a message to see its body, attempts and batches."));
+}
+
+void MessageDetailView::follow(MessageTableView *table, MessageTableModel *model)
+{
+    m_followDelay.setSingleShot(true);
+    m_followDelay.setInterval(120);
+    connect(&m_followDelay, &QTimer::timeout, this, [this, table, model] {
+        const QModelIndex current = table->currentIndex();
+        const QString id
+            = current.isValid() ? model->data(current, MessageTableModel::IdRole).toString() : QString();
+        if (!id.isEmpty() && id != m_id)
+            showMessage(id);
+    });
+    connect(table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+        [this] { m_followDelay.start(); });
+    connect(table, &MessageTableView::openRequested, this, [this, model](int row) {
+        const QString id = model->data(model->index(row, 0), MessageTableModel::IdRole).toString();
+        if (!id.isEmpty())
+            showMessage(id);
+    });
 }
 
 void MessageDetailView::showMessage(const QString &id)

@@ -2,6 +2,7 @@
 
 #include "messagequery.h"
 
+#include <QTimer>
 #include <QWidget>
 
 class QLabel;
@@ -10,6 +11,9 @@ class QPushButton;
 class QTreeWidget;
 
 namespace qd {
+
+class MessageTableModel;
+class MessageTableView;
 
 // Everything about one message: body (pretty JSON, text, or bytes in hex), the image
 // result if the consumer made one, timestamps, every attempt newest first with its error,
@@ -23,6 +27,9 @@ public:
     // Shows `id` (empty: nothing) once the reader answers.
     void showMessage(const QString &id);
     void reload();
+    // Shows the table's current row a moment after it changes (so j/k through rows stays
+    // light), and a row at once when it is opened (Enter, double-click).
+    void follow(MessageTableView *table, MessageTableModel *model);
     QString messageId() const { return m_id; }
     std::optional<MessageDetail> detail() const { return m_detail; }
 
@@ -34,6 +41,7 @@ private:
     void clear(const QString &text);
 
     MessageQuery *m_query;
+    QTimer m_followDelay;
     QString m_id;
     quint64 m_ticket = 0;
     std::optional<MessageDetail> m_detail;

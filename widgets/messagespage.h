@@ -1,6 +1,5 @@
 #pragma once
 
-#include <QTimer>
 #include <QWidget>
 
 class QCheckBox;
@@ -62,7 +61,6 @@ private:
     QLabel *m_count;
     QLabel *m_status;
     QCheckBox *m_live;
-    QTimer m_detailDelay;
 };
 
 } // namespace qd
