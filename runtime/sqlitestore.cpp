@@ -641,24 +641,6 @@ bool SqliteStore::openReader(QString *error)
     return true;
 }
 
-std::vector<AuditEntry> SqliteStore::auditMentioning(const QString &text, int limit)
-{
-    auto &s = stmt("SELECT id, ts_ms, action, queue, detail FROM audit WHERE detail LIKE ?1 ESCAPE '\\' "
-                   "ORDER BY id DESC LIMIT ?2");
-    s.bind(1, likePattern(text)).bind(2, limit);
-    std::vector<AuditEntry> out;
-    while (s.next()) {
-        AuditEntry e;
-        e.id = s.i64(0);
-        e.timestampMs = s.i64(1);
-        e.action = s.text(2);
-        e.queue = s.text(3);
-        e.detail = QJsonDocument::fromJson(s.text(4).toUtf8()).object();
-        out.push_back(std::move(e));
-    }
-    return out;
-}
-
 void SqliteStore::beginRead()
 {
     exec("BEGIN");

@@ -176,10 +176,9 @@ void SqliteStore::insertAudit(const AuditEntry &e)
         .run();
 }
 
-std::vector<AuditEntry> SqliteStore::audit(int limit)
+namespace {
+std::vector<AuditEntry> readAudit(SqliteStatement &s)
 {
-    auto &s = stmt("SELECT id, ts_ms, action, queue, detail FROM audit ORDER BY id DESC LIMIT ?1");
-    s.bind(1, limit);
     std::vector<AuditEntry> out;
     while (s.next()) {
         AuditEntry e;
@@ -191,6 +190,22 @@ std::vector<AuditEntry> SqliteStore::audit(int limit)
         out.push_back(std::move(e));
     }
     return out;
+}
+} // namespace
+
+std::vector<AuditEntry> SqliteStore::audit(int limit)
+{
+    auto &s = stmt("SELECT id, ts_ms, action, queue, detail FROM audit ORDER BY id DESC LIMIT ?1");
+    s.bind(1, limit);
+    return readAudit(s);
+}
+
+std::vector<AuditEntry> SqliteStore::auditMentioning(const QString &text, int limit)
+{
+    auto &s = stmt("SELECT id, ts_ms, action, queue, detail FROM audit WHERE detail LIKE ?1 ESCAPE '\\' "
+                   "ORDER BY id DESC LIMIT ?2");
+    s.bind(1, likePattern(text)).bind(2, limit);
+    return readAudit(s);
 }
 
 namespace {
