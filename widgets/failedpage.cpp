@@ -16,8 +16,6 @@
 #include "operatoractions.h"
 #include "runtime.h"
 
-#include <QDir>
-#include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -137,18 +135,7 @@ FailedPage::FailedPage(MessageQuery *query, OperatorActions *actions, QWidget *p
     exportButton->setPopupMode(QToolButton::InstantPopup);
     auto *exportMenu = new QMenu(exportButton);
     exportButton->setMenu(exportMenu);
-    const auto askPath = [this] {
-        return QFileDialog::getSaveFileName(this, tr("Export messages as JSON Lines"),
-            QDir::home().filePath(QStringLiteral("failed.jsonl")), tr("JSON Lines (*.jsonl)"));
-    };
-    exportMenu->addAction(tr("Selected messages…"), this, [this, askPath] {
-        if (const QString path = askPath(); !path.isEmpty())
-            m_triage->exportPicked(path);
-    });
-    exportMenu->addAction(tr("Everything matching the filter…"), this, [this, askPath] {
-        if (const QString path = askPath(); !path.isEmpty())
-            m_triage->exportMatching(path);
-    });
+    m_triage->fillExportMenu(exportMenu, this, QStringLiteral("failed.jsonl"));
 
     auto *groupRow = new QHBoxLayout;
     groupRow->addWidget(m_groupLabel, 1);

@@ -12,8 +12,6 @@
 #include "runtime.h"
 
 #include <QCheckBox>
-#include <QDir>
-#include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -83,18 +81,7 @@ MessagesPage::MessagesPage(MessageQuery *query, OperatorActions *actions, QWidge
     exportButton->setPopupMode(QToolButton::InstantPopup);
     auto *exportMenu = new QMenu(exportButton);
     exportButton->setMenu(exportMenu);
-    const auto askPath = [this] {
-        return QFileDialog::getSaveFileName(this, tr("Export messages as JSON Lines"),
-            QDir::home().filePath(QStringLiteral("messages.jsonl")), tr("JSON Lines (*.jsonl)"));
-    };
-    exportMenu->addAction(tr("Selected messages…"), this, [this, askPath] {
-        if (const QString path = askPath(); !path.isEmpty())
-            m_triage->exportPicked(path);
-    });
-    exportMenu->addAction(tr("Everything matching the filter…"), this, [this, askPath] {
-        if (const QString path = askPath(); !path.isEmpty())
-            m_triage->exportMatching(path);
-    });
+    m_triage->fillExportMenu(exportMenu, this, QStringLiteral("messages.jsonl"));
 
     auto *bar = new QHBoxLayout;
     bar->addWidget(m_count);

@@ -8,7 +8,10 @@
 #include "messagetableview.h"
 #include "operatoractions.h"
 
+#include <QDir>
+#include <QFileDialog>
 #include <QLocale>
+#include <QMenu>
 
 namespace qd {
 
@@ -189,6 +192,22 @@ void MessageTriage::exportPicked(const QString &path)
         const quint64 ticket = nextTicket();
         m_exports.emplace(ticket, path);
         m_query->requestExport(ticket, {}, seqs, path);
+    });
+}
+
+void MessageTriage::fillExportMenu(QMenu *menu, QWidget *dialogParent, const QString &defaultName)
+{
+    const auto askPath = [dialogParent, defaultName] {
+        return QFileDialog::getSaveFileName(dialogParent, tr("Export messages as JSON Lines"),
+            QDir::home().filePath(defaultName), tr("JSON Lines (*.jsonl)"));
+    };
+    menu->addAction(tr("Selected messages…"), this, [this, askPath] {
+        if (const QString path = askPath(); !path.isEmpty())
+            exportPicked(path);
+    });
+    menu->addAction(tr("Everything matching the filter…"), this, [this, askPath] {
+        if (const QString path = askPath(); !path.isEmpty())
+            exportMatching(path);
     });
 }
 

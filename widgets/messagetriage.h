@@ -3,6 +3,9 @@
 #include "queuestore.h"
 
 #include <QObject>
+
+class QMenu;
+class QWidget;
 #include <QStringList>
 
 #include <functional>
@@ -32,6 +35,9 @@ public:
     void retrySeqs(const QList<qint64> &seqs, const QString &what, int delaySeconds = 0);
     void exportPicked(const QString &path);
     void exportMatching(const QString &path);
+    // The Export menu of both pages: the picked rows or the filter's result, each asking
+    // for a file (`defaultName` in the home folder) first.
+    void fillExportMenu(QMenu *menu, QWidget *dialogParent, const QString &defaultName);
     // Counts what `filter` matches off the GUI thread, then calls `then` with it.
     void countThen(const MessageFilter &filter, std::function<void(qint64)> then);
 
