@@ -6,7 +6,8 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-tools-dev-tools
   qt6-charts-dev qt6-httpserver-dev qt6-websockets-dev
-  libqt6sql6-sqlite libqt6opengl6-dev libgl-dev libglx-dev
+  libqt6sql6-sqlite libqt6sql6-psql libqt6opengl6-dev libgl-dev libglx-dev
+  postgresql-15
   qt6-image-formats-plugins qt6-qpa-plugins
   libqt6svg6 libtomlplusplus-dev
   xvfb xauth
