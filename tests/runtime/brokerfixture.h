@@ -1,14 +1,16 @@
 #pragma once
 
-// Shared setup for the broker's semantic tests: a real SQLite file in a temporary
-// directory, a manual clock, and consumers that record or hold what they are handed.
+// Shared setup for the broker's semantic tests: a real store (a SQLite file in a temporary
+// directory, or with QUEUEDECK_TEST_STORE set to a PostgreSQL URL a fresh schema in that
+// database), a manual clock, and consumers that record or hold what they are handed.
 
 #include "broker.h"
 #include "clock.h"
 #include "consumer.h"
-#include "sqlitestore.h"
+#include "queuestore.h"
 
 #include <QHash>
+#include <QRandomGenerator>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -116,19 +118,37 @@ inline std::vector<qd::SendItem> items(int n, const QByteArray &prefix = "m", st
     return out;
 }
 
+// The store spec for one fixture: the SQLite file at `path`, or the PostgreSQL URL in
+// QUEUEDECK_TEST_STORE with a schema of its own, so fixtures sharing one database start
+// empty and never see each other's rows.
+inline QString chooseStoreSpec(const QString &path)
+{
+    const QString url = qEnvironmentVariable("QUEUEDECK_TEST_STORE");
+    if (url.isEmpty())
+        return path;
+    QString schema = QStringLiteral("t_");
+    for (int i = 0; i < 16; ++i)
+        schema += QLatin1Char("0123456789abcdef"[QRandomGenerator::global()->bounded(16)]);
+    return url + (url.contains(QLatin1Char('?')) ? QLatin1Char('&') : QLatin1Char('?'))
+        + QStringLiteral("schema=") + schema;
+}
+
 struct BrokerFixture {
     QTemporaryDir dir;
     qd::ManualClock clock;
-    std::unique_ptr<qd::SqliteStore> store;
+    std::unique_ptr<qd::QueueStore> store;
     std::unique_ptr<qd::Broker> broker;
 
+    // The SQLite file (unused when the store is PostgreSQL).
     QString path() const { return dir.filePath(QStringLiteral("queuedeck.sqlite")); }
+    // What open() hands qd::makeStore(); the same for every reopen() of this fixture.
+    QString storeSpec() const { return m_spec; }
 
     // Opens the store and starts a broker over it; false (with a warning) on failure.
     bool open()
     {
         QString error;
-        store = std::make_unique<qd::SqliteStore>(path());
+        store = qd::makeStore(storeSpec());
         if (!store->open(&error)) {
             qWarning("store: %s", qPrintable(error));
             return false;
@@ -141,7 +161,7 @@ struct BrokerFixture {
         return true;
     }
 
-    // Stops as a process would (nothing completes) and starts again on the same file.
+    // Stops as a process would (nothing completes) and starts again on the same store.
     bool reopen()
     {
         broker.reset();
@@ -179,6 +199,9 @@ struct BrokerFixture {
             out.push_back(it->outcome);
         return out;
     }
+
+private:
+    const QString m_spec = chooseStoreSpec(path());
 };
 
 } // namespace qdtest

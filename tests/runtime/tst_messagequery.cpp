@@ -55,7 +55,7 @@ QStringList makeFailed(
 
 struct Reader {
     explicit Reader(BrokerFixture &fx)
-        : query(fx.path(), &fx.clock)
+        : query(fx.storeSpec(), &fx.clock)
     {
     }
 

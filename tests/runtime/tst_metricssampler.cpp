@@ -1,7 +1,9 @@
 // The metrics sampler: its arithmetic (rates, percentiles, rollups) driven directly, and
-// the sampler over a real broker and SQLite store with a manual clock.
+// the sampler over a real broker and store with a manual clock.
 #include "brokerfixture.h"
 #include "metricssampler.h"
+#include "pgstore.h"
+#include "sqlitestore.h"
 
 #include <QSignalSpy>
 #include <QTest>
@@ -281,7 +283,7 @@ private slots:
         fx.send(QStringLiteral("q"), 2, 30);
         fx.broker->pumpAll(); // commits, so another connection sees them
         MetricsSampler sampler(fx.broker.get(), 1000);
-        sampler.readDepthInBackground(fx.path());
+        sampler.readDepthInBackground(fx.storeSpec());
         QSignalSpy spy(&sampler, &MetricsSampler::sampled);
         // Frames carry the last depth read; the first read is under way after the first tick.
         QTRY_VERIFY_WITH_TIMEOUT(
@@ -302,7 +304,10 @@ private slots:
         BrokerFixture fx;
         QVERIFY(fx.open());
         QVERIFY(fx.createQueue(QStringLiteral("q")));
-        QCOMPARE(fx.store->schemaVersion(), SqliteStore::kSchemaVersion);
+        if (isPostgresSpec(fx.storeSpec()))
+            QCOMPARE(dynamic_cast<PgStore &>(*fx.store).schemaVersion(), PgStore::kSchemaVersion);
+        else
+            QCOMPARE(dynamic_cast<SqliteStore &>(*fx.store).schemaVersion(), SqliteStore::kSchemaVersion);
         const qint64 start = 1'700'000'020'000; // 40 s into a minute
         fx.clock.setMs(start);
         {

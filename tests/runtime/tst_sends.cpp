@@ -231,7 +231,7 @@ private slots:
     }
 
     // The durable callback runs only once the messages are committed: another connection
-    // to the same file sees them when it runs, and not before.
+    // to the same store sees them when it runs, and not before.
     void durableAfterCommit()
     {
         BrokerFixture fx;
@@ -239,9 +239,9 @@ private slots:
         QVERIFY(fx.createQueue(QStringLiteral("q")));
         fx.broker->pumpAll();
 
-        qd::SqliteStore other(fx.path());
+        const std::unique_ptr<qd::QueueStore> other = qd::makeStore(fx.storeSpec());
         QString error;
-        QVERIFY2(other.open(&error), qPrintable(error));
+        QVERIFY2(other->open(&error), qPrintable(error));
 
         int calls = 0;
         bool visibleInCallback = false;
@@ -253,13 +253,13 @@ private slots:
                 QVERIFY(!result);
                 visibleInCallback = true;
                 for (const QString &id : std::as_const(ids))
-                    visibleInCallback = visibleInCallback && other.messageById(id).has_value();
+                    visibleInCallback = visibleInCallback && other->messageById(id).has_value();
             },
             &ids);
         QVERIFY(!e);
         QCOMPARE(ids.size(), 3);
         QCOMPARE(calls, 0);
-        QVERIFY(!other.messageById(ids[0]));
+        QVERIFY(!other->messageById(ids[0]));
 
         QTRY_COMPARE(calls, 1); // the broker's own tick commits
         QVERIFY(visibleInCallback);
