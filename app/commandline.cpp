@@ -16,6 +16,15 @@ CommandLine parseCommandLine(const QStringList &arguments)
         QStringLiteral("headless"), QStringLiteral("Run the runtime without a window."));
     const QCommandLineOption dataDir(
         QStringLiteral("data-dir"), QStringLiteral("Where the store lives."), QStringLiteral("DIR"));
+    const QCommandLineOption store(QStringLiteral("store"),
+        QStringLiteral("A PostgreSQL database to share with other runtimes, as "
+                       "postgresql://user[:password]@host[:port]/db[?schema=NAME] (default: the SQLite file "
+                       "in the data directory; also QUEUEDECK_STORE)."),
+        QStringLiteral("URL"));
+    const QCommandLineOption nodeTimeout(QStringLiteral("node-timeout"),
+        QStringLiteral("With a shared store: seconds without a heartbeat before other nodes take back this "
+                       "one's batches (default 10)."),
+        QStringLiteral("SECONDS"), QStringLiteral("10"));
     const QCommandLineOption bind(QStringLiteral("bind"),
         QStringLiteral("Address to listen on (default 127.0.0.1)."), QStringLiteral("ADDRESS"),
         QStringLiteral("127.0.0.1"));
@@ -48,15 +57,25 @@ CommandLine parseCommandLine(const QStringList &arguments)
     QCommandLineOption dropFiles(QStringLiteral("drop-files"),
         QStringLiteral("Drop these files on the window at start."), QStringLiteral("PATH"));
     dropFiles.setFlags(QCommandLineOption::HiddenFromHelp);
-    parser.addOptions({ headless, dataDir, bind, port, config, token, maxImage, fetchTimeout, allowFileUrls,
-        screenshot, screenshotDelay, screenshotPage, dropFiles });
+    parser.addOptions({ headless, dataDir, store, nodeTimeout, bind, port, config, token, maxImage,
+        fetchTimeout, allowFileUrls, screenshot, screenshotDelay, screenshotPage, dropFiles });
     parser.process(arguments);
 
     out.headless = parser.isSet(headless);
     out.runtime.dataDir = parser.value(dataDir);
+    out.runtime.store
+        = parser.isSet(store) ? parser.value(store) : qEnvironmentVariable("QUEUEDECK_STORE").trimmed();
+    if (!out.runtime.store.isEmpty() && !isPostgresSpec(out.runtime.store))
+        out.error = QStringLiteral("--store: expected postgresql://user@host:port/database, got %1")
+                        .arg(displayStoreSpec(out.runtime.store));
+    bool ok = false;
+    const double nodeTimeoutSeconds = parser.value(nodeTimeout).toDouble(&ok);
+    if (!ok || nodeTimeoutSeconds < 1 || nodeTimeoutSeconds > 3600)
+        out.error
+            = QStringLiteral("--node-timeout: seconds from 1 to 3600: %1").arg(parser.value(nodeTimeout));
+    out.runtime.nodeTimeoutMs = int(nodeTimeoutSeconds * 1000);
     if (!out.runtime.bind.setAddress(parser.value(bind)))
         out.error = QStringLiteral("--bind: not an IP address: %1").arg(parser.value(bind));
-    bool ok = false;
     const uint p = parser.value(port).toUInt(&ok);
     if (!ok || p > 65535)
         out.error = QStringLiteral("--port: not a port number: %1").arg(parser.value(port));

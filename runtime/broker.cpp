@@ -1,7 +1,11 @@
 #include "broker.h"
 
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QHostInfo>
 #include <QJsonArray>
 #include <QRandomGenerator>
+#include <QSet>
 #include <QThread>
 #include <QtEndian>
 
@@ -15,6 +19,8 @@ namespace {
 // others or the event loop, and commits stay a sensible size.
 constexpr int kMaxBatchesPerTick = 200;
 constexpr int kRetentionSweepMs = 60'000;
+// How soon a node tries again when another one held a queue's dispatch lock.
+constexpr int kDispatchRetryMs = 25;
 
 QString queueNameError(const QString &name)
 {
@@ -57,23 +63,51 @@ Broker::Broker(QueueStore *store, const Clock *clock, QObject *parent)
 {
     m_retentionTimer.setInterval(kRetentionSweepMs);
     connect(&m_retentionTimer, &QTimer::timeout, this, &Broker::sweepRetention);
+    m_heartbeatTimer.setInterval(kHeartbeatMs);
+    connect(&m_heartbeatTimer, &QTimer::timeout, this, &Broker::heartbeat);
+    m_reconnectTimer.setInterval(1000);
+    connect(&m_reconnectTimer, &QTimer::timeout, this, &Broker::tryReconnect);
+    m_node.host = QHostInfo::localHostName();
+    m_node.pid = QCoreApplication::applicationPid();
+    m_node.startedMs = QDateTime::currentMSecsSinceEpoch();
 }
 
 Broker::~Broker()
 {
     commitAndNotify();
+    if (m_store->shared() && m_store->available()) {
+        // Leaving on purpose: the row goes, so whatever is still in flight here is taken
+        // back by the other nodes at once rather than when the heartbeat runs out.
+        m_store->unregisterNode();
+        QString error;
+        m_store->commit(&error);
+    }
+}
+
+void Broker::addQueueState(QueueRecord record)
+{
+    const qint64 id = record.id;
+    m_queueIds.insert(record.name, id);
+    QueueState &q = m_queues[id];
+    q.record = std::move(record);
+    q.wake = std::make_unique<QTimer>();
+    q.wake->setSingleShot(true);
+    connect(q.wake.get(), &QTimer::timeout, this, [this, id] { markDirty(id); });
 }
 
 bool Broker::start(QString *error)
 {
-    for (QueueRecord &record : m_store->loadQueues()) {
-        const qint64 id = record.id;
-        m_queueIds.insert(record.name, id);
-        QueueState &q = m_queues[id];
-        q.record = std::move(record);
-        q.wake = std::make_unique<QTimer>();
-        q.wake->setSingleShot(true);
-        connect(q.wake.get(), &QTimer::timeout, this, [this, id] { markDirty(id); });
+    for (QueueRecord &record : m_store->loadQueues())
+        addQueueState(std::move(record));
+    if (m_store->shared()) {
+        m_store->registerNode(localNode());
+        m_store->setChangeListener([this](qint64 queueId) {
+            if (queueId < 0)
+                QMetaObject::invokeMethod(this, &Broker::reloadQueues, Qt::QueuedConnection);
+            else if (m_queues.count(queueId))
+                markDirty(queueId);
+        });
+        m_heartbeatTimer.start();
     }
     recoverInFlight();
     sweepRetention();
@@ -83,6 +117,120 @@ bool Broker::start(QString *error)
         markDirty(id);
     m_retentionTimer.start();
     return true;
+}
+
+void Broker::setNodeEndpoint(const QString &endpoint)
+{
+    m_node.endpoint = endpoint;
+}
+
+void Broker::setNodeTimeoutMs(int timeoutMs)
+{
+    m_node.timeoutMs = timeoutMs;
+}
+
+NodeInfo Broker::localNode() const
+{
+    NodeInfo n = m_node;
+    for (const auto &[id, q] : m_queues) {
+        n.batchesInFlight += q.inFlightBatches;
+        n.acked += q.counters.acked;
+    }
+    n.heartbeatMs = QDateTime::currentMSecsSinceEpoch();
+    return n;
+}
+
+std::vector<NodeInfo> Broker::nodes()
+{
+    if (m_store->shared() && m_store->available())
+        return m_store->nodes();
+    NodeInfo self = localNode();
+    self.throughput = m_node.throughput;
+    return { self };
+}
+
+void Broker::heartbeat()
+{
+    if (!m_store->available())
+        return;
+    NodeInfo n = localNode();
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (m_lastHeartbeatMs > 0 && now > m_lastHeartbeatMs)
+        n.throughput = double(n.acked - m_lastHeartbeatAcked) * 1000.0 / double(now - m_lastHeartbeatMs);
+    m_node.throughput = n.throughput;
+    m_lastHeartbeatAcked = n.acked;
+    m_lastHeartbeatMs = now;
+    m_store->heartbeat(n);
+    // Batches of nodes whose heartbeat stopped come back here (or to another live node).
+    recoverInFlight();
+    scheduleTick();
+}
+
+void Broker::reloadQueues()
+{
+    if (!m_store->available())
+        return;
+    bool changed = false;
+    QSet<qint64> seen;
+    for (QueueRecord &record : m_store->loadQueues()) {
+        seen.insert(record.id);
+        if (QueueState *q = stateById(record.id)) {
+            if (q->record.settings != record.settings || q->record.name != record.name) {
+                m_queueIds.remove(q->record.name);
+                m_queueIds.insert(record.name, record.id);
+                q->record = std::move(record);
+                changed = true;
+            }
+        } else {
+            addQueueState(std::move(record));
+            changed = true;
+        }
+    }
+    for (auto it = m_queues.begin(); it != m_queues.end();) {
+        if (seen.contains(it->first)) {
+            ++it;
+            continue;
+        }
+        m_queueIds.remove(it->second.record.name);
+        m_dirty.removeAll(it->first);
+        it = m_queues.erase(it);
+        changed = true;
+    }
+    for (const auto &[id, q] : m_queues)
+        markDirty(id);
+    if (changed)
+        emit queuesChanged();
+}
+
+void Broker::storeLost(const QString &error)
+{
+    // What this node had in flight may or may not have been written; nothing of it is
+    // trusted now. Late completions are dropped, and once the database is back this node
+    // registers again, so the batches it held are taken back and delivered again.
+    qWarning("QueueDeck: lost the store (%s); reconnecting", qPrintable(error));
+    m_inFlight.clear();
+    for (auto &[id, q] : m_queues) {
+        q.inFlightBatches = 0;
+        q.wake->stop();
+    }
+    m_dirty.clear();
+    if (!m_reconnectTimer.isActive())
+        m_reconnectTimer.start();
+}
+
+void Broker::tryReconnect()
+{
+    QString error;
+    if (!m_store->reconnect(&error)) {
+        qWarning("QueueDeck: still cannot reach the store: %s", qPrintable(error));
+        return;
+    }
+    m_reconnectTimer.stop();
+    m_store->registerNode(localNode());
+    reloadQueues();
+    recoverInFlight();
+    scheduleTick();
+    qInfo("QueueDeck: the store is back");
 }
 
 Broker::QueueState *Broker::stateByName(const QString &name)
@@ -171,6 +319,9 @@ Broker::QueueState *Broker::ensureQueue(const QString &name)
 
 Error Broker::createQueue(const QString &name, const QueueSettings &settings, QueueRecord *out)
 {
+    if (!m_store->available())
+        return Error::make(
+            ErrorCode::Unavailable, QStringLiteral("the database is unreachable; try again shortly"));
     if (const QString e = queueNameError(name); !e.isEmpty())
         return Error::make(ErrorCode::Invalid, e);
     if (m_queueIds.contains(name))
@@ -182,12 +333,10 @@ Error Broker::createQueue(const QString &name, const QueueSettings &settings, Qu
         return Error::make(ErrorCode::Invalid, e);
     const qint64 now = m_clock->nowMs();
     const qint64 id = m_store->insertQueue(name, settings, now);
-    m_queueIds.insert(name, id);
-    QueueState &q = m_queues[id];
-    q.record = QueueRecord { id, name, settings, now, now };
-    q.wake = std::make_unique<QTimer>();
-    q.wake->setSingleShot(true);
-    connect(q.wake.get(), &QTimer::timeout, this, [this, id] { markDirty(id); });
+    if (id == 0)
+        return Error::make(ErrorCode::Storage, QStringLiteral("could not write the queue to the store"));
+    if (!m_queues.count(id))
+        addQueueState(QueueRecord { id, name, settings, now, now });
     audit(QStringLiteral("queue_created"), name, settings.toJson());
     if (!settings.deadLetterQueue.isEmpty())
         ensureQueue(settings.deadLetterQueue);
@@ -273,6 +422,9 @@ Error Broker::send(const QString &queueName, std::vector<SendItem> items,
     QueueState *q = stateByName(queueName);
     if (!q)
         return Error::make(ErrorCode::NotFound, QStringLiteral("queue \"%1\" not found").arg(queueName));
+    if (!m_store->available())
+        return Error::make(ErrorCode::Unavailable,
+            QStringLiteral("the database is unreachable; nothing was stored, try again shortly"));
     if (items.empty())
         return Error::make(ErrorCode::Invalid, QStringLiteral("a send needs at least one message"));
     if (items.size() > std::size_t(kMaxBatchMessages))
@@ -378,11 +530,17 @@ void Broker::commitAndNotify()
     QString error;
     const bool ok = m_store->commit(&error);
     auto callbacks = std::exchange(m_awaitingCommit, {});
-    const Error result = ok
-        ? Error {}
-        : Error::make(ErrorCode::Storage, QStringLiteral("could not write to the store: ") + error);
-    if (!ok)
+    Error result;
+    if (!ok && m_store->shared()) {
+        // Nothing of this commit was stored: producers hear 503 and send again.
+        result = Error::make(ErrorCode::Unavailable,
+            QStringLiteral("the database did not take the write (%1); nothing was stored, try again shortly")
+                .arg(error));
+        storeLost(error);
+    } else if (!ok) {
+        result = Error::make(ErrorCode::Storage, QStringLiteral("could not write to the store: ") + error);
         qWarning("QueueDeck: commit failed: %s", qPrintable(error));
+    }
     for (auto &callback : callbacks)
         callback(result);
 }
@@ -394,6 +552,10 @@ void Broker::tick()
     m_inTick = true;
     m_tickScheduled = false;
     commitAndNotify();
+    if (!m_store->available()) {
+        m_inTick = false;
+        return; // nothing is pumped until the store is back
+    }
     for (int round = 0; round < 4 && !m_dirty.isEmpty(); ++round) {
         const QList<qint64> dirty = std::exchange(m_dirty, {});
         for (qint64 id : dirty) {
@@ -446,7 +608,20 @@ void Broker::pump(QueueState &q)
             }
             cut = BatchCut::Timeout;
         }
-        dispatch(q, cut, ready);
+        if (m_store->shared()) {
+            // max_concurrency counts every node's batches of this queue.
+            const int everywhere = m_store->lockDispatch(id);
+            if (everywhere < 0) { // another node is dispatching from this queue just now
+                due = now + kDispatchRetryMs;
+                break;
+            }
+            if (everywhere >= concurrencyLimit(q))
+                break; // a node finishing a batch notifies, which wakes this queue again
+        }
+        if (!dispatch(q, cut, ready)) { // another node took the messages first
+            due = now + kDispatchRetryMs;
+            break;
+        }
         ++dispatched;
     }
     if (consumer) {
@@ -470,7 +645,7 @@ void Broker::scheduleWake(QueueState &q, std::optional<qint64> dueMs)
     q.wake->start(int(wait));
 }
 
-void Broker::dispatch(QueueState &q, BatchCut cut, int size)
+bool Broker::dispatch(QueueState &q, BatchCut cut, int size)
 {
     const qint64 now = m_clock->nowMs();
     BatchRecord record;
@@ -482,6 +657,10 @@ void Broker::dispatch(QueueState &q, BatchCut cut, int size)
     Delivery delivery { record.id, q.record.name, q.record.settings, cut,
         m_store->claimReady(q.record.id, now, size, record.id, 0, false) };
     record.size = int(delivery.messages.size());
+    if (record.size == 0) {
+        m_store->discardBatch(record.id);
+        return false;
+    }
     q.inFlightBatches += 1;
     q.timerResetMs = now;
     q.counters.delivered += record.size;
@@ -500,6 +679,7 @@ void Broker::dispatch(QueueState &q, BatchCut cut, int size)
         if (self)
             self->completeBatch(batchId, outcome);
     });
+    return true;
 }
 
 void Broker::completeBatch(qint64 batchId, const BatchOutcome &outcome)

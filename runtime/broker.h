@@ -120,6 +120,13 @@ public:
 
     static constexpr int kBulkChunk = 1000;
 
+    // This runtime as other nodes and the dashboard see it. With a shared store each node
+    // keeps a heartbeat row; with a local one the list is this process alone.
+    void setNodeEndpoint(const QString &endpoint);
+    void setNodeTimeoutMs(int timeoutMs);
+    std::vector<NodeInfo> nodes();
+    static constexpr int kHeartbeatMs = 1000;
+
 signals:
     void queuesChanged();
     void auditAppended(const qd::AuditEntry &entry);
@@ -169,11 +176,20 @@ private:
     void scheduleWake(QueueState &q, std::optional<qint64> dueMs);
     int concurrencyLimit(const QueueState &q) const;
     Consumer *consumerFor(const QueueState &q) const;
-    void dispatch(QueueState &q, BatchCut cut, int size);
+    // False when the messages counted ready were taken by another node meanwhile.
+    bool dispatch(QueueState &q, BatchCut cut, int size);
     void completeBatch(qint64 batchId, const BatchOutcome &outcome);
     void expireLeases(QueueState &q, qint64 now);
     void sweepRetention();
     void recoverInFlight();
+    // Shared stores: keeping this node's row alive, following other nodes' changes, and
+    // starting over when the database went away.
+    NodeInfo localNode() const;
+    void heartbeat();
+    void reloadQueues();
+    void addQueueState(QueueRecord record);
+    void storeLost(const QString &error);
+    void tryReconnect();
     void retryOrGiveUp(QueueState &q, const Message &m, int delaySeconds, const QString &error,
         const QString &outcome, bool keepLease, Outcome &out);
     void recordAck(QueueState &q, const Message &m, Outcome &out);
@@ -194,6 +210,11 @@ private:
     bool m_tickScheduled = false;
     bool m_inTick = false;
     QTimer m_retentionTimer;
+    QTimer m_heartbeatTimer;
+    QTimer m_reconnectTimer;
+    NodeInfo m_node;
+    qint64 m_lastHeartbeatAcked = 0;
+    qint64 m_lastHeartbeatMs = 0;
 };
 
 } // namespace qd

@@ -217,6 +217,8 @@ CloudflareError CloudflareApi::fromBroker(const Error &error)
         return { 409, QueueDeliveryPaused, QStringLiteral("queue_delivery_paused: ") + error.message };
     case ErrorCode::Storage:
         return { 500, Internal, error.message };
+    case ErrorCode::Unavailable:
+        return { 503, Internal, error.message };
     case ErrorCode::Invalid:
     case ErrorCode::None:
         break;

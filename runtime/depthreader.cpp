@@ -1,6 +1,6 @@
 #include "depthreader.h"
 
-#include "sqlitestore.h"
+#include "queuestore.h"
 
 #include <QElapsedTimer>
 
@@ -39,9 +39,11 @@ void DepthReader::read(const QList<qint64> &queueIds, qint64 nowMs)
             QElapsedTimer timer;
             timer.start();
             if (!m_store && !m_openFailed) {
-                m_store = std::make_unique<SqliteStore>(m_path);
+                m_store = makeStore(m_path);
                 QString error;
-                if (!m_store->open(&error)) {
+                // A SQLite reader opens as a writer would (WAL lets both in); a PostgreSQL
+                // one must not take the migration lock every node's writer takes.
+                if (!(isPostgresSpec(m_path) ? m_store->openReader(&error) : m_store->open(&error))) {
                     qWarning("QueueDeck: the depth reader cannot open the store: %s", qPrintable(error));
                     m_store.reset();
                     m_openFailed = true;

@@ -12,7 +12,6 @@
 
 namespace qd {
 
-class SqliteStore;
 
 // Reads queue depth on its own thread over its own connection to the store (WAL lets it
 // read while the broker writes), so a backlog of millions, whose count takes a few hundred
@@ -36,7 +35,7 @@ private:
     QString m_path;
     QThread m_thread;
     QObject *m_context; // lives on m_thread
-    std::unique_ptr<SqliteStore> m_store; // reader thread only
+    std::unique_ptr<QueueStore> m_store; // reader thread only
     bool m_openFailed = false; // reader thread only
     std::atomic<bool> m_busy { false };
 };

@@ -4,7 +4,8 @@
 
 namespace qd {
 
-enum class ErrorCode { None, NotFound, Invalid, TooLarge, TooMany, Conflict, Paused, Storage };
+// Unavailable: a shared store's database cannot be reached just now; try again shortly.
+enum class ErrorCode { None, NotFound, Invalid, TooLarge, TooMany, Conflict, Paused, Storage, Unavailable };
 
 // What went wrong with a request, in words a person can act on. Empty when nothing did.
 struct Error {

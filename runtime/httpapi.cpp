@@ -136,8 +136,10 @@ void HttpApi::produce(const HttpRequest &request, const HttpResponder &responder
         },
         ids.get());
     if (error)
-        responder.respond(
-            HttpResponse::json(error.code == ErrorCode::NotFound ? 404 : 400, jsonError(error.message)));
+        responder.respond(HttpResponse::json(error.code == ErrorCode::NotFound ? 404
+                : error.code == ErrorCode::Unavailable                         ? 503
+                                                                               : 400,
+            jsonError(error.message)));
 }
 
 } // namespace qd

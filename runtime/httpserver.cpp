@@ -1,5 +1,7 @@
 #include "httpserver.h"
 
+#include <algorithm>
+
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTimer>
@@ -295,8 +297,18 @@ HttpResponder::HttpResponder(HttpConnection *connection, quint64 serial)
 
 void HttpResponder::respond(const HttpResponse &response) const
 {
-    if (m_connection)
-        m_connection->respond(m_serial, response);
+    if (!m_connection)
+        return;
+    // Every 503 is "not now": say when to come back, so clients' retry logic can.
+    const bool hasRetryAfter = std::any_of(response.headers.begin(), response.headers.end(),
+        [](const auto &h) { return h.first.compare("retry-after", Qt::CaseInsensitive) == 0; });
+    if (response.status == 503 && !hasRetryAfter) {
+        HttpResponse withRetry = response;
+        withRetry.headers.append({ QByteArrayLiteral("Retry-After"), QByteArrayLiteral("1") });
+        m_connection->respond(m_serial, withRetry);
+        return;
+    }
+    m_connection->respond(m_serial, response);
 }
 
 bool HttpResponder::isConnected() const

@@ -51,7 +51,7 @@ MessageQuery::MessageQuery(const QString &storePath, const Clock *clock, QObject
     QMetaObject::invokeMethod(
         m_context,
         [this, storePath] {
-            auto store = std::make_unique<SqliteStore>(storePath);
+            auto store = makeStore(storePath);
             QString error;
             if (!store->openReader(&error)) {
                 qWarning("message reader: %s", qPrintable(error));

@@ -155,7 +155,7 @@ private:
     QObject *m_context = nullptr; // lives on m_thread
     const Clock *m_clock;
     SystemClock m_systemClock;
-    std::unique_ptr<SqliteStore> m_store; // reader thread only
+    std::unique_ptr<QueueStore> m_store; // reader thread only
     QString m_openError;
     mutable std::mutex m_mutex; // guards m_generations and m_openError
     std::unordered_map<int, quint64> m_generations;

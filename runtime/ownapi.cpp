@@ -39,6 +39,7 @@ int statusOf(const Error &e)
     case ErrorCode::TooMany:
         return 413;
     case ErrorCode::Storage:
+    case ErrorCode::Unavailable:
         return 503;
     default:
         return 400;

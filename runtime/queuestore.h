@@ -7,6 +7,8 @@
 #include <QJsonObject>
 #include <QString>
 
+#include <functional>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -136,6 +138,21 @@ struct ResultFilter {
     QString text; // searched in URLs, user, message id, hash, format and type
 };
 
+// One runtime process serving a shared store, as its heartbeat row says.
+struct NodeInfo {
+    qint64 id = 0;
+    QString host;
+    qint64 pid = 0;
+    QString endpoint; // where its HTTP API answers
+    qint64 startedMs = 0;
+    qint64 heartbeatMs = 0; // the database's clock
+    qint64 timeoutMs = 10'000; // without a heartbeat this long, the node counts as gone
+    int batchesInFlight = 0;
+    qint64 acked = 0; // since it started
+    double throughput = 0; // acked messages a second over its last heartbeat interval
+    bool alive = true; // its heartbeat is recent
+};
+
 // Everything durable. One instance is used from one thread (the runtime's); writes go into
 // an open transaction which commit() makes durable with one fsync, so callers group them.
 class QueueStore {
@@ -237,6 +254,45 @@ public:
     virtual void insertRollups(const std::vector<MetricsFrame> &, qint64 /*keepFromMs*/) { }
     // Oldest first.
     virtual std::vector<MetricsFrame> rollups(qint64 /*fromMs*/) { return {}; }
+
+    // Readers for views, on connections of their own: open without creating or migrating,
+    // and never write. Reads between beginRead() and endRead() see one snapshot.
+    virtual bool openReader(QString *error) { return open(error); }
+    virtual void beginRead() { }
+    virtual void endRead() { }
+    // Where the message `seq` sits in listMessages(filter) order; -1 when it doesn't match.
+    virtual qint64 positionOf(const MessageFilter &filter, qint64 nowMs, qint64 seq) = 0;
+    // Operator actions whose detail names `text` (a message id), newest first.
+    virtual std::vector<AuditEntry> auditMentioning(const QString &text, int limit) = 0;
+    // Removes a batch row that was never delivered (another node claimed its messages first).
+    virtual void discardBatch(qint64 id) = 0;
+
+    // Several runtimes on one store (PostgreSQL). A local store is never shared, and none
+    // of the calls below is made on it.
+    virtual bool shared() const { return false; }
+    // False while the connection is lost; reconnect() tries to get it back.
+    virtual bool available() const { return true; }
+    virtual bool reconnect(QString * /*error*/) { return true; }
+    // Called on the store's thread when another node changed a queue's messages or batches
+    // (its id), or the list of queues (-1).
+    virtual void setChangeListener(std::function<void(qint64 queueId)>) { }
+    // Takes the queue's dispatch lock until the next commit and returns how many of its push
+    // batches are in flight on every node; -1 when another node holds the lock just now.
+    virtual int lockDispatch(qint64 /*queueId*/) { return 0; }
+    // This process's row in the node table: registered once, then a heartbeat every second.
+    // Push batches claimed by a node whose heartbeat stopped come back through
+    // inFlightWithoutLease().
+    virtual qint64 registerNode(const NodeInfo &) { return 0; }
+    virtual void heartbeat(const NodeInfo &) { }
+    virtual void unregisterNode() { }
+    virtual std::vector<NodeInfo> nodes() { return {}; }
 };
+
+// A store from its spec: "postgresql://user[:password]@host[:port]/db[?schema=name]" for a
+// shared PostgreSQL database, anything else a path to a SQLite file.
+bool isPostgresSpec(const QString &spec);
+std::unique_ptr<QueueStore> makeStore(const QString &spec);
+// The spec without its password, for logs and the window's title.
+QString displayStoreSpec(const QString &spec);
 
 } // namespace qd

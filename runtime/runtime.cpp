@@ -47,8 +47,10 @@ bool Runtime::start(QString *error)
     QMetaObject::invokeMethod(
         m_context,
         [&] {
-            m_store = std::make_unique<SqliteStore>(
-                QDir(m_options.dataDir).filePath(QStringLiteral("queuedeck.db")));
+            m_storeSpec = m_options.store.isEmpty()
+                ? QDir(m_options.dataDir).filePath(QStringLiteral("queuedeck.db"))
+                : m_options.store;
+            m_store = makeStore(m_storeSpec);
             if (!m_store->open(error))
                 return;
             m_blobs = std::make_unique<BlobStore>(
@@ -56,6 +58,7 @@ bool Runtime::start(QString *error)
             if (!m_blobs->open(error))
                 return;
             m_broker = new Broker(m_store.get(), &m_clock);
+            m_broker->setNodeTimeoutMs(m_options.nodeTimeoutMs);
             m_broker->setConsumerForType(ConsumerType::Webhook, std::make_shared<WebhookConsumer>());
             if (!m_broker->start(error))
                 return;
@@ -73,6 +76,7 @@ bool Runtime::start(QString *error)
             }
             m_port = m_http->port();
             m_endpoint = m_http->baseUrl() + QLatin1Char('/');
+            m_broker->setNodeEndpoint(m_endpoint);
             if (!m_options.configFile.isEmpty()) {
                 m_startupImport = importWranglerFile(*m_broker, m_options.configFile);
                 if (!m_startupImport.ok()) {
@@ -83,7 +87,7 @@ bool Runtime::start(QString *error)
             // Depth is read by a thread of its own from an index, so the once-a-second
             // snapshot neither counts every row of every queue nor holds up this thread.
             m_sampler = new MetricsSampler(m_broker, m_options.sampleIntervalMs);
-            m_sampler->readDepthInBackground(m_store->path());
+            m_sampler->readDepthInBackground(m_storeSpec);
             connect(
                 m_sampler, &MetricsSampler::sampled, this,
                 [this](const QList<MetricsFrame> &frames, const QList<QueueSnapshot> &queues) {

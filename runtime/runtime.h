@@ -5,7 +5,7 @@
 #include "imagepipeline.h"
 #include "metricsframe.h"
 #include "queuesnapshot.h"
-#include "sqlitestore.h"
+#include "queuestore.h"
 #include "wranglerconfig.h"
 
 #include <QHostAddress>
@@ -22,6 +22,12 @@ class MetricsSampler;
 
 struct RuntimeOptions {
     QString dataDir;
+    // Where messages live: empty for the SQLite file in dataDir, or a PostgreSQL URL
+    // (postgresql://user@host:port/db) shared with other runtimes.
+    QString store;
+    // With a shared store: how long other nodes wait for this one's heartbeat before they
+    // take back the batches it had in flight.
+    int nodeTimeoutMs = 10'000;
     QHostAddress bind = QHostAddress::LocalHost;
     quint16 port = 8787;
     QString token;
@@ -52,8 +58,10 @@ public:
     // The broker lives on the runtime thread: call into it only with
     // QMetaObject::invokeMethod(broker(), ...).
     Broker *broker() const { return m_broker; }
-    // The store's file, for readers on connections of their own (views); set once started.
-    QString storePath() const { return m_store ? m_store->path() : QString(); }
+    // The store's spec (its file, or its PostgreSQL URL), for readers on connections of
+    // their own (views); set once started.
+    QString storePath() const { return m_storeSpec; }
+    bool sharedStore() const { return isPostgresSpec(m_storeSpec); }
     // Lives with the broker: use it only in calls made on the runtime thread.
     BlobStore *blobs() const { return m_blobs.get(); }
     // "http://host:port/blobs/": the prefix of this server's blob URLs.
@@ -84,7 +92,8 @@ private:
     QThread m_thread;
     QObject *m_context = nullptr; // lives on m_thread: the target of calls made there
     SystemClock m_clock;
-    std::unique_ptr<SqliteStore> m_store;
+    QString m_storeSpec;
+    std::unique_ptr<QueueStore> m_store;
     std::unique_ptr<BlobStore> m_blobs;
     Broker *m_broker = nullptr;
     HttpApi *m_http = nullptr;

@@ -21,7 +21,7 @@ public:
     SqliteStore(const SqliteStore &) = delete;
     SqliteStore &operator=(const SqliteStore &) = delete;
 
-    static constexpr int kSchemaVersion = 4;
+    static constexpr int kSchemaVersion = 5;
     QString path() const { return m_path; }
     int schemaVersion();
 
@@ -59,14 +59,13 @@ public:
 
     // For views, on a second connection: opens without creating or migrating, and never
     // writes. The runtime's writer must have opened (and migrated) the file first.
-    bool openReader(QString *error);
+    bool openReader(QString *error) override;
     // Reads between these see one snapshot of the file (WAL), so a count and a page agree.
-    void beginRead();
-    void endRead();
-    // Where the message `seq` sits in listMessages(filter) order; -1 when it doesn't match.
-    qint64 positionOf(const MessageFilter &filter, qint64 nowMs, qint64 seq);
-    // Operator actions whose detail names `text` (a message id), newest first.
-    std::vector<AuditEntry> auditMentioning(const QString &text, int limit);
+    void beginRead() override;
+    void endRead() override;
+    qint64 positionOf(const MessageFilter &filter, qint64 nowMs, qint64 seq) override;
+    std::vector<AuditEntry> auditMentioning(const QString &text, int limit) override;
+    void discardBatch(qint64 id) override;
 
     qint64 insertBatch(const BatchRecord &batch) override;
     void finishBatch(const BatchRecord &batch) override;

@@ -38,6 +38,12 @@ void SqliteStore::finishBatch(const BatchRecord &b)
         .run();
 }
 
+void SqliteStore::discardBatch(qint64 id)
+{
+    begin();
+    stmt("DELETE FROM batches WHERE id = ?1").bind(1, id).run();
+}
+
 namespace {
 constexpr const char *kBatchColumns
     = "id, queue_id, created_ms, cut_reason, size, ended_ms, acked, retried, dead_lettered, failed, error";

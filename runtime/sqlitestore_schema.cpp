@@ -114,6 +114,23 @@ const char *const kMigrations[] = {
     R"sql(
     CREATE INDEX messages_failures ON messages(seq) WHERE state = 3 OR source_queue_id <> 0;
     )sql",
+    // 5: runtimes sharing a store. A SQLite file has one runtime, so these stay empty; they
+    // are here so both stores have the same schema at the same version.
+    R"sql(
+    CREATE TABLE nodes(
+        id INTEGER PRIMARY KEY,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        endpoint TEXT,
+        started_ms INTEGER NOT NULL,
+        timeout_ms INTEGER NOT NULL,
+        heartbeat INTEGER NOT NULL DEFAULT 0,
+        batches_in_flight INTEGER NOT NULL DEFAULT 0,
+        acked INTEGER NOT NULL DEFAULT 0,
+        throughput REAL NOT NULL DEFAULT 0);
+    ALTER TABLE messages ADD COLUMN node_id INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE batches ADD COLUMN node_id INTEGER NOT NULL DEFAULT 0;
+    )sql",
 };
 
 static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion);

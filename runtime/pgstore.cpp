@@ -1,0 +1,788 @@
+#include "pgstore.h"
+
+#include <QHostInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QObject>
+#include <QSqlDatabase>
+#include <QSqlDriver>
+#include <QSqlError>
+#include <QSqlField>
+#include <QSqlQuery>
+#include <QUrl>
+#include <QUrlQuery>
+
+#include <atomic>
+
+namespace qd {
+
+namespace {
+
+constexpr const char *kMessageColumns = "seq, id, queue_id, body, content_type, timestamp_ms, visible_at, "
+                                        "attempts, state, lease_id, lease_expires, "
+                                        "batch_id, source_queue_id, last_error, updated_ms";
+
+QString nextConnectionName()
+{
+    static std::atomic<int> counter { 0 };
+    return sqlf(QStringLiteral("queuedeck-pg-%1"), counter.fetch_add(1));
+}
+
+// The fields the Messages page sorts and filters JSON bodies by, kept in columns of their
+// own so PostgreSQL need not parse every body (it has no json_valid before version 16).
+std::pair<QString, QString> bodyFields(const Message &m)
+{
+    if (m.contentType != ContentType::Json)
+        return {};
+    const QJsonDocument doc = QJsonDocument::fromJson(m.body);
+    if (!doc.isObject())
+        return {};
+    const QJsonObject o = doc.object();
+    const auto text = [&](const char *key) {
+        const QJsonValue v = o.value(QLatin1String(key));
+        return v.isString() ? v.toString() : QString();
+    };
+    return { text("userId"), text("imageUrl") };
+}
+
+QString sortKey(MessageSort sort)
+{
+    switch (sort) {
+    case MessageSort::Seq:
+        return QStringLiteral("seq");
+    case MessageSort::Queue:
+        return QStringLiteral("queue_id");
+    case MessageSort::State:
+        return QStringLiteral("state");
+    case MessageSort::Attempts:
+        return QStringLiteral("attempts");
+    case MessageSort::User:
+        return QStringLiteral("coalesce(user_id, '') COLLATE \"C\"");
+    case MessageSort::Url:
+        return QStringLiteral("coalesce(image_url, '') COLLATE \"C\"");
+    case MessageSort::Updated:
+        return QStringLiteral("updated_ms");
+    case MessageSort::LastError:
+        return QStringLiteral("coalesce(last_error, '') COLLATE \"C\"");
+    case MessageSort::Id:
+        return QStringLiteral("id COLLATE \"C\"");
+    }
+    return QStringLiteral("seq");
+}
+
+QString orderBy(const MessageFilter &filter)
+{
+    const QString dir = filter.descending ? QStringLiteral(" DESC") : QString();
+    if (filter.sort == MessageSort::Seq)
+        return QStringLiteral(" ORDER BY seq") + dir;
+    return QStringLiteral(" ORDER BY ") + sortKey(filter.sort) + dir + QStringLiteral(", seq") + dir;
+}
+
+QString likeOf(const QString &text)
+{
+    QString escaped = text;
+    escaped.replace(QLatin1Char('\\'), QLatin1String("\\\\"));
+    escaped.replace(QLatin1Char('%'), QLatin1String("\\%"));
+    escaped.replace(QLatin1Char('_'), QLatin1String("\\_"));
+    return QLatin1Char('%') + escaped + QLatin1Char('%');
+}
+
+} // namespace
+
+PgStore::PgStore(QString spec)
+    : m_spec(std::move(spec))
+    , m_connection(nextConnectionName())
+{
+    const QUrl url(m_spec);
+    m_schema = QUrlQuery(url).queryItemValue(QStringLiteral("schema"));
+    if (m_schema.isEmpty())
+        m_schema = QStringLiteral("public");
+    m_channel = QStringLiteral("queuedeck_") + m_schema.toLower();
+    m_lockClass = int(qHash(m_schema) & 0x3fffffff);
+}
+
+PgStore::~PgStore()
+{
+    if (QSqlDatabase::contains(m_connection)) {
+        {
+            QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+            if (db.isOpen() && !m_down) {
+                QString error;
+                commit(&error);
+            }
+            m_notifications.reset();
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(m_connection);
+    }
+}
+
+bool PgStore::connect(QString *error)
+{
+    const QUrl url(m_spec);
+    if (!url.isValid() || url.host().isEmpty() || url.path().size() < 2) {
+        *error = sqlf(QStringLiteral("cannot read the store address %1: expected "
+                                     "postgresql://user@host:port/database"),
+            displayStoreSpec(m_spec));
+        return false;
+    }
+    static const QRegularExpression schemaName(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]{0,62}$"));
+    if (!schemaName.match(m_schema).hasMatch()) {
+        *error = sqlf(QStringLiteral("schema \"%1\" must be letters, digits and underscores"), m_schema);
+        return false;
+    }
+    if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QPSQL"))) {
+        *error = QStringLiteral("Qt's PostgreSQL driver (QPSQL) is not installed; on Debian: apt-get install "
+                                "libqt6sql6-psql");
+        return false;
+    }
+    QSqlDatabase db = QSqlDatabase::contains(m_connection)
+        ? QSqlDatabase::database(m_connection, false)
+        : QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), m_connection);
+    db.setHostName(url.host());
+    db.setPort(url.port(5432));
+    db.setDatabaseName(url.path().mid(1));
+    db.setUserName(url.userName());
+    db.setPassword(url.password());
+    db.setConnectOptions(QStringLiteral("connect_timeout=5;application_name=queuedeck"));
+    if (!db.open()) {
+        *error = sqlf(QStringLiteral("cannot connect to %1: %2"), displayStoreSpec(m_spec),
+            db.lastError().text().trimmed());
+        return false;
+    }
+    QSqlQuery q(db);
+    q.exec(QStringLiteral("SET client_min_messages TO warning"));
+    if (m_schema != QLatin1String("public")
+        && !q.exec(QStringLiteral("CREATE SCHEMA IF NOT EXISTS ") + m_schema)) {
+        // Another node may have created it at the same moment.
+        if (!q.exec(sqlf(QStringLiteral("SELECT 1 FROM pg_namespace WHERE nspname = '%1'"), m_schema))
+            || !q.next()) {
+            *error = sqlf(QStringLiteral("cannot create schema %1: %2"), m_schema, q.lastError().text());
+            return false;
+        }
+    }
+    if (!q.exec(QStringLiteral("SET search_path TO ") + m_schema)) {
+        *error = sqlf(QStringLiteral("cannot use schema %1: %2"), m_schema, q.lastError().text());
+        return false;
+    }
+    m_down = false;
+    m_failed = false;
+    m_inTransaction = false;
+    return true;
+}
+
+bool PgStore::open(QString *error)
+{
+    if (!connect(error) || !migrate(error))
+        return false;
+    if (!m_listener)
+        return true;
+    auto listener = std::move(m_listener);
+    setChangeListener(std::move(listener));
+    return true;
+}
+
+bool PgStore::openReader(QString *error)
+{
+    m_reader = true;
+    if (!connect(error))
+        return false;
+    if (const int v = schemaVersion(); v != kSchemaVersion) {
+        *error = sqlf(QStringLiteral("store %1 has schema version %2, not %3"), displayStoreSpec(m_spec), v,
+            kSchemaVersion);
+        return false;
+    }
+    return true;
+}
+
+bool PgStore::reconnect(QString *error)
+{
+    {
+        QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+        m_notifications.reset();
+        db.close();
+    }
+    m_inTransaction = false;
+    m_failed = false;
+    m_pendingInserts.clear();
+    m_notify.clear();
+    m_down = true;
+    if (!connect(error))
+        return false;
+    if (m_listener) {
+        auto listener = std::move(m_listener);
+        setChangeListener(std::move(listener));
+    }
+    return true;
+}
+
+void PgStore::checkConnection()
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    if (!q.exec(QStringLiteral("SELECT 1")))
+        m_down = true;
+}
+
+void PgStore::setChangeListener(std::function<void(qint64 queueId)> listener)
+{
+    m_listener = std::move(listener);
+    QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+    if (!db.isOpen() || !m_listener)
+        return;
+    m_notifications = std::make_unique<QObject>();
+    QSqlDriver *driver = db.driver();
+    driver->subscribeToNotification(m_channel);
+    QObject::connect(driver, &QSqlDriver::notification, m_notifications.get(),
+        [this](const QString &name, QSqlDriver::NotificationSource source, const QVariant &payload) {
+            if (name != m_channel || source == QSqlDriver::SelfSource || !m_listener)
+                return;
+            bool ok = false;
+            const qint64 id = payload.toString().toLongLong(&ok);
+            if (ok)
+                m_listener(id);
+        });
+}
+
+QString PgStore::lit(const QString &s) const
+{
+    if (s.isNull())
+        return QStringLiteral("NULL");
+    QSqlField f(QString(), QMetaType::fromType<QString>());
+    QString clean = s;
+    clean.remove(QChar(0)); // PostgreSQL text cannot hold NUL
+    f.setValue(clean);
+    return QSqlDatabase::database(m_connection, false).driver()->formatValue(f);
+}
+
+QString PgStore::lit(const QByteArray &b) const
+{
+    QSqlField f(QString(), QMetaType::fromType<QByteArray>());
+    f.setValue(b.isNull() ? QByteArray("") : b);
+    return QSqlDatabase::database(m_connection, false).driver()->formatValue(f);
+}
+
+bool PgStore::run(QSqlQuery &q, const QString &sql)
+{
+    if (m_down || (m_inTransaction && m_failed))
+        return false;
+    q.setForwardOnly(true);
+    if (q.exec(sql))
+        return true;
+    const QString error = q.lastError().text().trimmed();
+    qWarning("QueueDeck: PostgreSQL: %s", qPrintable(error));
+    if (m_inTransaction) {
+        m_failed = true;
+        m_failure = error;
+    } else {
+        checkConnection();
+    }
+    return false;
+}
+
+bool PgStore::run(const QString &sql)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    return run(q, sql);
+}
+
+std::optional<qint64> PgStore::scalar(const QString &sql)
+{
+    flushInserts();
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    if (!run(q, sql) || !q.next() || q.isNull(0))
+        return std::nullopt;
+    return q.value(0).toLongLong();
+}
+
+void PgStore::begin()
+{
+    if (m_inTransaction || m_down)
+        return;
+    QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+    m_failed = false;
+    if (!db.transaction()) {
+        checkConnection();
+        m_failed = true;
+        m_failure = db.lastError().text();
+    }
+    m_inTransaction = true;
+}
+
+bool PgStore::commit(QString *error)
+{
+    flushInserts();
+    if (!m_inTransaction) {
+        if (m_down) {
+            *error = QStringLiteral("the database is unreachable");
+            return false;
+        }
+        return true;
+    }
+    m_inTransaction = false;
+    QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+    if (!m_failed && !m_notify.isEmpty()) {
+        QStringList ids;
+        for (qint64 id : std::as_const(m_notify))
+            ids.append(QString::number(id));
+        QSqlQuery q(db);
+        if (!q.exec(sqlf(QStringLiteral("SELECT pg_notify(%1, x) FROM unnest(ARRAY['%2']) AS x"),
+                lit(m_channel), ids.join(QLatin1String("','"))))) {
+            m_failed = true;
+            m_failure = q.lastError().text();
+        }
+    }
+    m_notify.clear();
+    if (!m_failed && db.commit())
+        return true;
+    *error = m_failed ? m_failure : db.lastError().text();
+    db.rollback();
+    m_failed = false;
+    checkConnection();
+    if (m_down)
+        *error = QStringLiteral("the database is unreachable: ") + error->trimmed();
+    return false;
+}
+
+std::vector<QueueRecord> PgStore::loadQueues()
+{
+    std::vector<QueueRecord> out;
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    if (!run(q, QStringLiteral("SELECT id, name, settings, created_ms, modified_ms FROM queues ORDER BY id")))
+        return out;
+    while (q.next()) {
+        QueueRecord r;
+        r.id = q.value(0).toLongLong();
+        r.name = q.value(1).toString();
+        r.settings.applyJson(QJsonDocument::fromJson(q.value(2).toString().toUtf8()).object());
+        r.createdMs = q.value(3).toLongLong();
+        r.modifiedMs = q.value(4).toLongLong();
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+qint64 PgStore::insertQueue(const QString &name, const QueueSettings &settings, qint64 nowMs)
+{
+    begin();
+    const QString json = QString::fromUtf8(QJsonDocument(settings.toJson()).toJson(QJsonDocument::Compact));
+    notifyQueue(-1);
+    // Nodes that create the same queue at once (the default one, at start) share one row.
+    return scalar(
+        sqlf(QStringLiteral("INSERT INTO queues(name, settings, created_ms, modified_ms) "
+                            "VALUES(%1, %2, %3, %3) ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name "
+                            "RETURNING id"),
+            lit(name), lit(json), nowMs))
+        .value_or(0);
+}
+
+void PgStore::updateQueue(qint64 id, const QString &name, const QueueSettings &settings, qint64 nowMs)
+{
+    begin();
+    const QString json = QString::fromUtf8(QJsonDocument(settings.toJson()).toJson(QJsonDocument::Compact));
+    run(sqlf(QStringLiteral("UPDATE queues SET name = %2, settings = %3, modified_ms = %4 WHERE id = %1"), id,
+        lit(name), lit(json), nowMs));
+    notifyQueue(-1);
+}
+
+void PgStore::deleteQueue(qint64 id)
+{
+    begin();
+    flushInserts();
+    for (const char *table : { "attempts", "messages", "batches" })
+        run(sqlf(QStringLiteral("DELETE FROM %1 WHERE queue_id = %2"), QLatin1String(table), id));
+    run(sqlf(QStringLiteral("DELETE FROM queues WHERE id = %1"), id));
+    notifyQueue(-1);
+}
+
+void PgStore::insertMessages(std::vector<Message> &messages)
+{
+    begin();
+    for (const Message &m : messages)
+        m_pendingInserts.push_back(m);
+    if (m_pendingInserts.size() >= 1000)
+        flushInserts();
+}
+
+void PgStore::flushInserts()
+{
+    if (m_pendingInserts.empty())
+        return;
+    const std::vector<Message> pending = std::exchange(m_pendingInserts, {});
+    QString sql = QStringLiteral(
+        "INSERT INTO messages(id, queue_id, body, content_type, timestamp_ms, visible_at, attempts, state, "
+        "source_queue_id, updated_ms, user_id, image_url) VALUES");
+    sql.reserve(int(pending.size()) * 200);
+    bool first = true;
+    for (const Message &m : pending) {
+        const auto [user, url] = bodyFields(m);
+        sql += first ? QStringLiteral("(") : QStringLiteral(",(");
+        first = false;
+        sql += lit(m.id) + QLatin1Char(',') + QString::number(m.queueId) + QLatin1Char(',') + lit(m.body)
+            + QLatin1Char(',') + QString::number(int(m.contentType)) + QLatin1Char(',')
+            + QString::number(m.timestampMs) + QLatin1Char(',') + QString::number(m.visibleAtMs)
+            + QLatin1Char(',') + QString::number(m.attempts) + QLatin1Char(',')
+            + QString::number(int(m.state)) + QLatin1Char(',') + QString::number(m.sourceQueueId)
+            + QLatin1Char(',') + QString::number(m.timestampMs) + QLatin1Char(',') + lit(user)
+            + QLatin1Char(',') + lit(url) + QLatin1Char(')');
+        notifyQueue(m.queueId);
+    }
+    run(sql);
+}
+
+int PgStore::countReady(qint64 queueId, qint64 nowMs, int limit)
+{
+    return int(
+        scalar(sqlf(QStringLiteral("SELECT count(*) FROM (SELECT 1 FROM messages WHERE queue_id = %1 AND "
+                                   "state = 0 AND visible_at <= %2 LIMIT %3) AS r"),
+                   queueId, nowMs, limit))
+            .value_or(0));
+}
+
+std::optional<qint64> PgStore::minPendingVisibleAt(qint64 queueId)
+{
+    return scalar(sqlf(
+        QStringLiteral("SELECT min(visible_at) FROM messages WHERE queue_id = %1 AND state = 0"), queueId));
+}
+
+std::optional<qint64> PgStore::minDelayedVisibleAt(qint64 queueId, qint64 nowMs)
+{
+    return scalar(
+        sqlf(QStringLiteral("SELECT min(visible_at) FROM messages WHERE queue_id = %1 AND state = 0 AND "
+                            "visible_at > %2"),
+            queueId, nowMs));
+}
+
+std::optional<qint64> PgStore::minLeaseExpiry(qint64 queueId)
+{
+    return scalar(
+        sqlf(QStringLiteral("SELECT min(lease_expires) FROM messages WHERE queue_id = %1 AND state = 1 "
+                            "AND lease_expires > 0"),
+            queueId));
+}
+
+std::vector<Message> PgStore::readMessages(const QString &sql)
+{
+    flushInserts();
+    std::vector<Message> out;
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    if (!run(q, sql))
+        return out;
+    while (q.next()) {
+        Message m;
+        m.seq = q.value(0).toLongLong();
+        m.id = q.value(1).toString();
+        m.queueId = q.value(2).toLongLong();
+        m.body = q.value(3).toByteArray();
+        m.contentType = ContentType(q.value(4).toInt());
+        m.timestampMs = q.value(5).toLongLong();
+        m.visibleAtMs = q.value(6).toLongLong();
+        m.attempts = q.value(7).toInt();
+        m.state = MessageState(q.value(8).toInt());
+        m.leaseId = q.value(9).toString();
+        m.leaseExpiresMs = q.value(10).toLongLong();
+        m.batchId = q.value(11).toLongLong();
+        m.sourceQueueId = q.value(12).toLongLong();
+        m.lastError = q.value(13).toString();
+        m.updatedMs = q.value(14).toLongLong();
+        out.push_back(std::move(m));
+    }
+    return out;
+}
+
+std::vector<Message> PgStore::claimReady(
+    qint64 queueId, qint64 nowMs, int limit, qint64 batchId, qint64 leaseExpiresMs, bool withLeases)
+{
+    begin();
+    // SKIP LOCKED: rows another node is claiming in its open transaction are passed over, so
+    // no message is in two batches at once and no node waits for another.
+    std::vector<Message> claimed = readMessages(
+        sqlf(QStringLiteral("SELECT %1 FROM messages WHERE queue_id = %2 AND state = 0 AND visible_at <= %3 "
+                            "ORDER BY visible_at, seq LIMIT %4 FOR UPDATE SKIP LOCKED"),
+            QLatin1String(kMessageColumns), queueId, nowMs, limit));
+    if (claimed.empty())
+        return claimed;
+    QStringList rows;
+    for (Message &m : claimed) {
+        m.state = MessageState::InFlight;
+        m.attempts += 1;
+        m.batchId = batchId;
+        m.leaseExpiresMs = withLeases ? leaseExpiresMs : 0;
+        m.leaseId
+            = withLeases ? QString::number(m.seq) + QLatin1Char('-') + newMessageId().left(16) : QString();
+        m.updatedMs = nowMs;
+        rows.append(sqlf(QStringLiteral("(%1,%2)"), m.seq, lit(m.leaseId)));
+    }
+    run(sqlf(QStringLiteral("UPDATE messages AS m SET state = 1, attempts = m.attempts + 1, batch_id = %1, "
+                            "lease_id = v.lease, lease_expires = %2, updated_ms = %3, node_id = %4 "
+                            "FROM (VALUES %5) AS v(seq, lease) WHERE m.seq = v.seq"),
+        batchId, withLeases ? leaseExpiresMs : 0, nowMs, m_nodeId, rows.join(QLatin1Char(','))));
+    return claimed;
+}
+
+std::vector<Message> PgStore::expiredLeases(qint64 queueId, qint64 nowMs)
+{
+    begin();
+    return readMessages(
+        sqlf(QStringLiteral("SELECT %1 FROM messages WHERE queue_id = %2 AND state = 1 AND "
+                            "lease_expires > 0 AND lease_expires <= %3 FOR UPDATE SKIP LOCKED"),
+            QLatin1String(kMessageColumns), queueId, nowMs));
+}
+
+void PgStore::updateMessages(const std::vector<MessageUpdate> &updates, qint64 nowMs)
+{
+    if (updates.empty())
+        return;
+    begin();
+    flushInserts();
+    QStringList rows;
+    for (const MessageUpdate &u : updates) {
+        rows.append(sqlf(QStringLiteral("(%1,%2,%3,%4,%5,%6,%7,%8)"), u.seq, int(u.state), u.queueId,
+            u.visibleAtMs, u.attempts, u.sourceQueueId, lit(u.lastError),
+            u.keepLease ? QStringLiteral("true") : QStringLiteral("false")));
+        if (u.state == MessageState::Pending)
+            notifyQueue(u.queueId);
+    }
+    run(sqlf(QStringLiteral(
+                 "UPDATE messages AS m SET state = v.state, queue_id = v.queue, visible_at = v.visible, "
+                 "attempts = v.attempts, source_queue_id = v.source, last_error = v.error, "
+                 "lease_expires = 0, lease_id = CASE WHEN v.keep THEN m.lease_id END, updated_ms = %1 "
+                 "FROM (VALUES %2) AS v(seq, state, queue, visible, attempts, source, error, keep) "
+                 "WHERE m.seq = v.seq"),
+        nowMs, rows.join(QLatin1Char(','))));
+}
+
+std::optional<Message> PgStore::messageBySeq(qint64 seq)
+{
+    auto rows = readMessages(
+        sqlf(QStringLiteral("SELECT %1 FROM messages WHERE seq = %2"), QLatin1String(kMessageColumns), seq));
+    if (rows.empty())
+        return std::nullopt;
+    return std::move(rows.front());
+}
+
+std::optional<Message> PgStore::messageById(const QString &id)
+{
+    auto rows = readMessages(sqlf(
+        QStringLiteral("SELECT %1 FROM messages WHERE id = %2"), QLatin1String(kMessageColumns), lit(id)));
+    if (rows.empty())
+        return std::nullopt;
+    return std::move(rows.front());
+}
+
+void PgStore::deleteMessages(const std::vector<qint64> &seqs)
+{
+    if (seqs.empty())
+        return;
+    begin();
+    flushInserts();
+    QStringList list;
+    for (qint64 s : seqs)
+        list.append(QString::number(s));
+    const QString in = list.join(QLatin1Char(','));
+    run(sqlf(QStringLiteral("DELETE FROM attempts WHERE message_seq IN (%1)"), in));
+    run(sqlf(QStringLiteral("DELETE FROM messages WHERE seq IN (%1)"), in));
+}
+
+bool PgStore::updateBody(qint64 seq, const QByteArray &body, ContentType type)
+{
+    begin();
+    flushInserts();
+    Message m;
+    m.body = body;
+    m.contentType = type;
+    const auto [user, url] = bodyFields(m);
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    return run(q,
+               sqlf(QStringLiteral(
+                        "UPDATE messages SET body = %2, content_type = %3, user_id = %4, image_url = %5 "
+                        "WHERE seq = %1"),
+                   seq, lit(body), int(type), lit(user), lit(url)))
+        && q.numRowsAffected() == 1;
+}
+
+qint64 PgStore::purgeQueue(qint64 queueId)
+{
+    begin();
+    flushInserts();
+    run(sqlf(QStringLiteral(
+                 "DELETE FROM attempts WHERE message_seq IN (SELECT seq FROM messages WHERE queue_id = %1 "
+                 "AND state IN (0, 3))"),
+        queueId));
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    if (!run(
+            q, sqlf(QStringLiteral("DELETE FROM messages WHERE queue_id = %1 AND state IN (0, 3)"), queueId)))
+        return 0;
+    return q.numRowsAffected();
+}
+
+qint64 PgStore::expireMessages(qint64 queueId, qint64 olderThanMs)
+{
+    begin();
+    flushInserts();
+    run(sqlf(QStringLiteral(
+                 "DELETE FROM attempts WHERE message_seq IN (SELECT seq FROM messages WHERE queue_id = %1 "
+                 "AND timestamp_ms < %2 AND state <> 1)"),
+        queueId, olderThanMs));
+    // Acked messages past retention are only history: removed, but not counted as expired.
+    run(sqlf(QStringLiteral("DELETE FROM messages WHERE queue_id = %1 AND timestamp_ms < %2 AND state = 2"),
+        queueId, olderThanMs));
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    if (!run(q,
+            sqlf(QStringLiteral(
+                     "DELETE FROM messages WHERE queue_id = %1 AND timestamp_ms < %2 AND state IN (0, 3)"),
+                queueId, olderThanMs)))
+        return 0;
+    return q.numRowsAffected();
+}
+
+std::vector<Message> PgStore::inFlightWithoutLease()
+{
+    begin();
+    // Push batches of nodes whose heartbeat stopped (or whose row is gone); this node's own
+    // are still being worked on.
+    return readMessages(sqlf(
+        QStringLiteral("SELECT %1 FROM messages WHERE state = 1 AND lease_expires = 0 AND node_id <> %2 AND "
+                       "node_id NOT IN (SELECT id FROM nodes WHERE heartbeat > clock_timestamp() - "
+                       "timeout_ms * interval '1 millisecond') FOR UPDATE SKIP LOCKED"),
+        QLatin1String(kMessageColumns), m_nodeId));
+}
+
+QueueCounts PgStore::counts(qint64 queueId, qint64 nowMs)
+{
+    flushInserts();
+    QueueCounts c;
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    if (!run(q,
+            sqlf(QStringLiteral(
+                     "SELECT state, count(*) FILTER (WHERE visible_at <= %2), count(*), "
+                     "coalesce(sum(length(body)), 0), min(timestamp_ms) FROM messages WHERE queue_id = %1 "
+                     "GROUP BY state"),
+                queueId, nowMs)))
+        return c;
+    while (q.next()) {
+        const qint64 visible = q.value(1).toLongLong();
+        const qint64 n = q.value(2).toLongLong();
+        switch (MessageState(q.value(0).toInt())) {
+        case MessageState::Pending:
+            c.ready += visible;
+            c.delayed += n - visible;
+            c.backlogBytes += q.value(3).toLongLong();
+            if (c.oldestTimestampMs == 0 || q.value(4).toLongLong() < c.oldestTimestampMs)
+                c.oldestTimestampMs = q.value(4).toLongLong();
+            break;
+        case MessageState::InFlight:
+            c.inFlight += n;
+            break;
+        case MessageState::Acked:
+            c.acked += n;
+            break;
+        case MessageState::Failed:
+            c.failed += n;
+            break;
+        }
+    }
+    return c;
+}
+
+QString PgStore::filterSql(const MessageFilter &filter, qint64 nowMs) const
+{
+    QString sql = QStringLiteral(" FROM messages WHERE true");
+    if (filter.queueId)
+        sql += sqlf(QStringLiteral(" AND queue_id = %1"), *filter.queueId);
+    switch (filter.state) {
+    case StateFilter::Any:
+        break;
+    case StateFilter::Ready:
+        sql += sqlf(QStringLiteral(" AND state = 0 AND visible_at <= %1"), nowMs);
+        break;
+    case StateFilter::Delayed:
+        sql += sqlf(QStringLiteral(" AND state = 0 AND visible_at > %1"), nowMs);
+        break;
+    case StateFilter::InFlight:
+        sql += QStringLiteral(" AND state = 1");
+        break;
+    case StateFilter::Acked:
+        sql += QStringLiteral(" AND state = 2");
+        break;
+    case StateFilter::Failed:
+        sql += QStringLiteral(" AND state = 3");
+        break;
+    }
+    if (filter.deadLettered)
+        sql += QStringLiteral(" AND source_queue_id <> 0 AND state IN (0, 3)");
+    if (filter.failures)
+        sql += QStringLiteral(" AND (state = 3 OR source_queue_id <> 0) AND state IN (0, 3)");
+    if (!filter.errorText.isEmpty())
+        sql += sqlf(QStringLiteral(" AND last_error ILIKE %1 ESCAPE '\\'"), lit(likeOf(filter.errorText)));
+    if (!filter.userId.isEmpty())
+        sql += sqlf(QStringLiteral(" AND user_id = %1"), lit(filter.userId));
+    if (!filter.errorPattern.isEmpty())
+        sql += sqlf(QStringLiteral(" AND last_error ILIKE %1 ESCAPE '\\'"), lit(filter.errorPattern));
+    if (!filter.text.isEmpty()) {
+        const QString like = lit(likeOf(filter.text));
+        sql += sqlf(
+            QStringLiteral(" AND (id = %1 OR encode(body, 'escape') ILIKE %2 ESCAPE '\\' OR last_error ILIKE "
+                           "%2 ESCAPE '\\')"),
+            lit(filter.text.toLower()), like);
+    }
+    if (filter.fromMs > 0)
+        sql += sqlf(QStringLiteral(" AND timestamp_ms >= %1"), filter.fromMs);
+    if (filter.toMs > 0)
+        sql += sqlf(QStringLiteral(" AND timestamp_ms <= %1"), filter.toMs);
+    return sql;
+}
+
+std::vector<Message> PgStore::listMessages(const MessageFilter &filter, qint64 nowMs, int offset, int limit)
+{
+    return readMessages(QStringLiteral("SELECT ") + QLatin1String(kMessageColumns) + filterSql(filter, nowMs)
+        + orderBy(filter) + sqlf(QStringLiteral(" LIMIT %1 OFFSET %2"), limit, offset));
+}
+
+qint64 PgStore::countMessages(const MessageFilter &filter, qint64 nowMs)
+{
+    return scalar(QStringLiteral("SELECT count(*)") + filterSql(filter, nowMs)).value_or(0);
+}
+
+std::vector<qint64> PgStore::selectSeqs(const MessageFilter &filter, qint64 nowMs)
+{
+    flushInserts();
+    std::vector<qint64> out;
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    if (!run(q, QStringLiteral("SELECT seq") + filterSql(filter, nowMs) + QStringLiteral(" ORDER BY seq")))
+        return out;
+    while (q.next())
+        out.push_back(q.value(0).toLongLong());
+    return out;
+}
+
+qint64 PgStore::positionOf(const MessageFilter &filter, qint64 nowMs, qint64 seq)
+{
+    const QString where = filterSql(filter, nowMs);
+    if (scalar(QStringLiteral("SELECT count(*)") + where + sqlf(QStringLiteral(" AND seq = %1"), seq))
+            .value_or(0)
+        == 0)
+        return -1;
+    const QString cmp = filter.descending ? QStringLiteral(" > ") : QStringLiteral(" < ");
+    const QString key = sortKey(filter.sort);
+    const QString tail = filter.sort == MessageSort::Seq
+        ? QStringLiteral(" AND seq") + cmp + QString::number(seq)
+        : sqlf(
+            QStringLiteral(" AND (%1, seq)%2(SELECT %1, seq FROM messages WHERE seq = %3)"), key, cmp, seq);
+    return scalar(QStringLiteral("SELECT count(*)") + where + tail).value_or(0);
+}
+
+void PgStore::beginRead()
+{
+    if (m_down) {
+        QString error;
+        reconnect(&error);
+    }
+    run(QStringLiteral("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+}
+
+void PgStore::endRead()
+{
+    run(QStringLiteral("COMMIT"));
+}
+
+} // namespace qd

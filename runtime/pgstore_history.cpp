@@ -1,0 +1,499 @@
+// PgStore: batches, attempts, the audit log, image results, metrics and the node table.
+#include "pgstore.h"
+
+#include <QJsonDocument>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+
+#include <array>
+
+namespace qd {
+
+namespace {
+
+constexpr const char *kBatchColumns
+    = "id, queue_id, created_ms, cut_reason, size, ended_ms, acked, retried, dead_lettered, failed, error";
+constexpr const char *kAttemptColumns
+    = "message_seq, message_id, queue_id, attempt, batch_id, started_ms, ended_ms, outcome, error";
+constexpr const char *kResultColumns = "id, message_seq, message_id, queue_id, user_id, url, final_url, "
+                                       "mime, format, width, height, bytes, sha256, "
+                                       "orientation, fetch_ms, decode_ms, created_ms";
+
+QString likeOf(const QString &text)
+{
+    QString escaped = text;
+    escaped.replace(QLatin1Char('\\'), QLatin1String("\\\\"));
+    escaped.replace(QLatin1Char('%'), QLatin1String("\\%"));
+    escaped.replace(QLatin1Char('_'), QLatin1String("\\_"));
+    return QLatin1Char('%') + escaped + QLatin1Char('%');
+}
+
+std::vector<BatchRecord> readBatches(QSqlQuery &q)
+{
+    std::vector<BatchRecord> out;
+    while (q.next()) {
+        BatchRecord b;
+        b.id = q.value(0).toLongLong();
+        b.queueId = q.value(1).toLongLong();
+        b.createdMs = q.value(2).toLongLong();
+        const QString cut = q.value(3).toString();
+        b.cut = cut == QLatin1String("timeout") ? BatchCut::Timeout
+            : cut == QLatin1String("pull")      ? BatchCut::Pull
+                                                : BatchCut::Size;
+        b.size = q.value(4).toInt();
+        b.endedMs = q.value(5).toLongLong();
+        b.acked = q.value(6).toInt();
+        b.retried = q.value(7).toInt();
+        b.deadLettered = q.value(8).toInt();
+        b.failed = q.value(9).toInt();
+        b.error = q.value(10).toString();
+        out.push_back(std::move(b));
+    }
+    return out;
+}
+
+std::vector<AttemptRecord> readAttempts(QSqlQuery &q)
+{
+    std::vector<AttemptRecord> out;
+    while (q.next()) {
+        AttemptRecord a;
+        a.messageSeq = q.value(0).toLongLong();
+        a.messageId = q.value(1).toString();
+        a.queueId = q.value(2).toLongLong();
+        a.attempt = q.value(3).toInt();
+        a.batchId = q.value(4).toLongLong();
+        a.startedMs = q.value(5).toLongLong();
+        a.endedMs = q.value(6).toLongLong();
+        a.outcome = q.value(7).toString();
+        a.error = q.value(8).toString();
+        out.push_back(std::move(a));
+    }
+    return out;
+}
+
+std::vector<AuditEntry> readAudit(QSqlQuery &q)
+{
+    std::vector<AuditEntry> out;
+    while (q.next()) {
+        AuditEntry e;
+        e.id = q.value(0).toLongLong();
+        e.timestampMs = q.value(1).toLongLong();
+        e.action = q.value(2).toString();
+        e.queue = q.value(3).toString();
+        e.detail = QJsonDocument::fromJson(q.value(4).toString().toUtf8()).object();
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+std::vector<ImageResult> readResults(QSqlQuery &q, bool withThumbnail)
+{
+    std::vector<ImageResult> out;
+    while (q.next()) {
+        ImageResult r;
+        r.id = q.value(0).toLongLong();
+        r.messageSeq = q.value(1).toLongLong();
+        r.messageId = q.value(2).toString();
+        r.queueId = q.value(3).toLongLong();
+        r.userId = q.value(4).toString();
+        r.url = q.value(5).toString();
+        r.finalUrl = q.value(6).toString();
+        r.mime = q.value(7).toString();
+        r.format = q.value(8).toString();
+        r.width = q.value(9).toInt();
+        r.height = q.value(10).toInt();
+        r.bytes = q.value(11).toLongLong();
+        r.sha256 = q.value(12).toString();
+        r.orientation = q.value(13).toInt();
+        r.fetchMs = q.value(14).toLongLong();
+        r.decodeMs = q.value(15).toLongLong();
+        r.createdMs = q.value(16).toLongLong();
+        if (withThumbnail)
+            r.thumbnail = q.value(17).toByteArray();
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+// The rollup columns after minute_ms and queue, in table order, with their fields.
+constexpr std::array<qint64 MetricsFrame::*, 23> kRollupFields { {
+    &MetricsFrame::intervalMs,
+    &MetricsFrame::ready,
+    &MetricsFrame::delayed,
+    &MetricsFrame::inFlight,
+    &MetricsFrame::failed,
+    &MetricsFrame::dlq,
+    &MetricsFrame::oldestAgeMs,
+    &MetricsFrame::written,
+    &MetricsFrame::delivered,
+    &MetricsFrame::acked,
+    &MetricsFrame::retried,
+    &MetricsFrame::deadLettered,
+    &MetricsFrame::failedNew,
+    &MetricsFrame::batches,
+    &MetricsFrame::batchesBySize,
+    &MetricsFrame::batchesByTimeout,
+    &MetricsFrame::batchMessages,
+    &MetricsFrame::processingSamples,
+    &MetricsFrame::processingP50,
+    &MetricsFrame::processingP95,
+    &MetricsFrame::endToEndSamples,
+    &MetricsFrame::endToEndP50,
+    &MetricsFrame::endToEndP95,
+} };
+
+constexpr const char *kRollupColumns
+    = "minute_ms, queue, interval_ms, ready, delayed, in_flight, failed, dlq, oldest_age_ms, written, "
+      "delivered, acked, retried, dead_lettered, failed_new, batches, batches_by_size, batches_by_timeout, "
+      "batch_messages, processing_samples, processing_p50, processing_p95, e2e_samples, e2e_p50, e2e_p95";
+
+} // namespace
+
+qint64 PgStore::insertBatch(const BatchRecord &b)
+{
+    begin();
+    return scalar(sqlf(QStringLiteral("INSERT INTO batches(queue_id, created_ms, cut_reason, size, node_id) "
+                                      "VALUES(%1, %2, %3, %4, %5) RETURNING id"),
+                      b.queueId, b.createdMs, lit(batchCutName(b.cut)), b.size, m_nodeId))
+        .value_or(0);
+}
+
+void PgStore::finishBatch(const BatchRecord &b)
+{
+    begin();
+    run(sqlf(QStringLiteral(
+                 "UPDATE batches SET size = %8, ended_ms = %2, acked = %3, retried = %4, dead_lettered = "
+                 "%5, failed = %6, error = %7 WHERE id = %1"),
+        b.id, b.endedMs, b.acked, b.retried, b.deadLettered, b.failed, lit(b.error), b.size));
+    // A slot under max_concurrency is free: nodes waiting for one try again.
+    notifyQueue(b.queueId);
+}
+
+void PgStore::discardBatch(qint64 id)
+{
+    begin();
+    run(sqlf(QStringLiteral("DELETE FROM batches WHERE id = %1"), id));
+}
+
+std::optional<BatchRecord> PgStore::batch(qint64 id)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    if (!run(q,
+            sqlf(QStringLiteral("SELECT %1 FROM batches WHERE id = %2"), QLatin1String(kBatchColumns), id)))
+        return std::nullopt;
+    auto rows = readBatches(q);
+    if (rows.empty())
+        return std::nullopt;
+    return rows.front();
+}
+
+std::vector<BatchRecord> PgStore::recentBatches(std::optional<qint64> queueId, int limit)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    const QString where = queueId ? sqlf(QStringLiteral(" WHERE queue_id = %1"), *queueId) : QString();
+    if (!run(q,
+            sqlf(QStringLiteral("SELECT %1 FROM batches%2 ORDER BY id DESC LIMIT %3"),
+                QLatin1String(kBatchColumns), where, limit)))
+        return {};
+    return readBatches(q);
+}
+
+std::vector<Message> PgStore::failures(std::optional<qint64> queueId)
+{
+    const QString where = queueId ? sqlf(QStringLiteral("queue_id = %1 AND "), *queueId) : QString();
+    return readMessages(
+        sqlf(QStringLiteral("SELECT seq, id, queue_id, ''::bytea, content_type, timestamp_ms, "
+                            "visible_at, attempts, state, lease_id, lease_expires, batch_id, "
+                            "source_queue_id, last_error, updated_ms FROM messages WHERE %1"
+                            "(state = 3 OR (state = 0 AND source_queue_id <> 0))"),
+            where));
+}
+
+void PgStore::insertAttempts(const std::vector<AttemptRecord> &attempts)
+{
+    if (attempts.empty())
+        return;
+    begin();
+    QStringList rows;
+    for (const AttemptRecord &a : attempts) {
+        rows.append(sqlf(QStringLiteral("(%1,%2,%3,%4,%5,%6,%7,%8,%9)"), a.messageSeq, lit(a.messageId),
+            a.queueId, a.attempt, a.batchId, a.startedMs, a.endedMs, lit(a.outcome), lit(a.error)));
+    }
+    run(sqlf(QStringLiteral("INSERT INTO attempts(%1) VALUES %2"), QLatin1String(kAttemptColumns),
+        rows.join(QLatin1Char(','))));
+}
+
+std::vector<AttemptRecord> PgStore::attemptsForMessage(qint64 seq)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    if (!run(q,
+            sqlf(QStringLiteral("SELECT %1 FROM attempts WHERE message_seq = %2 ORDER BY id DESC"),
+                QLatin1String(kAttemptColumns), seq)))
+        return {};
+    return readAttempts(q);
+}
+
+std::vector<AttemptRecord> PgStore::attemptsForBatch(qint64 batchId)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    if (!run(q,
+            sqlf(QStringLiteral("SELECT %1 FROM attempts WHERE batch_id = %2 ORDER BY id"),
+                QLatin1String(kAttemptColumns), batchId)))
+        return {};
+    return readAttempts(q);
+}
+
+void PgStore::insertAudit(const AuditEntry &e)
+{
+    begin();
+    run(sqlf(QStringLiteral("INSERT INTO audit(ts_ms, action, queue, detail) VALUES(%1, %2, %3, %4)"),
+        e.timestampMs, lit(e.action), lit(e.queue),
+        lit(QString::fromUtf8(QJsonDocument(e.detail).toJson(QJsonDocument::Compact)))));
+}
+
+std::vector<AuditEntry> PgStore::audit(int limit)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    if (!run(q,
+            sqlf(QStringLiteral(
+                     "SELECT id, ts_ms, action, queue, detail FROM audit ORDER BY id DESC LIMIT %1"),
+                limit)))
+        return {};
+    return readAudit(q);
+}
+
+std::vector<AuditEntry> PgStore::auditMentioning(const QString &text, int limit)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    if (!run(q,
+            sqlf(QStringLiteral(
+                     "SELECT id, ts_ms, action, queue, detail FROM audit WHERE detail ILIKE %1 ESCAPE '\\' "
+                     "ORDER BY id DESC LIMIT %2"),
+                lit(likeOf(text)), limit)))
+        return {};
+    return readAudit(q);
+}
+
+void PgStore::insertResults(const std::vector<ImageResult> &results)
+{
+    if (results.empty())
+        return;
+    begin();
+    for (const ImageResult &r : results) {
+        // Replaces an earlier result for the message, with a new id as the SQLite store does.
+        run(sqlf(QStringLiteral("DELETE FROM results WHERE message_id = %1"), lit(r.messageId)));
+        run(sqlf(QStringLiteral(
+                     "INSERT INTO results(message_seq, message_id, queue_id, user_id, url, final_url, mime, "
+                     "format, width, height, bytes, sha256, orientation, thumbnail, fetch_ms, decode_ms, "
+                     "created_ms) VALUES(%1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, "
+                     "%16, %17)"),
+            r.messageSeq, lit(r.messageId), r.queueId, lit(r.userId), lit(r.url), lit(r.finalUrl),
+            lit(r.mime), lit(r.format), r.width, r.height, r.bytes, lit(r.sha256), r.orientation,
+            lit(r.thumbnail), r.fetchMs, r.decodeMs, r.createdMs));
+    }
+}
+
+std::optional<ImageResult> PgStore::resultForMessage(const QString &messageId)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    if (!run(q,
+            sqlf(QStringLiteral("SELECT %1, thumbnail FROM results WHERE message_id = %2"),
+                QLatin1String(kResultColumns), lit(messageId))))
+        return std::nullopt;
+    auto rows = readResults(q, true);
+    if (rows.empty())
+        return std::nullopt;
+    return std::move(rows.front());
+}
+
+QString PgStore::resultFilterSql(const ResultFilter &filter) const
+{
+    QString sql = QStringLiteral(" FROM results WHERE true");
+    if (!filter.userId.isEmpty())
+        sql += sqlf(QStringLiteral(" AND user_id = %1"), lit(filter.userId));
+    if (!filter.text.isEmpty()) {
+        const QString exact = lit(filter.text.toLower());
+        const QString like = lit(likeOf(filter.text));
+        sql += sqlf(QStringLiteral(
+                        " AND (message_id = %1 OR sha256 = %1 OR url ILIKE %2 ESCAPE '\\' OR final_url ILIKE "
+                        "%2 ESCAPE '\\' OR user_id ILIKE %2 ESCAPE '\\' OR format ILIKE %2 ESCAPE '\\' OR "
+                        "mime ILIKE %2 ESCAPE '\\')"),
+            exact, like);
+    }
+    return sql;
+}
+
+std::vector<ImageResult> PgStore::listResults(const ResultFilter &filter, int offset, int limit)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    if (!run(q,
+            QStringLiteral("SELECT ") + QLatin1String(kResultColumns) + resultFilterSql(filter)
+                + sqlf(QStringLiteral(" ORDER BY id DESC LIMIT %1 OFFSET %2"), limit, offset)))
+        return {};
+    return readResults(q, false);
+}
+
+qint64 PgStore::countResults(const ResultFilter &filter)
+{
+    return scalar(QStringLiteral("SELECT count(*)") + resultFilterSql(filter)).value_or(0);
+}
+
+QueueDepth PgStore::depth(qint64 queueId, qint64 nowMs)
+{
+    QueueDepth d;
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    if (!run(q,
+            sqlf(
+                QStringLiteral(
+                    "SELECT state, visible_at <= %2, count(*) FROM messages WHERE queue_id = %1 AND state IN "
+                    "(0, 1, 3) GROUP BY 1, 2"),
+                queueId, nowMs)))
+        return d;
+    while (q.next()) {
+        const qint64 n = q.value(2).toLongLong();
+        switch (MessageState(q.value(0).toInt())) {
+        case MessageState::Pending:
+            (q.value(1).toBool() ? d.ready : d.delayed) += n;
+            break;
+        case MessageState::InFlight:
+            d.inFlight += n;
+            break;
+        case MessageState::Failed:
+            d.failed += n;
+            break;
+        case MessageState::Acked:
+            break;
+        }
+    }
+    d.oldestTimestampMs
+        = scalar(sqlf(QStringLiteral("SELECT min(timestamp_ms) FROM (SELECT timestamp_ms FROM messages "
+                                     "WHERE queue_id = %1 AND state = 0 ORDER BY visible_at LIMIT 100) "
+                                     "AS head"),
+                     queueId))
+              .value_or(0);
+    return d;
+}
+
+void PgStore::insertRollups(const std::vector<MetricsFrame> &rollups, qint64 keepFromMs)
+{
+    begin();
+    for (const MetricsFrame &f : rollups) {
+        const QString queue = f.queue.isNull() ? QStringLiteral("") : f.queue;
+        QString values = QString::number(f.atMs) + QLatin1Char(',') + lit(queue);
+        for (const auto field : kRollupFields)
+            values += QLatin1Char(',') + QString::number(f.*field);
+        run(sqlf(QStringLiteral("DELETE FROM metric_rollups WHERE minute_ms = %1 AND queue = %2"), f.atMs,
+            lit(queue)));
+        run(sqlf(QStringLiteral("INSERT INTO metric_rollups(%1) VALUES(%2)"), QLatin1String(kRollupColumns),
+            values));
+    }
+    run(sqlf(QStringLiteral("DELETE FROM metric_rollups WHERE minute_ms < %1"), keepFromMs));
+}
+
+std::vector<MetricsFrame> PgStore::rollups(qint64 fromMs)
+{
+    std::vector<MetricsFrame> out;
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    if (!run(q,
+            sqlf(QStringLiteral("SELECT %1 FROM metric_rollups WHERE minute_ms >= %2 ORDER BY minute_ms"),
+                QLatin1String(kRollupColumns), fromMs)))
+        return out;
+    while (q.next()) {
+        MetricsFrame f;
+        f.atMs = q.value(0).toLongLong();
+        f.queue = q.value(1).toString();
+        for (std::size_t i = 0; i < kRollupFields.size(); ++i)
+            f.*kRollupFields[i] = q.value(int(i) + 2).toLongLong();
+        out.push_back(std::move(f));
+    }
+    return out;
+}
+
+int PgStore::lockDispatch(qint64 queueId)
+{
+    begin();
+    // Held until commit, so the count below and this node's new batch are seen together by
+    // the next node to take it. A node that finds it taken comes back shortly rather than
+    // waiting inside its transaction, which holds its producers' writes.
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    if (!run(q, sqlf(QStringLiteral("SELECT pg_try_advisory_xact_lock(%1, %2)"), m_lockClass, int(queueId)))
+        || !q.next())
+        return -1;
+    if (!q.value(0).toBool())
+        return -1;
+    return int(
+        scalar(sqlf(QStringLiteral("SELECT count(*) FROM batches WHERE queue_id = %1 AND ended_ms = 0 AND "
+                                   "cut_reason <> 'pull'"),
+                   queueId))
+            .value_or(0));
+}
+
+qint64 PgStore::registerNode(const NodeInfo &node)
+{
+    begin();
+    // A node that lost its connection registers again; its earlier row goes, so whatever it
+    // had in flight then is taken back at once.
+    if (m_nodeId != 0)
+        run(sqlf(QStringLiteral("DELETE FROM nodes WHERE id = %1"), m_nodeId));
+    m_nodeId = scalar(
+        sqlf(QStringLiteral("INSERT INTO nodes(host, pid, endpoint, started_ms, timeout_ms) VALUES(%1, %2, "
+                            "%3, %4, %5) RETURNING id"),
+            lit(node.host), node.pid, lit(node.endpoint), node.startedMs, node.timeoutMs))
+                   .value_or(0);
+    return m_nodeId;
+}
+
+void PgStore::heartbeat(const NodeInfo &node)
+{
+    if (m_nodeId == 0)
+        return;
+    begin();
+    run(sqlf(
+        QStringLiteral("UPDATE nodes SET heartbeat = clock_timestamp(), endpoint = %2, batches_in_flight = "
+                       "%3, acked = %4, throughput = %5 WHERE id = %1"),
+        m_nodeId, lit(node.endpoint), node.batchesInFlight, node.acked,
+        QString::number(node.throughput, 'f', 2)));
+    // Rows of nodes gone for ten minutes, once nothing of theirs is in flight.
+    run(QStringLiteral(
+        "DELETE FROM nodes AS n WHERE heartbeat < clock_timestamp() - interval '10 minutes' AND NOT "
+        "EXISTS (SELECT 1 FROM messages WHERE state = 1 AND node_id = n.id)"));
+}
+
+void PgStore::unregisterNode()
+{
+    if (m_nodeId == 0)
+        return;
+    begin();
+    run(sqlf(QStringLiteral("DELETE FROM nodes WHERE id = %1"), m_nodeId));
+}
+
+std::vector<NodeInfo> PgStore::nodes()
+{
+    std::vector<NodeInfo> out;
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    if (!run(q,
+            QStringLiteral(
+                "SELECT id, host, pid, endpoint, started_ms, timeout_ms, "
+                "(extract(epoch FROM heartbeat) * 1000)::bigint, batches_in_flight, acked, throughput, "
+                "heartbeat > clock_timestamp() - timeout_ms * interval '1 millisecond' FROM nodes "
+                "ORDER BY id")))
+        return out;
+    while (q.next()) {
+        NodeInfo n;
+        n.id = q.value(0).toLongLong();
+        n.host = q.value(1).toString();
+        n.pid = q.value(2).toLongLong();
+        n.endpoint = q.value(3).toString();
+        n.startedMs = q.value(4).toLongLong();
+        n.timeoutMs = q.value(5).toLongLong();
+        n.heartbeatMs = q.value(6).toLongLong();
+        n.batchesInFlight = q.value(7).toInt();
+        n.acked = q.value(8).toLongLong();
+        n.throughput = q.value(9).toDouble();
+        n.alive = q.value(10).toBool();
+        out.push_back(std::move(n));
+    }
+    return out;
+}
+
+} // namespace qd

@@ -1,0 +1,192 @@
+// The PostgreSQL store's schema: the SQLite store's migrations in PostgreSQL's dialect, one
+// per version, so both stores are at the same version with the same tables.
+#include "pgstore.h"
+
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+
+#include <iterator>
+
+namespace qd {
+
+namespace {
+
+const char *const kPgMigrations[] = {
+    R"sql(
+    CREATE TABLE queues(
+        id BIGSERIAL PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        settings TEXT NOT NULL,
+        created_ms BIGINT NOT NULL,
+        modified_ms BIGINT NOT NULL);
+    CREATE TABLE messages(
+        seq BIGSERIAL PRIMARY KEY,
+        id TEXT NOT NULL,
+        queue_id BIGINT NOT NULL,
+        body BYTEA NOT NULL,
+        content_type INTEGER NOT NULL,
+        timestamp_ms BIGINT NOT NULL,
+        visible_at BIGINT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        state INTEGER NOT NULL DEFAULT 0,
+        lease_id TEXT,
+        lease_expires BIGINT NOT NULL DEFAULT 0,
+        batch_id BIGINT NOT NULL DEFAULT 0,
+        source_queue_id BIGINT NOT NULL DEFAULT 0,
+        last_error TEXT,
+        updated_ms BIGINT NOT NULL DEFAULT 0,
+        user_id TEXT,
+        image_url TEXT);
+    CREATE UNIQUE INDEX messages_by_id ON messages(id);
+    CREATE INDEX messages_by_queue_state ON messages(queue_id, state, visible_at);
+    CREATE TABLE batches(
+        id BIGSERIAL PRIMARY KEY,
+        queue_id BIGINT NOT NULL,
+        created_ms BIGINT NOT NULL,
+        cut_reason TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        ended_ms BIGINT NOT NULL DEFAULT 0,
+        acked INTEGER NOT NULL DEFAULT 0,
+        retried INTEGER NOT NULL DEFAULT 0,
+        dead_lettered INTEGER NOT NULL DEFAULT 0,
+        failed INTEGER NOT NULL DEFAULT 0,
+        error TEXT);
+    CREATE TABLE attempts(
+        id BIGSERIAL PRIMARY KEY,
+        message_seq BIGINT NOT NULL,
+        message_id TEXT NOT NULL,
+        queue_id BIGINT NOT NULL,
+        attempt INTEGER NOT NULL,
+        batch_id BIGINT NOT NULL,
+        started_ms BIGINT NOT NULL,
+        ended_ms BIGINT NOT NULL,
+        outcome TEXT NOT NULL,
+        error TEXT);
+    CREATE INDEX attempts_by_message ON attempts(message_seq);
+    CREATE INDEX attempts_by_batch ON attempts(batch_id);
+    CREATE TABLE audit(
+        id BIGSERIAL PRIMARY KEY,
+        ts_ms BIGINT NOT NULL,
+        action TEXT NOT NULL,
+        queue TEXT,
+        detail TEXT);
+    )sql",
+    R"sql(
+    CREATE TABLE results(
+        id BIGSERIAL PRIMARY KEY,
+        message_seq BIGINT NOT NULL,
+        message_id TEXT NOT NULL,
+        queue_id BIGINT NOT NULL,
+        user_id TEXT,
+        url TEXT NOT NULL,
+        final_url TEXT,
+        mime TEXT,
+        format TEXT,
+        width INTEGER NOT NULL DEFAULT 0,
+        height INTEGER NOT NULL DEFAULT 0,
+        bytes BIGINT NOT NULL DEFAULT 0,
+        sha256 TEXT,
+        orientation INTEGER NOT NULL DEFAULT 1,
+        thumbnail BYTEA,
+        fetch_ms BIGINT NOT NULL DEFAULT 0,
+        decode_ms BIGINT NOT NULL DEFAULT 0,
+        created_ms BIGINT NOT NULL);
+    CREATE UNIQUE INDEX results_by_message ON results(message_id);
+    CREATE INDEX results_by_user ON results(user_id, id);
+    CREATE INDEX results_by_sha256 ON results(sha256);
+    )sql",
+    R"sql(
+    CREATE TABLE metric_rollups(
+        minute_ms BIGINT NOT NULL,
+        queue TEXT NOT NULL,
+        interval_ms BIGINT NOT NULL,
+        ready BIGINT NOT NULL, delayed BIGINT NOT NULL, in_flight BIGINT NOT NULL,
+        failed BIGINT NOT NULL, dlq BIGINT NOT NULL, oldest_age_ms BIGINT NOT NULL,
+        written BIGINT NOT NULL, delivered BIGINT NOT NULL, acked BIGINT NOT NULL,
+        retried BIGINT NOT NULL, dead_lettered BIGINT NOT NULL, failed_new BIGINT NOT NULL,
+        batches BIGINT NOT NULL, batches_by_size BIGINT NOT NULL, batches_by_timeout BIGINT NOT NULL,
+        batch_messages BIGINT NOT NULL,
+        processing_samples BIGINT NOT NULL, processing_p50 BIGINT NOT NULL, processing_p95 BIGINT NOT NULL,
+        e2e_samples BIGINT NOT NULL, e2e_p50 BIGINT NOT NULL, e2e_p95 BIGINT NOT NULL,
+        PRIMARY KEY(minute_ms, queue));
+    )sql",
+    R"sql(
+    CREATE INDEX messages_failures ON messages(seq) WHERE state = 3 OR source_queue_id <> 0;
+    )sql",
+    // 5: runtimes sharing the store. Each has a row it keeps alive; a push batch belongs to
+    // the node that claimed it, so the others can take it back when that node dies.
+    R"sql(
+    CREATE TABLE nodes(
+        id BIGSERIAL PRIMARY KEY,
+        host TEXT NOT NULL,
+        pid BIGINT NOT NULL,
+        endpoint TEXT,
+        started_ms BIGINT NOT NULL,
+        timeout_ms BIGINT NOT NULL,
+        heartbeat TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(),
+        batches_in_flight INTEGER NOT NULL DEFAULT 0,
+        acked BIGINT NOT NULL DEFAULT 0,
+        throughput DOUBLE PRECISION NOT NULL DEFAULT 0);
+    ALTER TABLE messages ADD COLUMN node_id BIGINT NOT NULL DEFAULT 0;
+    ALTER TABLE batches ADD COLUMN node_id BIGINT NOT NULL DEFAULT 0;
+    CREATE INDEX messages_in_flight ON messages(node_id) WHERE state = 1;
+    CREATE INDEX batches_open ON batches(queue_id) WHERE ended_ms = 0;
+    )sql",
+};
+
+static_assert(std::size(kPgMigrations) == PgStore::kSchemaVersion);
+
+} // namespace
+
+int PgStore::schemaVersion()
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    if (!q.exec(QStringLiteral("SELECT version FROM qd_schema")) || !q.next())
+        return 0;
+    return q.value(0).toInt();
+}
+
+bool PgStore::migrate(QString *error)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+    QSqlQuery q(db);
+    const auto fail = [&](const QString &what) {
+        *error = sqlf(QStringLiteral("cannot migrate the PostgreSQL store %1: %2: %3"),
+            displayStoreSpec(m_spec), what, q.lastError().text());
+        db.rollback();
+        return false;
+    };
+    // Nodes starting together migrate one at a time: the lock is held until commit.
+    if (!db.transaction())
+        return fail(QStringLiteral("BEGIN"));
+    if (!q.exec(sqlf(QStringLiteral("SELECT pg_advisory_xact_lock(%1, 0)"), m_lockClass)))
+        return fail(QStringLiteral("lock"));
+    if (!q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS qd_schema(version INTEGER NOT NULL)")))
+        return fail(QStringLiteral("qd_schema"));
+    int current = 0;
+    if (!q.exec(QStringLiteral("SELECT version FROM qd_schema")))
+        return fail(QStringLiteral("version"));
+    if (q.next())
+        current = q.value(0).toInt();
+    else if (!q.exec(QStringLiteral("INSERT INTO qd_schema VALUES(0)")))
+        return fail(QStringLiteral("version"));
+    if (current > kSchemaVersion) {
+        db.rollback();
+        *error = sqlf(
+            QStringLiteral("store %1 has schema version %2, newer than this QueueDeck understands (%3)"),
+            displayStoreSpec(m_spec), current, kSchemaVersion);
+        return false;
+    }
+    for (int v = current; v < kSchemaVersion; ++v) {
+        if (!q.exec(QString::fromUtf8(kPgMigrations[v])))
+            return fail(sqlf(QStringLiteral("version %1"), v + 1));
+        if (!q.exec(sqlf(QStringLiteral("UPDATE qd_schema SET version = %1"), v + 1)))
+            return fail(sqlf(QStringLiteral("version %1"), v + 1));
+    }
+    if (!db.commit())
+        return fail(QStringLiteral("COMMIT"));
+    return true;
+}
+
+} // namespace qd
