@@ -5,6 +5,7 @@
 #include "queuesettings.h"
 
 #include <QJsonObject>
+#include <QMetaType>
 #include <QString>
 
 #include <functional>
@@ -296,3 +297,5 @@ std::unique_ptr<QueueStore> makeStore(const QString &spec);
 QString displayStoreSpec(const QString &spec);
 
 } // namespace qd
+
+Q_DECLARE_METATYPE(qd::NodeInfo)

@@ -22,6 +22,7 @@ Runtime::Runtime(RuntimeOptions options, QObject *parent)
     qRegisterMetaType<AuditEntry>();
     qRegisterMetaType<QList<AuditEntry>>();
     qRegisterMetaType<WranglerImportReport>();
+    qRegisterMetaType<QList<NodeInfo>>();
 }
 
 Runtime::~Runtime()
@@ -93,6 +94,8 @@ bool Runtime::start(QString *error)
                 [this](const QList<MetricsFrame> &frames, const QList<QueueSnapshot> &queues) {
                     emit metrics(frames);
                     emit snapshot(queues);
+                    const std::vector<NodeInfo> all = m_broker->nodes();
+                    emit nodes(QList<NodeInfo>(all.begin(), all.end()));
                 },
                 Qt::DirectConnection);
             connect(m_sampler, &MetricsSampler::rolledUp, this, &Runtime::rollups, Qt::DirectConnection);

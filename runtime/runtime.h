@@ -85,6 +85,8 @@ signals:
     // Answers requestHistory(): stored rollups and recent operator actions, oldest first.
     void history(const QList<qd::MetricsFrame> &rollups, const QList<qd::AuditEntry> &audit);
     void auditAppended(const qd::AuditEntry &entry);
+    // Once a sampler tick: every runtime serving this store (with a local store, this one).
+    void nodes(const QList<qd::NodeInfo> &nodes);
     void configImported(const qd::WranglerImportReport &report);
 
 private:
