@@ -536,7 +536,8 @@ void Broker::commitAndNotify()
         result = Error::make(ErrorCode::Unavailable,
             QStringLiteral("the database did not take the write (%1); nothing was stored, try again shortly")
                 .arg(error));
-        storeLost(error);
+        if (!m_reconnectTimer.isActive())
+            storeLost(error);
     } else if (!ok) {
         result = Error::make(ErrorCode::Storage, QStringLiteral("could not write to the store: ") + error);
         qWarning("QueueDeck: commit failed: %s", qPrintable(error));

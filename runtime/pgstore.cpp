@@ -1,6 +1,5 @@
 #include "pgstore.h"
 
-#include <QHostInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QObject>
@@ -263,6 +262,13 @@ QString PgStore::lit(const QByteArray &b) const
 
 bool PgStore::run(QSqlQuery &q, const QString &sql)
 {
+    if (m_down && m_reader && !m_inTransaction
+        && (!m_lastReconnect.isValid() || m_lastReconnect.hasExpired(1000))) {
+        // A view's reader comes back by itself; the writer's broker decides when it does.
+        m_lastReconnect.start();
+        QString error;
+        reconnect(&error);
+    }
     if (m_down || (m_inTransaction && m_failed))
         return false;
     q.setForwardOnly(true);
@@ -773,10 +779,6 @@ qint64 PgStore::positionOf(const MessageFilter &filter, qint64 nowMs, qint64 seq
 
 void PgStore::beginRead()
 {
-    if (m_down) {
-        QString error;
-        reconnect(&error);
-    }
     run(QStringLiteral("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
 }
 

@@ -2,6 +2,7 @@
 
 #include "queuestore.h"
 
+#include <QElapsedTimer>
 #include <QSet>
 #include <QVariant>
 
@@ -153,6 +154,7 @@ private:
     bool m_failed = false; // a statement of the open transaction failed
     QString m_failure;
     bool m_down = false;
+    QElapsedTimer m_lastReconnect; // readers try again at most once a second
     qint64 m_nodeId = 0;
     std::vector<Message> m_pendingInserts;
     QSet<qint64> m_notify; // queues to NOTIFY at commit; -1 = the queue list
