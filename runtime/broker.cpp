@@ -609,8 +609,9 @@ void Broker::pump(QueueState &q)
             }
             cut = BatchCut::Timeout;
         }
-        if (m_store->shared()) {
-            // max_concurrency counts every node's batches of this queue.
+        if (m_store->shared() && s.maxConcurrency > 0) {
+            // A set max_concurrency counts every node's batches of this queue; unset, each
+            // node runs as many as it has cores, so adding nodes adds consumers.
             const int everywhere = m_store->lockDispatch(id);
             if (everywhere < 0) { // another node is dispatching from this queue just now
                 due = now + kDispatchRetryMs;
