@@ -119,6 +119,7 @@ MainWindow::MainWindow(Runtime *runtime, QWidget *parent)
     buildMenus();
 
     m_history->attach(runtime);
+    m_dashboard->attach(runtime);
     connect(runtime, &Runtime::snapshot, m_queues, &QueueTableModel::setSnapshot);
     connect(m_queues, &QueueTableModel::queuesChanged, this,
         [this] { m_dashboard->setQueues(m_queues->names()); });

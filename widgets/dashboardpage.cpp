@@ -4,12 +4,16 @@
 #include "countertilesmodel.h"
 #include "countertilesview.h"
 #include "metricshistory.h"
+#include "nodespanel.h"
+#include "nodetablemodel.h"
+#include "runtime.h"
 
 #include <QComboBox>
 #include <QFile>
 #include <QFileDialog>
 #include <QFutureWatcher>
 #include <QHBoxLayout>
+#include <QHostInfo>
 #include <QLabel>
 #include <QPushButton>
 #include <QSettings>
@@ -47,6 +51,8 @@ DashboardPage::DashboardPage(MetricsHistory *history, QWidget *parent)
     , m_rows(new QSplitter(Qt::Vertical, this))
     , m_top(new QSplitter(Qt::Horizontal, m_rows))
     , m_bottom(new QSplitter(Qt::Horizontal, m_rows))
+    , m_nodes(new NodeTableModel(this))
+    , m_nodesPanel(new NodesPanel(m_nodes, this))
 {
     m_queueBox->setObjectName(QStringLiteral("dashboardQueue"));
     m_queueBox->addItem(tr("All queues"), QString());
@@ -80,6 +86,7 @@ DashboardPage::DashboardPage(MetricsHistory *history, QWidget *parent)
     layout->addLayout(bar);
     layout->addWidget(m_tilesView);
     layout->addWidget(m_rows, 1);
+    layout->addWidget(m_nodesPanel);
 
     connect(m_queueBox, &QComboBox::currentIndexChanged, this, [this] {
         m_model->setQueue(m_queueBox->currentData().toString());
@@ -91,6 +98,15 @@ DashboardPage::DashboardPage(MetricsHistory *history, QWidget *parent)
     connect(m_exportPng, &QPushButton::clicked, this, &DashboardPage::exportPngDialog);
     connect(m_exportCsv, &QPushButton::clicked, this, &DashboardPage::exportCsvDialog);
     connect(history, &MetricsHistory::framesAdded, this, &DashboardPage::updateTiles);
+}
+
+void DashboardPage::attach(Runtime *runtime)
+{
+    // The same names the runtime gives its own row in a shared store's node table.
+    m_nodes->setLocalProcess(
+        QHostInfo::localHostName(), QCoreApplication::applicationPid(), runtime->endpoint());
+    m_nodesPanel->setStore(displayStoreSpec(runtime->storePath()), runtime->sharedStore());
+    connect(runtime, &Runtime::nodes, m_nodes, &NodeTableModel::setNodes);
 }
 
 void DashboardPage::buildCharts()

@@ -15,9 +15,13 @@ class ChartPanel;
 class CounterTilesModel;
 class CounterTilesView;
 class MetricsHistory;
+class NodeTableModel;
+class NodesPanel;
+class Runtime;
 
 // The live dashboard: counter tiles over four charts (queue depth, batch throughput,
-// failures, latency) for one queue or all, with range, pause and export.
+// failures, latency) for one queue or all, with range, pause and export; under them the
+// runtimes serving the store.
 class DashboardPage final : public QWidget {
     Q_OBJECT
 public:
@@ -33,6 +37,11 @@ public:
     QComboBox *queueBox() const { return m_queueBox; }
     QComboBox *rangeBox() const { return m_rangeBox; }
     QPushButton *pauseButton() const { return m_pause; }
+    NodeTableModel *nodes() const { return m_nodes; }
+    NodesPanel *nodesPanel() const { return m_nodesPanel; }
+
+    // Follows the runtime's node lists and names its store.
+    void attach(Runtime *runtime);
 
     // The queues to choose from; the choice survives when its queue is still there.
     void setQueues(const QStringList &names);
@@ -72,6 +81,8 @@ private:
     ChartPanel *m_throughput = nullptr;
     ChartPanel *m_failures = nullptr;
     ChartPanel *m_latency = nullptr;
+    NodeTableModel *m_nodes;
+    NodesPanel *m_nodesPanel;
 };
 
 } // namespace qd
