@@ -9,8 +9,9 @@
 #include "consumer.h"
 #include "queuestore.h"
 
+#include "../teststore.h"
+
 #include <QHash>
-#include <QRandomGenerator>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -116,21 +117,6 @@ inline std::vector<qd::SendItem> items(int n, const QByteArray &prefix = "m", st
         out.push_back(qd::SendItem {
             QByteArray('"' + prefix + QByteArray::number(i) + '"'), qd::ContentType::Json, delay });
     return out;
-}
-
-// The store spec for one fixture: the SQLite file at `path`, or the PostgreSQL URL in
-// QUEUEDECK_TEST_STORE with a schema of its own, so fixtures sharing one database start
-// empty and never see each other's rows.
-inline QString chooseStoreSpec(const QString &path)
-{
-    const QString url = qEnvironmentVariable("QUEUEDECK_TEST_STORE");
-    if (url.isEmpty())
-        return path;
-    QString schema = QStringLiteral("t_");
-    for (int i = 0; i < 16; ++i)
-        schema += QLatin1Char("0123456789abcdef"[QRandomGenerator::global()->bounded(16)]);
-    return url + (url.contains(QLatin1Char('?')) ? QLatin1Char('&') : QLatin1Char('?'))
-        + QStringLiteral("schema=") + schema;
 }
 
 struct BrokerFixture {
