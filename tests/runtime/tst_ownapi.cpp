@@ -1,6 +1,7 @@
 #include "broker.h"
 #include "httpapi.h"
-#include "sqlitestore.h"
+
+#include "../teststore.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -18,7 +19,7 @@ class TstOwnApi : public QObject {
     Q_OBJECT
 
     QTemporaryDir m_dir;
-    std::unique_ptr<SqliteStore> m_store;
+    std::unique_ptr<QueueStore> m_store;
     SystemClock m_clock;
     std::unique_ptr<Broker> m_broker;
     std::unique_ptr<HttpApi> m_api;
@@ -61,11 +62,12 @@ private slots:
     {
         m_api.reset();
         m_broker.reset();
-        m_store = std::make_unique<SqliteStore>(m_dir.filePath(QStringLiteral("api-%1.db").arg(++m_run)));
+        m_store
+            = makeStore(qdtest::chooseStoreSpec(m_dir.filePath(QStringLiteral("api-%1.db").arg(++m_run))));
         QString error;
-        QVERIFY(m_store->open(&error));
+        QVERIFY2(m_store->open(&error), qPrintable(error));
         m_broker = std::make_unique<Broker>(m_store.get(), &m_clock);
-        QVERIFY(m_broker->start(&error));
+        QVERIFY2(m_broker->start(&error), qPrintable(error));
         m_healthy = false;
         QueueSettings settings;
         settings.consumerType = ConsumerType::None;
