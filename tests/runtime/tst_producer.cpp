@@ -1,6 +1,7 @@
 #include "broker.h"
 #include "httpapi.h"
-#include "sqlitestore.h"
+
+#include "../teststore.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -41,18 +42,15 @@ class TstProducer : public QObject {
         return out;
     }
 
-    // Opens the store file with a second, independent connection: what it sees is on disk.
+    // Opens the store with a second, independent connection: what it sees was committed.
     std::optional<Message> onDisk(const QString &id)
     {
-        SqliteStore reader(m_dir->filePath(QStringLiteral("q.db")));
-        QString error;
-        if (!reader.open(&error))
-            qFatal("%s", qPrintable(error));
-        return reader.messageById(id);
+        return qdtest::openTestReader(m_spec)->messageById(id);
     }
 
     std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<SqliteStore> m_store;
+    QString m_spec;
+    std::unique_ptr<QueueStore> m_store;
     SystemClock m_clock;
     std::unique_ptr<Broker> m_broker;
     std::unique_ptr<HttpApi> m_api;
@@ -64,11 +62,12 @@ class TstProducer : public QObject {
         m_broker.reset();
         m_store.reset();
         m_dir = std::make_unique<QTemporaryDir>();
-        m_store = std::make_unique<SqliteStore>(m_dir->filePath(QStringLiteral("q.db")));
+        m_spec = qdtest::chooseStoreSpec(m_dir->filePath(QStringLiteral("q.db")));
+        m_store = makeStore(m_spec);
         QString error;
-        QVERIFY(m_store->open(&error));
+        QVERIFY2(m_store->open(&error), qPrintable(error));
         m_broker = std::make_unique<Broker>(m_store.get(), &m_clock);
-        QVERIFY(m_broker->start(&error));
+        QVERIFY2(m_broker->start(&error), qPrintable(error));
         QueueSettings settings;
         settings.consumerType = ConsumerType::None;
         QVERIFY(!m_broker->createQueue(QStringLiteral("images"), settings));
