@@ -1,7 +1,8 @@
 #include "broker.h"
 #include "cloudflareapi.h"
 #include "httpapi.h"
-#include "sqlitestore.h"
+
+#include "../teststore.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -19,8 +20,9 @@
 using namespace qd;
 
 // The Cloudflare-compatible REST API through a real HTTP client, a real server on a
-// loopback port and a real SQLite store. Every answer is checked for Cloudflare's envelope,
-// and what a call changed is checked on disk through a second, independent connection.
+// loopback port and a real store (a SQLite file, or a PostgreSQL schema in the _pg variant).
+// Every answer is checked for Cloudflare's envelope, and what a call changed is checked in
+// the store through a second, independent connection.
 // (moc misreads digit separators and raw string literals, so this file has neither.)
 class TstCloudflareApi : public QObject {
     Q_OBJECT
@@ -58,7 +60,8 @@ class TstCloudflareApi : public QObject {
     };
 
     std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<SqliteStore> m_store;
+    QString m_spec;
+    std::unique_ptr<QueueStore> m_store;
     SystemClock m_clock;
     std::unique_ptr<Broker> m_broker;
     std::unique_ptr<HttpApi> m_api;
@@ -122,14 +125,7 @@ class TstCloudflareApi : public QObject {
     }
 
     // What is on disk, through an independent connection.
-    std::vector<QueueRecord> diskQueues()
-    {
-        SqliteStore reader(m_dir->filePath(QStringLiteral("q.db")));
-        QString error;
-        if (!reader.open(&error))
-            qFatal("%s", qPrintable(error));
-        return reader.loadQueues();
-    }
+    std::vector<QueueRecord> diskQueues() { return qdtest::openTestReader(m_spec)->loadQueues(); }
     std::optional<QueueRecord> diskQueue(const QString &name)
     {
         for (QueueRecord &q : diskQueues()) {
@@ -143,13 +139,9 @@ class TstCloudflareApi : public QObject {
         const auto q = diskQueue(queueName);
         if (!q)
             return {};
-        SqliteStore reader(m_dir->filePath(QStringLiteral("q.db")));
-        QString error;
-        if (!reader.open(&error))
-            qFatal("%s", qPrintable(error));
         MessageFilter filter;
         filter.queueId = q->id;
-        return reader.listMessages(filter, m_clock.nowMs(), 0, 1000);
+        return qdtest::openTestReader(m_spec)->listMessages(filter, m_clock.nowMs(), 0, 1000);
     }
 
     // Creates a queue through the API and returns its answer.
@@ -183,7 +175,8 @@ private slots:
     {
         m_dir = std::make_unique<QTemporaryDir>();
         QVERIFY(m_dir->isValid());
-        m_store = std::make_unique<SqliteStore>(m_dir->filePath(QStringLiteral("q.db")));
+        m_spec = qdtest::chooseStoreSpec(m_dir->filePath(QStringLiteral("q.db")));
+        m_store = makeStore(m_spec);
         QString error;
         QVERIFY2(m_store->open(&error), qPrintable(error));
         m_broker = std::make_unique<Broker>(m_store.get(), &m_clock);
