@@ -2,7 +2,8 @@
 #include "broker.h"
 #include "imageconsumer.h"
 #include "imagetestsupport.h"
-#include "sqlitestore.h"
+
+#include "../teststore.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -16,13 +17,15 @@ using namespace qd;
 using namespace qdtest;
 
 // The image consumer against a real HTTP server on a loopback port, through a real broker
-// over a real SQLite file: each case ends in the right result row, or the right error text
-// on the right retry / failure / dead-letter path.
+// over a real store (a SQLite file, or a PostgreSQL schema in the _pg variant): each case
+// ends in the right result row, or the right error text on the right retry / failure /
+// dead-letter path.
 class TstImageConsumer : public QObject {
     Q_OBJECT
 
     std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<SqliteStore> m_store;
+    QString m_spec;
+    std::unique_ptr<QueueStore> m_store;
     SystemClock m_clock;
     std::unique_ptr<Broker> m_broker;
     std::shared_ptr<ImageConsumer> m_consumer;
@@ -43,7 +46,8 @@ class TstImageConsumer : public QObject {
         m_consumer.reset();
         m_store.reset();
         m_dir = std::make_unique<QTemporaryDir>();
-        m_store = std::make_unique<SqliteStore>(m_dir->filePath(QStringLiteral("q.db")));
+        m_spec = chooseStoreSpec(m_dir->filePath(QStringLiteral("q.db")));
+        m_store = makeStore(m_spec);
         QString error;
         QVERIFY2(m_store->open(&error), qPrintable(error));
         m_broker = std::make_unique<Broker>(m_store.get(), &m_clock);
@@ -182,11 +186,9 @@ private slots:
         QVERIFY(std::max(thumbnail.width(), thumbnail.height()) <= 256);
         QVERIFY(r->createdMs > 0);
         // The result committed with the ack: a second connection sees both.
-        SqliteStore reader(m_dir->filePath(QStringLiteral("q.db")));
-        QString error;
-        QVERIFY(reader.open(&error));
-        QTRY_VERIFY(reader.resultForMessage(m.id).has_value());
-        QCOMPARE(int(reader.messageById(m.id)->state), int(MessageState::Acked));
+        const auto reader = openTestReader(m_spec);
+        QTRY_VERIFY(reader->resultForMessage(m.id).has_value());
+        QCOMPARE(int(reader->messageById(m.id)->state), int(MessageState::Acked));
     }
 
     void notFound()
