@@ -4,8 +4,9 @@
 #include "httpclient.h"
 #include "imageconsumer.h"
 #include "imagetestsupport.h"
-#include "sqlitestore.h"
 #include "uploadsapi.h"
+
+#include "../teststore.h"
 
 #include <QDir>
 #include <QJsonArray>
@@ -17,12 +18,14 @@ using namespace qd;
 using namespace qdtest;
 
 // POST /uploads, GET /blobs/{sha256} and /api/results through a real client on a
-// loopback port, over a real blob directory and SQLite file.
+// loopback port, over a real blob directory and store (a SQLite file, or a PostgreSQL schema
+// in the _pg variant).
 class TstUploads : public QObject {
     Q_OBJECT
 
     std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<SqliteStore> m_store;
+    QString m_spec;
+    std::unique_ptr<QueueStore> m_store;
     std::unique_ptr<BlobStore> m_blobs;
     SystemClock m_clock;
     std::unique_ptr<Broker> m_broker;
@@ -37,8 +40,9 @@ class TstUploads : public QObject {
         m_store.reset();
         m_dir = std::make_unique<QTemporaryDir>();
         QString error;
-        m_store = std::make_unique<SqliteStore>(m_dir->filePath(QStringLiteral("q.db")));
-        QVERIFY(m_store->open(&error));
+        m_spec = chooseStoreSpec(m_dir->filePath(QStringLiteral("q.db")));
+        m_store = makeStore(m_spec);
+        QVERIFY2(m_store->open(&error), qPrintable(error));
         m_blobs = std::make_unique<BlobStore>(m_dir->filePath(QStringLiteral("blobs")), blobLimit);
         QVERIFY(m_blobs->open(&error));
         m_broker = std::make_unique<Broker>(m_store.get(), &m_clock);
@@ -92,11 +96,10 @@ private slots:
         QCOMPARE(job.value(QLatin1String("deduplicated")).toBool(), false);
         const QString id = job.value(QLatin1String("id")).toString();
         QVERIFY(QRegularExpression(QStringLiteral("^[0-9a-f]{32}$")).match(id).hasMatch());
-        // Durable before the answer: the job on disk names the blob, which is on disk.
-        SqliteStore reader(m_dir->filePath(QStringLiteral("q.db")));
-        QString error;
-        QVERIFY(reader.open(&error));
-        const QJsonObject body = QJsonDocument::fromJson(reader.messageById(id)->body).object();
+        // Durable before the answer: the committed job names the blob, which is on disk.
+        const auto stored = openTestReader(m_spec)->messageById(id);
+        QVERIFY(stored);
+        const QJsonObject body = QJsonDocument::fromJson(stored->body).object();
         QCOMPARE(body.value(QLatin1String("imageUrl")).toString(), url(QStringLiteral("/blobs/")) + sha);
         QCOMPARE(body.value(QLatin1String("userId")).toString(), QStringLiteral("bob"));
         QCOMPARE(m_blobs->get(sha), std::optional<QByteArray>(m_png));
