@@ -3,7 +3,8 @@
 #include "imageconsumer.h"
 #include "imagetestsupport.h"
 #include "runtime.h"
-#include "sqlitestore.h"
+
+#include "../teststore.h"
 
 #include <QJsonArray>
 #include <QTemporaryDir>
@@ -13,7 +14,8 @@ using namespace qd;
 using namespace qdtest;
 
 // End to end through the whole Runtime on its own thread, wired as the application wires
-// it: POST / with an image URL, or POST /uploads, ends in a result row.
+// it: POST / with an image URL, or POST /uploads, ends in a result row. Its store is the
+// SQLite file in the data directory, or in the _pg variant a schema of PostgreSQL.
 class TstImagePipeline : public QObject {
     Q_OBJECT
 
@@ -34,11 +36,14 @@ private slots:
 
         RuntimeOptions options;
         options.dataDir = m_dir.path();
+        options.store = chooseStoreSpec(QString()); // empty: the data directory's SQLite file
         options.port = 0;
         options.imageConsumerFactory = ImageConsumer::factory();
         m_runtime = std::make_unique<Runtime>(options);
         QString error;
         QVERIFY2(m_runtime->start(&error), qPrintable(error));
+        QCOMPARE(m_runtime->storePath(),
+            options.store.isEmpty() ? m_dir.filePath(QStringLiteral("queuedeck.db")) : options.store);
         // The default queue waits up to 5 s to fill a batch; a test has no time for that.
         bool updated = false;
         QMetaObject::invokeMethod(
@@ -75,12 +80,10 @@ private slots:
         QCOMPARE(o.value(QLatin1String("user_id")).toString(), QStringLiteral("eve"));
         QCOMPARE(o.value(QLatin1String("mime")).toString(), QStringLiteral("image/jpeg"));
 
-        // The row is on disk, beside the acked message.
-        SqliteStore reader(m_dir.filePath(QStringLiteral("queuedeck.db")));
-        QString error;
-        QVERIFY2(reader.open(&error), qPrintable(error));
-        QTRY_COMPARE(int(reader.messageById(id)->state), int(MessageState::Acked));
-        const auto row = reader.resultForMessage(id);
+        // The row is committed, beside the acked message.
+        const auto reader = openTestReader(m_runtime->storePath());
+        QTRY_COMPARE(int(reader->messageById(id).value_or(Message {}).state), int(MessageState::Acked));
+        const auto row = reader->resultForMessage(id);
         QVERIFY(row);
         QCOMPARE(QSize(row->width, row->height), QSize(800, 600));
         QCOMPARE(row->sha256, BlobStore::hashOf(m_jpeg));
@@ -115,11 +118,10 @@ private slots:
         const QString id = accepted.json().value(QLatin1String("id")).toString();
         // Three retries by default: four attempts, then failed for good.
         QTRY_COMPARE(m_images->requests("/nothing.jpg"), 4);
-        SqliteStore reader(m_dir.filePath(QStringLiteral("queuedeck.db")));
-        QString error;
-        QVERIFY2(reader.open(&error), qPrintable(error));
-        QTRY_COMPARE(int(reader.messageById(id)->state), int(MessageState::Failed));
-        QCOMPARE(reader.messageById(id)->lastError, QStringLiteral("HTTP 404 Not Found from host 127.0.0.1"));
+        const auto reader = openTestReader(m_runtime->storePath());
+        QTRY_COMPARE(int(reader->messageById(id).value_or(Message {}).state), int(MessageState::Failed));
+        QCOMPARE(
+            reader->messageById(id)->lastError, QStringLiteral("HTTP 404 Not Found from host 127.0.0.1"));
         QCOMPARE(m_client.get(url(QStringLiteral("/api/results/")) + id).status, 404);
     }
 };
