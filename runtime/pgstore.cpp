@@ -86,6 +86,24 @@ QString likeOf(const QString &text)
     return QLatin1Char('%') + escaped + QLatin1Char('%');
 }
 
+// A body as SQLite's CAST(body AS TEXT) LIKE sees it: its bytes up to the first NUL, one
+// character per byte (LATIN1 maps every byte but NUL), so bodies that are not UTF-8 are
+// searched too, and non-ASCII text is compared byte for byte; ASCII letters in lower case,
+// as SQLite's LIKE ignores their case only.
+constexpr const char *kBodyText
+    = "translate(convert_from(substring(body FROM 1 FOR coalesce(nullif(position('\\x00'::bytea IN body), 0) "
+      "- 1, length(body))), 'LATIN1'), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')";
+
+// `pattern` with ASCII letters in lower case, to be LIKE'd against kBodyText.
+QString asciiLower(QString pattern)
+{
+    for (QChar &c : pattern) {
+        if (c >= QLatin1Char('A') && c <= QLatin1Char('Z'))
+            c = QChar(c.unicode() + ('a' - 'A'));
+    }
+    return pattern;
+}
+
 } // namespace
 
 PgStore::PgStore(QString spec)
@@ -725,11 +743,11 @@ QString PgStore::filterSql(const MessageFilter &filter, qint64 nowMs) const
     if (!filter.errorPattern.isEmpty())
         sql += sqlf(QStringLiteral(" AND last_error ILIKE %1 ESCAPE '\\'"), lit(filter.errorPattern));
     if (!filter.text.isEmpty()) {
-        const QString like = lit(likeOf(filter.text));
-        sql += sqlf(
-            QStringLiteral(" AND (id = %1 OR encode(body, 'escape') ILIKE %2 ESCAPE '\\' OR last_error ILIKE "
-                           "%2 ESCAPE '\\')"),
-            lit(filter.text.toLower()), like);
+        // The pattern's UTF-8 bytes one character each, like the body's.
+        sql += sqlf(QStringLiteral(" AND (id = %1 OR %2 LIKE convert_from(convert_to(%3, 'UTF8'), 'LATIN1') "
+                                   "ESCAPE '\\' OR last_error ILIKE %4 ESCAPE '\\')"),
+            lit(filter.text.toLower()), QLatin1String(kBodyText), lit(asciiLower(likeOf(filter.text))),
+            lit(likeOf(filter.text)));
     }
     if (filter.fromMs > 0)
         sql += sqlf(QStringLiteral(" AND timestamp_ms >= %1"), filter.fromMs);

@@ -3,6 +3,7 @@
 
 #include "../teststore.h"
 
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -197,6 +198,68 @@ private slots:
             404);
         QCOMPARE(
             m_broker->counts(QStringLiteral("jobs")).failed, 1); // nothing deleted when one id is unknown
+    }
+
+    // The text search looks into bodies as they are stored: non-ASCII text, backslashes,
+    // ASCII letters in either case, LIKE's wildcards as plain characters, and binary bodies
+    // that are not UTF-8.
+    void searchBodies_data()
+    {
+        QTest::addColumn<QString>("q");
+        QTest::addColumn<QStringList>("found"); // the bodies below, by name
+        QTest::newRow("non-ASCII") << QStringLiteral("Grüße") << QStringList { QStringLiteral("greeting") };
+        QTest::newRow("ASCII letters in either case")
+            << QStringLiteral("AUS") << QStringList { QStringLiteral("greeting") };
+        QTest::newRow("backslash") << QStringLiteral("c:\\TEMP\\new")
+                                   << QStringList { QStringLiteral("path") };
+        QTest::newRow("percent is a character")
+            << QStringLiteral("0%") << QStringList { QStringLiteral("percent") };
+        QTest::newRow("underscore is a character")
+            << QStringLiteral("e_n") << QStringList { QStringLiteral("percent") };
+        QTest::newRow("binary body") << QStringLiteral("needle") << QStringList { QStringLiteral("binary") };
+        QTest::newRow("bytes are not their escapes") << QStringLiteral("303") << QStringList {};
+        QTest::newRow("a quote") << QStringLiteral("d'a") << QStringList { QStringLiteral("quote") };
+    }
+    void searchBodies()
+    {
+        QFETCH(QString, q);
+        QFETCH(QStringList, found);
+        QueueSettings settings;
+        settings.consumerType = ConsumerType::None;
+        QVERIFY(!m_broker->createQueue(QStringLiteral("search"), settings));
+        const QList<QPair<QString, SendItem>> bodies {
+            { QStringLiteral("greeting"),
+                SendItem { QStringLiteral("{\"text\":\"Grüße aus Köln\"}").toUtf8(), ContentType::Json,
+                    std::nullopt } },
+            { QStringLiteral("path"),
+                SendItem { QByteArray("C:\\temp\\new"), ContentType::Text, std::nullopt } },
+            { QStringLiteral("percent"),
+                SendItem { QByteArray("100% done_now"), ContentType::Text, std::nullopt } },
+            { QStringLiteral("binary"),
+                SendItem { QByteArray("\xff\xfe\x01needle\x00\xc3", 11), ContentType::Bytes, std::nullopt } },
+            { QStringLiteral("quote"),
+                SendItem { QByteArray("l'eau d'avril"), ContentType::Text, std::nullopt } },
+        };
+        QHash<QString, QString> names; // id -> name
+        for (const auto &[name, item] : bodies) {
+            QStringList ids;
+            bool durable = false;
+            QVERIFY(!m_broker->send(
+                QStringLiteral("search"), { item }, std::nullopt, [&](const Error &) { durable = true; },
+                &ids));
+            QTRY_VERIFY(durable);
+            names.insert(ids.value(0), name);
+        }
+        const auto [status, list] = call("GET",
+            QStringLiteral("/api/messages?queue=search&q=")
+                + QString::fromLatin1(QUrl::toPercentEncoding(q)));
+        QCOMPARE(status, 200);
+        QStringList got;
+        for (const QJsonValue &m : list.value(QLatin1String("messages")).toArray())
+            got.append(names.value(m.toObject().value(QLatin1String("id")).toString(), QStringLiteral("?")));
+        got.sort();
+        QCOMPARE(got, found);
+        QCOMPARE(list.value(QLatin1String("total")).toInt(), found.size());
     }
 
     void badRequests_data()
