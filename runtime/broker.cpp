@@ -792,11 +792,13 @@ void Broker::expireLeases(QueueState &q, qint64 now)
 
 void Broker::recoverInFlight()
 {
+    const QString reason = m_store->shared()
+        ? QStringLiteral("the node that had this batch in flight stopped (its heartbeat ran out)")
+        : QStringLiteral("QueueDeck stopped while this batch was in flight");
     Outcome out;
     for (const Message &m : m_store->inFlightWithoutLease()) {
         if (QueueState *q = stateById(m.queueId))
-            retryOrGiveUp(*q, m, 0, QStringLiteral("QueueDeck stopped while this batch was in flight"),
-                QStringLiteral("interrupted"), false, out);
+            retryOrGiveUp(*q, m, 0, reason, QStringLiteral("interrupted"), false, out);
     }
     apply(out);
     // Their batches ended with the process: close them, so no view shows them in flight.
@@ -809,7 +811,7 @@ void Broker::recoverInFlight()
                 continue;
             batch->size = 0;
             batch->endedMs = m_clock->nowMs();
-            batch->error = QStringLiteral("QueueDeck stopped while this batch was in flight");
+            batch->error = reason;
             it = closed.emplace(a.batchId, *batch).first;
         }
         BatchRecord &b = it->second;
