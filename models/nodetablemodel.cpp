@@ -256,8 +256,8 @@ qint64 NodeTableModel::upFor(const NodeInfo &n) const
 
 bool NodeTableModel::isLocal(const NodeInfo &n) const
 {
-    // Id 0 is a node without a row in a shared store: this process on a local store.
-    if (n.id == 0)
+    // The store marks the node that asked; id 0 is this process on a local store.
+    if (n.local || n.id == 0)
         return true;
     // A node's row has its endpoint only from its first heartbeat on.
     return n.pid == m_localPid && n.host == m_localHost
@@ -268,8 +268,8 @@ QString NodeTableModel::statusText(const NodeInfo &n) const
 {
     if (n.alive)
         return tr("alive");
-    // Heartbeats carry the database's clock: a skewed local clock must not read as negative.
-    return tr("no heartbeat for %1").arg(formatUptime(m_clock->nowMs() - n.heartbeatMs));
+    // By the database's clock, which stamped the heartbeat; this machine's may differ.
+    return tr("no heartbeat for %1").arg(formatUptime(n.silentMs));
 }
 
 } // namespace qd

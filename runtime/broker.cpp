@@ -65,6 +65,9 @@ Broker::Broker(QueueStore *store, const Clock *clock, QObject *parent)
     connect(&m_retentionTimer, &QTimer::timeout, this, &Broker::sweepRetention);
     m_heartbeatTimer.setInterval(kHeartbeatMs);
     connect(&m_heartbeatTimer, &QTimer::timeout, this, &Broker::heartbeat);
+    // Often enough that other nodes' charts, sampled each second, see smooth rates.
+    m_countersTimer.setInterval(250);
+    connect(&m_countersTimer, &QTimer::timeout, this, &Broker::publishCounters);
     m_reconnectTimer.setInterval(1000);
     connect(&m_reconnectTimer, &QTimer::timeout, this, &Broker::tryReconnect);
     m_node.host = QHostInfo::localHostName();
@@ -108,6 +111,7 @@ bool Broker::start(QString *error)
                 markDirty(queueId);
         });
         m_heartbeatTimer.start();
+        m_countersTimer.start();
     }
     recoverInFlight();
     sweepRetention();
@@ -122,6 +126,8 @@ bool Broker::start(QString *error)
 void Broker::setNodeEndpoint(const QString &endpoint)
 {
     m_node.endpoint = endpoint;
+    if (m_store->shared())
+        heartbeat(); // so the other nodes see where this one answers now, not in a second
 }
 
 void Broker::setNodeTimeoutMs(int timeoutMs)
@@ -146,6 +152,7 @@ std::vector<NodeInfo> Broker::nodes()
         return m_store->nodes();
     NodeInfo self = localNode();
     self.throughput = m_node.throughput;
+    self.local = true;
     return { self };
 }
 
@@ -164,6 +171,30 @@ void Broker::heartbeat()
     // Batches of nodes whose heartbeat stopped come back here (or to another live node).
     recoverInFlight();
     scheduleTick();
+}
+
+void Broker::publishCounters()
+{
+    if (!m_store->available())
+        return;
+    std::map<qint64, QueueCounters> mine;
+    for (const auto &[id, q] : m_queues)
+        mine.emplace(id, q.counters);
+    m_store->publishCounters(mine);
+    scheduleTick();
+}
+
+std::map<qint64, QueueCounters> Broker::clusterCounters()
+{
+    std::map<qint64, QueueCounters> out = m_store->shared() && m_store->available()
+        ? m_store->otherNodesCounters()
+        : std::map<qint64, QueueCounters> {};
+    for (const auto &[id, q] : m_queues) {
+        QueueCounters &c = out[id];
+        for (const auto field : kQueueCounterFields)
+            c.*field += q.counters.*field;
+    }
+    return out;
 }
 
 void Broker::reloadQueues()

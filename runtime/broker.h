@@ -17,21 +17,6 @@
 
 namespace qd {
 
-// Running totals per queue since start-up; the metrics sampler turns them into rates.
-struct QueueCounters {
-    qint64 written = 0;
-    qint64 delivered = 0;
-    qint64 acked = 0;
-    qint64 retried = 0;
-    qint64 deadLettered = 0;
-    qint64 failed = 0;
-    qint64 expired = 0;
-    qint64 batches = 0;
-    qint64 batchesBySize = 0;
-    qint64 batchesByTimeout = 0;
-    qint64 batchMessages = 0;
-};
-
 struct PullResult {
     std::vector<Message> messages;
     qint64 backlogCount = 0;
@@ -125,6 +110,9 @@ public:
     void setNodeEndpoint(const QString &endpoint);
     void setNodeTimeoutMs(int timeoutMs);
     std::vector<NodeInfo> nodes();
+    // What every node has counted for each queue: with a local store, this runtime's
+    // counters; with a shared one, these plus every other node's last published ones.
+    std::map<qint64, QueueCounters> clusterCounters();
     static constexpr int kHeartbeatMs = 1000;
 
 signals:
@@ -186,6 +174,7 @@ private:
     // starting over when the database went away.
     NodeInfo localNode() const;
     void heartbeat();
+    void publishCounters();
     void reloadQueues();
     void addQueueState(QueueRecord record);
     void storeLost(const QString &error);
@@ -211,6 +200,7 @@ private:
     bool m_inTick = false;
     QTimer m_retentionTimer;
     QTimer m_heartbeatTimer;
+    QTimer m_countersTimer;
     QTimer m_reconnectTimer;
     NodeInfo m_node;
     qint64 m_lastHeartbeatAcked = 0;

@@ -12,7 +12,6 @@
 
 namespace qd {
 
-
 // Reads queue depth on its own thread over its own connection to the store (WAL lets it
 // read while the broker writes), so a backlog of millions, whose count takes a few hundred
 // milliseconds, never holds up the runtime thread and the producers waiting on it.

@@ -268,6 +268,8 @@ void MetricsSampler::sample()
     const auto depthOf = [this](qint64 id) { return m_depth.value(id); };
     const auto sizeOf = [](const QueueDepth &d) { return d.ready + d.delayed + d.inFlight + d.failed; };
 
+    // Every node's work, when several share the store.
+    std::map<qint64, QueueCounters> clusterCounters = m_broker->clusterCounters();
     QList<MetricsFrame> frames;
     QList<QueueSnapshot> snapshots;
     QSet<qint64> deadLetterQueues;
@@ -279,7 +281,7 @@ void MetricsSampler::sample()
             dlq = sizeOf(depthOf(*dlqId));
             deadLetterQueues.insert(*dlqId);
         }
-        const QueueCounters counters = m_broker->counters(q.name);
+        const QueueCounters counters = clusterCounters[q.id];
         frames.append(m_accumulator.frame(q.name, counters, d, dlq, now, m_interval));
         QueueSnapshot snap;
         snap.name = q.name;

@@ -52,7 +52,7 @@ public:
     PgStore(const PgStore &) = delete;
     PgStore &operator=(const PgStore &) = delete;
 
-    static constexpr int kSchemaVersion = 5;
+    static constexpr int kSchemaVersion = 6;
     int schemaVersion();
     QString schema() const { return m_schema; }
 
@@ -126,6 +126,8 @@ public:
     void heartbeat(const NodeInfo &node) override;
     void unregisterNode() override;
     std::vector<NodeInfo> nodes() override;
+    void publishCounters(const std::map<qint64, QueueCounters> &counters) override;
+    std::map<qint64, QueueCounters> otherNodesCounters() override;
 
 private:
     bool connect(QString *error);

@@ -433,13 +433,18 @@ qint64 PgStore::registerNode(const NodeInfo &node)
     begin();
     // A node that lost its connection registers again; its earlier row goes, so whatever it
     // had in flight then is taken back at once.
-    if (m_nodeId != 0)
-        run(sqlf(QStringLiteral("DELETE FROM nodes WHERE id = %1"), m_nodeId));
+    const qint64 previous = m_nodeId;
+    if (previous != 0)
+        run(sqlf(QStringLiteral("DELETE FROM nodes WHERE id = %1"), previous));
     m_nodeId = scalar(
         sqlf(QStringLiteral("INSERT INTO nodes(host, pid, endpoint, started_ms, timeout_ms) VALUES(%1, %2, "
                             "%3, %4, %5) RETURNING id"),
             lit(node.host), node.pid, lit(node.endpoint), node.startedMs, node.timeoutMs))
                    .value_or(0);
+    // The counters go on from where they were: they move with the node, so the sums other
+    // nodes read neither drop nor count this node twice.
+    if (previous != 0)
+        run(sqlf(QStringLiteral("UPDATE node_counters SET node_id = %1 WHERE node_id = %2"), m_nodeId, previous));
     return m_nodeId;
 }
 
@@ -475,7 +480,8 @@ std::vector<NodeInfo> PgStore::nodes()
             QStringLiteral(
                 "SELECT id, host, pid, endpoint, started_ms, timeout_ms, "
                 "(extract(epoch FROM heartbeat) * 1000)::bigint, batches_in_flight, acked, throughput, "
-                "heartbeat > clock_timestamp() - timeout_ms * interval '1 millisecond' FROM nodes "
+                "heartbeat > clock_timestamp() - timeout_ms * interval '1 millisecond', "
+                "(extract(epoch FROM clock_timestamp() - heartbeat) * 1000)::bigint FROM nodes "
                 "ORDER BY id")))
         return out;
     while (q.next()) {
@@ -491,7 +497,60 @@ std::vector<NodeInfo> PgStore::nodes()
         n.acked = q.value(8).toLongLong();
         n.throughput = q.value(9).toDouble();
         n.alive = q.value(10).toBool();
+        n.silentMs = std::max<qint64>(0, q.value(11).toLongLong());
+        n.local = n.id == m_nodeId;
         out.push_back(std::move(n));
+    }
+    return out;
+}
+
+} // namespace qd
+
+namespace qd {
+
+namespace {
+constexpr const char *kCounterColumns = "written, delivered, acked, retried, dead_lettered, failed, expired, "
+                                        "batches, batches_by_size, batches_by_timeout, batch_messages";
+} // namespace
+
+void PgStore::publishCounters(const std::map<qint64, QueueCounters> &counters)
+{
+    if (m_nodeId == 0 || counters.empty())
+        return;
+    begin();
+    QStringList rows;
+    for (const auto &[queueId, c] : counters) {
+        QString row = QStringLiteral("(%1,%2").arg(m_nodeId).arg(queueId);
+        for (const auto field : kQueueCounterFields)
+            row += QLatin1Char(',') + QString::number(c.*field);
+        rows.append(row + QLatin1Char(')'));
+    }
+    QStringList updates;
+    for (const QString &column : QString::fromLatin1(kCounterColumns).split(QStringLiteral(", ")))
+        updates.append(column + QStringLiteral(" = EXCLUDED.") + column);
+    run(sqlf(
+        QStringLiteral("INSERT INTO node_counters(node_id, queue_id, %1) VALUES %2 ON CONFLICT (node_id, "
+                       "queue_id) DO UPDATE SET %3"),
+        QLatin1String(kCounterColumns), rows.join(QLatin1Char(',')), updates.join(QStringLiteral(", "))));
+}
+
+std::map<qint64, QueueCounters> PgStore::otherNodesCounters()
+{
+    std::map<qint64, QueueCounters> out;
+    QStringList sums;
+    for (const QString &column : QString::fromLatin1(kCounterColumns).split(QStringLiteral(", ")))
+        sums.append(QStringLiteral("sum(%1)").arg(column));
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    if (!run(q,
+            sqlf(QStringLiteral(
+                     "SELECT queue_id, %1 FROM node_counters WHERE node_id <> %2 GROUP BY queue_id"),
+                sums.join(QStringLiteral(", ")), m_nodeId)))
+        return out;
+    while (q.next()) {
+        QueueCounters &c = out[q.value(0).toLongLong()];
+        int i = 1;
+        for (const auto field : kQueueCounterFields)
+            c.*field = q.value(i++).toLongLong();
     }
     return out;
 }

@@ -133,6 +133,17 @@ const char *const kPgMigrations[] = {
     CREATE INDEX messages_in_flight ON messages(node_id) WHERE state = 1;
     CREATE INDEX batches_open ON batches(queue_id) WHERE ended_ms = 0;
     )sql",
+    // 6: each node's running totals per queue, so every node's charts count all nodes' work.
+    R"sql(
+    CREATE TABLE node_counters(
+        node_id BIGINT NOT NULL,
+        queue_id BIGINT NOT NULL,
+        written BIGINT NOT NULL, delivered BIGINT NOT NULL, acked BIGINT NOT NULL,
+        retried BIGINT NOT NULL, dead_lettered BIGINT NOT NULL, failed BIGINT NOT NULL,
+        expired BIGINT NOT NULL, batches BIGINT NOT NULL, batches_by_size BIGINT NOT NULL,
+        batches_by_timeout BIGINT NOT NULL, batch_messages BIGINT NOT NULL,
+        PRIMARY KEY(node_id, queue_id));
+    )sql",
 };
 
 static_assert(std::size(kPgMigrations) == PgStore::kSchemaVersion);

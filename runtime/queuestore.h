@@ -9,6 +9,7 @@
 #include <QString>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -139,6 +140,26 @@ struct ResultFilter {
     QString text; // searched in URLs, user, message id, hash, format and type
 };
 
+// Running totals per queue since start-up; the metrics sampler turns them into rates.
+struct QueueCounters {
+    qint64 written = 0;
+    qint64 delivered = 0;
+    qint64 acked = 0;
+    qint64 retried = 0;
+    qint64 deadLettered = 0;
+    qint64 failed = 0;
+    qint64 expired = 0;
+    qint64 batches = 0;
+    qint64 batchesBySize = 0;
+    qint64 batchesByTimeout = 0;
+    qint64 batchMessages = 0;
+};
+// Field by field, for adding up nodes' counters.
+inline constexpr qint64 QueueCounters::*kQueueCounterFields[] = { &QueueCounters::written,
+    &QueueCounters::delivered, &QueueCounters::acked, &QueueCounters::retried, &QueueCounters::deadLettered,
+    &QueueCounters::failed, &QueueCounters::expired, &QueueCounters::batches, &QueueCounters::batchesBySize,
+    &QueueCounters::batchesByTimeout, &QueueCounters::batchMessages };
+
 // One runtime process serving a shared store, as its heartbeat row says.
 struct NodeInfo {
     qint64 id = 0;
@@ -152,6 +173,8 @@ struct NodeInfo {
     qint64 acked = 0; // since it started
     double throughput = 0; // acked messages a second over its last heartbeat interval
     bool alive = true; // its heartbeat is recent
+    bool local = false; // the runtime that asked
+    qint64 silentMs = 0; // since its last heartbeat, by the database's clock
 };
 
 // Everything durable. One instance is used from one thread (the runtime's); writes go into
@@ -287,6 +310,11 @@ public:
     virtual void heartbeat(const NodeInfo &) { }
     virtual void unregisterNode() { }
     virtual std::vector<NodeInfo> nodes() { return {}; }
+    // Each node's running totals per queue, so charts show every node's work: a node writes
+    // its own (into the open transaction) and reads the sum of everyone else's, including
+    // nodes that have stopped, so the sums only grow.
+    virtual void publishCounters(const std::map<qint64, QueueCounters> &) { }
+    virtual std::map<qint64, QueueCounters> otherNodesCounters() { return {}; }
 };
 
 // A store from its spec: "postgresql://user[:password]@host[:port]/db[?schema=name]" for a

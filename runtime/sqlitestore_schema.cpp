@@ -131,6 +131,17 @@ const char *const kMigrations[] = {
     ALTER TABLE messages ADD COLUMN node_id INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE batches ADD COLUMN node_id INTEGER NOT NULL DEFAULT 0;
     )sql",
+    // 6: each node's running totals per queue (shared stores; empty here).
+    R"sql(
+    CREATE TABLE node_counters(
+        node_id INTEGER NOT NULL,
+        queue_id INTEGER NOT NULL,
+        written INTEGER NOT NULL, delivered INTEGER NOT NULL, acked INTEGER NOT NULL,
+        retried INTEGER NOT NULL, dead_lettered INTEGER NOT NULL, failed INTEGER NOT NULL,
+        expired INTEGER NOT NULL, batches INTEGER NOT NULL, batches_by_size INTEGER NOT NULL,
+        batches_by_timeout INTEGER NOT NULL, batch_messages INTEGER NOT NULL,
+        PRIMARY KEY(node_id, queue_id));
+    )sql",
 };
 
 static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion);

@@ -5,6 +5,7 @@
 #include "broker.h"
 #include "headlessprocess.h"
 #include "httpserver.h"
+#include "metricssampler.h"
 #include "pgstore.h"
 
 #include <QDir>
@@ -202,6 +203,62 @@ private slots:
     {
         m_base = qEnvironmentVariable("QUEUEDECK_TEST_STORE");
         QVERIFY2(isPostgresSpec(m_base), "QUEUEDECK_TEST_STORE must name the test PostgreSQL database");
+    }
+
+    // Two runtimes in one process on one database: the charts of the one that does no
+    // work show the other's, and counters moving with a re-registered node are not counted
+    // twice.
+    void chartsCountEveryNodesWork()
+    {
+        const QString spec = freshSchemaSpec(m_base);
+        SystemClock clock;
+        PgStore storeA(spec);
+        PgStore storeB(spec);
+        QString error;
+        QVERIFY2(storeA.open(&error) && storeB.open(&error), qPrintable(error));
+        Broker a(&storeA, &clock);
+        QVERIFY2(a.start(&error), qPrintable(error));
+        QueueSettings settings;
+        settings.maxBatchSize = 5;
+        QVERIFY(!a.createQueue(QStringLiteral("q"), settings));
+        a.pumpAll(); // committed
+        Broker b(&storeB, &clock);
+        QVERIFY2(b.start(&error), qPrintable(error));
+        QVERIFY(b.queue(QStringLiteral("q")).has_value());
+        const qint64 id = b.queue(QStringLiteral("q"))->id;
+
+        class AckAll final : public Consumer {
+        public:
+            void deliver(const Delivery &, CompletionFn done) override { done(BatchOutcome {}); }
+        };
+        a.attachConsumer(QStringLiteral("q"), std::make_shared<AckAll>());
+        std::vector<SendItem> items;
+        for (int i = 0; i < 5; ++i)
+            items.push_back(SendItem { QByteArray("\"m\""), ContentType::Json, std::nullopt });
+        QVERIFY(!a.send(QStringLiteral("q"), items, std::nullopt, {}));
+
+        MetricsSampler sampler(&b, 100);
+        qint64 ackedSeen = 0;
+        connect(&sampler, &MetricsSampler::sampled, this,
+            [&](const QList<MetricsFrame> &frames, const QList<QueueSnapshot> &) {
+                for (const MetricsFrame &f : frames) {
+                    if (f.queue == QLatin1String("q"))
+                        ackedSeen += f.acked;
+                }
+            });
+        sampler.start();
+        QTRY_COMPARE(b.clusterCounters()[id].acked, 5);
+        QCOMPARE(b.counters(QStringLiteral("q")).acked, 0); // b itself did nothing
+        QTRY_COMPARE(ackedSeen, 5);
+
+        // a registers again (as after a lost connection): its counters move with it.
+        NodeInfo again;
+        again.host = QStringLiteral("test");
+        storeA.registerNode(again);
+        QVERIFY(storeA.commit(&error));
+        QTest::qWait(600); // a few publications and samples later
+        QCOMPARE(b.clusterCounters()[id].acked, 5);
+        QCOMPARE(ackedSeen, 5);
     }
 
     // Three nodes and one producer; the node holding a batch is SIGKILLed mid-load. Every

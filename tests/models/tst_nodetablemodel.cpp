@@ -203,6 +203,7 @@ private slots:
         QSignalSpy nodesChanged(&model, &NodeTableModel::nodesChanged);
 
         quiet.heartbeatMs = kNow - 12'300;
+        quiet.silentMs = 12'300; // by the database's clock
         quiet.alive = false;
         model.setNodes({ makeNode(1, 201), quiet });
         QCOMPARE(nodesChanged.count(), 1); // the heading's count of serving nodes moves
@@ -219,6 +220,7 @@ private slots:
 
         // The silence grows with each list, in minutes once it is long.
         clock.advanceMs(3 * 60'000);
+        quiet.silentMs += 3 * 60'000;
         model.setNodes({ makeNode(1, 201), quiet });
         QCOMPARE(nodesChanged.count(), 1);
         QCOMPARE(text(model, 1, NodeTableModel::Status), QStringLiteral("no heartbeat for 3 min"));
