@@ -51,6 +51,47 @@ private:
 class TstCrash : public QObject {
     Q_OBJECT
 private slots:
+    // A store address that is wrong, or a server that is not there, stops the start with a
+    // message naming it (never its password), and nothing is written anywhere.
+    void badStoreIsRefused_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<QString>("expected");
+        QTest::addRow("not postgresql")
+            << QStringList { QStringLiteral("--store"), QStringLiteral("mysql://a@b/c") }
+            << QStringLiteral("--store: expected postgresql://");
+        QTest::addRow("unreachable") << QStringList { QStringLiteral("--store"),
+            QStringLiteral("postgresql://qd:secret@127.0.0.1:1/db") }
+                                     << QStringLiteral("cannot connect to postgresql://qd@127.0.0.1:1/db");
+        QTest::addRow("no database") << QStringList { QStringLiteral("--store"),
+            QStringLiteral("postgresql://qd@127.0.0.1:1") }
+                                     << QStringLiteral("expected postgresql://user@host:port/database");
+        QTest::addRow("bad schema") << QStringList { QStringLiteral("--store"),
+            QStringLiteral("postgresql://qd@127.0.0.1:1/db?schema=a;drop") }
+                                    << QStringLiteral("schema \"a;drop\" must be letters");
+        QTest::addRow("node timeout") << QStringList { QStringLiteral("--node-timeout"), QStringLiteral("0") }
+                                      << QStringLiteral("--node-timeout: seconds from 1 to 3600");
+    }
+
+    void badStoreIsRefused()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(QString, expected);
+        QTemporaryDir dir;
+        QProcess p;
+        p.start(QStringLiteral(QUEUEDECK_BINARY),
+            QStringList { QStringLiteral("--headless"), QStringLiteral("--data-dir"), dir.path(),
+                QStringLiteral("--port"), QStringLiteral("0") }
+                + arguments);
+        QVERIFY(p.waitForStarted());
+        QTRY_COMPARE_WITH_TIMEOUT(p.state(), QProcess::NotRunning, 20000);
+        QVERIFY(p.exitCode() != 0);
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QVERIFY2(err.contains(expected), qPrintable(err));
+        QVERIFY2(!err.contains(QLatin1String("secret")), qPrintable(err));
+        QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("queuedeck.db"))));
+    }
+
     // A headless runtime under producer load is killed with SIGKILL. Every message whose
     // POST was answered 202 must be in the store, and after a restart every one of them —
     // including those in batches that were in flight at the kill — is delivered and acked.
