@@ -153,6 +153,13 @@ std::vector<NodeInfo> Broker::nodes()
     NodeInfo self = localNode();
     self.throughput = m_node.throughput;
     self.local = true;
+    if (m_store->shared()) {
+        // Cut off from the database: this runtime cannot keep its row alive, and says so
+        // rather than look like a healthy cluster of one.
+        self.alive = false;
+        self.silentMs = m_lastHeartbeatMs > 0 ? QDateTime::currentMSecsSinceEpoch() - m_lastHeartbeatMs : 0;
+        self.heartbeatMs = m_lastHeartbeatMs;
+    }
     return { self };
 }
 
