@@ -11,7 +11,9 @@
 #include <QUrl>
 #include <QUrlQuery>
 
+#include <algorithm>
 #include <atomic>
+#include <tuple>
 
 namespace qd {
 
@@ -128,6 +130,7 @@ PgStore::~PgStore()
                 commit(&error);
             }
             m_notifications.reset();
+            m_prepared.clear();
             db.close();
         }
         QSqlDatabase::removeDatabase(m_connection);
@@ -217,6 +220,7 @@ bool PgStore::reconnect(QString *error)
     {
         QSqlDatabase db = QSqlDatabase::database(m_connection, false);
         m_notifications.reset();
+        m_prepared.clear();
         db.close();
     }
     m_inTransaction = false;
@@ -292,14 +296,7 @@ bool PgStore::run(QSqlQuery &q, const QString &sql)
     q.setForwardOnly(true);
     if (q.exec(sql))
         return true;
-    const QString error = q.lastError().text().trimmed();
-    qWarning("QueueDeck: PostgreSQL: %s", qPrintable(error));
-    if (m_inTransaction) {
-        m_failed = true;
-        m_failure = error;
-    } else {
-        checkConnection();
-    }
+    failed(q.lastError().text().trimmed());
     return false;
 }
 
@@ -307,6 +304,54 @@ bool PgStore::run(const QString &sql)
 {
     QSqlQuery q(QSqlDatabase::database(m_connection, false));
     return run(q, sql);
+}
+
+QSqlQuery *PgStore::prepared(const char *sql, const QVariantList &values)
+{
+    flushInserts();
+    if (m_down || (m_inTransaction && m_failed))
+        return nullptr;
+    auto &slot = m_prepared[sql];
+    if (!slot) {
+        slot = std::make_unique<QSqlQuery>(QSqlDatabase::database(m_connection, false));
+        slot->setForwardOnly(true);
+        if (!slot->prepare(QString::fromUtf8(sql))) {
+            const QString error = slot->lastError().text().trimmed();
+            slot.reset();
+            failed(error);
+            return nullptr;
+        }
+    }
+    QSqlQuery *q = slot.get();
+    for (int i = 0; i < values.size(); ++i)
+        q->bindValue(i, values.at(i));
+    if (q->exec())
+        return q;
+    failed(q->lastError().text().trimmed());
+    return nullptr;
+}
+
+void PgStore::failed(const QString &error)
+{
+    qWarning("QueueDeck: PostgreSQL: %s", qPrintable(error));
+    // In a transaction the statement aborted it: the commit reports the failure. Outside
+    // one, a failure may be the connection itself.
+    if (m_inTransaction) {
+        m_failed = true;
+        m_failure = error;
+    } else {
+        checkConnection();
+    }
+}
+
+std::optional<qint64> PgStore::preparedScalar(const char *sql, const QVariantList &values)
+{
+    QSqlQuery *q = prepared(sql, values);
+    if (!q || !q->next() || q->isNull(0))
+        return std::nullopt;
+    const qint64 v = q->value(0).toLongLong();
+    q->finish();
+    return v;
 }
 
 std::optional<qint64> PgStore::scalar(const QString &sql)
@@ -455,42 +500,44 @@ void PgStore::flushInserts()
 
 int PgStore::countReady(qint64 queueId, qint64 nowMs, int limit)
 {
-    return int(
-        scalar(sqlf(QStringLiteral("SELECT count(*) FROM (SELECT 1 FROM messages WHERE queue_id = %1 AND "
-                                   "state = 0 AND visible_at <= %2 LIMIT %3) AS r"),
-                   queueId, nowMs, limit))
-            .value_or(0));
+    return int(preparedScalar("SELECT count(*) FROM (SELECT 1 FROM messages WHERE queue_id = ? AND state = 0 "
+                              "AND visible_at <= ? LIMIT ?) AS r",
+        { queueId, nowMs, limit })
+                   .value_or(0));
 }
 
 std::optional<qint64> PgStore::minPendingVisibleAt(qint64 queueId)
 {
-    return scalar(sqlf(
-        QStringLiteral("SELECT min(visible_at) FROM messages WHERE queue_id = %1 AND state = 0"), queueId));
+    return preparedScalar(
+        "SELECT min(visible_at) FROM messages WHERE queue_id = ? AND state = 0", { queueId });
 }
 
 std::optional<qint64> PgStore::minDelayedVisibleAt(qint64 queueId, qint64 nowMs)
 {
-    return scalar(
-        sqlf(QStringLiteral("SELECT min(visible_at) FROM messages WHERE queue_id = %1 AND state = 0 AND "
-                            "visible_at > %2"),
-            queueId, nowMs));
+    return preparedScalar(
+        "SELECT min(visible_at) FROM messages WHERE queue_id = ? AND state = 0 AND visible_at > ?",
+        { queueId, nowMs });
 }
 
 std::optional<qint64> PgStore::minLeaseExpiry(qint64 queueId)
 {
-    return scalar(
-        sqlf(QStringLiteral("SELECT min(lease_expires) FROM messages WHERE queue_id = %1 AND state = 1 "
-                            "AND lease_expires > 0"),
-            queueId));
+    return preparedScalar(
+        "SELECT min(lease_expires) FROM messages WHERE queue_id = ? AND state = 1 AND lease_expires > 0",
+        { queueId });
 }
 
 std::vector<Message> PgStore::readMessages(const QString &sql)
 {
     flushInserts();
-    std::vector<Message> out;
     QSqlQuery q(QSqlDatabase::database(m_connection, false));
     if (!run(q, sql))
-        return out;
+        return {};
+    return readMessageRows(q);
+}
+
+std::vector<Message> PgStore::readMessageRows(QSqlQuery &q)
+{
+    std::vector<Message> out;
     while (q.next()) {
         Message m;
         m.seq = q.value(0).toLongLong();
@@ -517,29 +564,24 @@ std::vector<Message> PgStore::claimReady(
     qint64 queueId, qint64 nowMs, int limit, qint64 batchId, qint64 leaseExpiresMs, bool withLeases)
 {
     begin();
-    // SKIP LOCKED: rows another node is claiming in its open transaction are passed over, so
-    // no message is in two batches at once and no node waits for another.
-    std::vector<Message> claimed = readMessages(
-        sqlf(QStringLiteral("SELECT %1 FROM messages WHERE queue_id = %2 AND state = 0 AND visible_at <= %3 "
-                            "ORDER BY visible_at, seq LIMIT %4 FOR UPDATE SKIP LOCKED"),
-            QLatin1String(kMessageColumns), queueId, nowMs, limit));
-    if (claimed.empty())
-        return claimed;
-    QStringList rows;
-    for (Message &m : claimed) {
-        m.state = MessageState::InFlight;
-        m.attempts += 1;
-        m.batchId = batchId;
-        m.leaseExpiresMs = withLeases ? leaseExpiresMs : 0;
-        m.leaseId
-            = withLeases ? QString::number(m.seq) + QLatin1Char('-') + newMessageId().left(16) : QString();
-        m.updatedMs = nowMs;
-        rows.append(sqlf(QStringLiteral("(%1,%2)"), m.seq, lit(m.leaseId)));
-    }
-    run(sqlf(QStringLiteral("UPDATE messages AS m SET state = 1, attempts = m.attempts + 1, batch_id = %1, "
-                            "lease_id = v.lease, lease_expires = %2, updated_ms = %3, node_id = %4 "
-                            "FROM (VALUES %5) AS v(seq, lease) WHERE m.seq = v.seq"),
-        batchId, withLeases ? leaseExpiresMs : 0, nowMs, m_nodeId, rows.join(QLatin1Char(','))));
+    // One statement: SKIP LOCKED passes over rows another node is claiming in its open
+    // transaction, so no message is in two batches at once and no node waits for another.
+    QSqlQuery *q = prepared(
+        "WITH c AS (SELECT seq FROM messages WHERE queue_id = ? AND state = 0 AND visible_at <= ? "
+        "ORDER BY visible_at, seq LIMIT ? FOR UPDATE SKIP LOCKED) "
+        "UPDATE messages AS m SET state = 1, attempts = m.attempts + 1, batch_id = ?, "
+        "lease_id = CASE WHEN ? THEN m.seq || '-' || substr(md5(random()::text), 1, 16) END, "
+        "lease_expires = ?, updated_ms = ?, node_id = ? FROM c WHERE m.seq = c.seq "
+        "RETURNING m.seq, m.id, m.queue_id, m.body, m.content_type, m.timestamp_ms, m.visible_at, "
+        "m.attempts, "
+        "m.state, m.lease_id, m.lease_expires, m.batch_id, m.source_queue_id, m.last_error, m.updated_ms",
+        { queueId, nowMs, limit, batchId, withLeases, withLeases ? leaseExpiresMs : 0, nowMs, m_nodeId });
+    if (!q)
+        return {};
+    std::vector<Message> claimed = readMessageRows(*q);
+    std::sort(claimed.begin(), claimed.end(), [](const Message &a, const Message &b) {
+        return std::tie(a.visibleAtMs, a.seq) < std::tie(b.visibleAtMs, b.seq);
+    });
     return claimed;
 }
 

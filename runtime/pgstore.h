@@ -6,6 +6,7 @@
 #include <QSet>
 #include <QVariant>
 
+#include <map>
 #include <memory>
 
 class QSqlQuery;
@@ -138,6 +139,10 @@ private:
     bool run(QSqlQuery &q, const QString &sql);
     bool run(const QString &sql);
     std::optional<qint64> scalar(const QString &sql);
+    // The hot statements, prepared once per connection so PostgreSQL plans them once.
+    QSqlQuery *prepared(const char *sql, const QVariantList &values);
+    std::optional<qint64> preparedScalar(const char *sql, const QVariantList &values);
+    std::vector<Message> readMessageRows(QSqlQuery &q);
     QString lit(const QString &s) const;
     QString lit(const QByteArray &b) const;
     std::vector<Message> readMessages(const QString &sql);
@@ -145,6 +150,7 @@ private:
     QString resultFilterSql(const ResultFilter &filter) const;
     void notifyQueue(qint64 queueId) { m_notify.insert(queueId); }
     void checkConnection();
+    void failed(const QString &error);
 
     QString m_spec;
     QString m_connection; // the QSqlDatabase connection's name
@@ -162,6 +168,7 @@ private:
     QSet<qint64> m_notify; // queues to NOTIFY at commit; -1 = the queue list
     std::function<void(qint64)> m_listener;
     std::unique_ptr<QObject> m_notifications; // receives the driver's notification signal
+    std::map<const char *, std::unique_ptr<QSqlQuery>> m_prepared; // by the statement's literal
 };
 
 } // namespace qd

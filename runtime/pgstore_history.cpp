@@ -152,19 +152,19 @@ constexpr const char *kRollupColumns
 qint64 PgStore::insertBatch(const BatchRecord &b)
 {
     begin();
-    return scalar(sqlf(QStringLiteral("INSERT INTO batches(queue_id, created_ms, cut_reason, size, node_id) "
-                                      "VALUES(%1, %2, %3, %4, %5) RETURNING id"),
-                      b.queueId, b.createdMs, lit(batchCutName(b.cut)), b.size, m_nodeId))
+    return preparedScalar("INSERT INTO batches(queue_id, created_ms, cut_reason, size, node_id) "
+                          "VALUES(?, ?, ?, ?, ?) RETURNING id",
+        { b.queueId, b.createdMs, batchCutName(b.cut), b.size, m_nodeId })
         .value_or(0);
 }
 
 void PgStore::finishBatch(const BatchRecord &b)
 {
     begin();
-    run(sqlf(QStringLiteral(
-                 "UPDATE batches SET size = %8, ended_ms = %2, acked = %3, retried = %4, dead_lettered = "
-                 "%5, failed = %6, error = %7 WHERE id = %1"),
-        b.id, b.endedMs, b.acked, b.retried, b.deadLettered, b.failed, lit(b.error), b.size));
+    prepared("UPDATE batches SET ended_ms = ?, acked = ?, retried = ?, dead_lettered = ?, failed = ?, "
+             "error = ?, size = ? WHERE id = ?",
+        { b.endedMs, b.acked, b.retried, b.deadLettered, b.failed,
+            b.error.isNull() ? QVariant(QMetaType::fromType<QString>()) : QVariant(b.error), b.size, b.id });
     // A slot under max_concurrency is free: nodes waiting for one try again.
     notifyQueue(b.queueId);
 }
@@ -415,17 +415,14 @@ int PgStore::lockDispatch(qint64 queueId)
     // Held until commit, so the count below and this node's new batch are seen together by
     // the next node to take it. A node that finds it taken comes back shortly rather than
     // waiting inside its transaction, which holds its producers' writes.
-    QSqlQuery q(QSqlDatabase::database(m_connection, false));
-    if (!run(q, sqlf(QStringLiteral("SELECT pg_try_advisory_xact_lock(%1, %2)"), m_lockClass, int(queueId)))
-        || !q.next())
+    if (preparedScalar("SELECT pg_try_advisory_xact_lock(?, ?)::int", { m_lockClass, int(queueId) })
+            .value_or(0)
+        != 1)
         return -1;
-    if (!q.value(0).toBool())
-        return -1;
-    return int(
-        scalar(sqlf(QStringLiteral("SELECT count(*) FROM batches WHERE queue_id = %1 AND ended_ms = 0 AND "
-                                   "cut_reason <> 'pull'"),
-                   queueId))
-            .value_or(0));
+    return int(preparedScalar(
+        "SELECT count(*) FROM batches WHERE queue_id = ? AND ended_ms = 0 AND cut_reason <> 'pull'",
+        { queueId })
+                   .value_or(0));
 }
 
 qint64 PgStore::registerNode(const NodeInfo &node)
@@ -444,7 +441,8 @@ qint64 PgStore::registerNode(const NodeInfo &node)
     // The counters go on from where they were: they move with the node, so the sums other
     // nodes read neither drop nor count this node twice.
     if (previous != 0)
-        run(sqlf(QStringLiteral("UPDATE node_counters SET node_id = %1 WHERE node_id = %2"), m_nodeId, previous));
+        run(sqlf(
+            QStringLiteral("UPDATE node_counters SET node_id = %1 WHERE node_id = %2"), m_nodeId, previous));
     return m_nodeId;
 }
 

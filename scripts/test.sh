@@ -9,7 +9,13 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 pgdir="$(mktemp -d /tmp/queuedeck-pg.XXXXXX)"
 trap 'bash scripts/pg.sh stop "$pgdir" || true; rm -rf "$pgdir"' EXIT
-QUEUEDECK_TEST_PG="$(PG_FAST="${PG_FAST:-1}" bash scripts/pg.sh start "$pgdir" "${QUEUEDECK_PG_PORT:-54329}")"
+# The port may be taken (another cluster, or a client's ephemeral port): try the next ones.
+port="${QUEUEDECK_PG_PORT:-54329}"
+for attempt in 1 2 3 4 5; do
+  if QUEUEDECK_TEST_PG="$(PG_FAST="${PG_FAST:-1}" bash scripts/pg.sh start "$pgdir" "$port")"; then break; fi
+  if [ "$attempt" -eq 5 ]; then echo "could not start PostgreSQL for the tests" >&2; exit 1; fi
+  port=$((port + 1))
+done
 export QUEUEDECK_TEST_PG
 cmake --preset ci -DQUEUEDECK_TEST_PG="$QUEUEDECK_TEST_PG"
 cmake --build --preset ci

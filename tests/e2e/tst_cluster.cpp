@@ -19,6 +19,7 @@
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -366,7 +367,13 @@ private slots:
     {
         QTemporaryDir pgDir(QDir::tempPath() + QStringLiteral("/queuedeck-restart-XXXXXX"));
         QVERIFY(pgDir.isValid());
-        const QString port = QString::number(54400 + QRandomGenerator::global()->bounded(500));
+        // A port the kernel just handed out and took back; another try if something took it.
+        const auto freePort = [] {
+            QTcpServer probe;
+            probe.listen(QHostAddress::LocalHost, 0);
+            return QString::number(probe.serverPort());
+        };
+        QString port;
         const auto pg = [&](const QStringList &args) {
             QProcess p;
             p.start(QStringLiteral("bash"), QStringList { QStringLiteral(QUEUEDECK_PG_SCRIPT) } + args);
@@ -375,7 +382,11 @@ private slots:
                 qWarning("pg.sh %s: %s", qPrintable(args.join(u' ')), p.readAllStandardError().constData());
             return QString::fromUtf8(p.readAllStandardOutput()).trimmed();
         };
-        const QString url = pg({ QStringLiteral("start"), pgDir.path(), port });
+        QString url;
+        for (int attempt = 0; attempt < 3 && !isPostgresSpec(url); ++attempt) {
+            port = freePort();
+            url = pg({ QStringLiteral("start"), pgDir.path(), port });
+        }
         QVERIFY2(isPostgresSpec(url), qPrintable(url));
         const QString spec = freshSchemaSpec(url);
         Receiver receiver(5);
