@@ -15,6 +15,7 @@
 # PG_PORT (54340), CONFIGS ("sqlite pg1 pg2 pg3"; "pgN-idx" runs N nodes with the claim
 # index replaced, see below), OUT (the results file), WORK (data and logs,
 # BUILD_DIR/cluster-bench). A "## Notes" section already in the results file is kept.
+# REPORT_ONLY=1 only writes the results file again from the last run's logs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -34,6 +35,7 @@ work=$(realpath -m "${WORK:-$build/cluster-bench}")
 logs="$work/logs"
 out=$(realpath -m "${OUT:-$root/bench/RESULTS-cluster.md}")
 
+if [ "${REPORT_ONLY:-0}" != 1 ]; then
 if [ ! -x "$build/bin/queuedeck" ] || [ ! -x "$build/bench/bench_cluster" ]; then
     cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DQUEUEDECK_BUILD_TESTS=OFF > /dev/null
 fi
@@ -56,6 +58,7 @@ cleanup()
     for p in "${pids[@]}"; do wait "$p" 2> /dev/null || true; done
     pids=()
 }
+# shellcheck disable=SC2317 # called by the EXIT trap
 stop_all()
 {
     cleanup
@@ -150,14 +153,25 @@ run_one()
         --receiver "${hook%/hook}" --db "$spec" --node-pids "$(IFS=,; echo "${node_pids[*]}")" \
         --receiver-pid "$receiver_pid" --postgres-pid "$([ "$config" = sqlite ] || echo "$postmaster")" \
         | tee "$logs/$name.out" || status=$?
-    grep '^RESULT ' "$logs/$name.out" | sed "s/^RESULT {/{\"config\":\"$config\",/" >> "$logs/results.jsonl" || true
     # SIGTERM: each node stops cleanly (and leaves the node table).
     cleanup
+    # What the nodes complained about: a commit the database refused makes a node drop what
+    # it had in flight, reconnect and register again ("lost the store").
+    local lost warnings
+    lost=$(cat "$logs/$name".node* | grep -c "lost the store" || true)
+    warnings=$(cat "$logs/$name".node* | grep -c "^QueueDeck: " || true)
+    grep '^RESULT ' "$logs/$name.out" \
+        | sed "s/^RESULT {/{\"config\":\"$config\",\"run\":$run,\"store_lost\":$lost,\"node_warnings\":$warnings,/" \
+            >> "$logs/results.jsonl" || true
     if grep -q "STALL" "$logs/$name.out" || [ "$status" != 0 ]; then
         echo "!! $name: correctness check failed or stalled (exit $status); logs in $logs" >&2
+        echo "!! the store is kept: ${spec}" >&2
         for i in $(seq 1 "$n"); do tail -n 20 "$logs/$name.node$i" >&2; done
         return 1
     fi
+    # A good run's store and data directories go; its logs stay.
+    rm -rf "${work:?}/${name:?}"
+    [ "$config" = sqlite ] || "${psql_cmd[@]}" -c "DROP SCHEMA $schema CASCADE" 2> /dev/null
 }
 
 date -u '+%Y-%m-%d %H:%M UTC' > "$logs/date"
@@ -168,13 +182,15 @@ for run in $(seq 1 "$runs"); do
         [ "$failed" = 1 ] && break 2
     done
 done
+echo "$failed" > "$logs/failed"
 
-# The table: median of the runs per configuration.
-export CLUSTER_LOGS="$logs" CLUSTER_OUT="$out" CLUSTER_FAILED="$failed" CLUSTER_CONFIGS="$configs"
-export CLUSTER_CMD="bash bench/cluster.sh $(realpath --relative-to="$root" "$build")"
-export CLUSTER_PARAMS="MESSAGES=$messages RUNS=$runs CONNECTIONS=$connections PER_REQUEST=$per_request BATCH_SIZE=$batch_size MAX_WAIT_MS=$max_wait_ms CONCURRENCY=$concurrency"
-export CLUSTER_PG="PostgreSQL $pg_version ($pg_settings), cluster in $pg_dir on $(findmnt -n -o FSTYPE -T "$pg_dir")"
-export CLUSTER_SQLITE_FS="$(findmnt -n -o FSTYPE -T "$work")"
+# What the report says about the run, kept with its logs for REPORT_ONLY.
+{
+    echo "CLUSTER_CONFIGS=$configs"
+    echo "CLUSTER_CMD=bash bench/cluster.sh $(realpath --relative-to="$root" "$build")"
+    echo "CLUSTER_PARAMS=MESSAGES=$messages RUNS=$runs CONNECTIONS=$connections PER_REQUEST=$per_request BATCH_SIZE=$batch_size MAX_WAIT_MS=$max_wait_ms CONCURRENCY=$concurrency CONFIGS=\"$configs\""
+    echo "CLUSTER_PG=PostgreSQL $pg_version ($pg_settings), cluster in $pg_dir on $(findmnt -n -o FSTYPE -T "$pg_dir")"
+    echo "CLUSTER_SQLITE_FS=$(findmnt -n -o FSTYPE -T "$work")"
 # What was built: the source directory the build directory was configured from, its commit
 # and whether its working tree differed from it (or, for a copy made with git archive, the
 # commit named in its .git-commit file).
@@ -186,12 +202,20 @@ elif [ -f "$src/.git-commit" ]; then
 else
     source_state="$src (not a git checkout)"
 fi
-export CLUSTER_SOURCE="$source_state"
-export CLUSTER_LOAD="$(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "CLUSTER_SOURCE=$source_state"
+    echo "CLUSTER_LOAD=$(cut -d' ' -f1-3 /proc/loadavg)"
+} > "$logs/meta"
+fi
+
+# The table: median of the runs per configuration.
+export CLUSTER_LOGS="$logs" CLUSTER_OUT="$out"
 python3 - << 'EOF'
-import json, os, statistics, subprocess
+import json, os, statistics
 
 logs = os.environ["CLUSTER_LOGS"]
+meta = dict(l.rstrip("\n").split("=", 1) for l in open(os.path.join(logs, "meta")))
+os.environ.update(meta)
+os.environ["CLUSTER_FAILED"] = open(os.path.join(logs, "failed")).read().strip()
 rows = [json.loads(l) for l in open(os.path.join(logs, "results.jsonl"))] if os.path.exists(
     os.path.join(logs, "results.jsonl")) else []
 configs = os.environ["CLUSTER_CONFIGS"].split()
@@ -204,11 +228,11 @@ def label(config):
 
 def fmt(x): return f"{x:,.0f}"
 
-cpu = lambda r: f"{r['cpu_nodes']:.2f} / {r['cpu_postgres']:.2f} / {r['cpu_producer']:.2f} / {r['cpu_receiver']:.2f} / {r['cpu_other']:.2f}"
-table = ["| configuration | messages/s (median) | runs (messages/s) | wall, median run | all sends answered | batches (by size) | cores: nodes / PostgreSQL / producer / receiver / other, median run | exactly once |",
-         "|---|---|---|---|---|---|---|---|"]
-detail = ["| run | configuration | messages/s | wall | sends answered | store: messages / acked / distinct ids | ack attempts / other | receiver: deliveries / unique ids / duplicates | batches per node | sends per node | refused sends | ok |",
-          "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+cpu = lambda r: f"{r['cpu_nodes']:.2f} / {r['cpu_postgres']:.2f} / {r['cpu_producer']:.2f} / {r['cpu_receiver']:.2f} / {max(r['cpu_other'], 0):.2f}"
+table = ["| configuration | messages/s (median) | runs (messages/s) | wall, median run | all sends answered | batches (by size) | cores: nodes / PostgreSQL / producer / receiver / other, median run | exactly once | runs where a node lost its store |",
+         "|---|---|---|---|---|---|---|---|---|"]
+detail = ["| run | configuration | messages/s | wall | sends answered | store: messages / acked / distinct ids | ack attempts / other | receiver: deliveries / unique ids / duplicates | batches per node | sends per node | refused sends | a node lost its store | ok |",
+          "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
 summary = {}
 for key in configs:
     rs = [r for r in rows if r["config"] == key]
@@ -219,9 +243,9 @@ for key in configs:
     mid = sorted(rs, key=lambda r: r["messages_per_s"])[len(rs) // 2]
     ok = all(r["ok"] for r in rs)
     summary[key] = med
-    table.append(f"| {label(key)} | **{fmt(med)}** | {' / '.join(fmt(x) for x in rates)} | {mid['seconds']:.2f} s | {mid['sends_done_s']:.2f} s | {mid['batches']:,} ({mid['batches_by_size']:,}) | {cpu(mid)} | {'yes' if ok else 'NO'} |")
+    table.append(f"| {label(key)} | **{fmt(med)}** | {' / '.join(fmt(x) for x in rates)} | {mid['seconds']:.2f} s | {mid['sends_done_s']:.2f} s | {mid['batches']:,} ({mid['batches_by_size']:,}) | {cpu(mid)} | {'yes' if ok else 'NO'} | {sum(1 for r in rs if r.get('store_lost'))} |")
 for i, r in enumerate(rows, 1):
-    detail.append(f"| {i} | {label(r['config'])} | {fmt(r['messages_per_s'])} | {r['seconds']:.2f} s | {r['sends_done_s']:.2f} s | {r['db_messages']:,} / {r['db_acked']:,} / {r['db_distinct_ids']:,} | {r['db_ack_attempts']:,} / {r['db_other_attempts']} | {r['receiver_deliveries']:,} / {r['receiver_unique_ids']:,} / {r['receiver_duplicates']} | {' / '.join(str(x) for x in r['batches_per_node']) or '–'} | {' / '.join(str(x) for x in r['sent_per_node'])} | {r['refused_sends']} | {'yes' if r['ok'] else 'NO'} |")
+    detail.append(f"| {i} | {label(r['config'])} | {fmt(r['messages_per_s'])} | {r['seconds']:.2f} s | {r['sends_done_s']:.2f} s | {r['db_messages']:,} / {r['db_acked']:,} / {r['db_distinct_ids']:,} | {r['db_ack_attempts']:,} / {r['db_other_attempts']} | {r['receiver_deliveries']:,} / {r['receiver_unique_ids']:,} / {r['receiver_duplicates']} | {' / '.join(str(x) for x in r['batches_per_node']) or '–'} | {' / '.join(str(x) for x in r['sent_per_node'])} | {r['refused_sends']} | {r.get('store_lost', 0) or 'no'} | {'yes' if r['ok'] else 'NO'} |")
 
 cpuinfo = open("/proc/cpuinfo").read()
 model = next((l.split(":", 1)[1].strip() for l in cpuinfo.splitlines() if l.startswith("model name")), "?")
@@ -235,11 +259,11 @@ md = f"""# Cluster benchmark: several nodes on one PostgreSQL
 Written by `bench/cluster.sh`, run on {date}, source at {os.environ['CLUSTER_SOURCE']}.
 
 **On this 2-core machine PostgreSQL, every node, the producer and the webhook receiver share
-the same two cores** (the "cores" column says who used them), and other work was running
-too. These figures show the mechanism — several runtimes claiming from one queue with
-`FOR UPDATE SKIP LOCKED`, waking each other with `LISTEN/NOTIFY`, every message acked
-exactly once — not the ceiling of a cluster, whose nodes and database would each have
-machines of their own.
+the same two cores** (the "cores" column says who used them, and how much the machine's
+other work took meanwhile). These figures show the mechanism — several runtimes claiming
+from one queue with `FOR UPDATE SKIP LOCKED`, waking each other with `LISTEN/NOTIFY`, every
+message acked exactly once — not the ceiling of a cluster, whose nodes and database would
+each have machines of their own.
 
 ## Machine
 
@@ -275,7 +299,8 @@ deliveries − distinct ids).
 
 "Cores" are CPU seconds per second of wall time, from `/proc`, for the median run: the
 nodes' processes, all of PostgreSQL's, the producer, the receiver, and what everything else
-on the machine used meanwhile.
+on the machine used meanwhile (the machine's busy time less those; shown as 0 when clock-tick
+rounding makes it come out below).
 
 ## Every run
 
@@ -301,4 +326,4 @@ open(os.environ["CLUSTER_OUT"], "w").write(md)
 print("\n".join(table))
 EOF
 echo "wrote $out"
-exit "$failed"
+exit "$(cat "$logs/failed")"
