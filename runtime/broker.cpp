@@ -325,6 +325,12 @@ QueueCounts Broker::counts(const QString &name) const
     return q ? m_store->counts(q->record.id, m_clock->nowMs()) : QueueCounts {};
 }
 
+QueueCounts Broker::backlog(const QString &name) const
+{
+    const QueueState *q = stateByName(name);
+    return q ? m_store->backlog(q->record.id, m_clock->nowMs()) : QueueCounts {};
+}
+
 int Broker::inFlightBatches(const QString &queueName) const
 {
     const QueueState *q = stateByName(queueName);

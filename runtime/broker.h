@@ -56,6 +56,7 @@ public:
     std::vector<QueueRecord> queues() const;
     QueueCounters counters(const QString &name) const;
     QueueCounts counts(const QString &name) const;
+    QueueCounts backlog(const QString &name) const;
 
     // Producers. `durable` runs once the messages are committed (or the commit failed).
     using SendCallback = std::function<void(const Error &)>;

@@ -66,7 +66,7 @@ Error Broker::pull(
         q->counters.batches += 1;
         q->counters.batchMessages += record.size;
     }
-    const QueueCounts c = m_store->counts(id, now);
+    const QueueCounts c = m_store->backlog(id, now);
     out->backlogCount = c.ready + c.delayed;
     markDirty(id); // to wake when the new leases expire
     return {};

@@ -142,7 +142,7 @@ QJsonObject messageJson(const Message &m, const QString &handleKey, const QStrin
 
 QJsonObject CloudflareApi::backlogMetrics(const QueueRecord &queue) const
 {
-    const QueueCounts c = m_broker->counts(queue.name);
+    const QueueCounts c = m_broker->backlog(queue.name);
     return QJsonObject { { QStringLiteral("backlog_count"), c.ready + c.delayed },
         { QStringLiteral("backlog_bytes"), c.backlogBytes },
         { QStringLiteral("oldest_message_timestamp_ms"), c.oldestTimestampMs } };

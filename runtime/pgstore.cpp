@@ -750,6 +750,23 @@ QueueCounts PgStore::counts(qint64 queueId, qint64 nowMs)
     return c;
 }
 
+QueueCounts PgStore::backlog(qint64 queueId, qint64 nowMs)
+{
+    QueueCounts c;
+    QSqlQuery *q = prepared(
+        "SELECT count(*) FILTER (WHERE visible_at <= ?), count(*), coalesce(sum(length(body)), 0), "
+        "coalesce(min(timestamp_ms), 0) FROM messages WHERE queue_id = ? AND state = 0",
+        { nowMs, queueId });
+    if (q && q->next()) {
+        c.ready = q->value(0).toLongLong();
+        c.delayed = q->value(1).toLongLong() - c.ready;
+        c.backlogBytes = q->value(2).toLongLong();
+        c.oldestTimestampMs = q->value(3).toLongLong();
+        q->finish();
+    }
+    return c;
+}
+
 QString PgStore::filterSql(const MessageFilter &filter, qint64 nowMs) const
 {
     QString sql = QStringLiteral(" FROM messages WHERE true");

@@ -84,6 +84,7 @@ public:
     std::vector<Message> inFlightWithoutLease() override;
 
     QueueCounts counts(qint64 queueId, qint64 nowMs) override;
+    QueueCounts backlog(qint64 queueId, qint64 nowMs) override;
     std::vector<Message> listMessages(
         const MessageFilter &filter, qint64 nowMs, int offset, int limit) override;
     qint64 countMessages(const MessageFilter &filter, qint64 nowMs) override;

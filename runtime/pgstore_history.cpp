@@ -382,10 +382,15 @@ void PgStore::insertRollups(const std::vector<MetricsFrame> &rollups, qint64 kee
         QString values = QString::number(f.atMs) + QLatin1Char(',') + lit(queue);
         for (const auto field : kRollupFields)
             values += QLatin1Char(',') + QString::number(f.*field);
-        run(sqlf(QStringLiteral("DELETE FROM metric_rollups WHERE minute_ms = %1 AND queue = %2"), f.atMs,
-            lit(queue)));
-        run(sqlf(QStringLiteral("INSERT INTO metric_rollups(%1) VALUES(%2)"), QLatin1String(kRollupColumns),
-            values));
+        // Every node writes the minute's rollups: an upsert, so two doing it at once both
+        // succeed (a DELETE then INSERT made the second one's whole commit fail).
+        QStringList updates;
+        for (const QString &column : QString::fromLatin1(kRollupColumns).split(QStringLiteral(", ")).mid(2))
+            updates.append(column + QStringLiteral(" = EXCLUDED.") + column);
+        run(sqlf(QStringLiteral(
+                     "INSERT INTO metric_rollups(%1) VALUES(%2) ON CONFLICT (minute_ms, queue) DO UPDATE "
+                     "SET %3"),
+            QLatin1String(kRollupColumns), values, updates.join(QStringLiteral(", "))));
     }
     run(sqlf(QStringLiteral("DELETE FROM metric_rollups WHERE minute_ms < %1"), keepFromMs));
 }

@@ -39,7 +39,8 @@ const char *const kPgMigrations[] = {
         user_id TEXT,
         image_url TEXT);
     CREATE UNIQUE INDEX messages_by_id ON messages(id);
-    CREATE INDEX messages_by_queue_state ON messages(queue_id, state, visible_at);
+    CREATE INDEX messages_by_queue_state ON messages(queue_id, state, visible_at, seq);
+    CREATE INDEX messages_leased ON messages(queue_id, lease_expires) WHERE state = 1 AND lease_expires > 0;
     CREATE TABLE batches(
         id BIGSERIAL PRIMARY KEY,
         queue_id BIGINT NOT NULL,

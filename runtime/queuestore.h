@@ -231,6 +231,9 @@ public:
     virtual std::vector<Message> inFlightWithoutLease() = 0;
 
     virtual QueueCounts counts(qint64 queueId, qint64 nowMs) = 0;
+    // counts() of the backlog alone (ready, delayed, their bytes and oldest timestamp), which
+    // every send and pull reports: stores answer it without visiting acked or failed rows.
+    virtual QueueCounts backlog(qint64 queueId, qint64 nowMs) { return counts(queueId, nowMs); }
     virtual std::vector<Message> listMessages(
         const MessageFilter &filter, qint64 nowMs, int offset, int limit)
         = 0;

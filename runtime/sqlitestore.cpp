@@ -489,6 +489,23 @@ QueueCounts SqliteStore::counts(qint64 queueId, qint64 nowMs)
     return c;
 }
 
+QueueCounts SqliteStore::backlog(qint64 queueId, qint64 nowMs)
+{
+    QueueCounts c;
+    auto &s
+        = stmt("SELECT sum(visible_at <= ?2), count(*), sum(length(body)), min(timestamp_ms) FROM messages "
+               "WHERE queue_id = ?1 AND state = 0");
+    s.bind(1, queueId).bind(2, nowMs);
+    if (s.next()) {
+        c.ready = s.i64(0);
+        c.delayed = s.i64(1) - c.ready;
+        c.backlogBytes = s.i64(2);
+        c.oldestTimestampMs = s.i64(3);
+    }
+    s.reset();
+    return c;
+}
+
 SqliteStatement &SqliteStore::filtered(
     const char *select, const MessageFilter &filter, qint64 nowMs, const char *tail)
 {
