@@ -79,15 +79,6 @@ QString orderBy(const MessageFilter &filter)
     return QStringLiteral(" ORDER BY ") + sortKey(filter.sort) + dir + QStringLiteral(", seq") + dir;
 }
 
-QString likeOf(const QString &text)
-{
-    QString escaped = text;
-    escaped.replace(QLatin1Char('\\'), QLatin1String("\\\\"));
-    escaped.replace(QLatin1Char('%'), QLatin1String("\\%"));
-    escaped.replace(QLatin1Char('_'), QLatin1String("\\_"));
-    return QLatin1Char('%') + escaped + QLatin1Char('%');
-}
-
 // A body as SQLite's CAST(body AS TEXT) LIKE sees it: its bytes up to the first NUL, one
 // character per byte (LATIN1 maps every byte but NUL), so bodies that are not UTF-8 are
 // searched too, and non-ASCII text is compared byte for byte; ASCII letters in lower case,
@@ -796,7 +787,8 @@ QString PgStore::filterSql(const MessageFilter &filter, qint64 nowMs) const
     if (filter.failures)
         sql += QStringLiteral(" AND (state = 3 OR source_queue_id <> 0) AND state IN (0, 3)");
     if (!filter.errorText.isEmpty())
-        sql += sqlf(QStringLiteral(" AND last_error ILIKE %1 ESCAPE '\\'"), lit(likeOf(filter.errorText)));
+        sql += sqlf(
+            QStringLiteral(" AND last_error ILIKE %1 ESCAPE '\\'"), lit(likePattern(filter.errorText)));
     if (!filter.userId.isEmpty())
         sql += sqlf(QStringLiteral(" AND user_id = %1"), lit(filter.userId));
     if (!filter.errorPattern.isEmpty())
@@ -805,8 +797,8 @@ QString PgStore::filterSql(const MessageFilter &filter, qint64 nowMs) const
         // The pattern's UTF-8 bytes one character each, like the body's.
         sql += sqlf(QStringLiteral(" AND (id = %1 OR %2 LIKE convert_from(convert_to(%3, 'UTF8'), 'LATIN1') "
                                    "ESCAPE '\\' OR last_error ILIKE %4 ESCAPE '\\')"),
-            lit(filter.text.toLower()), QLatin1String(kBodyText), lit(asciiLower(likeOf(filter.text))),
-            lit(likeOf(filter.text)));
+            lit(filter.text.toLower()), QLatin1String(kBodyText), lit(asciiLower(likePattern(filter.text))),
+            lit(likePattern(filter.text)));
     }
     if (filter.fromMs > 0)
         sql += sqlf(QStringLiteral(" AND timestamp_ms >= %1"), filter.fromMs);

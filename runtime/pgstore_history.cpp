@@ -1,5 +1,6 @@
 // PgStore: batches, attempts, the audit log, image results, metrics and the node table.
 #include "pgstore.h"
+#include "rolluptable.h"
 
 #include <QJsonDocument>
 #include <QSqlDatabase>
@@ -18,15 +19,6 @@ constexpr const char *kAttemptColumns
 constexpr const char *kResultColumns = "id, message_seq, message_id, queue_id, user_id, url, final_url, "
                                        "mime, format, width, height, bytes, sha256, "
                                        "orientation, fetch_ms, decode_ms, created_ms";
-
-QString likeOf(const QString &text)
-{
-    QString escaped = text;
-    escaped.replace(QLatin1Char('\\'), QLatin1String("\\\\"));
-    escaped.replace(QLatin1Char('%'), QLatin1String("\\%"));
-    escaped.replace(QLatin1Char('_'), QLatin1String("\\_"));
-    return QLatin1Char('%') + escaped + QLatin1Char('%');
-}
 
 std::vector<BatchRecord> readBatches(QSqlQuery &q)
 {
@@ -114,38 +106,6 @@ std::vector<ImageResult> readResults(QSqlQuery &q, bool withThumbnail)
     }
     return out;
 }
-
-// The rollup columns after minute_ms and queue, in table order, with their fields.
-constexpr std::array<qint64 MetricsFrame::*, 23> kRollupFields { {
-    &MetricsFrame::intervalMs,
-    &MetricsFrame::ready,
-    &MetricsFrame::delayed,
-    &MetricsFrame::inFlight,
-    &MetricsFrame::failed,
-    &MetricsFrame::dlq,
-    &MetricsFrame::oldestAgeMs,
-    &MetricsFrame::written,
-    &MetricsFrame::delivered,
-    &MetricsFrame::acked,
-    &MetricsFrame::retried,
-    &MetricsFrame::deadLettered,
-    &MetricsFrame::failedNew,
-    &MetricsFrame::batches,
-    &MetricsFrame::batchesBySize,
-    &MetricsFrame::batchesByTimeout,
-    &MetricsFrame::batchMessages,
-    &MetricsFrame::processingSamples,
-    &MetricsFrame::processingP50,
-    &MetricsFrame::processingP95,
-    &MetricsFrame::endToEndSamples,
-    &MetricsFrame::endToEndP50,
-    &MetricsFrame::endToEndP95,
-} };
-
-constexpr const char *kRollupColumns
-    = "minute_ms, queue, interval_ms, ready, delayed, in_flight, failed, dlq, oldest_age_ms, written, "
-      "delivered, acked, retried, dead_lettered, failed_new, batches, batches_by_size, batches_by_timeout, "
-      "batch_messages, processing_samples, processing_p50, processing_p95, e2e_samples, e2e_p50, e2e_p95";
 
 } // namespace
 
@@ -269,7 +229,7 @@ std::vector<AuditEntry> PgStore::auditMentioning(const QString &text, int limit)
             sqlf(QStringLiteral(
                      "SELECT id, ts_ms, action, queue, detail FROM audit WHERE detail ILIKE %1 ESCAPE '\\' "
                      "ORDER BY id DESC LIMIT %2"),
-                lit(likeOf(text)), limit)))
+                lit(likePattern(text)), limit)))
         return {};
     return readAudit(q);
 }
@@ -313,7 +273,7 @@ QString PgStore::resultFilterSql(const ResultFilter &filter) const
         sql += sqlf(QStringLiteral(" AND user_id = %1"), lit(filter.userId));
     if (!filter.text.isEmpty()) {
         const QString exact = lit(filter.text.toLower());
-        const QString like = lit(likeOf(filter.text));
+        const QString like = lit(likePattern(filter.text));
         sql += sqlf(QStringLiteral(
                         " AND (message_id = %1 OR sha256 = %1 OR url ILIKE %2 ESCAPE '\\' OR final_url ILIKE "
                         "%2 ESCAPE '\\' OR user_id ILIKE %2 ESCAPE '\\' OR format ILIKE %2 ESCAPE '\\' OR "

@@ -326,6 +326,9 @@ bool isPostgresSpec(const QString &spec);
 std::unique_ptr<QueueStore> makeStore(const QString &spec);
 // The spec without its password, for logs and the window's title.
 QString displayStoreSpec(const QString &spec);
+// A LIKE pattern that finds `text` anywhere, with its wildcards escaped (ESCAPE '\\'); both
+// stores' searches use it.
+QString likePattern(const QString &text);
 
 } // namespace qd
 

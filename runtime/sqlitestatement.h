@@ -45,7 +45,4 @@ private:
 int sqliteMigrationCount();
 const char *sqliteMigration(int index);
 
-// A LIKE pattern that finds `text` anywhere, with its wildcards escaped (ESCAPE '\\').
-QString likePattern(const QString &text);
-
 } // namespace qd
