@@ -739,6 +739,24 @@ void Broker::completeBatch(qint64 batchId, const BatchOutcome &outcome)
     if (!q)
         return; // the queue was deleted while the batch was out
     const qint64 now = m_clock->nowMs();
+    if (m_store->shared()) {
+        // Taken back by another node (this one's heartbeat ran out while the consumer
+        // worked): that node delivers them again and owns them now; this late outcome
+        // changes nothing, so no message is acked twice.
+        const std::vector<qint64> mine = m_store->stillClaimed(batchId);
+        const auto taken = std::remove_if(flight.messages.begin(), flight.messages.end(),
+            [&](const Message &m) { return std::find(mine.begin(), mine.end(), m.seq) == mine.end(); });
+        if (taken != flight.messages.end()) {
+            qWarning("QueueDeck: batch %lld finished after another node took back %d of its messages",
+                batchId, int(flight.messages.end() - taken));
+            flight.messages.erase(taken, flight.messages.end());
+            if (flight.messages.empty()) {
+                q->inFlightBatches -= 1;
+                markDirty(q->record.id);
+                return; // its record was closed by the node that took it back
+            }
+        }
+    }
     Outcome out;
     out.batch = &flight.record;
     for (const Message &m : flight.messages) {
@@ -845,6 +863,9 @@ void Broker::recoverInFlight()
             retryOrGiveUp(*q, m, 0, reason, QStringLiteral("interrupted"), false, out);
     }
     apply(out);
+    // Back in their queues' backlogs: deliver them again (this node hears no NOTIFY of its own).
+    for (const AttemptRecord &a : out.attempts)
+        markDirty(a.queueId);
     // Their batches ended with the process: close them, so no view shows them in flight.
     std::map<qint64, BatchRecord> closed;
     for (const AttemptRecord &a : out.attempts) {

@@ -128,6 +128,7 @@ public:
     void heartbeat(const NodeInfo &node) override;
     void unregisterNode() override;
     std::vector<NodeInfo> nodes() override;
+    std::vector<qint64> stillClaimed(qint64 batchId) override;
     void publishCounters(const std::map<qint64, QueueCounters> &counters) override;
     std::map<qint64, QueueCounters> otherNodesCounters() override;
 

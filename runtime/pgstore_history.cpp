@@ -519,3 +519,19 @@ std::map<qint64, QueueCounters> PgStore::otherNodesCounters()
 }
 
 } // namespace qd
+
+namespace qd {
+
+std::vector<qint64> PgStore::stillClaimed(qint64 batchId)
+{
+    begin();
+    std::vector<qint64> out;
+    QSqlQuery *q = prepared("SELECT seq FROM messages WHERE batch_id = ? AND state = 1 AND node_id = ? AND "
+                            "lease_expires = 0 FOR UPDATE",
+        { batchId, m_nodeId });
+    while (q && q->next())
+        out.push_back(q->value(0).toLongLong());
+    return out;
+}
+
+} // namespace qd

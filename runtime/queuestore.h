@@ -313,6 +313,9 @@ public:
     virtual void heartbeat(const NodeInfo &) { }
     virtual void unregisterNode() { }
     virtual std::vector<NodeInfo> nodes() { return {}; }
+    // The messages of a push batch this node claimed that are still its own, locked until
+    // commit: another node may have taken them back while this one was too slow to beat.
+    virtual std::vector<qint64> stillClaimed(qint64 /*batchId*/) { return {}; }
     // Each node's running totals per queue, so charts show every node's work: a node writes
     // its own (into the open transaction) and reads the sum of everyone else's, including
     // nodes that have stopped, so the sums only grow.

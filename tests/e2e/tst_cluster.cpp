@@ -262,6 +262,73 @@ private slots:
         QCOMPARE(ackedSeen, 5);
     }
 
+    // A node too slow to beat its heartbeat timeout: another node takes its batch back and
+    // acks it; when the slow node's consumer finally answers, nothing changes, so the
+    // message is acked once.
+    void lateOutcomeOfATakenBatchChangesNothing()
+    {
+        const QString spec = freshSchemaSpec(m_base);
+        SystemClock clock;
+        PgStore storeA(spec);
+        PgStore storeB(spec);
+        QString error;
+        QVERIFY2(storeA.open(&error) && storeB.open(&error), qPrintable(error));
+        Broker a(&storeA, &clock);
+        QVERIFY2(a.start(&error), qPrintable(error));
+        QueueSettings settings;
+        settings.maxBatchSize = 1;
+        QVERIFY(!a.createQueue(QStringLiteral("q"), settings));
+        a.pumpAll();
+        Broker b(&storeB, &clock);
+        QVERIFY2(b.start(&error), qPrintable(error));
+
+        class Held final : public Consumer {
+        public:
+            void deliver(const Delivery &d, CompletionFn done) override
+            {
+                delivered.push_back(d);
+                pending.push_back(std::move(done));
+            }
+            std::vector<Delivery> delivered;
+            std::vector<CompletionFn> pending;
+        };
+        auto slow = std::make_shared<Held>();
+        a.attachConsumer(QStringLiteral("q"), slow);
+        QStringList ids;
+        QVERIFY(!a.send(QStringLiteral("q"),
+            { SendItem { QByteArray("\"late\""), ContentType::Json, std::nullopt } }, std::nullopt, {},
+            &ids));
+        QTRY_COMPARE(slow->pending.size(), std::size_t(1));
+        a.pumpAll(); // the claim is committed
+
+        // a's heartbeat "runs out": its row goes, as it would after --node-timeout.
+        Sql sql(spec);
+        QCOMPARE(
+            sql.column(QStringLiteral("DELETE FROM nodes WHERE pid = %1 AND id = (SELECT min(id) FROM nodes) "
+                                      "RETURNING id")
+                           .arg(QCoreApplication::applicationPid()))
+                .size(),
+            1);
+        auto fast = std::make_shared<Held>();
+        b.attachConsumer(QStringLiteral("q"), fast);
+        QTRY_COMPARE(fast->pending.size(), std::size_t(1)); // delivered again, by b
+        QCOMPARE(fast->delivered.front().messages.front().id, ids.front());
+        fast->pending.front()(BatchOutcome {});
+        b.pumpAll();
+
+        // a's consumer answers at last.
+        slow->pending.front()(BatchOutcome {});
+        a.pumpAll();
+        const QString id = ids.front();
+        QCOMPARE(
+            sql.column(
+                QStringLiteral("SELECT outcome FROM attempts WHERE message_id = '%1' ORDER BY id").arg(id)),
+            (QStringList { QStringLiteral("interrupted"), QStringLiteral("acked") }));
+        QCOMPARE(sql.column(QStringLiteral("SELECT state FROM messages WHERE id = '%1'").arg(id)),
+            QStringList { QStringLiteral("2") });
+        QCOMPARE(a.inFlightBatches(QStringLiteral("q")), 0);
+    }
+
     // Three nodes and one producer; the node holding a batch is SIGKILLed mid-load. Every
     // accepted message ends acked exactly once in the store; those delivered twice were in
     // the dead node's batches (an `interrupted` attempt says so); no more than
