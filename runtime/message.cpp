@@ -1,5 +1,7 @@
 #include "message.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QRandomGenerator>
 
 #include <array>
@@ -71,6 +73,21 @@ QString newMessageId()
     QRandomGenerator::global()->fillRange(words, 2);
     const QByteArray raw(reinterpret_cast<const char *>(words), sizeof words);
     return QString::fromLatin1(raw.toHex());
+}
+
+ImageJobFields imageJobFields(const Message &m)
+{
+    if (m.contentType != ContentType::Json)
+        return {};
+    const QJsonDocument doc = QJsonDocument::fromJson(m.body);
+    if (!doc.isObject())
+        return {};
+    const QJsonObject o = doc.object();
+    const auto text = [&](QLatin1String key) {
+        const QJsonValue v = o.value(key);
+        return v.isString() ? v.toString() : QString();
+    };
+    return { text(QLatin1String("userId")), text(QLatin1String("imageUrl")) };
 }
 
 } // namespace qd

@@ -55,4 +55,12 @@ inline constexpr int kMaxDelaySeconds = 86'400;
 
 QString newMessageId();
 
+// What an image job's JSON body names: its "userId" and "imageUrl" strings; empty for other
+// bodies and for fields that are not strings.
+struct ImageJobFields {
+    QString userId;
+    QString imageUrl;
+};
+ImageJobFields imageJobFields(const Message &m);
+
 } // namespace qd

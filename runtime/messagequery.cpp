@@ -22,12 +22,6 @@ constexpr qint64 kReverseFrom = 20'000;
 constexpr int kRowErrorChars = 1000;
 constexpr int kMaxBatchMembers = 200;
 
-QString field(const QJsonObject &o, QLatin1String key)
-{
-    const QJsonValue v = o.value(key);
-    return v.isString() ? v.toString() : QString();
-}
-
 bool containsCi(const QString &haystack, const QString &needle)
 {
     return haystack.contains(needle, Qt::CaseInsensitive);
@@ -183,11 +177,9 @@ MessageRow MessageQuery::rowOf(const Message &m, qint64 now) const
         r.sourceQueue = queueName(m.sourceQueueId);
     r.attempts = m.attempts;
     // Image jobs carry {"imageUrl", "userId"}; other bodies show neither.
-    if (m.contentType == ContentType::Json && m.body.startsWith('{')) {
-        const QJsonObject o = QJsonDocument::fromJson(m.body).object();
-        r.userId = field(o, QLatin1String("userId"));
-        r.url = field(o, QLatin1String("imageUrl"));
-    }
+    const ImageJobFields job = imageJobFields(m);
+    r.userId = job.userId;
+    r.url = job.imageUrl;
     r.timestampMs = m.timestampMs;
     r.updatedMs = m.updatedMs;
     r.visibleAtMs = m.visibleAtMs;

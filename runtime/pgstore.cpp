@@ -29,23 +29,6 @@ QString nextConnectionName()
     return sqlf(QStringLiteral("queuedeck-pg-%1"), counter.fetch_add(1));
 }
 
-// The fields the Messages page sorts and filters JSON bodies by, kept in columns of their
-// own so PostgreSQL need not parse every body (it has no json_valid before version 16).
-std::pair<QString, QString> bodyFields(const Message &m)
-{
-    if (m.contentType != ContentType::Json)
-        return {};
-    const QJsonDocument doc = QJsonDocument::fromJson(m.body);
-    if (!doc.isObject())
-        return {};
-    const QJsonObject o = doc.object();
-    const auto text = [&](const char *key) {
-        const QJsonValue v = o.value(QLatin1String(key));
-        return v.isString() ? v.toString() : QString();
-    };
-    return { text("userId"), text("imageUrl") };
-}
-
 QString sortKey(MessageSort sort)
 {
     switch (sort) {
@@ -474,7 +457,9 @@ void PgStore::flushInserts()
     sql.reserve(int(pending.size()) * 200);
     bool first = true;
     for (const Message &m : pending) {
-        const auto [user, url] = bodyFields(m);
+        // Kept in columns of their own, so PostgreSQL need not parse every body to sort and
+        // filter by them (it has no json_valid before version 16).
+        const auto [user, url] = imageJobFields(m);
         sql += first ? QStringLiteral("(") : QStringLiteral(",(");
         first = false;
         sql += lit(m.id) + QLatin1Char(',') + QString::number(m.queueId) + QLatin1Char(',') + lit(m.body)
@@ -647,7 +632,7 @@ bool PgStore::updateBody(qint64 seq, const QByteArray &body, ContentType type)
     Message m;
     m.body = body;
     m.contentType = type;
-    const auto [user, url] = bodyFields(m);
+    const auto [user, url] = imageJobFields(m);
     QSqlQuery q(QSqlDatabase::database(m_connection, false));
     return run(q,
                sqlf(QStringLiteral(
@@ -717,26 +702,8 @@ QueueCounts PgStore::counts(qint64 queueId, qint64 nowMs)
                 queueId, nowMs)))
         return c;
     while (q.next()) {
-        const qint64 visible = q.value(1).toLongLong();
-        const qint64 n = q.value(2).toLongLong();
-        switch (MessageState(q.value(0).toInt())) {
-        case MessageState::Pending:
-            c.ready += visible;
-            c.delayed += n - visible;
-            c.backlogBytes += q.value(3).toLongLong();
-            if (c.oldestTimestampMs == 0 || q.value(4).toLongLong() < c.oldestTimestampMs)
-                c.oldestTimestampMs = q.value(4).toLongLong();
-            break;
-        case MessageState::InFlight:
-            c.inFlight += n;
-            break;
-        case MessageState::Acked:
-            c.acked += n;
-            break;
-        case MessageState::Failed:
-            c.failed += n;
-            break;
-        }
+        addStateCount(c, MessageState(q.value(0).toInt()), q.value(1).toLongLong(), q.value(2).toLongLong(),
+            q.value(3).toLongLong(), q.value(4).toLongLong());
     }
     return c;
 }

@@ -76,6 +76,11 @@ struct QueueCounts {
     qint64 oldestTimestampMs = 0; // of the backlog (ready + delayed); 0 when empty
 };
 
+// Adds one state's row of a "GROUP BY state" count: how many, how many of them visible at the
+// time asked, their body bytes and oldest timestamp (the last two count for the backlog only).
+void addStateCount(
+    QueueCounts &c, MessageState state, qint64 visible, qint64 n, qint64 bytes, qint64 oldestMs);
+
 // A queue's depth by state, read by the metrics sampler every tick: stores answer it from
 // an index, without touching acked rows or bodies.
 struct QueueDepth {

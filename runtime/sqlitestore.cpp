@@ -463,29 +463,8 @@ QueueCounts SqliteStore::counts(qint64 queueId, qint64 nowMs)
         "SELECT state, sum(visible_at <= ?2), count(*), sum(length(body)), min(timestamp_ms) FROM messages "
         "WHERE queue_id = ?1 GROUP BY state");
     s.bind(1, queueId).bind(2, nowMs);
-    while (s.next()) {
-        const auto state = MessageState(s.i64(0));
-        const qint64 visible = s.i64(1);
-        const qint64 n = s.i64(2);
-        switch (state) {
-        case MessageState::Pending:
-            c.ready += visible;
-            c.delayed += n - visible;
-            c.backlogBytes += s.i64(3);
-            if (c.oldestTimestampMs == 0 || s.i64(4) < c.oldestTimestampMs)
-                c.oldestTimestampMs = s.i64(4);
-            break;
-        case MessageState::InFlight:
-            c.inFlight += n;
-            break;
-        case MessageState::Acked:
-            c.acked += n;
-            break;
-        case MessageState::Failed:
-            c.failed += n;
-            break;
-        }
-    }
+    while (s.next())
+        addStateCount(c, MessageState(s.i64(0)), s.i64(1), s.i64(2), s.i64(3), s.i64(4));
     return c;
 }
 

@@ -27,6 +27,29 @@ QString displayStoreSpec(const QString &spec)
     return url.toString();
 }
 
+void addStateCount(
+    QueueCounts &c, MessageState state, qint64 visible, qint64 n, qint64 bytes, qint64 oldestMs)
+{
+    switch (state) {
+    case MessageState::Pending:
+        c.ready += visible;
+        c.delayed += n - visible;
+        c.backlogBytes += bytes;
+        if (c.oldestTimestampMs == 0 || oldestMs < c.oldestTimestampMs)
+            c.oldestTimestampMs = oldestMs;
+        break;
+    case MessageState::InFlight:
+        c.inFlight += n;
+        break;
+    case MessageState::Acked:
+        c.acked += n;
+        break;
+    case MessageState::Failed:
+        c.failed += n;
+        break;
+    }
+}
+
 QString likePattern(const QString &text)
 {
     QString escaped = text;
