@@ -216,9 +216,8 @@ CloudflareError CloudflareApi::fromBroker(const Error &error)
     case ErrorCode::Paused:
         return { 409, QueueDeliveryPaused, QStringLiteral("queue_delivery_paused: ") + error.message };
     case ErrorCode::Storage:
-        return { 500, Internal, error.message };
     case ErrorCode::Unavailable:
-        return { 503, Internal, error.message };
+        return { httpStatusOf(error), Internal, error.message };
     case ErrorCode::Invalid:
     case ErrorCode::None:
         break;

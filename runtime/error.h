@@ -16,4 +16,8 @@ struct Error {
     static Error make(ErrorCode code, QString message) { return Error { code, std::move(message) }; }
 };
 
+// The HTTP status every route answers an error with. A store that cannot take a write just
+// now (disk full, database away) is 503 everywhere, which the server sends with Retry-After.
+int httpStatusOf(const Error &error);
+
 } // namespace qd

@@ -126,7 +126,8 @@ void HttpApi::produce(const HttpRequest &request, const HttpResponder &responder
         m_defaultQueue, std::move(items), std::nullopt,
         [responder, ids](const Error &commitError) {
             if (commitError) {
-                responder.respond(HttpResponse::json(503, jsonError(commitError.message)));
+                responder.respond(
+                    HttpResponse::json(httpStatusOf(commitError), jsonError(commitError.message)));
                 return;
             }
             const QJsonObject answer { { QStringLiteral("status"), QStringLiteral("Accepted") },
@@ -136,10 +137,7 @@ void HttpApi::produce(const HttpRequest &request, const HttpResponder &responder
         },
         ids.get());
     if (error)
-        responder.respond(HttpResponse::json(error.code == ErrorCode::NotFound ? 404
-                : error.code == ErrorCode::Unavailable                         ? 503
-                                                                               : 400,
-            jsonError(error.message)));
+        responder.respond(HttpResponse::json(httpStatusOf(error), jsonError(error.message)));
 }
 
 } // namespace qd

@@ -26,26 +26,6 @@ HttpResponse fail(int status, const QString &message)
     return HttpResponse::json(status, jsonError(message));
 }
 
-int statusOf(const Error &e)
-{
-    switch (e.code) {
-    case ErrorCode::NotFound:
-        return 404;
-    case ErrorCode::Conflict:
-        return 409;
-    case ErrorCode::Paused:
-        return 409;
-    case ErrorCode::TooLarge:
-    case ErrorCode::TooMany:
-        return 413;
-    case ErrorCode::Storage:
-    case ErrorCode::Unavailable:
-        return 503;
-    default:
-        return 400;
-    }
-}
-
 // The query string as a JSON object of strings, so GET filters and POST bodies share one parser.
 QJsonObject queryObject(const HttpRequest &request)
 {
@@ -315,8 +295,8 @@ void OwnApi::retry(const HttpRequest &request, const HttpResponder &responder)
         int retried = 0;
         const Error e
             = m_broker->retryMessages(stringList(body.value(QLatin1String("ids"))), int(delay), &retried);
-        responder.respond(
-            e ? fail(statusOf(e), e.message) : ok(QJsonObject { { QStringLiteral("retried"), retried } }));
+        responder.respond(e ? fail(httpStatusOf(e), e.message)
+                            : ok(QJsonObject { { QStringLiteral("retried"), retried } }));
         return;
     }
     MessageFilter filter;
@@ -332,7 +312,7 @@ void OwnApi::retry(const HttpRequest &request, const HttpResponder &responder)
     auto connection = std::make_shared<QMetaObject::Connection>();
     const Error e = m_broker->startBulkRetry(filter, int(delay), &operation);
     if (e) {
-        responder.respond(fail(statusOf(e), e.message));
+        responder.respond(fail(httpStatusOf(e), e.message));
         return;
     }
     *connection = connect(m_broker, &Broker::bulkFinished, this,
@@ -357,7 +337,7 @@ void OwnApi::redrive(const HttpRequest &request, const HttpResponder &responder)
     int moved = 0;
     const Error e = m_broker->redrive(queue, &moved);
     responder.respond(
-        e ? fail(statusOf(e), e.message) : ok(QJsonObject { { QStringLiteral("moved"), moved } }));
+        e ? fail(httpStatusOf(e), e.message) : ok(QJsonObject { { QStringLiteral("moved"), moved } }));
 }
 
 void OwnApi::remove(const QStringList &ids, const HttpResponder &responder)
@@ -365,7 +345,7 @@ void OwnApi::remove(const QStringList &ids, const HttpResponder &responder)
     int deleted = 0;
     const Error e = m_broker->deleteMessages(ids, &deleted);
     responder.respond(
-        e ? fail(statusOf(e), e.message) : ok(QJsonObject { { QStringLiteral("deleted"), deleted } }));
+        e ? fail(httpStatusOf(e), e.message) : ok(QJsonObject { { QStringLiteral("deleted"), deleted } }));
 }
 
 } // namespace qd

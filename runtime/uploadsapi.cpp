@@ -177,11 +177,7 @@ void UploadsApi::upload(const HttpRequest &request, const HttpResponder &respond
                     { QStringLiteral("userId"), userId }, { QStringLiteral("jobs"), jobs } }));
         });
     if (error) {
-        const int status = error.code == ErrorCode::NotFound ? 404
-            : error.code == ErrorCode::TooLarge              ? 413
-            : error.code == ErrorCode::Storage               ? 500
-                                                             : 400;
-        responder.respond(errorAnswer(status, error.message));
+        responder.respond(errorAnswer(httpStatusOf(error), error.message));
     }
 }
 
