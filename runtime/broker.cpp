@@ -216,7 +216,7 @@ Error Broker::createQueue(const QString &name, const QueueSettings &settings, Qu
 {
     if (!m_store->available())
         return Error::make(
-            ErrorCode::Unavailable, QStringLiteral("the database is unreachable; try again shortly"));
+            ErrorCode::Unavailable, QStringLiteral("the store takes no writes just now; try again shortly"));
     if (const QString e = queueNameError(name); !e.isEmpty())
         return Error::make(ErrorCode::Invalid, e);
     if (m_queueIds.contains(name))
@@ -319,7 +319,7 @@ Error Broker::send(const QString &queueName, std::vector<SendItem> items,
         return Error::make(ErrorCode::NotFound, QStringLiteral("queue \"%1\" not found").arg(queueName));
     if (!m_store->available())
         return Error::make(ErrorCode::Unavailable,
-            QStringLiteral("the database is unreachable; nothing was stored, try again shortly"));
+            QStringLiteral("the store takes no writes just now; nothing was stored, try again shortly"));
     if (items.empty())
         return Error::make(ErrorCode::Invalid, QStringLiteral("a send needs at least one message"));
     if (items.size() > std::size_t(kMaxBatchMessages))
@@ -426,16 +426,14 @@ void Broker::commitAndNotify()
     const bool ok = m_store->commit(&error);
     auto callbacks = std::exchange(m_awaitingCommit, {});
     Error result;
-    if (!ok && m_store->shared()) {
-        // Nothing of this commit was stored: producers hear 503 and send again.
+    if (!ok) {
+        // Nothing of this commit was stored: producers hear 503 and send again, and the broker
+        // starts over from what the store holds once it takes writes again.
         result = Error::make(ErrorCode::Unavailable,
-            QStringLiteral("the database did not take the write (%1); nothing was stored, try again shortly")
+            QStringLiteral("the store did not take the write (%1); nothing was stored, try again shortly")
                 .arg(error));
         if (!m_reconnectTimer.isActive())
             storeLost(error);
-    } else if (!ok) {
-        result = Error::make(ErrorCode::Storage, QStringLiteral("could not write to the store: ") + error);
-        qWarning("QueueDeck: commit failed: %s", qPrintable(error));
     }
     for (auto &callback : callbacks)
         callback(result);
@@ -703,9 +701,10 @@ void Broker::expireLeases(QueueState &q, qint64 now)
     apply(out);
 }
 
-void Broker::recoverInFlight()
+void Broker::recoverInFlight(const QString &why)
 {
-    const QString reason = m_store->shared()
+    const QString reason = !why.isEmpty() ? why
+        : m_store->shared()
         ? QStringLiteral("the node that had this batch in flight stopped (its heartbeat ran out)")
         : QStringLiteral("QueueDeck stopped while this batch was in flight");
     Outcome out;

@@ -170,7 +170,8 @@ private:
     void completeBatch(qint64 batchId, const BatchOutcome &outcome);
     void expireLeases(QueueState &q, qint64 now);
     void sweepRetention();
-    void recoverInFlight();
+    // Puts back what is in flight by the store's rows; `why` goes into their history.
+    void recoverInFlight(const QString &why = {});
     // Shared stores: keeping this node's row alive, following other nodes' changes, and
     // starting over when the database went away.
     NodeInfo localNode() const;

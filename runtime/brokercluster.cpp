@@ -127,9 +127,11 @@ void Broker::reloadQueues()
 void Broker::storeLost(const QString &error)
 {
     // What this node had in flight may or may not have been written; nothing of it is
-    // trusted now. Late completions are dropped, and once the database is back this node
-    // registers again, so the batches it held are taken back and delivered again.
-    qWarning("QueueDeck: lost the store (%s); reconnecting", qPrintable(error));
+    // trusted now. Late completions are dropped, and once the store takes writes again the
+    // batches it held are taken back (a shared store: this node registers anew, and the
+    // old node's batches come back) and delivered again.
+    qWarning(
+        "QueueDeck: the store failed a write (%s); taking no writes until it works again", qPrintable(error));
     m_inFlight.clear();
     for (auto &[id, q] : m_queues) {
         q.inFlightBatches = 0;
@@ -144,13 +146,17 @@ void Broker::tryReconnect()
 {
     QString error;
     if (!m_store->reconnect(&error)) {
-        qWarning("QueueDeck: still cannot reach the store: %s", qPrintable(error));
+        qWarning("QueueDeck: the store still takes no writes: %s", qPrintable(error));
         return;
     }
     m_reconnectTimer.stop();
     m_store->registerNode(localNode());
     reloadQueues();
-    recoverInFlight();
+    // A local store's batches in flight were this process's own: their outcomes were dropped
+    // with the failed write, so they go out again. A shared store's are the old node's.
+    recoverInFlight(m_store->shared()
+            ? QString()
+            : QStringLiteral("a write to the store failed while this batch was in flight"));
     scheduleTick();
     qInfo("QueueDeck: the store is back");
 }

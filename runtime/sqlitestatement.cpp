@@ -8,8 +8,10 @@
 
 namespace qd {
 
-SqliteStatement::SqliteStatement(sqlite3 *db, const std::string &sql, Lifetime lifetime)
+SqliteStatement::SqliteStatement(
+    sqlite3 *db, const std::string &sql, Lifetime lifetime, SqliteTransaction *transaction)
     : m_db(db)
+    , m_transaction(transaction)
 {
     const unsigned flags = lifetime == Lifetime::Cached ? SQLITE_PREPARE_PERSISTENT : 0;
     if (sqlite3_prepare_v3(db, sql.c_str(), int(sql.size()), flags, &m_stmt, nullptr) == SQLITE_OK)
@@ -17,6 +19,8 @@ SqliteStatement::SqliteStatement(sqlite3 *db, const std::string &sql, Lifetime l
     if (lifetime == Lifetime::Cached)
         qFatal("SQL prepare failed: %s in %s", sqlite3_errmsg(db), sql.c_str());
     qWarning("SQL prepare failed: %s in %s", sqlite3_errmsg(db), sql.c_str());
+    if (m_transaction && m_transaction->open && m_transaction->failure.isEmpty())
+        m_transaction->failure = QString::fromUtf8(sqlite3_errmsg(db));
     m_stmt = nullptr;
 }
 
@@ -52,11 +56,20 @@ bool SqliteStatement::next()
 {
     if (!m_stmt)
         return false;
+    const bool inTransaction = m_transaction && m_transaction->open;
+    // A doomed transaction is rolled back at its commit: what would run now could only run
+    // outside it (SQLite may already have rolled it back), so nothing runs.
+    if (inTransaction && !m_transaction->failure.isEmpty())
+        return false;
     const int rc = sqlite3_step(m_stmt);
     if (rc == SQLITE_ROW)
         return true;
-    if (rc != SQLITE_DONE)
-        qWarning("SQL step failed: %s (%s)", sqlite3_errmsg(m_db), sqlite3_sql(m_stmt));
+    if (rc != SQLITE_DONE) {
+        const QString error = QString::fromUtf8(sqlite3_errmsg(m_db));
+        if (inTransaction)
+            m_transaction->failure = error;
+        qWarning("SQL step failed: %s (%s)", qPrintable(error), sqlite3_sql(m_stmt));
+    }
     reset();
     return false;
 }

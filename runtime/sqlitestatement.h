@@ -11,13 +11,22 @@ struct sqlite3_stmt;
 
 namespace qd {
 
+// The write transaction a store's statements run in. A statement that fails inside it
+// dooms it: the failure is kept, later statements do nothing, and the commit rolls back
+// and reports the failure, so no caller is told that something was written when it was not.
+struct SqliteTransaction {
+    bool open = false;
+    QString failure; // the first failed statement's error; empty while all went well
+};
+
 // A prepared statement of the SQLite store, reset after each use. Binding indexes start at
 // 1, columns at 0. Cached statements are prepared once for the connection's life (a bad
 // one is a programming error); one-shot ones are for queries that run rarely.
 class SqliteStatement {
 public:
     enum class Lifetime { Cached, OneShot };
-    SqliteStatement(sqlite3 *db, const std::string &sql, Lifetime lifetime = Lifetime::Cached);
+    SqliteStatement(sqlite3 *db, const std::string &sql, Lifetime lifetime = Lifetime::Cached,
+        SqliteTransaction *transaction = nullptr);
     ~SqliteStatement();
     SqliteStatement(const SqliteStatement &) = delete;
     SqliteStatement &operator=(const SqliteStatement &) = delete;
@@ -39,6 +48,7 @@ public:
 private:
     sqlite3 *m_db;
     sqlite3_stmt *m_stmt = nullptr;
+    SqliteTransaction *m_transaction;
 };
 
 // The schema by version: migration i takes a store from version i to i + 1.

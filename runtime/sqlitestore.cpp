@@ -3,13 +3,17 @@
 #include "sqlitestatement.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <QStringList>
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
 namespace qd {
 
@@ -18,6 +22,16 @@ struct SqliteStore::Cache {
 };
 
 namespace {
+
+// Written into every store's header (PRAGMA application_id): "QDk1". A non-empty database
+// without it is someone else's, and is left as it was found.
+constexpr qint64 kApplicationId = 0x51446b31;
+// How long start-up may spend on PRAGMA quick_check; a bigger store is checked in part.
+constexpr qint64 kIntegrityBudgetMs = 300;
+// The tables every version of the schema has had: a file with them and no mark was made by
+// a QueueDeck from before the mark, and is adopted.
+const QStringList kFirstTables = { QStringLiteral("attempts"), QStringLiteral("audit"),
+    QStringLiteral("batches"), QStringLiteral("messages"), QStringLiteral("queues") };
 
 constexpr const char *kMessageColumns = "seq, id, queue_id, body, content_type, timestamp_ms, visible_at, "
                                         "attempts, state, lease_id, lease_expires, "
@@ -87,7 +101,7 @@ SqliteStore::~SqliteStore()
 {
     if (m_db) {
         QString error;
-        if (m_inTransaction)
+        if (m_transaction.open)
             commit(&error);
         m_cache.reset();
         sqlite3_close_v2(m_db);
@@ -118,23 +132,141 @@ int SqliteStore::schemaVersion()
 
 bool SqliteStore::open(QString *error)
 {
-    QDir().mkpath(QFileInfo(m_path).absolutePath());
+    const QString folder = QFileInfo(m_path).absolutePath();
+    if (!QDir().mkpath(folder)) {
+        *error = QStringLiteral("cannot create the folder %1 for the store: choose another --data-dir")
+                     .arg(folder);
+        return false;
+    }
     const QByteArray path = m_path.toUtf8();
-    if (sqlite3_open_v2(path.constData(), &m_db,
-            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr)
-        != SQLITE_OK) {
-        *error
-            = QStringLiteral("cannot open store %1: %2").arg(m_path, QString::fromUtf8(sqlite3_errmsg(m_db)));
+    const auto refuse = [this](QString *out, const QString &text) {
+        *out = text;
         sqlite3_close_v2(m_db);
         m_db = nullptr;
         return false;
-    }
+    };
+    if (sqlite3_open_v2(path.constData(), &m_db,
+            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr)
+        != SQLITE_OK)
+        return refuse(error,
+            QStringLiteral("cannot open store %1: %2").arg(m_path, QString::fromUtf8(sqlite3_errmsg(m_db))));
+    // SQLite quietly opens a file it may not write read-only; every commit would then fail.
+    if (sqlite3_db_readonly(m_db, "main") == 1)
+        return refuse(error,
+            QStringLiteral("the store %1 cannot be written by this user: give this user write access to the "
+                           "file and its folder (chown or chmod), or choose another --data-dir")
+                .arg(m_path));
     sqlite3_busy_timeout(m_db, 5000);
+    // Nothing is written before the file is known to be ours (or new).
+    if (!checkOwnership(error) || !checkIntegrity(error))
+        return refuse(error, *error);
     if (!exec("PRAGMA journal_mode=WAL", error) || !exec("PRAGMA synchronous=FULL", error)
         || !exec("PRAGMA foreign_keys=OFF", error) || !exec("PRAGMA cache_size=-65536", error)
-        || !exec("PRAGMA temp_store=MEMORY", error))
+        || !exec("PRAGMA temp_store=MEMORY", error) || !migrate(error))
+        return refuse(error, QStringLiteral("cannot prepare the store %1: %2").arg(m_path, *error));
+    // A write that must reach the disk now, so that a store that cannot take writes (its
+    // folder read-only, the disk full) stops the start instead of failing the first send.
+    if (!probeWrite(error))
+        return refuse(error,
+            QStringLiteral("cannot write to the store %1: %2. Free space on its disk or give this user "
+                           "write access to the file and its folder, or choose another --data-dir")
+                .arg(m_path, *error));
+    return true;
+}
+
+bool SqliteStore::checkOwnership(QString *error)
+{
+    auto &version = stmt("PRAGMA application_id");
+    const bool readable = version.next();
+    const qint64 applicationId = readable ? version.i64(0) : 0;
+    version.reset();
+    if (!readable) {
+        const QString why = QString::fromUtf8(sqlite3_errmsg(m_db));
+        *error = sqlite3_errcode(m_db) == SQLITE_NOTADB
+            ? QStringLiteral("%1 is not a SQLite database (%2); QueueDeck leaves it untouched: choose "
+                             "another --data-dir, or move the file away")
+                  .arg(m_path, why)
+            : QStringLiteral(
+                "cannot read the store %1 (%2): give this user access to the file and its folder "
+                "(SQLite keeps -wal and -shm files beside it), or choose another --data-dir")
+                  .arg(m_path, why);
         return false;
-    return migrate(error);
+    }
+    if (applicationId == kApplicationId)
+        return true;
+    QStringList tables;
+    SqliteStatement list(m_db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+        SqliteStatement::Lifetime::OneShot);
+    while (list.next())
+        tables.append(list.text(0));
+    if (applicationId == 0 && tables.isEmpty())
+        return true; // a new store
+    const int version0 = schemaVersion();
+    const bool oursUnmarked = applicationId == 0 && version0 >= 1 && version0 <= sqliteMigrationCount()
+        && std::all_of(
+            kFirstTables.begin(), kFirstTables.end(), [&](const QString &t) { return tables.contains(t); });
+    if (oursUnmarked)
+        return true;
+    *error
+        = QStringLiteral("%1 is not a QueueDeck store (application id %2, tables: %3); QueueDeck leaves it "
+                         "untouched: choose another --data-dir, or move the file away")
+              .arg(m_path, QString::number(applicationId), tables.join(QStringLiteral(", ")));
+    return false;
+}
+
+bool SqliteStore::checkIntegrity(QString *error)
+{
+    QElapsedTimer clock;
+    clock.start();
+    sqlite3_progress_handler(
+        m_db, 1000,
+        [](void *c) { return int(static_cast<QElapsedTimer *>(c)->elapsed() > kIntegrityBudgetMs); }, &clock);
+    sqlite3_stmt *check = nullptr;
+    QStringList problems;
+    int rc = sqlite3_prepare_v2(m_db, "PRAGMA quick_check(5)", -1, &check, nullptr);
+    while (rc == SQLITE_OK && (rc = sqlite3_step(check)) == SQLITE_ROW) {
+        const auto *text = reinterpret_cast<const char *>(sqlite3_column_text(check, 0));
+        const QString line = QString::fromUtf8(text ? text : "");
+        if (line != QLatin1String("ok"))
+            problems.append(line);
+        rc = SQLITE_OK;
+    }
+    const QString stepError = QString::fromUtf8(sqlite3_errmsg(m_db));
+    sqlite3_finalize(check);
+    sqlite3_progress_handler(m_db, 0, nullptr, nullptr);
+    if (rc == SQLITE_INTERRUPT) {
+        qInfo("QueueDeck: the store is too big to check in %lld ms at start; checked in part",
+            kIntegrityBudgetMs);
+        return true;
+    }
+    if (rc != SQLITE_DONE)
+        problems.append(stepError);
+    if (problems.isEmpty())
+        return true;
+    *error
+        = QStringLiteral("the store %1 is damaged (%2): restore it from a backup, or move it away to start "
+                         "with an empty store")
+              .arg(m_path, problems.join(QStringLiteral("; ")));
+    return false;
+}
+
+bool SqliteStore::probeWrite(QString *error)
+{
+    // Rewriting the mark changes the file's header page, so the commit writes and syncs.
+    const std::string probe
+        = "BEGIN IMMEDIATE; PRAGMA application_id=" + std::to_string(kApplicationId) + "; COMMIT";
+    if (exec(probe.c_str(), error))
+        return true;
+    exec("ROLLBACK");
+    return false;
+}
+
+bool SqliteStore::reconnect(QString *error)
+{
+    if (!probeWrite(error))
+        return false;
+    m_down = false;
+    return true;
 }
 
 bool SqliteStore::migrate(QString *error)
@@ -164,28 +296,36 @@ SqliteStatement &SqliteStore::stmt(const char *sql)
 {
     auto &slot = m_cache->statements[std::string(sql)];
     if (!slot)
-        slot = std::make_unique<SqliteStatement>(m_db, sql);
+        slot
+            = std::make_unique<SqliteStatement>(m_db, sql, SqliteStatement::Lifetime::Cached, &m_transaction);
     return *slot;
 }
 
 void SqliteStore::begin()
 {
-    if (!m_inTransaction) {
-        exec("BEGIN IMMEDIATE");
-        m_inTransaction = true;
-    }
+    if (m_transaction.open)
+        return;
+    m_transaction.open = true;
+    m_transaction.failure.clear();
+    QString error;
+    if (!exec("BEGIN IMMEDIATE", &error))
+        m_transaction.failure = QStringLiteral("cannot start a write: ") + error;
 }
 
 bool SqliteStore::commit(QString *error)
 {
-    if (!m_inTransaction)
+    if (!m_transaction.open)
         return true;
-    m_inTransaction = false;
-    if (!exec("COMMIT", error)) {
-        exec("ROLLBACK");
-        return false;
-    }
-    return true;
+    m_transaction.open = false;
+    if (m_transaction.failure.isEmpty() && exec("COMMIT", error))
+        return true;
+    if (!m_transaction.failure.isEmpty())
+        *error = std::exchange(m_transaction.failure, {});
+    exec("ROLLBACK");
+    // What the broker holds in memory may now be ahead of the file: it starts over from the
+    // file once a probe write goes through (reconnect()).
+    m_down = true;
+    return false;
 }
 
 std::vector<QueueRecord> SqliteStore::loadQueues()

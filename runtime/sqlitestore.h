@@ -1,14 +1,13 @@
 #pragma once
 
 #include "queuestore.h"
+#include "sqlitestatement.h"
 
 #include <memory>
 
 struct sqlite3;
 
 namespace qd {
-
-class SqliteStatement;
 
 // The default store: one SQLite file in WAL mode with synchronous=FULL, so a commit is
 // on disk when it returns. Uses SQLite's C API directly: prepared statements are kept
@@ -27,7 +26,10 @@ public:
 
     bool open(QString *error) override;
     bool commit(QString *error) override;
-    bool hasUncommitted() const override { return m_inTransaction; }
+    bool hasUncommitted() const override { return m_transaction.open; }
+    // After a failed commit the store takes nothing until a probe write goes through.
+    bool available() const override { return !m_down; }
+    bool reconnect(QString *error) override;
 
     std::vector<QueueRecord> loadQueues() override;
     qint64 insertQueue(const QString &name, const QueueSettings &settings, qint64 nowMs) override;
@@ -94,6 +96,9 @@ private:
     void begin();
     bool exec(const char *sql, QString *error = nullptr);
     bool migrate(QString *error);
+    bool checkOwnership(QString *error);
+    bool checkIntegrity(QString *error);
+    bool probeWrite(QString *error);
     SqliteStatement &stmt(const char *sql);
     std::vector<Message> readMessages(SqliteStatement &s);
     SqliteStatement &filtered(
@@ -102,7 +107,8 @@ private:
 
     QString m_path;
     sqlite3 *m_db = nullptr;
-    bool m_inTransaction = false;
+    SqliteTransaction m_transaction;
+    bool m_down = false;
     struct Cache;
     std::unique_ptr<Cache> m_cache;
 };

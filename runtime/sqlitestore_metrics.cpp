@@ -57,7 +57,7 @@ void SqliteStore::insertRollups(const std::vector<MetricsFrame> &rollups, qint64
     for (std::size_t i = 0; i < kRollupFields.size(); ++i)
         sql += ", ?" + std::to_string(i + 3);
     sql += ")";
-    SqliteStatement insert(m_db, sql.c_str(), SqliteStatement::Lifetime::OneShot);
+    SqliteStatement insert(m_db, sql.c_str(), SqliteStatement::Lifetime::OneShot, &m_transaction);
     for (const MetricsFrame &f : rollups) {
         // The all-queues frame has no queue name: stored as "", which the column requires.
         insert.bind(1, f.atMs).bind(2, f.queue.isNull() ? QString(QLatin1String("")) : f.queue);
@@ -65,8 +65,8 @@ void SqliteStore::insertRollups(const std::vector<MetricsFrame> &rollups, qint64
             insert.bind(int(i) + 3, f.*kRollupFields[i]);
         insert.run();
     }
-    SqliteStatement prune(
-        m_db, "DELETE FROM metric_rollups WHERE minute_ms < ?1", SqliteStatement::Lifetime::OneShot);
+    SqliteStatement prune(m_db, "DELETE FROM metric_rollups WHERE minute_ms < ?1",
+        SqliteStatement::Lifetime::OneShot, &m_transaction);
     prune.bind(1, keepFromMs).run();
 }
 
