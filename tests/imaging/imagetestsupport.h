@@ -78,6 +78,24 @@ inline QByteArray gif(int width, int height)
     return out;
 }
 
+// A GIF whose logical screen claims width×height but whose one image is a single pixel:
+// every byte of it valid, and small, yet decoding it means allocating the whole screen.
+inline QByteArray gifScreenBomb(quint16 width, quint16 height)
+{
+    QByteArray out("GIF89a");
+    QByteArray le(4, '\0');
+    qToLittleEndian<quint16>(width, le.data());
+    qToLittleEndian<quint16>(height, le.data() + 2);
+    out += le;
+    out += QByteArray("\x80\0\0", 3); // a global colour table of 2 entries
+    out += QByteArray("\0\0\0\xff\xff\xff", 6);
+    out += QByteArray("\x2c\0\0\0\0\x01\0\x01\0\0", 10); // image descriptor: 1×1 at 0,0
+    // LZW, minimum code size 2: clear (4), colour 0, end (5) in 3-bit codes.
+    out += QByteArray("\x02\x02\x44\x01\0", 5);
+    out += char(0x3b);
+    return out;
+}
+
 inline bool canWrite(const char *format)
 {
     return QImageWriter::supportedImageFormats().contains(QByteArray(format));
