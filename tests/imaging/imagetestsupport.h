@@ -181,6 +181,7 @@ public:
     {
         return QStringLiteral("http://127.0.0.1:%1%2").arg(m_server.port()).arg(path);
     }
+    quint16 port() const { return m_server.port(); }
     void serve(const QByteArray &path, Route route) { m_routes.insert(path, std::move(route)); }
     void serveImage(const QByteArray &path, const QByteArray &bytes, const QByteArray &type)
     {
@@ -193,11 +194,14 @@ public:
         m_gateRoute = Route { 200, type, body, {}, 0 };
     }
     int requests(const QByteArray &path) const { return m_hits.value(path); }
+    // The Host header the last request for `path` came with.
+    QByteArray hostHeader(const QByteArray &path) const { return m_hosts.value(path); }
 
 private:
     void handle(const qd::HttpRequest &request, const qd::HttpResponder &responder)
     {
         m_hits[request.path] += 1;
+        m_hosts[request.path] = request.header("host");
         if (request.path.startsWith("/redirect/")) {
             // /redirect/N sends N more redirects, then the PNG at /img.png.
             const int n = request.path.mid(10).toInt();
@@ -249,6 +253,7 @@ private:
     qd::HttpServer m_server;
     QHash<QByteArray, Route> m_routes;
     QHash<QByteArray, int> m_hits;
+    QHash<QByteArray, QByteArray> m_hosts;
     QList<qd::HttpResponder> m_waiting;
     int m_gateCount = 1;
     Route m_gateRoute;
