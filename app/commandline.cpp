@@ -43,6 +43,9 @@ CommandLine parseCommandLine(const QStringList &arguments)
         QStringLiteral("30"));
     const QCommandLineOption allowFileUrls(QStringLiteral("allow-file-urls"),
         QStringLiteral("Let image jobs read local files through file:// URLs."));
+    const QCommandLineOption allowPrivateUrls(QStringLiteral("allow-private-urls"),
+        QStringLiteral("Let image jobs fetch from private addresses (10/8, 172.16/12, 192.168/16, 100.64/10, "
+                       "fc00::/7); loopback is allowed without it, link-local and cloud metadata never."));
     QCommandLineOption screenshot(QStringLiteral("screenshot"),
         QStringLiteral("Save the window as FILE and quit."), QStringLiteral("FILE"));
     screenshot.setFlags(QCommandLineOption::HiddenFromHelp);
@@ -57,8 +60,9 @@ CommandLine parseCommandLine(const QStringList &arguments)
     QCommandLineOption dropFiles(QStringLiteral("drop-files"),
         QStringLiteral("Drop these files on the window at start."), QStringLiteral("PATH"));
     dropFiles.setFlags(QCommandLineOption::HiddenFromHelp);
-    parser.addOptions({ headless, dataDir, store, nodeTimeout, bind, port, config, token, maxImage,
-        fetchTimeout, allowFileUrls, screenshot, screenshotDelay, screenshotPage, dropFiles });
+    parser.addOptions(
+        { headless, dataDir, store, nodeTimeout, bind, port, config, token, maxImage, fetchTimeout,
+            allowFileUrls, allowPrivateUrls, screenshot, screenshotDelay, screenshotPage, dropFiles });
     parser.process(arguments);
 
     out.headless = parser.isSet(headless);
@@ -92,6 +96,7 @@ CommandLine parseCommandLine(const QStringList &arguments)
             = QStringLiteral("--fetch-timeout: seconds from 1 to 600: %1").arg(parser.value(fetchTimeout));
     out.runtime.images.fetchTimeoutMs = timeoutSeconds * 1000;
     out.runtime.images.allowFileUrls = parser.isSet(allowFileUrls);
+    out.runtime.images.allowPrivateUrls = parser.isSet(allowPrivateUrls);
     out.config = parser.value(config);
     out.runtime.configFile = out.config;
     out.screenshot = parser.value(screenshot);

@@ -2,7 +2,6 @@
 
 #include "blobstore.h"
 #include "clock.h"
-#include "httpserver.h"
 #include "imagesniff.h"
 #include "queuestore.h"
 
@@ -11,10 +10,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
-#include <QNetworkReply>
-#include <QNetworkRequest>
 #include <QThread>
-#include <QTimer>
 
 namespace qd {
 
@@ -30,17 +26,6 @@ struct ImageConsumer::Batch {
 
 namespace {
 
-QString megabytes(qint64 bytes)
-{
-    return bytes % (1024 * 1024) == 0 ? QStringLiteral("%1 MB").arg(bytes / (1024 * 1024))
-                                      : QStringLiteral("%1 bytes").arg(bytes);
-}
-
-QString hostOf(const QUrl &url)
-{
-    return url.host().isEmpty() ? url.toString() : url.host();
-}
-
 // Reads a local file (a blob, or a file:// URL when allowed) on a worker, within the cap.
 QString readLocal(const QString &path, qint64 maxBytes, QByteArray *out)
 {
@@ -50,7 +35,7 @@ QString readLocal(const QString &path, qint64 maxBytes, QByteArray *out)
     if (file.size() > maxBytes)
         return QStringLiteral("image too large: %1 bytes exceeds the limit of %2")
             .arg(file.size())
-            .arg(megabytes(maxBytes));
+            .arg(describeLimit(maxBytes));
     if (!file.open(QIODevice::ReadOnly))
         return QStringLiteral("cannot read %1: %2").arg(path, file.errorString());
     *out = file.readAll();
@@ -59,17 +44,14 @@ QString readLocal(const QString &path, qint64 maxBytes, QByteArray *out)
 
 } // namespace
 
-QString describeDuration(int ms)
-{
-    return ms % 1000 == 0 ? QStringLiteral("%1 s").arg(ms / 1000) : QStringLiteral("%1 ms").arg(ms);
-}
-
 ImageConsumer::ImageConsumer(const ImageConsumerContext &context, QObject *parent)
     : QObject(parent)
     , m_context(context)
     , m_network(new QNetworkAccessManager(this))
+    , m_lookup(systemHostLookup())
 {
-    m_network->setRedirectPolicy(QNetworkRequest::NoLessSafeRedirectPolicy);
+    m_policy.setAllowPrivate(m_context.settings.allowPrivateUrls);
+    m_policy.setAllowLoopback(m_context.settings.allowLoopbackUrls);
     applyAllocationLimit(m_context.settings.allocationLimitMb);
     m_pool.setObjectName(QStringLiteral("queuedeck-decode"));
 }
@@ -81,6 +63,11 @@ ImageConsumer::~ImageConsumer()
     m_closing = true;
     delete m_network;
     m_pool.waitForDone();
+}
+
+void ImageConsumer::setHostLookup(HostLookup lookup)
+{
+    m_lookup = std::move(lookup);
 }
 
 ImageConsumerFactory ImageConsumer::factory()
@@ -151,110 +138,20 @@ void ImageConsumer::start(const std::shared_ptr<Batch> &batch, int index)
 
 void ImageConsumer::fetchHttp(const std::shared_ptr<Batch> &batch, int index, const QUrl &url)
 {
-    QNetworkRequest request(url);
-    request.setMaximumRedirectsAllowed(m_context.settings.maxRedirects);
-    request.setRawHeader("User-Agent", "QueueDeck-image");
-    request.setRawHeader("Accept", "image/*, */*;q=0.5");
-    QNetworkReply *reply = m_network->get(request);
-
-    struct State {
-        QByteArray data;
-        QElapsedTimer timer;
-        bool timedOut = false;
-        bool tooLarge = false;
-    };
-    auto state = std::make_shared<State>();
-    state->timer.start();
-    const qint64 maxBytes = m_context.settings.maxImageBytes;
-    const int timeoutMs = m_context.settings.fetchTimeoutMs;
-
-    // One deadline for connecting and reading the whole image.
-    QTimer::singleShot(timeoutMs, reply, [reply, state] {
-        state->timedOut = true;
-        reply->abort();
-    });
-    connect(reply, &QNetworkReply::metaDataChanged, this, [reply, state, maxBytes] {
-        const qint64 announced = reply->header(QNetworkRequest::ContentLengthHeader).toLongLong();
-        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        if (status >= 200 && status < 300 && announced > maxBytes) {
-            state->tooLarge = true;
-            reply->abort();
+    auto *fetch = new ImageFetch(m_network, m_lookup, m_policy, m_context.settings, this);
+    fetch->start(url, [this, fetch, batch, index](ImageFetch::Result result) {
+        fetch->deleteLater();
+        if (m_closing)
+            return;
+        if (!result.error.isEmpty()) {
+            fail(batch, index, result.error);
+            return;
         }
+        m_totals.fetchNs += result.fetchNs;
+        decodeOnPool(batch, index,
+            Fetched {
+                std::move(result.data), mediaType(result.contentType), result.finalUrl, result.fetchNs, {} });
     });
-    connect(reply, &QNetworkReply::readyRead, this, [reply, state, maxBytes] {
-        state->data += reply->readAll();
-        if (state->data.size() > maxBytes) {
-            state->tooLarge = true;
-            state->data.clear();
-            reply->abort();
-        }
-    });
-    connect(
-        reply, &QNetworkReply::finished, this, [this, reply, state, batch, index, url, maxBytes, timeoutMs] {
-            reply->deleteLater();
-            if (m_closing)
-                return;
-            const qint64 fetchNs = state->timer.nsecsElapsed();
-            const QString host = hostOf(reply->url().isEmpty() ? url : reply->url());
-            if (state->timedOut) {
-                fail(batch, index,
-                    QStringLiteral("timed out after %1 waiting for host %2")
-                        .arg(describeDuration(timeoutMs), host));
-                return;
-            }
-            if (state->tooLarge) {
-                fail(batch, index,
-                    QStringLiteral("image too large: the download from host %1 exceeds the limit of %2")
-                        .arg(host, megabytes(maxBytes)));
-                return;
-            }
-            if (const QString error = httpError(reply, url); !error.isEmpty()) {
-                fail(batch, index, error);
-                return;
-            }
-            state->data += reply->readAll();
-            m_totals.fetchNs += fetchNs;
-            decodeOnPool(batch, index,
-                Fetched { std::move(state->data), mediaType(reply->rawHeader("Content-Type")),
-                    reply->url().toString(), fetchNs, {} });
-        });
-}
-
-QString ImageConsumer::httpError(QNetworkReply *reply, const QUrl &requested) const
-{
-    const QString host = hostOf(reply->url().isEmpty() ? requested : reply->url());
-    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    if (status >= 300 && reply->error() != QNetworkReply::TooManyRedirectsError
-        && reply->error() != QNetworkReply::InsecureRedirectError) {
-        QString reason = reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString();
-        if (reason.isEmpty())
-            reason = QString::fromLatin1(httpStatusText(status));
-        return QStringLiteral("HTTP %1 %2 from host %3").arg(status).arg(reason, host);
-    }
-    switch (reply->error()) {
-    case QNetworkReply::NoError:
-        return status == 0 || (status >= 200 && status < 300)
-            ? QString()
-            : QStringLiteral("HTTP %1 from host %2: not an image response").arg(status).arg(host);
-    case QNetworkReply::TooManyRedirectsError:
-        return QStringLiteral("too many redirects (more than %1) starting at host %2")
-            .arg(m_context.settings.maxRedirects)
-            .arg(hostOf(requested));
-    case QNetworkReply::InsecureRedirectError:
-        return QStringLiteral("refused a redirect from https to plain http at host %1").arg(host);
-    case QNetworkReply::ConnectionRefusedError:
-        return QStringLiteral("host %1 refused the connection (is the server running on port %2?)")
-            .arg(host)
-            .arg(reply->url().port(reply->url().scheme() == QLatin1String("https") ? 443 : 80));
-    case QNetworkReply::HostNotFoundError:
-        return QStringLiteral("host %1 not found (check the URL's host name)").arg(host);
-    case QNetworkReply::RemoteHostClosedError:
-        return QStringLiteral("host %1 closed the connection before the image arrived").arg(host);
-    case QNetworkReply::SslHandshakeFailedError:
-        return QStringLiteral("TLS handshake with host %1 failed: %2").arg(host, reply->errorString());
-    default:
-        return QStringLiteral("fetching from host %1 failed: %2").arg(host, reply->errorString());
-    }
 }
 
 void ImageConsumer::decodeOnPool(const std::shared_ptr<Batch> &batch, int index, Fetched fetched)

@@ -2,6 +2,7 @@
 
 #include "consumer.h"
 #include "imagedecoder.h"
+#include "imagefetch.h"
 #include "imagepipeline.h"
 
 #include <QObject>
@@ -10,15 +11,15 @@
 #include <memory>
 
 class QNetworkAccessManager;
-class QNetworkReply;
 
 namespace qd {
 
 // The built-in `image` consumer: for every message ({imageUrl, userId}) of a batch, all
-// at once, it fetches the image (http, https, this server's blobs, and file:// only when
-// allowed), decodes it on a thread pool, and records a result row; it acks what worked
-// and retries the rest with an error a person can act on. Results go into the store on
-// the broker's thread just before the batch is completed, so they commit with the acks.
+// at once, it fetches the image (http and https through ImageFetch, which decides which
+// hosts may be reached; this server's blobs; file:// only when allowed), decodes it on a
+// thread pool, and records a result row; it acks what worked and retries the rest with an
+// error a person can act on. Results go into the store on the broker's thread just before
+// the batch is completed, so they commit with the acks.
 class ImageConsumer final : public QObject, public Consumer {
     Q_OBJECT
 public:
@@ -41,6 +42,10 @@ public:
     // What the application hands the runtime (RuntimeOptions::imageConsumerFactory).
     static ImageConsumerFactory factory();
 
+    // How host names become addresses (DNS unless set): a test maps its own names, so
+    // that it can show what is refused without a packet leaving the machine.
+    void setHostLookup(HostLookup lookup);
+
 private:
     struct Batch;
     struct Fetched {
@@ -58,16 +63,14 @@ private:
         const std::shared_ptr<Batch> &batch, int index, const Fetched &fetched, const DecodedImage &image);
     void fail(const std::shared_ptr<Batch> &batch, int index, const QString &error);
     void finishOne(const std::shared_ptr<Batch> &batch);
-    QString httpError(QNetworkReply *reply, const QUrl &requested) const;
 
     ImageConsumerContext m_context;
     QNetworkAccessManager *m_network;
+    HostLookup m_lookup;
+    AddressPolicy m_policy;
     QThreadPool m_pool;
     Totals m_totals;
     bool m_closing = false;
 };
-
-// "30 s", "300 ms": how long a timeout was, as a person would say it.
-QString describeDuration(int ms);
 
 } // namespace qd

@@ -7,6 +7,7 @@
 #include <QElapsedTimer>
 #include <QImage>
 #include <QImageReader>
+#include <QtEndian>
 
 namespace qd {
 
@@ -31,6 +32,19 @@ bool jpegLooksWhole(const QByteArray &data)
 {
     const QByteArrayView tail = QByteArrayView(data).last(std::min<qsizetype>(data.size(), 1024));
     return tail.lastIndexOf(QByteArrayView("\xff\xd9", 2)) >= 0;
+}
+
+// Qt's GIF reader draws every frame on the logical screen and allocates that whole, but
+// QImageReader::size() reports the first frame when the screen is over ten times larger
+// (its scan distrusts such a screen, its decoder does not): a one-pixel frame on a
+// 60000×60000 screen would pass the check below and then fail as "Unable to read image
+// data". The screen's size is in the header, before any pixel.
+QSize gifScreenSize(const QByteArray &data)
+{
+    if (data.size() < 10)
+        return {};
+    return QSize(
+        qFromLittleEndian<quint16>(data.constData() + 6), qFromLittleEndian<quint16>(data.constData() + 8));
 }
 
 QString mimeFor(const QByteArray &data, const QByteArray &format)
@@ -119,15 +133,16 @@ DecodedImage decodeImage(const QByteArray &data, const QString &declaredType, co
     // The header's size is known before a single pixel is decoded: a decompression bomb
     // stops here.
     const QSize stored = reader.size();
-    if (stored.isValid() && exceeds(stored, options.allocationLimitMb)) {
-        out.error = tooLarge(stored, options.allocationLimitMb);
+    const QSize allocated = format == "gif" ? stored.expandedTo(gifScreenSize(data)) : stored;
+    if (allocated.isValid() && exceeds(allocated, options.allocationLimitMb)) {
+        out.error = tooLarge(allocated, options.allocationLimitMb);
         return finish();
     }
     out.orientation = exifOrientation(reader.transformation());
     const QImage image = reader.read();
     if (image.isNull()) {
-        out.error = stored.isValid() && exceeds(stored, QImageReader::allocationLimit())
-            ? tooLarge(stored, QImageReader::allocationLimit())
+        out.error = allocated.isValid() && exceeds(allocated, QImageReader::allocationLimit())
+            ? tooLarge(allocated, QImageReader::allocationLimit())
             : QStringLiteral("cannot decode the %1 image: %2").arg(out.format, reader.errorString());
         return finish();
     }

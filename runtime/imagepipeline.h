@@ -20,6 +20,11 @@ struct ImagePipelineSettings {
     int fetchTimeoutMs = 30'000; // connect + read, per image
     int maxRedirects = 5;
     bool allowFileUrls = false; // file:// reads local files: off unless the user says so
+    // Which addresses a fetch may connect to (see AddressPolicy): link-local and cloud
+    // metadata never; private ranges only when the user says so; loopback, which local
+    // development needs, unless turned off.
+    bool allowPrivateUrls = false;
+    bool allowLoopbackUrls = true;
     int allocationLimitMb = 256; // decoded pixels; a decompression bomb is refused
     int thumbnailSize = 256; // longest side of the stored PNG thumbnail
 };

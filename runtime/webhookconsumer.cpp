@@ -27,6 +27,9 @@ WebhookConsumer::WebhookConsumer(QObject *parent)
     : QObject(parent)
     , m_network(new QNetworkAccessManager(this))
 {
+    // Unlike image URLs, which anyone who may send a message chooses, a webhook URL is set
+    // by whoever configures the queue (behind the token) and points at their own service,
+    // often on a private address: it is not held to the image consumer's AddressPolicy.
     m_network->setRedirectPolicy(QNetworkRequest::NoLessSafeRedirectPolicy);
 }
 

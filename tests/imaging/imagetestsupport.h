@@ -78,6 +78,24 @@ inline QByteArray gif(int width, int height)
     return out;
 }
 
+// A GIF whose logical screen claims width×height but whose one image is a single pixel:
+// every byte of it valid, and small, yet decoding it means allocating the whole screen.
+inline QByteArray gifScreenBomb(quint16 width, quint16 height)
+{
+    QByteArray out("GIF89a");
+    QByteArray le(4, '\0');
+    qToLittleEndian<quint16>(width, le.data());
+    qToLittleEndian<quint16>(height, le.data() + 2);
+    out += le;
+    out += QByteArray("\x80\0\0", 3); // a global colour table of 2 entries
+    out += QByteArray("\0\0\0\xff\xff\xff", 6);
+    out += QByteArray("\x2c\0\0\0\0\x01\0\x01\0\0", 10); // image descriptor: 1×1 at 0,0
+    // LZW, minimum code size 2: clear (4), colour 0, end (5) in 3-bit codes.
+    out += QByteArray("\x02\x02\x44\x01\0", 5);
+    out += char(0x3b);
+    return out;
+}
+
 inline bool canWrite(const char *format)
 {
     return QImageWriter::supportedImageFormats().contains(QByteArray(format));
@@ -163,6 +181,7 @@ public:
     {
         return QStringLiteral("http://127.0.0.1:%1%2").arg(m_server.port()).arg(path);
     }
+    quint16 port() const { return m_server.port(); }
     void serve(const QByteArray &path, Route route) { m_routes.insert(path, std::move(route)); }
     void serveImage(const QByteArray &path, const QByteArray &bytes, const QByteArray &type)
     {
@@ -175,11 +194,14 @@ public:
         m_gateRoute = Route { 200, type, body, {}, 0 };
     }
     int requests(const QByteArray &path) const { return m_hits.value(path); }
+    // The Host header the last request for `path` came with.
+    QByteArray hostHeader(const QByteArray &path) const { return m_hosts.value(path); }
 
 private:
     void handle(const qd::HttpRequest &request, const qd::HttpResponder &responder)
     {
         m_hits[request.path] += 1;
+        m_hosts[request.path] = request.header("host");
         if (request.path.startsWith("/redirect/")) {
             // /redirect/N sends N more redirects, then the PNG at /img.png.
             const int n = request.path.mid(10).toInt();
@@ -231,6 +253,7 @@ private:
     qd::HttpServer m_server;
     QHash<QByteArray, Route> m_routes;
     QHash<QByteArray, int> m_hits;
+    QHash<QByteArray, QByteArray> m_hosts;
     QList<qd::HttpResponder> m_waiting;
     int m_gateCount = 1;
     Route m_gateRoute;

@@ -8,6 +8,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRandomGenerator>
+#include <QSignalSpy>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
@@ -31,6 +32,10 @@ class TstImageConsumer : public QObject {
     std::shared_ptr<ImageConsumer> m_consumer;
     std::unique_ptr<ImageServer> m_server;
     QByteArray m_png, m_jpeg, m_webp, m_gif;
+    // The only names the consumer can resolve: it never asks DNS here, so no test sends a
+    // packet off this machine, even to show that one would be refused.
+    QHash<QString, QList<QHostAddress>> m_names;
+    QStringList m_lookups;
 
     static ImagePipelineSettings testSettings()
     {
@@ -54,6 +59,17 @@ class TstImageConsumer : public QObject {
         QVERIFY(m_broker->start(&error));
         m_consumer = std::make_shared<ImageConsumer>(
             ImageConsumerContext { m_store.get(), &m_clock, nullptr, {}, settings });
+        m_lookups.clear();
+        m_consumer->setHostLookup([this](const QString &host, QObject *context, HostLookupDone done) {
+            m_lookups.append(host);
+            const QList<QHostAddress> addresses = m_names.value(host);
+            QMetaObject::invokeMethod(
+                context,
+                [done = std::move(done), addresses] {
+                    done(addresses, addresses.isEmpty() ? QStringLiteral("Host not found") : QString());
+                },
+                Qt::QueuedConnection);
+        });
         m_broker->setConsumerForType(ConsumerType::Image, m_consumer);
         if (!deadLetterQueue.isEmpty()) {
             QueueSettings parked;
@@ -123,6 +139,15 @@ private slots:
 
     void init()
     {
+        m_names = {
+            { QStringLiteral("images.test"), { QHostAddress(QHostAddress::LocalHost) } },
+            { QStringLiteral("cdn.test"), { QHostAddress(QHostAddress::LocalHost) } },
+            { QStringLiteral("metadata.test"), { QHostAddress(QStringLiteral("169.254.169.254")) } },
+            { QStringLiteral("private.test"), { QHostAddress(QStringLiteral("10.0.0.5")) } },
+            // The first address is the one connected to; the second must still be checked.
+            { QStringLiteral("mixed.test"),
+                { QHostAddress(QHostAddress::LocalHost), QHostAddress(QStringLiteral("10.0.0.5")) } },
+        };
         m_server = std::make_unique<ImageServer>();
         m_server->serveImage("/img.png", m_png, "image/png");
         m_server->serveImage("/img.jpg", m_jpeg, "image/jpeg");
@@ -241,6 +266,150 @@ private slots:
         expectFailure(m_server->url(QStringLiteral("/redirect/5")),
             QStringLiteral("too many redirects (more than 5) starting at host 127.0.0.1"));
         QCOMPARE(m_server->requests("/img.png"), 0);
+    }
+
+    void aRedirectToALocalFileSaysSo()
+    {
+        m_server->serve("/to-file", ImageServer::Route { 302, {}, {}, "file:///etc/hostname", 0 });
+        expectFailure(m_server->url(QStringLiteral("/to-file")),
+            QStringLiteral(
+                "redirect to a local file refused: host 127.0.0.1 redirected to file:///etc/hostname"));
+    }
+
+    void refusesARedirectToCloudMetadata()
+    {
+        m_server->serve("/to-metadata",
+            ImageServer::Route { 302, {}, {}, "http://metadata.test/latest/meta-data/iam/", 0 });
+        expectFailure(m_server->url(QStringLiteral("/to-metadata")),
+            QStringLiteral(
+                "refused to fetch http://metadata.test/latest/meta-data/iam/ (redirected from host "
+                "127.0.0.1): 169.254.169.254 is a cloud metadata address"));
+        // Decided on the looked-up address, before any connection to it.
+        QCOMPARE(m_lookups, QStringList { QStringLiteral("metadata.test") });
+        QCOMPARE(m_server->requests("/to-metadata"), 1);
+    }
+
+    void refusesAddressesWrittenInTheUrl_data()
+    {
+        QTest::addColumn<QString>("url");
+        QTest::addColumn<QString>("error");
+        QTest::newRow("metadata") << QStringLiteral("http://169.254.169.254/latest/meta-data/")
+                                  << QStringLiteral(
+                                         "refused to fetch http://169.254.169.254/latest/meta-data/: "
+                                         "169.254.169.254 is a cloud metadata address");
+        QTest::newRow("metadata as one decimal number")
+            << QStringLiteral("http://2852039166/latest/meta-data/")
+            << QStringLiteral(
+                   "refused to fetch http://169.254.169.254/latest/meta-data/: 169.254.169.254 is a "
+                   "cloud metadata address");
+        QTest::newRow("ipv4-mapped metadata")
+            << QStringLiteral("http://[::ffff:169.254.169.254]/")
+            << QStringLiteral(
+                   "refused to fetch http://[::ffff:169.254.169.254]/: ::ffff:169.254.169.254 is a "
+                   "cloud metadata address");
+        QTest::newRow("link-local ipv6")
+            << QStringLiteral("http://[fe80::1]/a.png")
+            << QStringLiteral("refused to fetch http://[fe80::1]/a.png: fe80::1 is a link-local "
+                              "address");
+        QTest::newRow("private") << QStringLiteral("http://192.168.1.1/a.png")
+                                 << QStringLiteral(
+                                        "refused to fetch http://192.168.1.1/a.png: 192.168.1.1 is a "
+                                        "private address (allow those with --allow-private-urls)");
+        QTest::newRow("unspecified")
+            << QStringLiteral("http://0.0.0.0:1/a.png")
+            << QStringLiteral("refused to fetch http://0.0.0.0:1/a.png: 0.0.0.0 is an unspecified "
+                              "address");
+    }
+    void refusesAddressesWrittenInTheUrl()
+    {
+        QFETCH(QString, url);
+        QFETCH(QString, error);
+        expectFailure(url, error);
+        QVERIFY(m_lookups.isEmpty());
+    }
+
+    void refusesAHostThatResolvesToAPrivateAddress()
+    {
+        expectFailure(QStringLiteral("http://private.test/a.png"),
+            QStringLiteral("refused to fetch http://private.test/a.png: 10.0.0.5 is a private address (allow "
+                           "those with --allow-private-urls)"));
+        QCOMPARE(m_lookups, QStringList { QStringLiteral("private.test") });
+    }
+
+    void checksEveryAddressOfAHost()
+    {
+        const QString url = QStringLiteral("http://mixed.test:%1/img.png").arg(m_server->port());
+        expectFailure(url,
+            QStringLiteral("refused to fetch %1: 10.0.0.5 is a private address (allow those with "
+                           "--allow-private-urls)")
+                .arg(url));
+        QCOMPARE(m_server->requests("/img.png"), 0);
+    }
+
+    void privateAddressesWhenAllowed()
+    {
+        ImagePipelineSettings s = testSettings();
+        s.allowPrivateUrls = true;
+        start(s);
+        // mixed.test's first address, on loopback, is the one connected to; allowing private
+        // addresses lets its second one pass the check.
+        const QString url = QStringLiteral("http://mixed.test:%1/img.png").arg(m_server->port());
+        const Message m = process(url);
+        QCOMPARE(int(m.state), int(MessageState::Acked));
+        QCOMPARE(m_store->resultForMessage(m.id)->sha256, BlobStore::hashOf(m_png));
+    }
+
+    void aRefusedHostIsNeverContacted()
+    {
+        ImagePipelineSettings s = testSettings();
+        s.allowLoopbackUrls = false;
+        start(s);
+        // A listener that would see the connection, had the refusal come after it.
+        QTcpServer listener;
+        QVERIFY(listener.listen(QHostAddress::LocalHost, 0));
+        QSignalSpy connections(&listener, &QTcpServer::newConnection);
+        m_names.insert(QStringLiteral("listener.test"), { QHostAddress(QHostAddress::LocalHost) });
+        const QString url = QStringLiteral("http://listener.test:%1/a.png").arg(listener.serverPort());
+        expectFailure(url,
+            QStringLiteral(
+                "refused to fetch %1: 127.0.0.1 is a loopback address (loopback URLs are turned off)")
+                .arg(url));
+        QCOMPARE(m_lookups, QStringList { QStringLiteral("listener.test") });
+        QVERIFY(!listener.waitForNewConnection(0));
+        QCOMPARE(connections.count(), 0);
+    }
+
+    void followsRedirectsBetweenNamesToTheCheckedAddress()
+    {
+        m_server->serve("/to-cdn",
+            ImageServer::Route { 302, {}, {},
+                QStringLiteral("http://cdn.test:%1/img.png").arg(m_server->port()).toLatin1(), 0 });
+        const QString url = QStringLiteral("http://images.test:%1/to-cdn").arg(m_server->port());
+        const Message m = process(url);
+        QCOMPARE(int(m.state), int(MessageState::Acked));
+        const auto r = m_store->resultForMessage(m.id);
+        QVERIFY(r);
+        QCOMPARE(r->url, url);
+        QCOMPARE(r->finalUrl, QStringLiteral("http://cdn.test:%1/img.png").arg(m_server->port()));
+        QCOMPARE(r->sha256, BlobStore::hashOf(m_png));
+        QCOMPARE(m_lookups, (QStringList { QStringLiteral("images.test"), QStringLiteral("cdn.test") }));
+        // Connected to the address, but the server still sees the name.
+        QCOMPARE(m_server->hostHeader("/to-cdn"), "images.test:" + QByteArray::number(m_server->port()));
+        QCOMPARE(m_server->hostHeader("/img.png"), "cdn.test:" + QByteArray::number(m_server->port()));
+    }
+
+    void anUnknownHostIsNotFound()
+    {
+        expectFailure(QStringLiteral("http://nowhere.test/a.png"),
+            QStringLiteral("host nowhere.test not found (check the URL's host name)"));
+    }
+
+    void aRedirectToAnotherSchemeIsRefused()
+    {
+        m_server->serve("/to-ftp", ImageServer::Route { 302, {}, {}, "ftp://127.0.0.1/a.png", 0 });
+        expectFailure(m_server->url(QStringLiteral("/to-ftp")),
+            QStringLiteral(
+                "redirect to a ftp:// URL refused: host 127.0.0.1 may redirect only to http or https"));
     }
 
     void abortsDownloadsOverTheCap()

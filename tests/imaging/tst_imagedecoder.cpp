@@ -121,6 +121,23 @@ private slots:
             QStringLiteral("image too large: 40000×40000 exceeds the limit of 256 MB of decoded pixels"));
     }
 
+    void refusesAGifWhoseScreenIsTooLarge()
+    {
+        // The image inside is one pixel; the logical screen it is drawn on is what a decoder allocates.
+        const QByteArray bomb = gifScreenBomb(60000, 60000);
+        const DecodedImage d = decodeImage(bomb, QStringLiteral("image/gif"), DecodeOptions {});
+        QCOMPARE(d.error,
+            QStringLiteral("image too large: 60000×60000 exceeds the limit of 256 MB of decoded pixels"));
+    }
+
+    void aSmallGifScreenStillDecodes()
+    {
+        const DecodedImage d
+            = decodeImage(gifScreenBomb(300, 200), QStringLiteral("image/gif"), DecodeOptions {});
+        QVERIFY2(d.ok(), qPrintable(d.error));
+        QCOMPARE(QSize(d.width, d.height), QSize(300, 200));
+    }
+
     void theLimitIsASetting()
     {
         const QByteArray png = encode(picture(1200, 1000), "png");
