@@ -66,6 +66,8 @@ bool Runtime::start(QString *error)
             if (!m_broker->queue(m_options.defaultQueue))
                 m_broker->createQueue(m_options.defaultQueue);
             m_http = new HttpApi(m_broker, m_options.defaultQueue, m_options.token);
+            m_http->access().setAllowedHosts(m_options.allowHosts);
+            m_http->access().setAllowedOrigins(m_options.allowOrigins);
             m_http->setUploads(new UploadsApi(m_broker, m_blobs.get(), m_options.defaultQueue, m_http));
             if (!m_http->listen(m_options.bind, m_options.port, error))
                 return;

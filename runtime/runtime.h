@@ -31,6 +31,10 @@ struct RuntimeOptions {
     QHostAddress bind = QHostAddress::LocalHost;
     quint16 port = 8787;
     QString token;
+    // Host names accepted besides the server's own addresses, and web origins whose pages
+    // may call the API (see AccessPolicy).
+    QStringList allowHosts;
+    QStringList allowOrigins;
     QString defaultQueue = QStringLiteral("images");
     int sampleIntervalMs = 1000;
     // A wrangler.toml / .jsonc imported at start; a file that cannot be parsed stops the start.
