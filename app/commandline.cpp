@@ -45,6 +45,9 @@ CommandLine parseCommandLine(const QStringList &arguments)
         QStringLiteral("Let web pages from ORIGIN (scheme://host[:port]) call the API; repeatable. Pages "
                        "of other origins are refused."),
         QStringLiteral("ORIGIN"));
+    const QCommandLineOption insecureNoToken(QStringLiteral("insecure-no-token"),
+        QStringLiteral("Listen on a non-loopback --bind address without --token (anyone who can reach it "
+                       "can use the API)."));
     const QCommandLineOption maxImage(QStringLiteral("max-image-mb"),
         QStringLiteral("Largest image to upload or fetch, in MB (default 25)."), QStringLiteral("MB"),
         QStringLiteral("25"));
@@ -67,9 +70,9 @@ CommandLine parseCommandLine(const QStringList &arguments)
     QCommandLineOption dropFiles(QStringLiteral("drop-files"),
         QStringLiteral("Drop these files on the window at start."), QStringLiteral("PATH"));
     dropFiles.setFlags(QCommandLineOption::HiddenFromHelp);
-    parser.addOptions(
-        { headless, dataDir, store, nodeTimeout, bind, port, config, token, allowHost, allowOrigin, maxImage,
-            fetchTimeout, allowFileUrls, screenshot, screenshotDelay, screenshotPage, dropFiles });
+    parser.addOptions({ headless, dataDir, store, nodeTimeout, bind, port, config, token, allowHost,
+        allowOrigin, insecureNoToken, maxImage, fetchTimeout, allowFileUrls, screenshot, screenshotDelay,
+        screenshotPage, dropFiles });
     parser.process(arguments);
 
     out.headless = parser.isSet(headless);
@@ -101,6 +104,7 @@ CommandLine parseCommandLine(const QStringList &arguments)
                       .arg(origin);
     }
     out.runtime.allowOrigins = parser.values(allowOrigin);
+    out.runtime.insecureNoToken = parser.isSet(insecureNoToken);
     const int maxImageMb = parser.value(maxImage).toInt(&ok);
     if (!ok || maxImageMb < 1 || maxImageMb > 256)
         out.error = QStringLiteral("--max-image-mb: a whole number of MB from 1 to 256: %1")

@@ -30,6 +30,15 @@ Runtime::~Runtime()
     stop();
 }
 
+QString insecureListenWarning(const RuntimeOptions &options)
+{
+    if (options.bind.isLoopback() || !options.token.isEmpty())
+        return {};
+    return QStringLiteral("%1 is not a loopback address and there is no token: anyone who can reach this "
+                          "port can queue, read and delete jobs (set --token)")
+        .arg(options.bind.toString());
+}
+
 QString Runtime::defaultDataDir()
 {
     return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
@@ -37,6 +46,16 @@ QString Runtime::defaultDataDir()
 
 bool Runtime::start(QString *error)
 {
+    if (const QString warning = insecureListenWarning(m_options); !warning.isEmpty()) {
+        if (!m_options.insecureNoToken) {
+            *error = QStringLiteral("--bind %1 is not a loopback address, and without a token anyone who "
+                                    "can reach it could use the API: set --token TOKEN, or pass "
+                                    "--insecure-no-token to listen without one")
+                         .arg(m_options.bind.toString());
+            return false;
+        }
+        qWarning("queuedeck: %s", qPrintable(warning));
+    }
     if (!QDir().mkpath(m_options.dataDir)) {
         *error = QStringLiteral("cannot create the data directory %1").arg(m_options.dataDir);
         return false;
