@@ -110,6 +110,15 @@ MainWindow::MainWindow(Runtime *runtime, QWidget *parent)
         QGuiApplication::clipboard()->setText(m_runtime->endpoint());
         statusBar()->showMessage(tr("Copied %1").arg(m_runtime->endpoint()), 3000);
     });
+    // Stays in view (a permanent widget is never hidden by passing messages) for as long as
+    // the window is open: the user chose --insecure-no-token, and should not forget it.
+    if (const QString warning = insecureListenWarning(runtime->options()); !warning.isEmpty()) {
+        auto *insecure = new QLabel(tr("⚠ Open to the network: %1").arg(warning));
+        insecure->setObjectName(QStringLiteral("insecureWarning"));
+        insecure->setStyleSheet(
+            QStringLiteral("QLabel { color: white; background: #b00020; padding: 2px 6px; }"));
+        statusBar()->addPermanentWidget(insecure);
+    }
     statusBar()->addPermanentWidget(m_endpoint);
     statusBar()->addPermanentWidget(m_rate);
     statusBar()->addPermanentWidget(m_backlog);
