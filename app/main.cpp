@@ -1,4 +1,5 @@
 #include "commandline.h"
+#include "ctl.h"
 #include "imageconsumer.h"
 #include "mainwindow.h"
 #include "runtime.h"
@@ -68,6 +69,9 @@ qd::MainWindow::Page pageNamed(const QString &name)
 
 int main(int argc, char **argv)
 {
+    // `queuedeck ctl …` talks to a running runtime over HTTP: no window, no runtime of its own.
+    if (argc > 1 && qstrcmp(argv[1], "ctl") == 0)
+        return qd::ctl::main(argc, argv);
     std::unique_ptr<QCoreApplication> app;
     if (wantsHeadless(argc, argv))
         app = std::make_unique<QCoreApplication>(argc, argv);
