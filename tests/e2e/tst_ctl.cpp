@@ -11,6 +11,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -767,6 +768,34 @@ private slots:
                 qPrintable(r.err));
             QVERIFY2(r.err.contains(QLatin1String("refused")), qPrintable(r.err));
         }
+    }
+
+    // Something else answers at the endpoint (a web server, a proxy's error page).
+    void notARuntime()
+    {
+        QTcpServer server;
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        connect(&server, &QTcpServer::newConnection, &server, [&server] {
+            QTcpSocket *socket = server.nextPendingConnection();
+            connect(socket, &QTcpSocket::readyRead, socket, [socket] {
+                socket->readAll();
+                socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 13\r\n"
+                              "Connection: close\r\n\r\n<html></html>");
+                socket->disconnectFromHost();
+            });
+        });
+        QProcess p;
+        p.setProcessEnvironment(environment());
+        p.start(QStringLiteral(QUEUEDECK_BINARY),
+            { QStringLiteral("ctl"), QStringLiteral("queues"), QStringLiteral("--endpoint"),
+                QStringLiteral("http://127.0.0.1:%1").arg(server.serverPort()) });
+        QVERIFY(p.waitForStarted());
+        // The answer comes from this process's event loop, so no blocking wait here.
+        QTRY_COMPARE_WITH_TIMEOUT(p.state(), QProcess::NotRunning, 30000);
+        QCOMPARE(p.exitCode(), int(ServerError));
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QVERIFY2(err.contains(QLatin1String("did not answer like a QueueDeck runtime (HTTP 200)")),
+            qPrintable(err));
     }
 
     // Endpoint and token from a config file; the environment and the flags over it.
