@@ -59,6 +59,12 @@ CommandLine parseCommandLine(const QStringList &arguments)
     const QCommandLineOption allowPrivateUrls(QStringLiteral("allow-private-urls"),
         QStringLiteral("Let image jobs fetch from private addresses (10/8, 172.16/12, 192.168/16, 100.64/10, "
                        "fc00::/7); loopback is allowed without it, link-local and cloud metadata never."));
+    const QCommandLineOption logFormat(QStringLiteral("log-format"),
+        QStringLiteral("Log lines as text (one line per event, with its level) or json (JSON lines)."),
+        QStringLiteral("FORMAT"), QStringLiteral("text"));
+    const QCommandLineOption logLevel(QStringLiteral("log-level"),
+        QStringLiteral("The lowest level logged: debug, info, warning or error (default info)."),
+        QStringLiteral("LEVEL"), QStringLiteral("info"));
     QCommandLineOption screenshot(QStringLiteral("screenshot"),
         QStringLiteral("Save the window as FILE and quit."), QStringLiteral("FILE"));
     screenshot.setFlags(QCommandLineOption::HiddenFromHelp);
@@ -76,6 +82,7 @@ CommandLine parseCommandLine(const QStringList &arguments)
     parser.addOptions({ headless, dataDir, store, nodeTimeout, bind, port, config, token, allowHost,
         allowOrigin, insecureNoToken, maxImage, fetchTimeout, allowFileUrls, allowPrivateUrls, screenshot,
         screenshotDelay, screenshotPage, dropFiles });
+    parser.addOptions({ logFormat, logLevel });
     parser.process(arguments);
 
     out.headless = parser.isSet(headless);
@@ -122,6 +129,11 @@ CommandLine parseCommandLine(const QStringList &arguments)
     out.runtime.images.allowPrivateUrls = parser.isSet(allowPrivateUrls);
     out.config = parser.value(config);
     out.runtime.configFile = out.config;
+    if (!logFormatFromName(parser.value(logFormat), &out.log.format))
+        out.error = QStringLiteral("--log-format: text or json, got %1").arg(parser.value(logFormat));
+    if (!logLevelFromName(parser.value(logLevel), &out.log.minimum))
+        out.error = QStringLiteral("--log-level: debug, info, warning or error, got %1")
+                        .arg(parser.value(logLevel));
     out.screenshot = parser.value(screenshot);
     out.screenshotDelayMs = parser.value(screenshotDelay).toInt();
     out.screenshotPage = parser.value(screenshotPage);
