@@ -1,8 +1,10 @@
 #include "commandline.h"
 #include "imageconsumer.h"
 #include "mainwindow.h"
+#include "preferencesdialog.h"
 #include "runtime.h"
 #include "submitpage.h"
+#include "theme.h"
 
 #include <QApplication>
 #include <QCoreApplication>
@@ -84,6 +86,10 @@ int main(int argc, char **argv)
     }
     qRegisterMetaType<QList<qd::QueueSnapshot>>();
     qd::RuntimeOptions options = cli.runtime;
+    if (!cli.headless) {
+        qd::applyPreferences(&options, QCoreApplication::arguments());
+        qd::applyTheme(qd::savedTheme());
+    }
     options.imageConsumerFactory = qd::ImageConsumer::factory();
     qd::Runtime runtime(options);
     QString error;
