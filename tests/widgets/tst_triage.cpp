@@ -12,6 +12,7 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QScrollBar>
 #include <QSplitter>
 #include <QTableView>
 #include <QToolButton>
@@ -279,6 +280,10 @@ private slots:
         QVERIFY(QTest::qWaitForWindowExposed(&page));
         QTRY_VERIFY(page.model()->rowCount() == 3 && loaded(page.model(), 0, 2));
         MessageTableView *table = page.table();
+        // Opens at the left: marks, queue and id in sight.
+        QCOMPARE(table->horizontalScrollBar()->value(), table->horizontalScrollBar()->minimum());
+        QVERIFY(table->viewport()->rect().contains(
+            table->visualRect(page.model()->index(0, MessageTableModel::Id))));
         const QModelIndex id = page.model()->index(0, MessageTableModel::Id);
         QCOMPARE(id.data(Qt::ToolTipRole).toString(), id.data().toString());
         QVERIFY(
