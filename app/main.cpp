@@ -2,8 +2,10 @@
 #include "ctl.h"
 #include "imageconsumer.h"
 #include "mainwindow.h"
+#include "preferencesdialog.h"
 #include "runtime.h"
 #include "submitpage.h"
+#include "theme.h"
 
 #include <QApplication>
 #include <QCoreApplication>
@@ -89,6 +91,10 @@ int main(int argc, char **argv)
     qd::installLogHandler(cli.log);
     qRegisterMetaType<QList<qd::QueueSnapshot>>();
     qd::RuntimeOptions options = cli.runtime;
+    if (!cli.headless) {
+        qd::applyPreferences(&options, QCoreApplication::arguments());
+        qd::applyTheme(qd::savedTheme());
+    }
     options.imageConsumerFactory = qd::ImageConsumer::factory();
     qd::Runtime runtime(options);
     QString error;
