@@ -11,6 +11,8 @@
 #include "messagetablemodel.h"
 #include "messagetableview.h"
 
+#include "consumer.h"
+
 #include <QBuffer>
 #include <QDialogButtonBox>
 #include <QImage>
@@ -307,6 +309,43 @@ private slots:
         QTest::mouseClick(page.confirmBar()->confirmButton(), Qt::LeftButton);
         QTRY_COMPARE(page.model()->rowCount(), 3);
         QVERIFY(fx.onBroker([&](Broker &b) { return !b.store()->messageById(id).has_value(); }));
+    }
+
+    // With Live on, the open message's pane follows the pipeline: a message shown while it
+    // waits reads acked once a consumer has taken it, without anyone touching the window.
+    void detailFollowsTheMessageWhileLive()
+    {
+        RuntimeFixture fx;
+        QVERIFY(fx.start());
+        QStringList ids;
+        fx.onBroker([&](Broker &b) {
+            QueueSettings settings;
+            settings.maxBatchTimeoutMs = 0;
+            QVERIFY(!b.createQueue(QStringLiteral("jobs"), settings));
+            // No consumer yet: the message waits, ready, as the operator first sees it.
+            QVERIFY(!b.send(
+                QStringLiteral("jobs"), { SendItem { "\"one\"", ContentType::Json, {} } }, {}, {}, &ids));
+        });
+        QCOMPARE(ids.size(), 1);
+        MessagesPage page(fx.runtime.get());
+        page.resize(1400, 900);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QTRY_COMPARE(page.model()->rowCount(), 1);
+        QTRY_VERIFY(loaded(page.model(), 0, 0));
+        clickRow(page.table(), 0);
+        QTRY_COMPARE(page.detail()->messageId(), ids.first());
+        QTRY_VERIFY(page.detail()->detail().has_value());
+        QCOMPARE(page.detail()->detail()->state, QStringLiteral("ready"));
+        QVERIFY(page.detail()->detail()->attempts.isEmpty());
+
+        fx.onBroker([&](Broker &b) {
+            b.attachConsumer(QStringLiteral("jobs"),
+                std::make_shared<FunctionConsumer>([](const Delivery &, BatchOutcome &) {}));
+        });
+        QTRY_COMPARE_WITH_TIMEOUT(stateOf(fx, ids.first()), MessageState::Acked, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(page.detail()->detail()->state, QStringLiteral("acked"), 5000);
+        QCOMPARE(page.detail()->detail()->attempts.size(), 1);
     }
 
     // Opening a message by id (from the Submit or Results page) shows it alone, opened,
