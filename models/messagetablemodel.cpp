@@ -152,7 +152,8 @@ QVariant MessageTableModel::data(const QModelIndex &index, int role) const
             return tr("visible at %1").arg(formatTimestamp(m.visibleAtMs));
         return {};
     case Qt::ForegroundRole:
-        if (column == State)
+        // No colour of its own (ready): the view's text colour, which a dark theme keeps light.
+        if (column == State && stateColor(m.state).isValid())
             return stateColor(m.state);
         return {};
     case Qt::TextAlignmentRole:
