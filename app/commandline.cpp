@@ -60,6 +60,15 @@ CommandLine parseCommandLine(const QStringList &arguments)
     QCommandLineOption dropFiles(QStringLiteral("drop-files"),
         QStringLiteral("Drop these files on the window at start."), QStringLiteral("PATH"));
     dropFiles.setFlags(QCommandLineOption::HiddenFromHelp);
+    // Every page at two screen sizes, light and dark, for the README and for review.
+    QCommandLineOption screenshotAll(QStringLiteral("screenshot-all"),
+        QStringLiteral("After the delay, save every page as DIR/<page>-<size>-<light|dark>.png and quit."),
+        QStringLiteral("DIR"));
+    screenshotAll.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption theme(QStringLiteral("theme"), QStringLiteral("Colours: system, light or dark."),
+        QStringLiteral("THEME"), QStringLiteral("system"));
+    theme.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOptions({ screenshotAll, theme });
     parser.addOptions(
         { headless, dataDir, store, nodeTimeout, bind, port, config, token, maxImage, fetchTimeout,
             allowFileUrls, allowPrivateUrls, screenshot, screenshotDelay, screenshotPage, dropFiles });
@@ -103,6 +112,8 @@ CommandLine parseCommandLine(const QStringList &arguments)
     out.screenshotDelayMs = parser.value(screenshotDelay).toInt();
     out.screenshotPage = parser.value(screenshotPage);
     out.dropFiles = parser.value(dropFiles);
+    out.screenshotAll = parser.value(screenshotAll);
+    out.theme = parser.value(theme);
     return out;
 }
 

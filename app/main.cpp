@@ -2,7 +2,9 @@
 #include "imageconsumer.h"
 #include "mainwindow.h"
 #include "runtime.h"
+#include "screenshottour.h"
 #include "submitpage.h"
+#include "theme.h"
 
 #include <QApplication>
 #include <QCoreApplication>
@@ -106,8 +108,16 @@ int main(int argc, char **argv)
         return rc;
     }
 
+    if (!cli.theme.isEmpty() && qd::themeFromName(cli.theme) != qd::Theme::System)
+        qd::applyTheme(qd::themeFromName(cli.theme));
     qd::MainWindow window(&runtime);
     window.show();
+    if (!cli.screenshotAll.isEmpty()) {
+        auto *tour = new qd::ScreenshotTour(&window, cli.screenshotAll, &window);
+        QObject::connect(tour, &qd::ScreenshotTour::finished, &window,
+            [](bool ok) { QCoreApplication::exit(ok ? 0 : 1); });
+        tour->start(cli.screenshotDelayMs);
+    }
     if (!cli.dropFiles.isEmpty()) {
         window.showPage(qd::MainWindow::Submit);
         window.submitPage()->addPaths({ cli.dropFiles });

@@ -3,15 +3,21 @@
 #include "dashboardpage.h"
 #include "mainwindow.h"
 #include "queuespage.h"
+#include "resultspage.h"
 #include "runtimefixture.h"
+#include "submitpage.h"
 
 #include <QClipboard>
 #include <QComboBox>
 #include <QGuiApplication>
 #include <QHeaderView>
 #include <QLabel>
+#include <QListView>
 #include <QListWidget>
 #include <QMenuBar>
+#include <QPushButton>
+#include <QScreen>
+#include <QSpinBox>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QTableView>
@@ -55,6 +61,82 @@ private slots:
             (QStringList { QStringLiteral("&File"), QStringLiteral("&View"), QStringLiteral("&Queue"),
                 QStringLiteral("&Help") }));
         QVERIFY(w.findChild<QToolBar *>(QStringLiteral("mainToolBar")));
+    }
+
+    // A first start fills most of the screen; the toolbar holds what applies on every page,
+    // not the dashboard's own pause and export (which are on the dashboard).
+    void firstWindowFitsTheScreenAndPagesOwnTheirActions()
+    {
+        RuntimeFixture fx;
+        QVERIFY(fx.start(100));
+        QSettings().clear();
+        MainWindow w(fx.runtime.get());
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        // Four fifths of the screen each way, unless the window cannot be that small.
+        const QRect available = w.screen()->availableGeometry();
+        // (The test screen is small: the window's own minimum may still exceed it.)
+        const QSize expected = (available.size() * 0.8)
+                                   .expandedTo(w.minimumSizeHint())
+                                   .boundedTo(available.size())
+                                   .expandedTo(w.minimumSize());
+        QCOMPARE(w.size(), expected);
+        QVERIFY(available.contains(w.geometry().center()));
+
+        auto *bar = w.findChild<QToolBar *>(QStringLiteral("mainToolBar"));
+        QVERIFY(bar);
+        QStringList texts;
+        for (QAction *a : bar->actions())
+            texts.append(a->text());
+        for (const QString &text : std::as_const(texts)) {
+            QVERIFY2(!text.contains(QStringLiteral("Pause")), qPrintable(text));
+            QVERIFY2(!text.contains(QStringLiteral("Export")), qPrintable(text));
+        }
+        QVERIFY(w.dashboard()->pauseButton()->isVisible());
+    }
+
+    // The Results page, empty, says what would be there and how to get it; its button leads
+    // to the load generator.
+    void emptyResultsSayWhatToDo()
+    {
+        RuntimeFixture fx;
+        QVERIFY(fx.start(100));
+        MainWindow w(fx.runtime.get());
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        // The dashboard's welcome leads to the load generator.
+        auto *welcomeLoad = w.dashboard()->findChild<QPushButton *>(QStringLiteral("welcomeLoadGenerator"));
+        QVERIFY(welcomeLoad);
+        QTRY_VERIFY(welcomeLoad->isVisible());
+        QTest::mouseClick(welcomeLoad, Qt::LeftButton);
+        QCOMPARE(w.currentPage(), MainWindow::Submit);
+
+        QTest::keyClick(&w, Qt::Key(Qt::Key_1 + int(MainWindow::Results)), Qt::ControlModifier);
+        QCOMPARE(w.currentPage(), MainWindow::Results);
+        QWidget *empty = nullptr;
+        QTRY_VERIFY((empty = [&]() -> QWidget * {
+            for (auto *e : w.resultsPage()->findChildren<QWidget *>(QStringLiteral("resultsEmpty")))
+                if (e->isVisible())
+                    return e;
+            return nullptr;
+        }()));
+        bool says = false;
+        for (QLabel *label : empty->findChildren<QLabel *>())
+            says = says || label->text().contains(QStringLiteral("No results yet"));
+        QVERIFY(says);
+        QPushButton *load = nullptr;
+        for (QPushButton *b : empty->findChildren<QPushButton *>())
+            if (b->text().contains(QStringLiteral("Load Generator")))
+                load = b;
+        QVERIFY(load);
+        QTest::mouseClick(load, Qt::LeftButton);
+        QCOMPARE(w.currentPage(), MainWindow::Submit);
+
+        // Messages and Failed say so too when they have nothing.
+        QTest::keyClick(&w, Qt::Key(Qt::Key_1 + int(MainWindow::Failed)), Qt::ControlModifier);
+        auto *failed = w.findChild<QWidget *>(QStringLiteral("failedEmpty"));
+        QVERIFY(failed);
+        QTRY_VERIFY(failed->isVisible());
     }
 
     void statusBarShowsEndpointAndPulse()
