@@ -43,6 +43,8 @@ public:
     QLabel *rateLabel() const { return m_rate; }
     QLabel *backlogLabel() const { return m_backlog; }
     QAction *pageAction(Page page) const;
+    QAction *preferencesAction() const { return m_preferences; }
+    QAction *shortcutsAction() const { return m_shortcuts; }
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -56,6 +58,8 @@ private:
     void openMessage(const QString &messageId);
     void openLoadGenerator();
     void installEmptyStates(MessagesPage *messages, FailedPage *failed);
+    void openPreferences();
+    void showShortcuts();
 
     Runtime *m_runtime;
     MetricsHistory *m_history;
@@ -72,6 +76,8 @@ private:
     QActionGroup *m_pageActions;
     QAction *m_pauseCharts = nullptr;
     QActionGroup *m_rangeActions = nullptr;
+    QAction *m_preferences = nullptr;
+    QAction *m_shortcuts = nullptr;
     QToolButton *m_endpoint;
     QLabel *m_rate;
     QLabel *m_backlog;

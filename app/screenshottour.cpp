@@ -46,7 +46,7 @@ void ScreenshotTour::step()
     const int page = m_index % kPages;
     const QSize size = kSizes[(m_index / kPages) % int(std::size(kSizes))];
     const Theme theme = kThemes[m_index / (kPages * int(std::size(kSizes)))];
-    if (currentTheme() != theme)
+    if (m_index % (kPages * int(std::size(kSizes))) == 0)
         applyTheme(theme);
     m_window->resize(size);
     m_window->showPage(MainWindow::Page(page));
@@ -55,7 +55,7 @@ void ScreenshotTour::step()
                                                       .arg(QLatin1String(kPageNames[page]))
                                                       .arg(size.width())
                                                       .arg(size.height())
-                                                      .arg(themeName(theme)));
+                                                      .arg(themeId(theme)));
         const bool saved = m_window->grab().save(path);
         m_ok = m_ok && saved;
         std::fprintf(stderr, saved ? "saved %s\n" : "could not save %s\n", qPrintable(path));

@@ -2,6 +2,7 @@
 
 #include <QApplication>
 #include <QPalette>
+#include <QSettings>
 #include <QStyle>
 #include <QStyleFactory>
 
@@ -9,106 +10,102 @@ namespace qd {
 
 namespace {
 
-struct Original {
-    bool saved = false;
-    QString style;
+const QString kThemeKey = QStringLiteral("appearance/theme");
+
+// The desktop's palette and style as they were before any theme was applied.
+struct Platform {
     QPalette palette;
+    QString style;
 };
 
-Original &original()
+const Platform &platform()
 {
-    static Original o;
-    return o;
-}
-
-Theme &current()
-{
-    static Theme t = Theme::System;
-    return t;
+    static const Platform p { QGuiApplication::palette(),
+        qApp && qobject_cast<QApplication *>(qApp) ? QApplication::style()->name() : QString() };
+    return p;
 }
 
 QPalette darkPalette()
 {
-    // Grey rather than black, so the state colours' dark variants and the charts' grid
-    // keep their contrast; text near white, links and highlights a readable blue.
-    const QColor window(0x2b, 0x2d, 0x31);
-    const QColor base(0x1f, 0x21, 0x24);
-    const QColor alternate(0x27, 0x29, 0x2d);
-    const QColor text(0xe8, 0xea, 0xed);
-    const QColor disabled(0x80, 0x86, 0x8b);
-    const QColor highlight(0x3b, 0x82, 0xf6);
+    // Greys far enough apart that panes, fields and selections stay distinct, and text that
+    // keeps a contrast above 7:1 on them.
+    const QColor window(0x2b, 0x2d, 0x30);
+    const QColor base(0x1e, 0x1f, 0x22);
+    const QColor alternate(0x26, 0x28, 0x2b);
+    const QColor text(0xe6, 0xe6, 0xe6);
+    const QColor dim(0x8c, 0x8f, 0x94);
+    const QColor highlight(0x2f, 0x6f, 0xc4);
     QPalette p;
     p.setColor(QPalette::Window, window);
     p.setColor(QPalette::WindowText, text);
     p.setColor(QPalette::Base, base);
     p.setColor(QPalette::AlternateBase, alternate);
-    p.setColor(QPalette::ToolTipBase, QColor(0x3c, 0x40, 0x43));
+    p.setColor(QPalette::ToolTipBase, QColor(0x3a, 0x3d, 0x41));
     p.setColor(QPalette::ToolTipText, text);
-    p.setColor(QPalette::PlaceholderText, disabled);
+    p.setColor(QPalette::PlaceholderText, dim);
     p.setColor(QPalette::Text, text);
     p.setColor(QPalette::Button, QColor(0x35, 0x37, 0x3b));
     p.setColor(QPalette::ButtonText, text);
     p.setColor(QPalette::BrightText, QColor(0xff, 0x6b, 0x6b));
-    p.setColor(QPalette::Light, QColor(0x45, 0x48, 0x4d));
-    p.setColor(QPalette::Midlight, QColor(0x3a, 0x3d, 0x41));
-    p.setColor(QPalette::Mid, QColor(0x24, 0x26, 0x29));
+    p.setColor(QPalette::Light, QColor(0x4a, 0x4d, 0x52));
+    p.setColor(QPalette::Midlight, QColor(0x3e, 0x41, 0x45));
+    p.setColor(QPalette::Mid, QColor(0x24, 0x25, 0x28));
     p.setColor(QPalette::Dark, QColor(0x18, 0x19, 0x1b));
-    p.setColor(QPalette::Shadow, QColor(0x0b, 0x0b, 0x0c));
+    p.setColor(QPalette::Shadow, Qt::black);
     p.setColor(QPalette::Highlight, highlight);
     p.setColor(QPalette::HighlightedText, Qt::white);
-    p.setColor(QPalette::Link, QColor(0x8a, 0xb4, 0xf8));
-    p.setColor(QPalette::LinkVisited, QColor(0xc5, 0x8a, 0xf9));
-    for (const auto role : { QPalette::WindowText, QPalette::Text, QPalette::ButtonText })
-        p.setColor(QPalette::Disabled, role, disabled);
-    p.setColor(QPalette::Disabled, QPalette::Highlight, QColor(0x4a, 0x4d, 0x52));
+    p.setColor(QPalette::Link, QColor(0x6c, 0xa8, 0xf0));
+    p.setColor(QPalette::LinkVisited, QColor(0xb0, 0x8c, 0xf0));
+    for (const QPalette::ColorRole role :
+        { QPalette::WindowText, QPalette::Text, QPalette::ButtonText, QPalette::HighlightedText })
+        p.setColor(QPalette::Disabled, role, QColor(0x75, 0x78, 0x7d));
+    p.setColor(QPalette::Disabled, QPalette::Highlight, QColor(0x44, 0x47, 0x4c));
+    p.setColor(QPalette::Disabled, QPalette::Base, window);
     return p;
 }
 
 } // namespace
 
+bool isDark(Theme theme)
+{
+    switch (theme) {
+    case Theme::Dark:
+        return true;
+    case Theme::Light:
+        return false;
+    case Theme::System:
+        break;
+    }
+    return platform().palette.color(QPalette::Window).lightness() < 128;
+}
+
 void applyTheme(Theme theme)
 {
-    Original &o = original();
-    if (!o.saved) {
-        o.saved = true;
-        o.style = QApplication::style()->name();
-        o.palette = QApplication::palette();
+    platform(); // remember the desktop's look before changing it
+    if (theme == Theme::System && !isDark(theme)) {
+        // A light desktop: its own style and palette, as it was.
+        if (!platform().style.isEmpty())
+            QApplication::setStyle(QStyleFactory::create(platform().style));
+        QApplication::setPalette(platform().palette);
+        return;
     }
-    current() = theme;
-    switch (theme) {
-    case Theme::System:
-        QApplication::setStyle(QStyleFactory::create(o.style));
-        QApplication::setPalette(o.palette);
-        break;
-    case Theme::Light: {
-        // Fusion draws the same on every desktop and takes any palette whole.
-        QStyle *fusion = QStyleFactory::create(QStringLiteral("Fusion"));
-        QApplication::setStyle(fusion);
-        QApplication::setPalette(fusion->standardPalette());
-        break;
-    }
-    case Theme::Dark:
-        QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
-        QApplication::setPalette(darkPalette());
-        break;
-    }
+    QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+    QApplication::setPalette(isDark(theme) ? darkPalette() : QApplication::style()->standardPalette());
 }
 
-Theme currentTheme()
+Theme savedTheme()
 {
-    return current();
+    Theme theme = Theme::System;
+    themeFromId(QSettings().value(kThemeKey).toString(), &theme);
+    return theme;
 }
 
-Theme themeFromName(const QString &name)
+void saveTheme(Theme theme)
 {
-    if (name.compare(QLatin1String("dark"), Qt::CaseInsensitive) == 0)
-        return Theme::Dark;
-    if (name.compare(QLatin1String("light"), Qt::CaseInsensitive) == 0)
-        return Theme::Light;
-    return Theme::System;
+    QSettings().setValue(kThemeKey, themeId(theme));
 }
 
-QString themeName(Theme theme)
+QString themeId(Theme theme)
 {
     switch (theme) {
     case Theme::Light:
@@ -119,6 +116,30 @@ QString themeName(Theme theme)
         break;
     }
     return QStringLiteral("system");
+}
+
+bool themeFromId(const QString &id, Theme *theme)
+{
+    for (const Theme t : { Theme::System, Theme::Light, Theme::Dark }) {
+        if (id == themeId(t)) {
+            *theme = t;
+            return true;
+        }
+    }
+    return false;
+}
+
+QString themeName(Theme theme)
+{
+    switch (theme) {
+    case Theme::Light:
+        return QApplication::tr("Light");
+    case Theme::Dark:
+        return QApplication::tr("Dark");
+    case Theme::System:
+        break;
+    }
+    return QApplication::tr("Same as the system");
 }
 
 } // namespace qd

@@ -4,15 +4,22 @@
 
 namespace qd {
 
-// The window's colours: the system's own style and palette, or Fusion with a light or a
-// dark palette. One switch for the command line, the screenshots and the preferences.
 enum class Theme { System, Light, Dark };
 
-// Applies to the whole application at once; every widget gets a PaletteChange.
+// Light or dark for the whole application: the Fusion style with a light or a dark palette.
+// System follows the desktop: dark when the platform's own window colour is dark when the
+// application starts (Qt 6.4 has no colour-scheme signal to follow later).
 void applyTheme(Theme theme);
-Theme currentTheme();
-// "system", "light", "dark"; anything else: System.
-Theme themeFromName(const QString &name);
+// Whether applyTheme(theme) gives dark colours.
+bool isDark(Theme theme);
+
+// The theme chosen in Preferences (QSettings "appearance/theme"), System when none was.
+Theme savedTheme();
+void saveTheme(Theme theme);
 QString themeName(Theme theme);
+// "system", "light", "dark": the settings' and the command line's words for a theme.
+QString themeId(Theme theme);
+// False for a word that is none of themeId's.
+bool themeFromId(const QString &id, Theme *theme);
 
 } // namespace qd
