@@ -165,9 +165,10 @@ QVariant MessageTableModel::data(const QModelIndex &index, int role) const
             return tr("visible at %1").arg(formatTimestamp(m.visibleAtMs));
         return {};
     case Qt::ForegroundRole:
-        // No colour of its own (ready): the view's text colour, which a dark theme keeps light.
-        if (column == State && stateColor(m.state).isValid())
-            return stateColor(m.state);
+        if (column == State) {
+            if (const QColor color = stateColor(m.state, m.sourceQueue); color.isValid())
+                return color;
+        }
         return {};
     case Qt::TextAlignmentRole:
         if (column == Attempts)

@@ -224,7 +224,7 @@ void MessageDetailView::present(const MessageDetail &d)
     const Message &m = d.message;
     const QString state = stateText(d.state, d.sourceQueue);
     m_title->setText(QStringLiteral("<b>%1</b> &nbsp; <span style='color:%2'>%3</span>")
-                         .arg(m.id, stateColor(d.state).name(), state.toHtmlEscaped()));
+                         .arg(m.id, stateColor(d.state, d.sourceQueue).name(), state.toHtmlEscaped()));
     QStringList facts;
     facts << tr("Queue: %1").arg(d.queue.toHtmlEscaped());
     if (!d.sourceQueue.isEmpty())
@@ -288,9 +288,9 @@ void MessageDetailView::present(const MessageDetail &d)
                     .arg(line.number)
                     .arg(a.attempt));
         item->setToolTip(4, a.error);
-        item->setForeground(1,
-            stateColor(
-                a.outcome == QLatin1String("acked") ? QStringLiteral("acked") : QStringLiteral("failed")));
+        // Outcomes share the states' colours; one with no colour of its own is a failure.
+        const QColor outcome = stateColor(a.outcome);
+        item->setForeground(1, outcome.isValid() ? outcome : stateColor(QStringLiteral("failed")));
         if (v.batch) {
             const BatchRecord &b = *v.batch;
             auto *batch = new QTreeWidgetItem(item,
