@@ -363,11 +363,13 @@ void MainWindow::restoreSettings()
 {
     QSettings settings;
     if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray())) {
-        // A first start: most of the screen, centred, whatever its size.
+        // A first start: nine tenths of the screen each way, centred, whatever its size: the
+        // charts and tables are what the window is for, and a laptop's 1366×768 has no room
+        // to spare.
         if (const QScreen *where = screen()) {
             const QRect available = where->availableGeometry();
             const QSize size
-                = (available.size() * 0.8).expandedTo(minimumSizeHint()).boundedTo(available.size());
+                = (available.size() * 0.9).expandedTo(minimumSizeHint()).boundedTo(available.size());
             setGeometry(QRect(available.center() - QPoint(size.width() / 2, size.height() / 2), size));
         } else {
             resize(1280, 820);
