@@ -49,8 +49,11 @@ QColor stateColor(const QString &state, const QString &sourceQueue)
         { QStringLiteral("failed"), MessageStateKind::Failed },
         { QStringLiteral("dead_lettered"), MessageStateKind::DeadLettered },
     };
-    const auto kind
-        = sourceQueue.isEmpty() ? kinds.constFind(state) : kinds.constFind(QStringLiteral("dead_lettered"));
+    // Waiting in a dead-letter queue is what dead-lettered means; one that failed there
+    // again, or was acked there, reads as that.
+    const bool waitsInDlq
+        = !sourceQueue.isEmpty() && (state == QLatin1String("ready") || state == QLatin1String("delayed"));
+    const auto kind = kinds.constFind(waitsInDlq ? QStringLiteral("dead_lettered") : state);
     if (kind == kinds.cend())
         return {};
     // Asked at paint time, so a theme chosen in Preferences recolours the rows at once.
