@@ -3,13 +3,11 @@
 #include "statepalette.h"
 
 #include <QDateTime>
-#include <QGuiApplication>
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLocale>
-#include <QPalette>
 #include <QRegularExpression>
 
 namespace qd {
@@ -57,7 +55,7 @@ QColor stateColor(const QString &state, const QString &sourceQueue)
     if (kind == kinds.cend())
         return {};
     // Asked at paint time, so a theme chosen in Preferences recolours the rows at once.
-    return qd::stateColor(*kind, QGuiApplication::palette());
+    return qd::stateColor(*kind);
 }
 
 QString firstLine(const QString &text)

@@ -1,5 +1,6 @@
 #include "statepalette.h"
 
+#include <QGuiApplication>
 #include <QPalette>
 
 namespace qd {
@@ -35,6 +36,13 @@ bool isDarkPalette(const QPalette &palette)
 QColor stateColor(MessageStateKind state, const QPalette &palette)
 {
     return stateColor(state, isDarkPalette(palette));
+}
+
+QColor stateColor(MessageStateKind state)
+{
+    if (!qobject_cast<QGuiApplication *>(QCoreApplication::instance()))
+        return stateColor(state, false);
+    return stateColor(state, QGuiApplication::palette());
 }
 
 } // namespace qd

@@ -15,6 +15,9 @@ enum class MessageStateKind { Ready, Delayed, InFlight, Acked, Retried, Failed, 
 QColor stateColor(MessageStateKind state, bool dark);
 // The colour for a state on this palette's window background.
 QColor stateColor(MessageStateKind state, const QPalette &palette);
+// The colour for a state on the application's palette (light without a GUI application),
+// asked at paint time, so item models follow a theme chosen while they show.
+QColor stateColor(MessageStateKind state);
 // Whether a palette's window background is dark.
 bool isDarkPalette(const QPalette &palette);
 
