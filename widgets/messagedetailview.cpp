@@ -9,6 +9,7 @@
 
 #include <QApplication>
 #include <QClipboard>
+#include <QEvent>
 #include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -216,6 +217,14 @@ void MessageDetailView::clear(const QString &text)
     m_history->clear();
     for (QPushButton *b : { m_copyId, m_copyBody, m_copyError })
         b->setEnabled(false);
+}
+
+void MessageDetailView::changeEvent(QEvent *event)
+{
+    // The state badge and the outcomes are coloured for the palette they were drawn on.
+    if (event->type() == QEvent::PaletteChange && m_detail)
+        present(*m_detail);
+    QWidget::changeEvent(event);
 }
 
 void MessageDetailView::present(const MessageDetail &d)

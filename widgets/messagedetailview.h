@@ -39,6 +39,9 @@ public:
 signals:
     void loaded(const qd::MessageDetail &detail);
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
     void present(const MessageDetail &d);
     void clear(const QString &text);

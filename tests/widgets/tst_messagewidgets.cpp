@@ -417,6 +417,7 @@ private slots:
         QApplication::setPalette(dark);
         QCOMPARE(colourOf(failed.first()), stateColor(MessageStateKind::Failed, true));
         QCOMPARE(colourOf(ready), stateColor(MessageStateKind::Ready, true));
+        QTRY_VERIFY(badgeShows(stateColor(MessageStateKind::Failed, true)));
         QApplication::setPalette(light);
     }
 
