@@ -74,12 +74,14 @@ for _ in range(200):  # the app is starting
     except Exception:
         time.sleep(0.1)
 
+names = ["harbour.png", "meadow.png", "skyline.png", "tide-pool.png"]
 blobs = [call("POST", "/uploads", png(64 + 16 * i, 48, (40 * i, 120, 200)), "image/png") for i in range(4)]
 urls = []
 for b in blobs:
     text = json.dumps(b)
-    urls += [w for w in text.replace('"', " ").split() if "/blobs/" in w]
-urls = urls or [base + "/blobs/" + "0" * 64]
+    urls += [w.split("#")[0] for w in text.replace('"', " ").split() if "/blobs/" in w]
+# A file name in the fragment, as the window's own uploads send it, names the Results tile.
+urls = [u + "#" + names[i % len(names)] for i, u in enumerate(urls)] or [base + "/blobs/" + "0" * 64]
 missing = base + "/blobs/" + "f" * 64
 
 stop = time.time() + seconds + 30  # runs past the screenshot; the script ends it
