@@ -1,6 +1,7 @@
 #include "commandline.h"
 
 #include "accesspolicy.h"
+#include "theme.h"
 
 #include <QCommandLineParser>
 
@@ -79,6 +80,16 @@ CommandLine parseCommandLine(const QStringList &arguments)
     QCommandLineOption dropFiles(QStringLiteral("drop-files"),
         QStringLiteral("Drop these files on the window at start."), QStringLiteral("PATH"));
     dropFiles.setFlags(QCommandLineOption::HiddenFromHelp);
+    // Every page at two screen sizes, light and dark, for the README and for review.
+    QCommandLineOption screenshotAll(QStringLiteral("screenshot-all"),
+        QStringLiteral("After the delay, save every page as DIR/<page>-<size>-<light|dark>.png and quit."),
+        QStringLiteral("DIR"));
+    screenshotAll.setFlags(QCommandLineOption::HiddenFromHelp);
+    // For pictures of one page in one theme; the theme chosen in Preferences stays as it was.
+    QCommandLineOption theme(QStringLiteral("theme"),
+        QStringLiteral("Colours for this run: system, light or dark."), QStringLiteral("THEME"));
+    theme.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOptions({ screenshotAll, theme });
     parser.addOptions({ headless, dataDir, store, nodeTimeout, bind, port, config, token, allowHost,
         allowOrigin, insecureNoToken, maxImage, fetchTimeout, allowFileUrls, allowPrivateUrls, screenshot,
         screenshotDelay, screenshotPage, dropFiles });
@@ -138,6 +149,10 @@ CommandLine parseCommandLine(const QStringList &arguments)
     out.screenshotDelayMs = parser.value(screenshotDelay).toInt();
     out.screenshotPage = parser.value(screenshotPage);
     out.dropFiles = parser.value(dropFiles);
+    out.screenshotAll = parser.value(screenshotAll);
+    out.theme = parser.value(theme);
+    if (Theme unused; !out.theme.isEmpty() && !themeFromId(out.theme, &unused))
+        out.error = QStringLiteral("--theme: system, light or dark, got %1").arg(out.theme);
     return out;
 }
 

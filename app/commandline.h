@@ -15,6 +15,8 @@ struct CommandLine {
     int screenshotDelayMs = 2000;
     QString screenshotPage; // hidden: the page to show in it (dashboard, submit, results, …)
     QString dropFiles; // hidden: files or a folder to drop on the window at start, as a person would
+    QString screenshotAll; // hidden: a folder for pictures of every page, sizes and themes
+    QString theme; // hidden: system, light or dark for this run; empty: the saved one
     LogOptions log;
     QString error; // set when the arguments are wrong
 };

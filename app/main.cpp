@@ -4,6 +4,7 @@
 #include "mainwindow.h"
 #include "preferencesdialog.h"
 #include "runtime.h"
+#include "screenshottour.h"
 #include "submitpage.h"
 #include "theme.h"
 
@@ -122,8 +123,16 @@ int main(int argc, char **argv)
         return rc;
     }
 
+    if (qd::Theme theme; qd::themeFromId(cli.theme, &theme))
+        qd::applyTheme(theme);
     qd::MainWindow window(&runtime);
     window.show();
+    if (!cli.screenshotAll.isEmpty()) {
+        auto *tour = new qd::ScreenshotTour(&window, cli.screenshotAll, &window);
+        QObject::connect(tour, &qd::ScreenshotTour::finished, &window,
+            [](bool ok) { QCoreApplication::exit(ok ? 0 : 1); });
+        tour->start(cli.screenshotDelayMs);
+    }
     if (!cli.dropFiles.isEmpty()) {
         window.showPage(qd::MainWindow::Submit);
         window.submitPage()->addPaths({ cli.dropFiles });

@@ -3,8 +3,11 @@
 #include "chartdatamodel.h"
 #include "dashboardpage.h"
 #include "dropzone.h"
+#include "emptystate.h"
 #include "failedpage.h"
+#include "loadgeneratorpanel.h"
 #include "messagespage.h"
+#include "messagetableview.h"
 #include "metricsformat.h"
 #include "metricshistory.h"
 #include "preferencesdialog.h"
@@ -24,15 +27,19 @@
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QLabel>
+#include <QListView>
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QScreen>
 #include <QSettings>
+#include <QSpinBox>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QStyle>
+#include <QTableView>
 #include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
@@ -149,6 +156,9 @@ MainWindow::MainWindow(Runtime *runtime, QWidget *parent)
     });
     connect(m_submitPage, &SubmitPage::openMessageRequested, this, &MainWindow::openMessage);
     connect(m_resultsPage, &ResultsPage::openMessageRequested, this, &MainWindow::openMessage);
+    connect(m_dashboard, &DashboardPage::submitRequested, this, [this] { showPage(Submit); });
+    connect(m_dashboard, &DashboardPage::loadGeneratorRequested, this, &MainWindow::openLoadGenerator);
+    installEmptyStates(messagesPage, failedPage);
     updatePulse();
     restoreSettings();
 
@@ -164,6 +174,54 @@ QWidget *MainWindow::placeholder(const QString &title, const QString &text)
     label->setAlignment(Qt::AlignCenter);
     label->setWordWrap(true);
     return label;
+}
+
+void MainWindow::openLoadGenerator()
+{
+    showPage(Submit);
+    // Its first field, so typing a count is the next thing to do.
+    if (auto *count = m_submitPage->loadGenerator()->findChild<QSpinBox *>())
+        count->setFocus(Qt::OtherFocusReason);
+}
+
+void MainWindow::installEmptyStates(MessagesPage *messages, FailedPage *failed)
+{
+    // Every list that can be empty says what would be in it and how to get it there.
+    const QIcon sendIcon
+        = QIcon::fromTheme(QStringLiteral("document-send"), style()->standardIcon(QStyle::SP_ArrowUp));
+    const QIcon loadIcon
+        = QIcon::fromTheme(QStringLiteral("system-run"), style()->standardIcon(QStyle::SP_MediaPlay));
+    auto *noMessages = new EmptyState(tr("No messages to show"),
+        tr("Messages appear here as soon as anything is sent to the producer or images are dropped "
+           "on the window. With a filter set, only the messages that match it show."),
+        this);
+    noMessages->setObjectName(QStringLiteral("messagesEmpty"));
+    connect(noMessages->addButton(tr("Send or Drop Images…"), sendIcon), &QPushButton::clicked, this,
+        [this] { showPage(Submit); });
+    noMessages->watch(messages->table());
+
+    auto *noFailures = new EmptyState(tr("Nothing has failed"),
+        tr("Messages that use up every attempt collect here, grouped by error, to be looked at and "
+           "retried. The load generator can send a share of bad URLs to try it."),
+        this);
+    noFailures->setObjectName(QStringLiteral("failedEmpty"));
+    connect(noFailures->addButton(tr("Open the Load Generator"), loadIcon), &QPushButton::clicked, this,
+        &MainWindow::openLoadGenerator);
+    noFailures->watch(failed->table());
+
+    for (QAbstractItemView *view : { static_cast<QAbstractItemView *>(m_resultsPage->gallery()),
+             static_cast<QAbstractItemView *>(m_resultsPage->table()) }) {
+        auto *noResults = new EmptyState(tr("No results yet"),
+            tr("Each image the consumer processes shows here with its thumbnail, format, size and "
+               "checksum. Drop images on the window, send a job, or start the load generator."),
+            this);
+        noResults->setObjectName(QStringLiteral("resultsEmpty"));
+        connect(noResults->addButton(tr("Send or Drop Images…"), sendIcon), &QPushButton::clicked, this,
+            [this] { showPage(Submit); });
+        connect(noResults->addButton(tr("Open the Load Generator"), loadIcon), &QPushButton::clicked, this,
+            &MainWindow::openLoadGenerator);
+        noResults->watch(view);
+    }
 }
 
 void MainWindow::openMessage(const QString &messageId)
@@ -197,7 +255,8 @@ void MainWindow::buildMenus()
     m_pauseCharts = view->addAction(tr("&Pause Charts"));
     m_pauseCharts->setCheckable(true);
     m_pauseCharts->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Space));
-    m_pauseCharts->setIcon(style()->standardIcon(QStyle::SP_MediaPause));
+    m_pauseCharts->setIcon(QIcon::fromTheme(
+        QStringLiteral("media-playback-pause"), style()->standardIcon(QStyle::SP_MediaPause)));
     connect(m_pauseCharts, &QAction::toggled, m_dashboard, &DashboardPage::setPaused);
     connect(m_dashboard, &DashboardPage::pausedChanged, m_pauseCharts, &QAction::setChecked);
     QMenu *range = view->addMenu(tr("Chart &Range"));
@@ -233,12 +292,10 @@ void MainWindow::buildMenus()
     QToolBar *bar = addToolBar(tr("Main"));
     bar->setObjectName(QStringLiteral("mainToolBar"));
     bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    // What applies whatever page shows; each page's own actions (pause, export, retry, …)
+    // are on that page.
     bar->addAction(m_queuesPage->newQueueAction());
     bar->addAction(m_queuesPage->importAction());
-    bar->addSeparator();
-    bar->addAction(m_pauseCharts);
-    bar->addAction(png);
-    bar->addAction(csv);
 }
 
 void MainWindow::openPreferences()
@@ -305,8 +362,19 @@ void MainWindow::updatePulse()
 void MainWindow::restoreSettings()
 {
     QSettings settings;
-    if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray()))
-        resize(QSize(1280, 820).boundedTo(screen() ? screen()->availableSize() * 0.9 : QSize(1280, 820)));
+    if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray())) {
+        // A first start: nine tenths of the screen each way, centred, whatever its size: the
+        // charts and tables are what the window is for, and a laptop's 1366×768 has no room
+        // to spare.
+        if (const QScreen *where = screen()) {
+            const QRect available = where->availableGeometry();
+            const QSize size
+                = (available.size() * 0.9).expandedTo(minimumSizeHint()).boundedTo(available.size());
+            setGeometry(QRect(available.center() - QPoint(size.width() / 2, size.height() / 2), size));
+        } else {
+            resize(1280, 820);
+        }
+    }
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
     m_splitter->restoreState(settings.value(QStringLiteral("window/splitter")).toByteArray());
     showPage(Page(

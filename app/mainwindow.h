@@ -13,6 +13,7 @@ class QToolButton;
 namespace qd {
 
 class DashboardPage;
+class FailedPage;
 class MetricsHistory;
 class QueueCommands;
 class QueuesPage;
@@ -55,6 +56,8 @@ private:
     void updatePulse();
     QWidget *placeholder(const QString &title, const QString &text);
     void openMessage(const QString &messageId);
+    void openLoadGenerator();
+    void installEmptyStates(MessagesPage *messages, FailedPage *failed);
     void openPreferences();
     void showShortcuts();
 

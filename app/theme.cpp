@@ -95,20 +95,38 @@ void applyTheme(Theme theme)
 
 Theme savedTheme()
 {
-    const QString name = QSettings().value(kThemeKey).toString();
-    if (name == QLatin1String("light"))
-        return Theme::Light;
-    if (name == QLatin1String("dark"))
-        return Theme::Dark;
-    return Theme::System;
+    Theme theme = Theme::System;
+    themeFromId(QSettings().value(kThemeKey).toString(), &theme);
+    return theme;
 }
 
 void saveTheme(Theme theme)
 {
-    QSettings().setValue(kThemeKey,
-        theme == Theme::Light      ? QStringLiteral("light")
-            : theme == Theme::Dark ? QStringLiteral("dark")
-                                   : QStringLiteral("system"));
+    QSettings().setValue(kThemeKey, themeId(theme));
+}
+
+QString themeId(Theme theme)
+{
+    switch (theme) {
+    case Theme::Light:
+        return QStringLiteral("light");
+    case Theme::Dark:
+        return QStringLiteral("dark");
+    case Theme::System:
+        break;
+    }
+    return QStringLiteral("system");
+}
+
+bool themeFromId(const QString &id, Theme *theme)
+{
+    for (const Theme t : { Theme::System, Theme::Light, Theme::Dark }) {
+        if (id == themeId(t)) {
+            *theme = t;
+            return true;
+        }
+    }
+    return false;
 }
 
 QString themeName(Theme theme)

@@ -17,5 +17,9 @@ bool isDark(Theme theme);
 Theme savedTheme();
 void saveTheme(Theme theme);
 QString themeName(Theme theme);
+// "system", "light", "dark": the settings' and the command line's words for a theme.
+QString themeId(Theme theme);
+// False for a word that is none of themeId's.
+bool themeFromId(const QString &id, Theme *theme);
 
 } // namespace qd

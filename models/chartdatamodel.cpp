@@ -96,6 +96,8 @@ QString ChartDataModel::columnName(Column column)
         return tr("Retried/s");
     case DeadLetteredPerSecond:
         return tr("Dead-lettered/s");
+    case FailedPerSecond:
+        return tr("Failed/s");
     case BatchesPerSecond:
         return tr("Batches/s");
     case MeanBatchSize:
@@ -136,13 +138,17 @@ double ChartDataModel::value(const MetricsFrame &f, Column column)
     case RetriedPerSecond:
         return f.perSecond(f.retried);
     case DeadLetteredPerSecond:
-        return f.perSecond(f.deadLettered + f.failedNew);
+        // Moves into a dead-letter queue only, as the DLQ tile and /metrics count them;
+        // messages kept as failed (no DLQ) are their own series.
+        return f.perSecond(f.deadLettered);
+    case FailedPerSecond:
+        return f.perSecond(f.failedNew);
     case BatchesPerSecond:
         return f.perSecond(f.batches);
     case MeanBatchSize:
         return f.batches > 0 ? f.meanBatchSize() : kNoValue;
     case FailureRate:
-        return f.failureRatePercent();
+        return f.acked + f.retried + f.deadLettered + f.failedNew > 0 ? f.failureRatePercent() : kNoValue;
     case ProcessingP50:
         return f.processingSamples > 0 ? double(f.processingP50) : kNoValue;
     case ProcessingP95:
@@ -213,7 +219,7 @@ QVariant ChartDataModel::data(const QModelIndex &index, int role) const
         return {};
     const MetricsFrame &f = m_rows[std::size_t(index.row())];
     const auto column = Column(index.column());
-    const double v = value(f, column);
+    const double v = cell(std::size_t(index.row()), column);
     if (role == ValueRole)
         return std::isnan(v) ? QVariant() : QVariant(v);
     if (role == Qt::DisplayRole) {
@@ -221,7 +227,7 @@ QVariant ChartDataModel::data(const QModelIndex &index, int role) const
             return QDateTime::fromMSecsSinceEpoch(f.atMs).toString(QStringLiteral("HH:mm:ss"));
         if (std::isnan(v))
             return QString();
-        if (column <= DeadLetterDepth)
+        if (isCount(column))
             return formatCount(qint64(v));
         return QLocale().toString(v, 'f', column >= ProcessingP50 ? 0 : 1);
     }
@@ -288,6 +294,7 @@ void ChartDataModel::rebuild(bool reset)
     if (reset || next.empty()) {
         beginResetModel();
         m_rows = std::move(next);
+        smoothFailureRate();
         endResetModel();
         emit refreshed();
         return;
@@ -295,6 +302,7 @@ void ChartDataModel::rebuild(bool reset)
     if (drop > 0) {
         beginRemoveRows({}, 0, int(drop) - 1);
         m_rows.erase(m_rows.begin(), m_rows.begin() + std::ptrdiff_t(drop));
+        m_failureRate.erase(m_failureRate.begin(), m_failureRate.begin() + std::ptrdiff_t(drop));
         endRemoveRows();
     }
     const std::size_t kept = m_rows.size();
@@ -307,11 +315,23 @@ void ChartDataModel::rebuild(bool reset)
             lastChanged = int(i);
         }
     }
+    const std::vector<double> rateBefore(m_failureRate.begin(), m_failureRate.begin() + std::ptrdiff_t(kept));
+    smoothFailureRate();
+    // A changed bucket moves the smoothed rate of the buckets after it too.
+    for (std::size_t i = 0; i < kept; ++i) {
+        const double a = rateBefore[i];
+        const double b = m_failureRate[i];
+        if (!(a == b || (std::isnan(a) && std::isnan(b)))) {
+            firstChanged = firstChanged < 0 ? int(i) : std::min(firstChanged, int(i));
+            lastChanged = std::max(lastChanged, int(i));
+        }
+    }
     if (firstChanged >= 0)
         emit dataChanged(index(firstChanged, 0), index(lastChanged, ColumnCount - 1));
     if (next.size() > kept) {
         beginInsertRows({}, int(kept), int(next.size()) - 1);
         m_rows.insert(m_rows.end(), next.begin() + std::ptrdiff_t(kept), next.end());
+        smoothFailureRate();
         endInsertRows();
     }
     emit refreshed();
@@ -321,12 +341,99 @@ QList<QPointF> ChartDataModel::points(Column column) const
 {
     QList<QPointF> out;
     out.reserve(qsizetype(m_rows.size()));
-    for (const MetricsFrame &f : m_rows) {
-        const double v = value(f, column);
+    for (std::size_t i = 0; i < m_rows.size(); ++i) {
+        const double v = cell(i, column);
         if (!std::isnan(v))
-            out.append(QPointF(double(f.atMs), v));
+            out.append(QPointF(double(m_rows[i].atMs), v));
     }
     return out;
+}
+
+QList<QList<QPointF>> ChartDataModel::runs(Column column) const
+{
+    // A bucket's frames say how much time they cover; a run breaks where the time before a
+    // value was not covered by the last value's bucket, give or take half a bucket of the
+    // sampler's jitter. Stored minutes in a finer range cover their whole minute, so they
+    // join up; idle buckets (no batch, no latency) have no value and leave a hole.
+    const double slack = 1.5 * double(bucketMs(m_range));
+    QList<QList<QPointF>> out;
+    double previous = 0;
+    for (std::size_t i = 0; i < m_rows.size(); ++i) {
+        const double v = cell(i, column);
+        if (std::isnan(v))
+            continue;
+        const MetricsFrame &f = m_rows[i];
+        const double x = double(f.atMs);
+        if (out.isEmpty() || (x - double(f.intervalMs)) - previous > slack)
+            out.append(QList<QPointF>());
+        out.last().append(QPointF(x, v));
+        previous = x;
+    }
+    return out;
+}
+
+qint64 ChartDataModel::failureWindowMs(Range range)
+{
+    switch (range) {
+    case Range::OneMinute:
+        return 10'000;
+    case Range::FiveMinutes:
+        return 30'000;
+    case Range::OneHour:
+        return 5 * 60'000;
+    case Range::OneDay:
+        return 30 * 60'000;
+    }
+    return 30'000;
+}
+
+QString ChartDataModel::failureWindowName(Range range)
+{
+    const qint64 ms = failureWindowMs(range);
+    return ms < 60'000 ? tr("%1 s").arg(ms / 1000) : tr("%1 min").arg(ms / 60'000);
+}
+
+bool ChartDataModel::isDuration(Column column)
+{
+    return column >= ProcessingP50 && column <= EndToEndP95;
+}
+
+bool ChartDataModel::isCount(Column column)
+{
+    return column >= Ready && column <= DeadLetterDepth;
+}
+
+double ChartDataModel::cell(std::size_t row, Column column) const
+{
+    if (column == FailureRate)
+        return row < m_failureRate.size() ? m_failureRate[row] : kNoValue;
+    return value(m_rows[row], column);
+}
+
+void ChartDataModel::smoothFailureRate()
+{
+    // Outcomes summed over the trailing window, so the rate says what share of the last
+    // N seconds' work failed rather than what one second's handful of messages did.
+    const qint64 window = failureWindowMs(m_range);
+    m_failureRate.assign(m_rows.size(), kNoValue);
+    qint64 bad = 0;
+    qint64 all = 0;
+    std::size_t first = 0;
+    for (std::size_t i = 0; i < m_rows.size(); ++i) {
+        const MetricsFrame &f = m_rows[i];
+        const qint64 fBad = f.retried + f.deadLettered + f.failedNew;
+        bad += fBad;
+        all += f.acked + fBad;
+        while (first < i && m_rows[first].atMs <= f.atMs - window) {
+            const MetricsFrame &old = m_rows[first];
+            const qint64 oldBad = old.retried + old.deadLettered + old.failedNew;
+            bad -= oldBad;
+            all -= old.acked + oldBad;
+            ++first;
+        }
+        if (all > 0)
+            m_failureRate[i] = 100.0 * double(bad) / double(all);
+    }
 }
 
 QList<OperatorMarker> ChartDataModel::markers() const
@@ -352,7 +459,7 @@ double ChartDataModel::value(int row, Column column) const
 {
     if (row < 0 || std::size_t(row) >= m_rows.size())
         return kNoValue;
-    return value(m_rows[std::size_t(row)], column);
+    return cell(std::size_t(row), column);
 }
 
 QString ChartDataModel::toCsv() const
@@ -369,11 +476,11 @@ QString ChartDataModel::toCsv() const
         header.append(name);
     }
     QString out = header.join(QLatin1Char(',')) + QLatin1Char('\n');
-    for (const MetricsFrame &f : m_rows) {
+    for (std::size_t row = 0; row < m_rows.size(); ++row) {
         QStringList cells;
-        cells.append(QDateTime::fromMSecsSinceEpoch(f.atMs, Qt::UTC).toString(Qt::ISODateWithMs));
+        cells.append(QDateTime::fromMSecsSinceEpoch(m_rows[row].atMs, Qt::UTC).toString(Qt::ISODateWithMs));
         for (int c = Ready; c < ColumnCount; ++c) {
-            const double v = value(f, Column(c));
+            const double v = cell(row, Column(c));
             // Plain C-locale numbers: a spreadsheet in any language reads them.
             cells.append(std::isnan(v) ? QString() : QString::number(v, 'g', 12));
         }

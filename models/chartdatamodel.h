@@ -26,6 +26,7 @@ public:
         AckedPerSecond,
         RetriedPerSecond,
         DeadLetteredPerSecond,
+        FailedPerSecond,
         BatchesPerSecond,
         MeanBatchSize,
         FailureRate,
@@ -60,6 +61,10 @@ public:
     // x: bucket end in ms since the epoch; buckets without a value (latency with no
     // timings) are left out rather than drawn as zero.
     QList<QPointF> points(Column column) const;
+    // The same points cut where time went by with no value (idle, or the app was not
+    // running): a chart draws each run as its own line, so no line slopes across time
+    // nothing was measured in.
+    QList<QList<QPointF>> runs(Column column) const;
     QList<OperatorMarker> markers() const;
     // The bucket nearest to a time, for hover read-outs; -1 when there are no rows.
     int rowNear(qint64 timeMs) const;
@@ -70,6 +75,16 @@ public:
     static qint64 bucketMs(Range range);
     static QString rangeName(Range range);
     static QString columnName(Column column);
+    // The failure rate is over this much time before each bucket, not the bucket alone: one
+    // bucket holds too few outcomes for a rate that does not jump between 0 and 100 %.
+    static qint64 failureWindowMs(Range range);
+    // "30 s", "5 min": the window's length as legends and axis titles say it.
+    static QString failureWindowName(Range range);
+    // Columns whose values are durations in ms.
+    static bool isDuration(Column column);
+    // Columns whose values are message counts (depths), not rates.
+    static bool isCount(Column column);
+    // One bucket's value; the failure rate here is the bucket's own, not smoothed.
     static double value(const MetricsFrame &bucket, Column column);
     // The buckets for a range ending at endMs, from the history of one queue.
     static std::vector<MetricsFrame> buckets(
@@ -82,6 +97,8 @@ signals:
 private:
     void refresh();
     void rebuild(bool reset);
+    void smoothFailureRate();
+    double cell(std::size_t row, Column column) const;
 
     MetricsHistory *m_history;
     QString m_queue;
@@ -89,6 +106,7 @@ private:
     bool m_paused = false;
     qint64 m_windowEndMs = 0;
     std::vector<MetricsFrame> m_rows;
+    std::vector<double> m_failureRate; // per row, over failureWindowMs; NaN: no outcomes
 };
 
 } // namespace qd

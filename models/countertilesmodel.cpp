@@ -1,6 +1,7 @@
 #include "countertilesmodel.h"
 
 #include "metricsformat.h"
+#include "statepalette.h"
 
 namespace qd {
 
@@ -59,6 +60,23 @@ QVariant CounterTilesModel::data(const QModelIndex &index, int role) const
         return text(tile);
     case ValueRole:
         return value(tile);
+    case NoteRole:
+        return tile == Backlog || tile == OldestAge ? m_heldNote : QString();
+    case StateRole:
+        switch (tile) {
+        case Backlog:
+            return int(MessageStateKind::Ready);
+        case InFlight:
+            return int(MessageStateKind::InFlight);
+        case AckedPerSecond:
+            return int(MessageStateKind::Acked);
+        case Failed:
+            return int(MessageStateKind::Failed);
+        case DeadLetter:
+            return int(MessageStateKind::DeadLettered);
+        default:
+            return {};
+        }
     case TitleRole:
         switch (tile) {
         case Backlog:
@@ -108,6 +126,14 @@ void CounterTilesModel::setFrame(const MetricsFrame &frame)
     m_frame = frame;
     m_valid = true;
     emit dataChanged(index(0), index(TileCount - 1), { Qt::DisplayRole, ValueRole });
+}
+
+void CounterTilesModel::setHeldNote(const QString &note)
+{
+    if (note == m_heldNote)
+        return;
+    m_heldNote = note;
+    emit dataChanged(index(0), index(TileCount - 1), { NoteRole });
 }
 
 void CounterTilesModel::clear()

@@ -1,6 +1,9 @@
 #include "messageformat.h"
 
+#include "statepalette.h"
+
 #include <QDateTime>
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -33,18 +36,26 @@ QString stateText(const QString &state, const QString &sourceQueue)
     return text;
 }
 
-QColor stateColor(const QString &state)
+QColor stateColor(const QString &state, const QString &sourceQueue)
 {
-    // Mid-tone colours that read on light and dark palettes alike.
-    if (state == QLatin1String("failed"))
-        return QColor(0xd6, 0x45, 0x45);
-    if (state == QLatin1String("acked"))
-        return QColor(0x3a, 0x9a, 0x4a);
-    if (state == QLatin1String("inflight"))
-        return QColor(0x2f, 0x7e, 0xd8);
-    if (state == QLatin1String("delayed"))
-        return QColor(0x9a, 0x7b, 0x2f);
-    return {};
+    static const QHash<QString, MessageStateKind> kinds {
+        { QStringLiteral("ready"), MessageStateKind::Ready },
+        { QStringLiteral("delayed"), MessageStateKind::Delayed },
+        { QStringLiteral("inflight"), MessageStateKind::InFlight },
+        { QStringLiteral("acked"), MessageStateKind::Acked },
+        { QStringLiteral("retried"), MessageStateKind::Retried },
+        { QStringLiteral("failed"), MessageStateKind::Failed },
+        { QStringLiteral("dead_lettered"), MessageStateKind::DeadLettered },
+    };
+    // Waiting in a dead-letter queue is what dead-lettered means; one that failed there
+    // again, or was acked there, reads as that.
+    const bool waitsInDlq
+        = !sourceQueue.isEmpty() && (state == QLatin1String("ready") || state == QLatin1String("delayed"));
+    const auto kind = kinds.constFind(waitsInDlq ? QStringLiteral("dead_lettered") : state);
+    if (kind == kinds.cend())
+        return {};
+    // Asked at paint time, so a theme chosen in Preferences recolours the rows at once.
+    return qd::stateColor(*kind);
 }
 
 QString firstLine(const QString &text)

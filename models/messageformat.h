@@ -11,7 +11,11 @@ namespace qd {
 QString formatTimestamp(qint64 ms); // local time to the second; empty for 0
 QString durationText(qint64 ms); // "350 ms", "2.4 s", "3 min 5 s"
 QString stateText(const QString &state, const QString &sourceQueue = {});
-QColor stateColor(const QString &state);
+// A state ("ready", "inflight", …) or an attempt's outcome ("retried", "dead_lettered") in
+// its colour from the state palette, for the application palette's light or dark; a message
+// waiting in a dead-letter queue (it has a source queue) in the dead-lettered colour.
+// Invalid for a word that is neither.
+QColor stateColor(const QString &state, const QString &sourceQueue = {});
 QString firstLine(const QString &text);
 // `one` or `many` with %1 replaced by n, in the locale's digits ("1 message", "2,500 messages").
 QString countText(qint64 n, const QString &one, const QString &many);

@@ -165,8 +165,10 @@ QVariant MessageTableModel::data(const QModelIndex &index, int role) const
             return tr("visible at %1").arg(formatTimestamp(m.visibleAtMs));
         return {};
     case Qt::ForegroundRole:
-        if (column == State)
-            return stateColor(m.state);
+        if (column == State) {
+            if (const QColor color = stateColor(m.state, m.sourceQueue); color.isValid())
+                return color;
+        }
         return {};
     case Qt::TextAlignmentRole:
         if (column == Attempts)

@@ -1,6 +1,7 @@
 #include "queuetablemodel.h"
 
 #include "metricsformat.h"
+#include "statepalette.h"
 
 namespace qd {
 
@@ -68,6 +69,15 @@ QVariant QueueTableModel::data(const QModelIndex &index, int role) const
         default:
             return formatCount(raw().toLongLong());
         }
+    }
+    if (role == Qt::ForegroundRole) {
+        // What needs an operator stands out in the state palette's colours: a queue that
+        // delivers nothing (as the dashboard's held notice says it), and failures waiting.
+        if (index.column() == Delivery && q.settings.paused)
+            return stateColor(MessageStateKind::Retried);
+        if (index.column() == Failed && q.counts.failed > 0)
+            return stateColor(MessageStateKind::Failed);
+        return {};
     }
     if (role == Qt::TextAlignmentRole && index.column() >= Ready && index.column() <= AckedPerSecond)
         return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);

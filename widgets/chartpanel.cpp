@@ -3,13 +3,14 @@
 #include "metricsformat.h"
 
 #include <QAreaSeries>
+#include <QCategoryAxis>
 #include <QDateTime>
-#include <QDateTimeAxis>
+#include <QLabel>
 #include <QLegendMarker>
 #include <QLineSeries>
+#include <QLocale>
 #include <QMouseEvent>
 #include <QScatterSeries>
-#include <QToolTip>
 #include <QValueAxis>
 
 #include <cmath>
@@ -32,15 +33,34 @@ double niceCeiling(double v)
 }
 
 constexpr qreal kMarkerTop = 0.94; // markers ride just under the top of the plot
+// More runs than this in one window is noise; the rest are joined into the last.
+constexpr qsizetype kMaxRuns = 24;
+
+// Ticks a clock reader expects: every 10 s on a minute, every minute on five, …
+qint64 tickMsFor(ChartDataModel::Range range)
+{
+    switch (range) {
+    case ChartDataModel::Range::OneMinute:
+        return 10'000;
+    case ChartDataModel::Range::FiveMinutes:
+        return 60'000;
+    case ChartDataModel::Range::OneHour:
+        return 10 * 60'000;
+    case ChartDataModel::Range::OneDay:
+        return 4 * 3600'000;
+    }
+    return 60'000;
+}
 
 } // namespace
 
 ChartPanel::ChartPanel(ChartDataModel *model, const QString &title, QWidget *parent)
     : QChartView(parent)
     , m_model(model)
-    , m_time(new QDateTimeAxis(this))
+    , m_time(new QCategoryAxis(this))
     , m_left(new QValueAxis(this))
     , m_markers(new QScatterSeries(this))
+    , m_readoutLabel(new QLabel(viewport()))
 {
     auto *c = new QChart;
     c->setTitle(title);
@@ -51,7 +71,7 @@ ChartPanel::ChartPanel(ChartDataModel *model, const QString &title, QWidget *par
     c->legend()->setAlignment(Qt::AlignBottom);
     c->addAxis(m_time, Qt::AlignBottom);
     c->addAxis(m_left, Qt::AlignLeft);
-    m_time->setTickCount(6);
+    m_time->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
     m_left->setRange(0, 1);
     m_left->setTickCount(5);
     setChart(c);
@@ -59,6 +79,16 @@ ChartPanel::ChartPanel(ChartDataModel *model, const QString &title, QWidget *par
     setMouseTracking(true);
     viewport()->setMouseTracking(true); // hover read-outs without a button held
     setMinimumSize(260, 180);
+
+    // The read-out is part of the chart, not a tooltip: it stays while the mouse does and
+    // follows the data as frames arrive.
+    m_readoutLabel->setObjectName(QStringLiteral("chartReadout"));
+    m_readoutLabel->setAttribute(Qt::WA_TransparentForMouseEvents);
+    m_readoutLabel->setTextFormat(Qt::RichText);
+    m_readoutLabel->setFrameShape(QFrame::Box);
+    m_readoutLabel->setAutoFillBackground(true);
+    m_readoutLabel->setMargin(4);
+    m_readoutLabel->hide();
 
     m_markers->setName(tr("Operator action"));
     m_markers->setMarkerShape(QScatterSeries::MarkerShapeTriangle);
@@ -92,40 +122,62 @@ QValueAxis *ChartPanel::axisFor(Axis axis)
     return m_right;
 }
 
-void ChartPanel::addLine(
-    ChartDataModel::Column column, const QString &name, const QColor &color, Axis axis, Qt::PenStyle style)
+QLineSeries *ChartPanel::newRun(const Binding &b, bool inLegend)
 {
     auto *line = new QLineSeries(this);
-    line->setName(name.isEmpty() ? ChartDataModel::columnName(column) : name);
-    QPen pen(color, 2);
-    pen.setStyle(style);
-    pen.setCosmetic(true);
-    line->setPen(pen);
+    line->setName(b.runs.isEmpty() ? QString() : b.runs.first()->name());
+    line->setPen(b.pen);
     chart()->addSeries(line);
     line->attachAxis(m_time);
-    line->attachAxis(axisFor(axis));
-    m_bindings.append(Binding { column, line, axis, false });
+    line->attachAxis(axisFor(b.axis));
+    if (!inLegend) {
+        for (QLegendMarker *marker : chart()->legend()->markers(line))
+            marker->setVisible(false);
+    }
+    return line;
+}
+
+void ChartPanel::addLineBinding(ChartDataModel::Column column, const QString &name, const QPen &pen,
+    std::optional<MessageStateKind> state, Axis axis)
+{
+    Binding b { column, {}, axis, false, pen, state };
+    QLineSeries *first = newRun(b, true);
+    first->setName(name.isEmpty() ? ChartDataModel::columnName(column) : name);
+    b.runs.append(first);
+    m_bindings.append(b);
+    applyPalette();
     refresh();
 }
 
-void ChartPanel::addStack(const QList<std::pair<ChartDataModel::Column, QColor>> &layers)
+void ChartPanel::addLine(
+    ChartDataModel::Column column, const QString &name, const QColor &color, Axis axis, Qt::PenStyle style)
+{
+    QPen pen(color, 2);
+    pen.setStyle(style);
+    pen.setCosmetic(true);
+    addLineBinding(column, name, pen, std::nullopt, axis);
+}
+
+void ChartPanel::addLine(
+    ChartDataModel::Column column, const QString &name, MessageStateKind state, Axis axis, Qt::PenStyle style)
+{
+    QPen pen(stateColor(state, palette()), 2);
+    pen.setStyle(style);
+    pen.setCosmetic(true);
+    addLineBinding(column, name, pen, state, axis);
+}
+
+void ChartPanel::addStack(const QList<std::pair<ChartDataModel::Column, MessageStateKind>> &layers)
 {
     QLineSeries *below = nullptr;
-    for (const auto &[column, color] : layers) {
+    for (const auto &[column, state] : layers) {
         auto *top = new QLineSeries(this);
         auto *area = new QAreaSeries(top, below);
         area->setName(ChartDataModel::columnName(column));
-        QColor fill = color;
-        fill.setAlphaF(0.75);
-        area->setBrush(fill);
-        QPen pen(color.darker(115), 1);
-        pen.setCosmetic(true);
-        area->setPen(pen);
         chart()->addSeries(area);
         area->attachAxis(m_time);
         area->attachAxis(m_left);
-        m_areas.append(area);
-        m_bindings.append(Binding { column, top, Axis::Left, true });
+        m_bindings.append(Binding { column, { top }, Axis::Left, true, QPen(), state, area });
         below = top;
     }
     // Drawn after the areas, so the markers stay on top.
@@ -135,7 +187,20 @@ void ChartPanel::addStack(const QList<std::pair<ChartDataModel::Column, QColor>>
     m_markers->attachAxis(m_left);
     for (QLegendMarker *marker : chart()->legend()->markers(m_markers))
         marker->setVisible(false);
+    applyPalette();
     refresh();
+}
+
+void ChartPanel::setLineName(ChartDataModel::Column column, const QString &name)
+{
+    for (const Binding &b : std::as_const(m_bindings)) {
+        if (b.column != column)
+            continue;
+        for (QLineSeries *run : b.runs)
+            run->setName(name);
+        if (b.area)
+            b.area->setName(name);
+    }
 }
 
 void ChartPanel::setAxisTitles(const QString &left, const QString &right)
@@ -147,16 +212,31 @@ void ChartPanel::setAxisTitles(const QString &left, const QString &right)
 
 void ChartPanel::setAxisCeiling(Axis axis, double ceiling)
 {
-    (axis == Axis::Left ? m_leftCeiling : m_rightCeiling) = ceiling;
+    scaleFor(axis).ceiling = ceiling;
+}
+
+void ChartPanel::setDurationAxis(Axis axis)
+{
+    axisFor(axis);
+    scaleFor(axis).duration = true;
 }
 
 QXYSeries *ChartPanel::series(ChartDataModel::Column column) const
 {
     for (const Binding &b : m_bindings) {
         if (b.column == column)
-            return b.line;
+            return b.runs.first();
     }
     return nullptr;
+}
+
+QList<QLineSeries *> ChartPanel::runs(ChartDataModel::Column column) const
+{
+    for (const Binding &b : m_bindings) {
+        if (b.column == column)
+            return b.runs;
+    }
+    return {};
 }
 
 void ChartPanel::refresh()
@@ -169,47 +249,126 @@ void ChartPanel::refresh()
     m_stale = false;
     const qint64 start = m_model->windowStartMs();
     const qint64 end = m_model->windowEndMs();
-    m_time->setRange(QDateTime::fromMSecsSinceEpoch(start), QDateTime::fromMSecsSinceEpoch(end));
-    m_time->setFormat(m_model->range() <= ChartDataModel::Range::FiveMinutes ? QStringLiteral("HH:mm:ss")
-                                                                             : QStringLiteral("HH:mm"));
+    const std::pair<int, QString> key { int(m_model->range()), m_model->queue() };
+    if (key != m_scaleKey) {
+        // Another range or queue: its own scale, from the bottom again.
+        m_scaleKey = key;
+        m_leftScale.peak = m_rightScale.peak = 0;
+        m_firstTickMs = 0;
+    }
+    m_time->setRange(double(start), double(end));
+    updateTimeTicks(start, end);
+
+    // Durations: the unit follows the axis's peak, which only grows, so it does not flip
+    // back and forth with every frame.
+    for (const Axis axis : { Axis::Left, Axis::Right }) {
+        AxisScale &scale = scaleFor(axis);
+        if (!scale.duration)
+            continue;
+        double top = scale.peak;
+        for (const Binding &b : std::as_const(m_bindings)) {
+            if (b.axis != axis)
+                continue;
+            for (const QPointF &p : m_model->points(b.column))
+                top = std::max(top, p.y());
+        }
+        scale.unitMs = top < 2000 ? 1 : top < 120'000 ? 1000 : 60'000;
+        (axis == Axis::Left ? m_left : m_right)
+            ->setTitleText(scale.unitMs == 1 ? tr("ms")
+                    : scale.unitMs == 1000   ? tr("seconds")
+                                             : tr("minutes"));
+    }
+
     double leftMax = 0;
     double rightMax = 0;
     QList<QPointF> stackBelow;
-    for (const Binding &b : std::as_const(m_bindings)) {
-        QList<QPointF> points = m_model->points(b.column);
+    for (Binding &b : m_bindings) {
+        const double unit = scaleFor(b.axis).unitMs;
+        double &axisMax = b.axis == Axis::Left ? leftMax : rightMax;
         if (b.stacked) {
+            QList<QPointF> points = m_model->points(b.column);
             // Every depth column has a value in every row, so rows line up with the layer below.
             for (qsizetype i = 0; i < points.size() && i < stackBelow.size(); ++i)
                 points[i].ry() += stackBelow[i].y();
             stackBelow = points;
+            for (const QPointF &p : std::as_const(points))
+                axisMax = std::max(axisMax, p.y());
+            b.runs.first()->replace(points);
+            continue;
         }
-        double top = 0;
-        for (const QPointF &p : std::as_const(points))
-            top = std::max(top, p.y());
-        (b.axis == Axis::Left ? leftMax : rightMax)
-            = std::max(b.axis == Axis::Left ? leftMax : rightMax, top);
-        b.line->replace(points);
+        QList<QList<QPointF>> runs = m_model->runs(b.column);
+        while (runs.size() > kMaxRuns) {
+            runs[kMaxRuns - 1].append(runs.takeLast());
+        }
+        while (b.runs.size() < runs.size())
+            b.runs.append(newRun(b, false));
+        for (qsizetype i = 0; i < b.runs.size(); ++i) {
+            QList<QPointF> points = i < runs.size() ? runs[i] : QList<QPointF>();
+            for (QPointF &p : points) {
+                axisMax = std::max(axisMax, p.y());
+                p.ry() /= unit;
+            }
+            if (!points.isEmpty() || b.runs[i]->count() > 0)
+                b.runs[i]->replace(points);
+        }
     }
-    scaleAxis(m_left, leftMax, m_leftCeiling);
+    scaleAxis(m_left, m_leftScale, leftMax);
     if (m_right)
-        scaleAxis(m_right, rightMax, m_rightCeiling);
+        scaleAxis(m_right, m_rightScale, rightMax);
 
     QList<QPointF> markers;
     for (const OperatorMarker &m : m_model->markers())
         markers.append(QPointF(double(m.timeMs), m_left->max() * kMarkerTop));
     m_markers->replace(markers);
+    updateReadout();
 }
 
-void ChartPanel::scaleAxis(QValueAxis *axis, double maximum, double ceiling)
+void ChartPanel::updateTimeTicks(qint64 start, qint64 end)
 {
-    // Five steps of a nice top are nice steps too (1 → 0.2, 2.5 → 0.5, 5 → 1).
-    double top = niceCeiling(maximum * 1.05);
-    if (ceiling > 0 && maximum <= ceiling)
-        top = std::min(top, ceiling);
+    const qint64 tick = tickMsFor(m_model->range());
+    // Round in local time: a 4 h tick falls on 00:00, 04:00, … on the clock people read.
+    const qint64 offset = qint64(QDateTime::fromMSecsSinceEpoch(start).offsetFromUtc()) * 1000;
+    // A label is centred on its tick: one too close to an edge would be cut in half.
+    const qint64 margin = tick / 6;
+    const qint64 first = ((start + margin + offset) / tick + 1) * tick - offset;
+    const qint64 last = ((end - margin + offset) / tick) * tick - offset;
+    if (first == m_firstTickMs && last == m_lastTickMs)
+        return; // the same ticks: nothing to lay out again
+    m_firstTickMs = first;
+    m_lastTickMs = last;
+    const QString format = tick < 60'000 ? QStringLiteral("HH:mm:ss") : QStringLiteral("HH:mm");
+    for (const QString &label : m_time->categoriesLabels())
+        m_time->remove(label);
+    m_time->setStartValue(double(first - tick));
+    for (qint64 t = first; t <= last; t += tick)
+        m_time->append(QDateTime::fromMSecsSinceEpoch(t).toString(format), double(t));
+}
+
+void ChartPanel::scaleAxis(QValueAxis *axis, AxisScale &scale, double maximum)
+{
+    // Grows only: a rate that spikes then falls keeps its scale, so lines move and the
+    // axis stays still. Five steps of a nice top are nice steps too (1 → 0.2, 2.5 → 0.5).
+    scale.peak = std::max(scale.peak, maximum);
+    double top = niceCeiling(scale.peak / scale.unitMs * 1.05);
+    if (scale.ceiling > 0 && scale.peak <= scale.ceiling)
+        top = std::min(top, scale.ceiling);
     if (axis->max() != top || axis->min() != 0)
         axis->setRange(0, top);
     axis->setTickCount(6);
     axis->setLabelFormat(top / 5 < 1 ? QStringLiteral("%.1f") : QStringLiteral("%.0f"));
+}
+
+QString ChartPanel::formatValue(const Binding &b, double v) const
+{
+    if (std::isnan(v))
+        return QStringLiteral("–");
+    if (ChartDataModel::isCount(b.column))
+        return formatCount(qint64(v));
+    if (ChartDataModel::isDuration(b.column))
+        return formatDuration(qint64(std::llround(v)));
+    if (b.column == ChartDataModel::FailureRate)
+        return QStringLiteral("%1 %").arg(QLocale().toString(v, 'f', v < 10 ? 1 : 0));
+    return QLocale().toString(v, 'f', v < 10 ? 1 : 0);
 }
 
 QString ChartPanel::readout(qint64 timeMs) const
@@ -222,12 +381,10 @@ QString ChartPanel::readout(qint64 timeMs) const
     lines.append(QStringLiteral("<b>%1</b>")
                      .arg(QDateTime::fromMSecsSinceEpoch(at).toString(QStringLiteral("HH:mm:ss"))));
     for (const Binding &b : m_bindings) {
-        const double v = m_model->value(row, b.column);
-        const QString text = std::isnan(v)                ? QStringLiteral("–")
-            : b.column <= ChartDataModel::DeadLetterDepth ? formatCount(qint64(v))
-                                                          : QLocale().toString(v, 'f', v < 10 ? 1 : 0);
-        lines.append(QStringLiteral("%1: %2").arg(
-            b.line->name().isEmpty() ? ChartDataModel::columnName(b.column) : b.line->name(), text));
+        const QString name = b.area ? b.area->name() : b.runs.first()->name();
+        lines.append(
+            QStringLiteral("%1: %2").arg(name.isEmpty() ? ChartDataModel::columnName(b.column) : name,
+                formatValue(b, m_model->value(row, b.column))));
     }
     // Actions within one bucket of the spot.
     const qint64 near = std::max<qint64>(ChartDataModel::bucketMs(m_model->range()),
@@ -241,21 +398,49 @@ QString ChartPanel::readout(qint64 timeMs) const
     return lines.join(QStringLiteral("<br>"));
 }
 
+void ChartPanel::updateReadout()
+{
+    if (!m_hover) {
+        m_lastReadout.clear();
+        m_readoutLabel->hide();
+        return;
+    }
+    const QPointF inChart = chart()->mapFromScene(mapToScene(*m_hover));
+    if (!chart()->plotArea().contains(inChart)) {
+        m_hover.reset();
+        m_lastReadout.clear();
+        m_readoutLabel->hide();
+        return;
+    }
+    // Mapped through the markers, which every chart has on its time axis: a stacked
+    // layer's edge is not itself in the chart, and mapping through it reads the left edge.
+    const QPointF value = chart()->mapToValue(inChart, m_markers);
+    m_lastReadout = readout(qint64(value.x()));
+    if (m_lastReadout.isEmpty()) {
+        m_readoutLabel->hide();
+        return;
+    }
+    m_readoutLabel->setText(m_lastReadout);
+    m_readoutLabel->adjustSize();
+    // Beside the pointer, on whichever side has room.
+    const QRect area = viewport()->rect();
+    const QSize size = m_readoutLabel->size();
+    int x = m_hover->x() + 16;
+    if (x + size.width() > area.right())
+        x = m_hover->x() - 16 - size.width();
+    int y = m_hover->y() + 16;
+    if (y + size.height() > area.bottom())
+        y = std::max(area.top(), m_hover->y() - 16 - size.height());
+    m_readoutLabel->move(std::max(area.left(), x), y);
+    m_readoutLabel->show();
+    m_readoutLabel->raise();
+}
+
 void ChartPanel::mouseMoveEvent(QMouseEvent *event)
 {
     QChartView::mouseMoveEvent(event);
-    const QPointF scene = mapToScene(event->position().toPoint());
-    const QPointF inChart = chart()->mapFromScene(scene);
-    if (!chart()->plotArea().contains(inChart)) {
-        QToolTip::hideText();
-        m_lastReadout.clear();
-        return;
-    }
-    const QPointF value
-        = chart()->mapToValue(inChart, m_bindings.isEmpty() ? nullptr : m_bindings.first().line);
-    m_lastReadout = readout(qint64(value.x()));
-    if (!m_lastReadout.isEmpty())
-        QToolTip::showText(event->globalPosition().toPoint(), m_lastReadout, this);
+    m_hover = event->position().toPoint();
+    updateReadout();
 }
 
 void ChartPanel::showEvent(QShowEvent *event)
@@ -267,7 +452,8 @@ void ChartPanel::showEvent(QShowEvent *event)
 
 void ChartPanel::leaveEvent(QEvent *event)
 {
-    QToolTip::hideText();
+    m_hover.reset();
+    updateReadout();
     QChartView::leaveEvent(event);
 }
 
@@ -280,8 +466,8 @@ void ChartPanel::changeEvent(QEvent *event)
 
 void ChartPanel::applyPalette()
 {
-    // Colours from the palette, so the charts follow the system's light or dark scheme;
-    // the series keep their own colours, chosen to read on both.
+    // Colours from the palette, so the charts follow the light or dark scheme; state
+    // series take the state palette's tone for it.
     const QPalette p = palette();
     QChart *c = chart();
     c->setBackgroundBrush(p.base());
@@ -298,6 +484,26 @@ void ChartPanel::applyPalette()
         axis->setMinorGridLineColor(grid);
     }
     setBackgroundBrush(p.base());
+    for (Binding &b : m_bindings) {
+        if (b.area) {
+            const QColor color = stateColor(*b.state, p);
+            QColor fill = color;
+            fill.setAlphaF(0.75);
+            b.area->setBrush(fill);
+            QPen pen(color.darker(115), 1);
+            pen.setCosmetic(true);
+            b.area->setPen(pen);
+            continue;
+        }
+        if (b.state)
+            b.pen.setColor(stateColor(*b.state, p));
+        for (QLineSeries *run : std::as_const(b.runs))
+            run->setPen(b.pen);
+    }
+    QPalette tip = m_readoutLabel->palette();
+    tip.setColor(QPalette::Window, p.color(QPalette::ToolTipBase));
+    tip.setColor(QPalette::WindowText, p.color(QPalette::ToolTipText));
+    m_readoutLabel->setPalette(tip);
 }
 
 } // namespace qd

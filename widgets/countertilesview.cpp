@@ -1,6 +1,7 @@
 #include "countertilesview.h"
 
 #include "countertilesmodel.h"
+#include "statepalette.h"
 
 #include <QEvent>
 #include <QFrame>
@@ -24,12 +25,27 @@ CounterTilesView::CounterTilesView(CounterTilesModel *model, QWidget *parent)
         auto *value = new QLabel(tile);
         value->setObjectName(QStringLiteral("tileValue%1").arg(i));
         value->setTextInteractionFlags(Qt::TextSelectableByMouse);
-        auto *column = new QVBoxLayout(tile);
+        auto *note = new QLabel(tile);
+        note->setObjectName(QStringLiteral("tileNote%1").arg(i));
+        // A stripe in the state's colour ties the tile to its series in the charts.
+        auto *stripe = new QFrame(tile);
+        stripe->setFixedWidth(4);
+        stripe->setAutoFillBackground(true);
+        auto *column = new QVBoxLayout;
+        column->setSpacing(0);
         column->addWidget(title);
         column->addWidget(value);
+        column->addWidget(note);
+        auto *tileRow = new QHBoxLayout(tile);
+        tileRow->setContentsMargins(0, 0, 6, 4);
+        tileRow->addWidget(stripe);
+        tileRow->addSpacing(4);
+        tileRow->addLayout(column, 1);
         row->addWidget(tile, 1);
         m_titles.append(title);
         m_values.append(value);
+        m_notes.append(note);
+        m_stripes.append(stripe);
     }
     applyFonts();
     connect(model, &QAbstractItemModel::dataChanged, this,
@@ -42,13 +58,28 @@ void CounterTilesView::refreshTiles(int first, int last)
     for (int i = first; i <= last && i < m_values.size(); ++i) {
         QLabel *value = m_values.at(i);
         value->setText(m_model->data(m_model->index(i)).toString());
+        const QModelIndex index = m_model->index(i);
+        const QVariant state = index.data(CounterTilesModel::StateRole);
         // Failures that are waiting for someone stand out; zero stays quiet.
         const bool alarm = (i == CounterTilesModel::Failed || i == CounterTilesModel::DeadLetter)
-            && m_model->data(m_model->index(i), CounterTilesModel::ValueRole).toDouble() > 0;
-        QPalette p = palette();
+            && index.data(CounterTilesModel::ValueRole).toDouble() > 0;
+        // Only the roles set here are the label's own; the rest follow the theme.
+        QPalette p;
         if (alarm)
-            p.setColor(QPalette::WindowText, QColor(0xdc, 0x26, 0x26));
+            p.setColor(QPalette::WindowText, stateColor(MessageStateKind(state.toInt()), palette()));
         value->setPalette(p);
+        QPalette stripe;
+        stripe.setColor(QPalette::Window,
+            state.isValid() ? stateColor(MessageStateKind(state.toInt()), palette())
+                            : QColor(Qt::transparent));
+        m_stripes.at(i)->setPalette(stripe);
+        // Why the backlog grows: said where the number is, not only on another page.
+        const QString note = index.data(CounterTilesModel::NoteRole).toString();
+        QLabel *noteLabel = m_notes.at(i);
+        noteLabel->setText(note);
+        QPalette notePalette;
+        notePalette.setColor(QPalette::WindowText, stateColor(MessageStateKind::Retried, palette()));
+        noteLabel->setPalette(notePalette); // always there, so tiles keep their height
     }
 }
 
@@ -63,6 +94,9 @@ void CounterTilesView::applyFonts()
     small.setPointSizeF(small.pointSizeF() * 0.9);
     for (QLabel *t : std::as_const(m_titles))
         t->setFont(small);
+    small.setBold(true);
+    for (QLabel *n : std::as_const(m_notes))
+        n->setFont(small);
 }
 
 void CounterTilesView::changeEvent(QEvent *event)

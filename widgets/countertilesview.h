@@ -2,6 +2,7 @@
 
 #include <QWidget>
 
+class QFrame;
 class QLabel;
 
 namespace qd {
@@ -14,6 +15,7 @@ class CounterTilesView final : public QWidget {
 public:
     explicit CounterTilesView(CounterTilesModel *model, QWidget *parent = nullptr);
     QLabel *valueLabel(int tile) const { return m_values.value(tile); }
+    QLabel *noteLabel(int tile) const { return m_notes.value(tile); }
 
 protected:
     void changeEvent(QEvent *event) override;
@@ -25,6 +27,8 @@ private:
     CounterTilesModel *m_model;
     QList<QLabel *> m_titles;
     QList<QLabel *> m_values;
+    QList<QLabel *> m_notes;
+    QList<QFrame *> m_stripes;
 };
 
 } // namespace qd

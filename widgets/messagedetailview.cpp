@@ -9,6 +9,7 @@
 
 #include <QApplication>
 #include <QClipboard>
+#include <QEvent>
 #include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -25,6 +26,17 @@
 namespace qd {
 
 namespace {
+
+// What the pane shows changed: state, attempts, result, operator history.
+bool sameDetail(const MessageDetail &a, const MessageDetail &b)
+{
+    return a.message.id == b.message.id && a.state == b.state && a.queue == b.queue
+        && a.message.attempts == b.message.attempts && a.message.updatedMs == b.message.updatedMs
+        && a.message.visibleAtMs == b.message.visibleAtMs && a.message.lastError == b.message.lastError
+        && a.message.body == b.message.body && a.attempts.size() == b.attempts.size()
+        && a.history.size() == b.history.size() && a.result.has_value() == b.result.has_value();
+}
+
 QLabel *sectionLabel(const QString &text, QWidget *parent)
 {
     auto *label = new QLabel(QStringLiteral("<b>%1</b>").arg(text.toHtmlEscaped()), parent);
@@ -123,9 +135,16 @@ MessageDetailView::MessageDetailView(MessageQuery *query, QWidget *parent)
         if (m_detail)
             QGuiApplication::clipboard()->setText(m_detail->message.lastError);
     });
+    connect(&m_live, &QTimer::timeout, this, [this] {
+        if (!m_waiting && isVisible())
+            reload();
+    });
     connect(m_query, &MessageQuery::detailReady, this, [this](quint64 ticket, const MessageDetail &d) {
         if (ticket != m_ticket)
             return;
+        m_waiting = false;
+        if (d.found && m_detail && sameDetail(*m_detail, d))
+            return; // nothing moved: the reader's place in the pane stays
         if (!d.found) {
             clear(tr("Message %1 is gone: deleted, purged or past retention.").arg(m_id));
             return;
@@ -165,10 +184,19 @@ void MessageDetailView::showMessage(const QString &id)
     reload();
 }
 
+void MessageDetailView::setLiveInterval(int ms)
+{
+    if (ms > 0)
+        m_live.start(ms);
+    else
+        m_live.stop();
+}
+
 void MessageDetailView::reload()
 {
     if (m_id.isEmpty())
         return;
+    m_waiting = true;
     // Tickets only need to be unique among this view's own requests: answers carry them back.
     m_ticket = (quint64(reinterpret_cast<quintptr>(this)) << 20) ^ (m_ticket + 1);
     m_query->requestDetail(m_ticket, m_id);
@@ -191,13 +219,21 @@ void MessageDetailView::clear(const QString &text)
         b->setEnabled(false);
 }
 
+void MessageDetailView::changeEvent(QEvent *event)
+{
+    // The state badge and the outcomes are coloured for the palette they were drawn on.
+    if (event->type() == QEvent::PaletteChange && m_detail)
+        present(*m_detail);
+    QWidget::changeEvent(event);
+}
+
 void MessageDetailView::present(const MessageDetail &d)
 {
     m_detail = d;
     const Message &m = d.message;
     const QString state = stateText(d.state, d.sourceQueue);
     m_title->setText(QStringLiteral("<b>%1</b> &nbsp; <span style='color:%2'>%3</span>")
-                         .arg(m.id, stateColor(d.state).name(), state.toHtmlEscaped()));
+                         .arg(m.id, stateColor(d.state, d.sourceQueue).name(), state.toHtmlEscaped()));
     QStringList facts;
     facts << tr("Queue: %1").arg(d.queue.toHtmlEscaped());
     if (!d.sourceQueue.isEmpty())
@@ -261,9 +297,9 @@ void MessageDetailView::present(const MessageDetail &d)
                     .arg(line.number)
                     .arg(a.attempt));
         item->setToolTip(4, a.error);
-        item->setForeground(1,
-            stateColor(
-                a.outcome == QLatin1String("acked") ? QStringLiteral("acked") : QStringLiteral("failed")));
+        // Outcomes share the states' colours; one with no colour of its own is a failure.
+        const QColor outcome = stateColor(a.outcome);
+        item->setForeground(1, outcome.isValid() ? outcome : stateColor(QStringLiteral("failed")));
         if (v.batch) {
             const BatchRecord &b = *v.batch;
             auto *batch = new QTreeWidgetItem(item,

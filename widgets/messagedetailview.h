@@ -27,6 +27,9 @@ public:
     // Shows `id` (empty: nothing) once the reader answers.
     void showMessage(const QString &id);
     void reload();
+    // Asks again every `ms` (0: never) while a message is shown, so its state, attempts and
+    // result follow what the pipeline does to it; an unchanged answer leaves the pane be.
+    void setLiveInterval(int ms);
     // Shows the table's current row a moment after it changes (so j/k through rows stays
     // light), and a row at once when it is opened (Enter, double-click).
     void follow(MessageTableView *table, MessageTableModel *model);
@@ -36,12 +39,17 @@ public:
 signals:
     void loaded(const qd::MessageDetail &detail);
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
     void present(const MessageDetail &d);
     void clear(const QString &text);
 
     MessageQuery *m_query;
     QTimer m_followDelay;
+    QTimer m_live;
+    bool m_waiting = false; // a request is out: the live timer does not pile more on
     QString m_id;
     quint64 m_ticket = 0;
     std::optional<MessageDetail> m_detail;

@@ -128,8 +128,10 @@ MessagesPage::MessagesPage(MessageQuery *query, OperatorActions *actions, QWidge
     connect(m_model, &QAbstractItemModel::rowsInserted, this, &MessagesPage::updateCount);
     connect(m_model, &QAbstractItemModel::rowsRemoved, this, &MessagesPage::updateCount);
     connect(m_model, &QAbstractItemModel::modelReset, this, &MessagesPage::updateCount);
-    connect(m_live, &QCheckBox::toggled, this,
-        [this](bool on) { m_model->setLiveInterval(on && isVisible() ? kLiveMs : 0); });
+    connect(m_live, &QCheckBox::toggled, this, [this](bool on) {
+        m_model->setLiveInterval(on && isVisible() ? kLiveMs : 0);
+        m_detail->setLiveInterval(on && isVisible() ? kLiveMs : 0);
+    });
 
     m_detail->follow(m_table, m_model);
     connect(m_table, &MessageTableView::retryRequested, this, [this] { m_triage->retryPicked(); });
@@ -160,6 +162,7 @@ void MessagesPage::showEvent(QShowEvent *event)
 {
     QWidget::showEvent(event);
     m_model->setLiveInterval(m_live->isChecked() ? kLiveMs : 0);
+    m_detail->setLiveInterval(m_live->isChecked() ? kLiveMs : 0);
     m_model->refresh();
 }
 
@@ -167,6 +170,7 @@ void MessagesPage::hideEvent(QHideEvent *event)
 {
     QWidget::hideEvent(event);
     m_model->setLiveInterval(0); // nobody looks: the store is not asked
+    m_detail->setLiveInterval(0);
 }
 
 void MessagesPage::updateCount()

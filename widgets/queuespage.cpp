@@ -103,6 +103,11 @@ QueuesPage::QueuesPage(QueueTableModel *model, QueueCommands *commands, QWidget 
     editorArea->setWidget(m_editor);
     editorArea->setWidgetResizable(true);
     editorArea->setFrameShape(QFrame::NoFrame);
+    // Never narrower than its fields: at 1366×768 a quarter of the page cut them off, with a
+    // scroll bar to reach the rest. Taller than the page, it scrolls down, not across.
+    editorArea->setMinimumWidth(
+        m_editor->minimumSizeHint().width() + editorArea->verticalScrollBar()->sizeHint().width());
+    editorArea->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_splitter->addWidget(editorArea);
     m_splitter->setChildrenCollapsible(false);
     m_splitter->setStretchFactor(0, 3);

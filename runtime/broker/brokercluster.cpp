@@ -35,8 +35,19 @@ std::vector<NodeInfo> Broker::nodes()
     if (m_store->shared() && m_store->available())
         return m_store->nodes();
     NodeInfo self = localNode();
-    self.throughput = m_node.throughput;
     self.local = true;
+    if (!m_store->shared()) {
+        // No heartbeat runs for a store of one's own, so the rate is taken between these
+        // calls (one per metrics frame, the Acked/s tile's interval); the heartbeat's
+        // marks are free to hold the last call.
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        if (m_lastHeartbeatMs > 0 && now > m_lastHeartbeatMs && self.acked >= m_lastHeartbeatAcked)
+            m_node.throughput
+                = double(self.acked - m_lastHeartbeatAcked) * 1000.0 / double(now - m_lastHeartbeatMs);
+        m_lastHeartbeatAcked = self.acked;
+        m_lastHeartbeatMs = now;
+    }
+    self.throughput = m_node.throughput;
     if (m_store->shared()) {
         // Cut off from the database: this runtime cannot keep its row alive, and says so
         // rather than look like a healthy cluster of one.

@@ -202,6 +202,66 @@ private slots:
         QCOMPARE(model.data(model.index(1, ChartDataModel::EndToEndP50)).toString(), QString());
     }
 
+    // Messages kept as failed (no dead-letter queue) are not dead-lettered: that series
+    // counts moves into a DLQ only, as the DLQ tile and /metrics do, and failures have a
+    // series of their own.
+    void deadLetteredCountsOnlyDeadLetterMoves()
+    {
+        MetricsHistory history;
+        ChartDataModel model(&history);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        MetricsFrame f = frame(QString(), kT0 + 1000, 4);
+        f.failedNew = 3; // gave up, no DLQ
+        f.failed = 3;
+        history.addFrames({ f });
+        QCOMPARE(model.rowCount(), 1);
+        QCOMPARE(model.data(model.index(0, ChartDataModel::DeadLetteredPerSecond), ChartDataModel::ValueRole)
+                     .toDouble(),
+            0.0);
+        int failedColumn = -1;
+        for (int c = 0; c < model.columnCount(); ++c) {
+            if (model.headerData(c, Qt::Horizontal).toString() == QLatin1String("Failed/s"))
+                failedColumn = c;
+        }
+        QVERIFY(failedColumn >= 0);
+        QCOMPARE(model.data(model.index(0, failedColumn), ChartDataModel::ValueRole).toDouble(), 3.0);
+
+        MetricsFrame g = frame(QString(), kT0 + 2000, 0);
+        g.deadLettered = 2; // moved to a DLQ
+        history.addFrames({ g });
+        QCOMPARE(model.data(model.index(1, ChartDataModel::DeadLetteredPerSecond), ChartDataModel::ValueRole)
+                     .toDouble(),
+            2.0);
+        QCOMPARE(model.data(model.index(1, failedColumn), ChartDataModel::ValueRole).toDouble(), 0.0);
+    }
+
+    // Seconds that alternate between all acked and all retried read as about half, not as
+    // 0 %, 100 %, 0 %…; seconds with no outcomes in the window have no rate rather than 0 %.
+    void failureRateIsSmoothedOverItsWindow()
+    {
+        MetricsHistory history;
+        ChartDataModel model(&history);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setRange(ChartDataModel::Range::FiveMinutes);
+        for (qint64 s = 1; s <= 60; ++s) {
+            MetricsFrame f = frame(QString(), kT0 + s * 1000, s % 2 ? 10 : 0);
+            f.retried = s % 2 ? 0 : 10;
+            history.addFrames({ f });
+        }
+        for (qint64 s = 61; s <= 120; ++s)
+            history.addFrames({ frame(QString(), kT0 + s * 1000, 0) }); // idle
+        QCOMPARE(model.rowCount(), 120);
+        for (int row = 20; row < 60; ++row) {
+            const double v
+                = model.data(model.index(row, ChartDataModel::FailureRate), ChartDataModel::ValueRole)
+                      .toDouble();
+            QVERIFY2(v >= 40 && v <= 60, qPrintable(QStringLiteral("row %1: %2 %").arg(row).arg(v)));
+        }
+        QVERIFY(
+            !model.data(model.index(119, ChartDataModel::FailureRate), ChartDataModel::ValueRole).isValid());
+        QCOMPARE(model.data(model.index(119, ChartDataModel::FailureRate)).toString(), QString());
+    }
+
     void markersFollowTheQueueAndWindow()
     {
         MetricsHistory history;

@@ -1,4 +1,5 @@
 #include "queuetablemodel.h"
+#include "statepalette.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
@@ -54,6 +55,28 @@ private slots:
         QCOMPARE(model.rowCount(), 1);
         QCOMPARE(model.data(model.index(0, QueueTableModel::Name)).toString(), QStringLiteral("dlq"));
         QCOMPARE(queuesChanged.count(), 2);
+    }
+
+    // A paused queue's delivery and a queue's waiting failures wear the state palette's
+    // colours, as the dashboard's notice and Failed tile do; a running queue with no
+    // failures keeps the view's own text colour.
+    void pausedAndFailedStandOutInStateColours()
+    {
+        QueueTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QueueSnapshot fine;
+        fine.name = QStringLiteral("images");
+        QueueSnapshot held;
+        held.name = QStringLiteral("exports");
+        held.settings.paused = true;
+        held.counts.failed = 3;
+        model.setSnapshot({ fine, held });
+        QCOMPARE(model.data(model.index(1, QueueTableModel::Delivery), Qt::ForegroundRole).value<QColor>(),
+            stateColor(MessageStateKind::Retried, false));
+        QCOMPARE(model.data(model.index(1, QueueTableModel::Failed), Qt::ForegroundRole).value<QColor>(),
+            stateColor(MessageStateKind::Failed, false));
+        QVERIFY(!model.data(model.index(0, QueueTableModel::Delivery), Qt::ForegroundRole).isValid());
+        QVERIFY(!model.data(model.index(0, QueueTableModel::Failed), Qt::ForegroundRole).isValid());
     }
 
     void ackedPerSecondFromCounterGrowth()

@@ -1,6 +1,8 @@
 // The dashboard's nodes table over real runtimes: this one alone on its SQLite file, and with
 // QUEUEDECK_TEST_STORE set, two runtimes sharing a fresh schema of that PostgreSQL database.
+#include "broker.h"
 #include "chartpanel.h"
+#include "consumer.h"
 #include "dashboardpage.h"
 #include "metricshistory.h"
 #include "nodespanel.h"
@@ -123,6 +125,54 @@ private slots:
         QTRY_VERIFY(table->horizontalHeader()->sectionSize(NodeTableModel::Endpoint)
             > table->fontMetrics().horizontalAdvance(runtime->endpoint()));
         verifyRowShown(table, 0);
+    }
+
+    // With a store of its own, the node's throughput is its acks per second, as the Acked/s
+    // tile counts them: not 0 while its own Acked column climbs.
+    void throughputFollowsAcks()
+    {
+        QTemporaryDir dir;
+        std::unique_ptr<Runtime> runtime = startRuntime(dir, QStringLiteral("a"), QString());
+        QVERIFY(runtime);
+        QMetaObject::invokeMethod(
+            runtime->broker(),
+            [&] {
+                Broker &b = *runtime->broker();
+                QueueSettings s;
+                s.maxBatchTimeoutMs = 0;
+                b.createQueue(QStringLiteral("jobs"), s);
+                b.attachConsumer(QStringLiteral("jobs"),
+                    std::make_shared<FunctionConsumer>([](const Delivery &, BatchOutcome &) {}));
+            },
+            Qt::BlockingQueuedConnection);
+        MetricsHistory history;
+        history.attach(runtime.get());
+        DashboardPage page(&history);
+        page.resize(1200, 800);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        page.attach(runtime.get());
+        NodeTableModel *nodes = page.nodes();
+        QTRY_COMPARE(nodes->rowCount(), 1);
+
+        const auto sendSome = [&] {
+            QMetaObject::invokeMethod(
+                runtime->broker(),
+                [&] {
+                    std::vector<SendItem> items;
+                    for (int i = 0; i < 100; ++i)
+                        items.push_back(SendItem { "\"x\"", ContentType::Json, {} });
+                    runtime->broker()->send(QStringLiteral("jobs"), std::move(items), {}, {});
+                },
+                Qt::BlockingQueuedConnection);
+        };
+        sendSome();
+        QTRY_VERIFY(
+            nodes->index(0, NodeTableModel::Acked).data(NodeTableModel::SortRole).toLongLong() >= 100);
+        sendSome();
+        QTRY_VERIFY(
+            nodes->index(0, NodeTableModel::Throughput).data(NodeTableModel::SortRole).toDouble() > 0);
+        QVERIFY(cell(nodes, 0, NodeTableModel::Throughput) != QStringLiteral("0 msg/s"));
     }
 
     void followsNodesSharingTheStore()

@@ -3,19 +3,28 @@
 #include "dashboardpage.h"
 #include "mainwindow.h"
 #include "queuespage.h"
+#include "resultspage.h"
 #include "runtimefixture.h"
+#include "submitpage.h"
 
+#include <QApplication>
 #include <QClipboard>
 #include <QComboBox>
+#include <QFile>
 #include <QGuiApplication>
 #include <QHeaderView>
 #include <QLabel>
+#include <QListView>
 #include <QListWidget>
 #include <QMenuBar>
+#include <QPushButton>
+#include <QScreen>
+#include <QSpinBox>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QToolBar>
 #include <QToolButton>
@@ -56,6 +65,78 @@ private slots:
             (QStringList { QStringLiteral("&File"), QStringLiteral("&View"), QStringLiteral("&Queue"),
                 QStringLiteral("&Help") }));
         QVERIFY(w.findChild<QToolBar *>(QStringLiteral("mainToolBar")));
+    }
+
+    // A first start fills most of the screen; the toolbar holds what applies on every page,
+    // not the dashboard's own pause and export (which are on the dashboard).
+    void firstWindowFitsTheScreenAndPagesOwnTheirActions()
+    {
+        RuntimeFixture fx;
+        QVERIFY(fx.start(100));
+        QSettings().clear();
+        MainWindow w(fx.runtime.get());
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        // Nine tenths of the 1920×1080 test screen (main() below) each way, centred.
+        const QRect available = w.screen()->availableGeometry();
+        QCOMPARE(available.size(), QSize(1920, 1080));
+        QCOMPARE(w.size(), QSize(1728, 972));
+        QVERIFY((w.geometry().center() - available.center()).manhattanLength() <= 2);
+
+        auto *bar = w.findChild<QToolBar *>(QStringLiteral("mainToolBar"));
+        QVERIFY(bar);
+        QStringList texts;
+        for (QAction *a : bar->actions())
+            texts.append(a->text());
+        for (const QString &text : std::as_const(texts)) {
+            QVERIFY2(!text.contains(QStringLiteral("Pause")), qPrintable(text));
+            QVERIFY2(!text.contains(QStringLiteral("Export")), qPrintable(text));
+        }
+        QVERIFY(w.dashboard()->pauseButton()->isVisible());
+    }
+
+    // The Results page, empty, says what would be there and how to get it; its button leads
+    // to the load generator.
+    void emptyResultsSayWhatToDo()
+    {
+        RuntimeFixture fx;
+        QVERIFY(fx.start(100));
+        MainWindow w(fx.runtime.get());
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        // The dashboard's welcome leads to the load generator.
+        auto *welcomeLoad = w.dashboard()->findChild<QPushButton *>(QStringLiteral("welcomeLoadGenerator"));
+        QVERIFY(welcomeLoad);
+        QTRY_VERIFY(welcomeLoad->isVisible());
+        QTest::mouseClick(welcomeLoad, Qt::LeftButton);
+        QCOMPARE(w.currentPage(), MainWindow::Submit);
+
+        QTest::keyClick(&w, Qt::Key(Qt::Key_1 + int(MainWindow::Results)), Qt::ControlModifier);
+        QCOMPARE(w.currentPage(), MainWindow::Results);
+        QWidget *empty = nullptr;
+        QTRY_VERIFY((empty = [&]() -> QWidget * {
+            for (auto *e : w.resultsPage()->findChildren<QWidget *>(QStringLiteral("resultsEmpty")))
+                if (e->isVisible())
+                    return e;
+            return nullptr;
+        }()));
+        bool says = false;
+        for (QLabel *label : empty->findChildren<QLabel *>())
+            says = says || label->text().contains(QStringLiteral("No results yet"));
+        QVERIFY(says);
+        QPushButton *load = nullptr;
+        for (QPushButton *b : empty->findChildren<QPushButton *>())
+            if (b->text().contains(QStringLiteral("Load Generator")))
+                load = b;
+        QVERIFY(load);
+        QTest::mouseClick(load, Qt::LeftButton);
+        QCOMPARE(w.currentPage(), MainWindow::Submit);
+
+        // Messages and Failed say so too when they have nothing.
+        QTest::keyClick(&w, Qt::Key(Qt::Key_1 + int(MainWindow::Failed)), Qt::ControlModifier);
+        auto *failed = w.findChild<QWidget *>(QStringLiteral("failedEmpty"));
+        QVERIFY(failed);
+        QTRY_VERIFY(failed->isVisible());
     }
 
     // Started with --insecure-no-token on an address of the network, the window says so
@@ -140,5 +221,23 @@ private slots:
     }
 };
 
-QTEST_MAIN(TstMainWindow)
+int main(int argc, char **argv)
+{
+    // A desktop's screen rather than the offscreen platform's 800×600, so the first window's
+    // size is measured against a screen it could fill.
+    QTemporaryDir dir;
+    QFile config(dir.filePath(QStringLiteral("screens.json")));
+    if (!config.open(QIODevice::WriteOnly)
+        || config.write(R"({"screens": [{"name": "desktop", "x": 0, "y": 0, "width": 1920, "height": 1080,
+                             "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]})")
+            < 0)
+        return 1;
+    config.close();
+    if (qEnvironmentVariable("QT_QPA_PLATFORM") == QLatin1String("offscreen"))
+        qputenv("QT_QPA_PLATFORM", "offscreen:configfile=" + config.fileName().toLocal8Bit());
+    QApplication app(argc, argv);
+    QTEST_SET_MAIN_SOURCE_PATH
+    TstMainWindow test;
+    return QTest::qExec(&test, argc, argv);
+}
 #include "tst_mainwindow.moc"

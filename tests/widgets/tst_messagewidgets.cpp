@@ -10,7 +10,11 @@
 #include "messagespage.h"
 #include "messagetablemodel.h"
 #include "messagetableview.h"
+#include "statepalette.h"
 
+#include "consumer.h"
+
+#include <QApplication>
 #include <QBuffer>
 #include <QDialogButtonBox>
 #include <QImage>
@@ -307,6 +311,114 @@ private slots:
         QTest::mouseClick(page.confirmBar()->confirmButton(), Qt::LeftButton);
         QTRY_COMPARE(page.model()->rowCount(), 3);
         QVERIFY(fx.onBroker([&](Broker &b) { return !b.store()->messageById(id).has_value(); }));
+    }
+
+    // With Live on, the open message's pane follows the pipeline: a message shown while it
+    // waits reads acked once a consumer has taken it, without anyone touching the window.
+    void detailFollowsTheMessageWhileLive()
+    {
+        RuntimeFixture fx;
+        QVERIFY(fx.start());
+        QStringList ids;
+        fx.onBroker([&](Broker &b) {
+            QueueSettings settings;
+            settings.maxBatchTimeoutMs = 0;
+            QVERIFY(!b.createQueue(QStringLiteral("jobs"), settings));
+            // No consumer yet: the message waits, ready, as the operator first sees it.
+            QVERIFY(!b.send(
+                QStringLiteral("jobs"), { SendItem { "\"one\"", ContentType::Json, {} } }, {}, {}, &ids));
+        });
+        QCOMPARE(ids.size(), 1);
+        MessagesPage page(fx.runtime.get());
+        page.resize(1400, 900);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QTRY_COMPARE(page.model()->rowCount(), 1);
+        QTRY_VERIFY(loaded(page.model(), 0, 0));
+        clickRow(page.table(), 0);
+        QTRY_COMPARE(page.detail()->messageId(), ids.first());
+        QTRY_VERIFY(page.detail()->detail().has_value());
+        QCOMPARE(page.detail()->detail()->state, QStringLiteral("ready"));
+        QVERIFY(page.detail()->detail()->attempts.isEmpty());
+
+        fx.onBroker([&](Broker &b) {
+            b.attachConsumer(QStringLiteral("jobs"),
+                std::make_shared<FunctionConsumer>([](const Delivery &, BatchOutcome &) {}));
+        });
+        QTRY_COMPARE_WITH_TIMEOUT(stateOf(fx, ids.first()), MessageState::Acked, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(page.detail()->detail()->state, QStringLiteral("acked"), 5000);
+        QCOMPARE(page.detail()->detail()->attempts.size(), 1);
+    }
+
+    // A message's state has one colour in the table, in its detail pane and in the charts:
+    // the state palette's, in its light or dark tone as the application's palette is.
+    void statesWearThePaletteColours()
+    {
+        RuntimeFixture fx;
+        QVERIFY(fx.start());
+        const QStringList failed = makeFailed(fx, QStringLiteral("jobs"), 1, [](int) { return QString(); });
+        fx.onBroker([&](Broker &b) {
+            QVERIFY(
+                !b.send(QStringLiteral("jobs"), { SendItem { "\"waits\"", ContentType::Json, {} } }, {}, {}));
+        });
+        MessagesPage page(fx.runtime.get());
+        page.resize(1400, 900);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QTRY_COMPARE(page.model()->rowCount(), 2);
+        QTRY_VERIFY(loaded(page.model(), 0, 1));
+        const auto colourOf = [&](const QString &id) {
+            for (int row = 0; row < page.model()->rowCount(); ++row) {
+                if (page.model()->index(row, MessageTableModel::Id).data(Qt::ToolTipRole).toString() == id)
+                    return page.model()
+                        ->index(row, MessageTableModel::State)
+                        .data(Qt::ForegroundRole)
+                        .value<QColor>();
+            }
+            return QColor();
+        };
+        const QString ready = [&] {
+            for (int row = 0; row < 2; ++row) {
+                const QString id
+                    = page.model()->index(row, MessageTableModel::Id).data(Qt::ToolTipRole).toString();
+                if (id != failed.first())
+                    return id;
+            }
+            return QString();
+        }();
+        const QPalette light = QApplication::palette();
+        QVERIFY(!isDarkPalette(light));
+        QCOMPARE(colourOf(failed.first()), stateColor(MessageStateKind::Failed, false));
+        QCOMPARE(colourOf(ready), stateColor(MessageStateKind::Ready, false));
+
+        // The failed one's detail pane wears the same colour on its state.
+        const auto rowOf = [&](const QString &id) {
+            for (int row = 0; row < page.model()->rowCount(); ++row) {
+                if (page.model()->index(row, MessageTableModel::Id).data(Qt::ToolTipRole).toString() == id)
+                    return row;
+            }
+            return -1;
+        };
+        clickRow(page.table(), rowOf(failed.first()));
+        QTRY_COMPARE(page.detail()->messageId(), failed.first());
+        const auto badgeShows = [&](const QColor &colour) {
+            for (QLabel *label : page.detail()->findChildren<QLabel *>()) {
+                if (label->text().contains(QStringLiteral("color:%1").arg(colour.name())))
+                    return true;
+            }
+            return false;
+        };
+        QTRY_VERIFY(badgeShows(stateColor(MessageStateKind::Failed, false)));
+
+        // A dark palette: the dark tones, with nothing reloaded.
+        QPalette dark = light;
+        dark.setColor(QPalette::Window, QColor(0x2b, 0x2d, 0x30));
+        dark.setColor(QPalette::Base, QColor(0x1e, 0x1f, 0x22));
+        QApplication::setPalette(dark);
+        QCOMPARE(colourOf(failed.first()), stateColor(MessageStateKind::Failed, true));
+        QCOMPARE(colourOf(ready), stateColor(MessageStateKind::Ready, true));
+        QTRY_VERIFY(badgeShows(stateColor(MessageStateKind::Failed, true)));
+        QApplication::setPalette(light);
     }
 
     // Opening a message by id (from the Submit or Results page) shows it alone, opened,

@@ -14,6 +14,7 @@
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QScrollBar>
 #include <QSplitter>
 #include <QTableView>
@@ -257,6 +258,43 @@ private slots:
             QVERIFY(view->viewport()->rect().intersects(
                 view->visualRect(view->model()->index(row, QueueTableModel::Name))));
         }
+    }
+
+    // On a laptop's screen the settings editor shows its fields whole, with no scroll bar
+    // to reach their other half, before and after a queue is chosen.
+    void editorFitsALaptopScreen()
+    {
+        RuntimeFixture fx;
+        QVERIFY(fx.start(100));
+        QueueTableModel model;
+        QObject::connect(fx.runtime.get(), &Runtime::snapshot, &model, &QueueTableModel::setSnapshot);
+        QueueCommands commands(fx.runtime.get());
+        QueuesPage page(&model, &commands);
+        page.resize(1366 - 130, 680); // the window at 1366×768, less the page list and bars
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QTRY_VERIFY(model.rowCount() > 0);
+        auto *area = page.findChild<QScrollArea *>(QStringLiteral("queueEditorArea"));
+        QVERIFY(area);
+        const auto fits = [&] {
+            QWidget *editor = area->widget();
+            return !area->horizontalScrollBar()->isVisible()
+                && area->viewport()->width() >= editor->minimumSizeHint().width();
+        };
+        QVERIFY2(fits(),
+            qPrintable(QStringLiteral("%1 < %2")
+                           .arg(area->viewport()->width())
+                           .arg(area->widget()->minimumSizeHint().width())));
+        auto *view = page.findChild<QTableView *>(QStringLiteral("queueTable"));
+        QVERIFY(view);
+        const QRect name = view->visualRect(view->model()->index(0, QueueTableModel::Name));
+        QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, name.center());
+        QCOMPARE(view->currentIndex().row(), 0);
+        QTest::qWait(0);
+        QVERIFY2(fits(),
+            qPrintable(QStringLiteral("%1 < %2")
+                           .arg(area->viewport()->width())
+                           .arg(area->widget()->minimumSizeHint().width())));
     }
 };
 
