@@ -2,6 +2,7 @@
 #include "imageconsumer.h"
 #include "mainwindow.h"
 #include "runtime.h"
+#include "servicenotify.h"
 #include "submitpage.h"
 
 #include <QApplication>
@@ -44,11 +45,14 @@ void quitOnSignals()
     sigaction(SIGTERM, &sa, nullptr);
 }
 
+// Headless, and --help and --version too: those must work on a server with no display.
 bool wantsHeadless(int argc, char **argv)
 {
     for (int i = 1; i < argc; ++i) {
-        if (qstrcmp(argv[i], "--headless") == 0)
-            return true;
+        for (const char *noWindow : { "--headless", "--help", "-h", "--help-all", "--version", "-v" }) {
+            if (qstrcmp(argv[i], noWindow) == 0)
+                return true;
+        }
     }
     return false;
 }
@@ -100,6 +104,7 @@ int main(int argc, char **argv)
         std::printf("QueueDeck runtime listening on %s (data in %s)\n", qPrintable(runtime.endpoint()),
             qPrintable(runtime.options().dataDir));
         std::fflush(stdout);
+        const qd::ServiceNotifier notifier(runtime.broker(), runtime.endpoint());
         const int rc = QCoreApplication::exec();
         runtime.stop();
         std::printf("QueueDeck runtime stopped\n");
