@@ -1,5 +1,7 @@
 #include "commandline.h"
 
+#include "accesspolicy.h"
+
 #include <QCommandLineParser>
 
 namespace qd {
@@ -35,6 +37,17 @@ CommandLine parseCommandLine(const QStringList &arguments)
         QStringLiteral("A wrangler.toml or wrangler.jsonc to import."), QStringLiteral("FILE"));
     const QCommandLineOption token(QStringLiteral("token"),
         QStringLiteral("Require Authorization: Bearer TOKEN."), QStringLiteral("TOKEN"));
+    const QCommandLineOption allowHost(QStringLiteral("allow-host"),
+        QStringLiteral("Also accept requests whose Host is NAME (any port), e.g. behind a proxy; repeatable. "
+                       "Without a token only this server's own addresses and localhost are accepted."),
+        QStringLiteral("NAME"));
+    const QCommandLineOption allowOrigin(QStringLiteral("allow-origin"),
+        QStringLiteral("Let web pages from ORIGIN (scheme://host[:port]) call the API; repeatable. Pages "
+                       "of other origins are refused."),
+        QStringLiteral("ORIGIN"));
+    const QCommandLineOption insecureNoToken(QStringLiteral("insecure-no-token"),
+        QStringLiteral("Listen on a non-loopback --bind address without --token (anyone who can reach it "
+                       "can use the API)."));
     const QCommandLineOption maxImage(QStringLiteral("max-image-mb"),
         QStringLiteral("Largest image to upload or fetch, in MB (default 25)."), QStringLiteral("MB"),
         QStringLiteral("25"));
@@ -46,6 +59,12 @@ CommandLine parseCommandLine(const QStringList &arguments)
     const QCommandLineOption allowPrivateUrls(QStringLiteral("allow-private-urls"),
         QStringLiteral("Let image jobs fetch from private addresses (10/8, 172.16/12, 192.168/16, 100.64/10, "
                        "fc00::/7); loopback is allowed without it, link-local and cloud metadata never."));
+    const QCommandLineOption logFormat(QStringLiteral("log-format"),
+        QStringLiteral("Log lines as text (one line per event, with its level) or json (JSON lines)."),
+        QStringLiteral("FORMAT"), QStringLiteral("text"));
+    const QCommandLineOption logLevel(QStringLiteral("log-level"),
+        QStringLiteral("The lowest level logged: debug, info, warning or error (default info)."),
+        QStringLiteral("LEVEL"), QStringLiteral("info"));
     QCommandLineOption screenshot(QStringLiteral("screenshot"),
         QStringLiteral("Save the window as FILE and quit."), QStringLiteral("FILE"));
     screenshot.setFlags(QCommandLineOption::HiddenFromHelp);
@@ -60,9 +79,10 @@ CommandLine parseCommandLine(const QStringList &arguments)
     QCommandLineOption dropFiles(QStringLiteral("drop-files"),
         QStringLiteral("Drop these files on the window at start."), QStringLiteral("PATH"));
     dropFiles.setFlags(QCommandLineOption::HiddenFromHelp);
-    parser.addOptions(
-        { headless, dataDir, store, nodeTimeout, bind, port, config, token, maxImage, fetchTimeout,
-            allowFileUrls, allowPrivateUrls, screenshot, screenshotDelay, screenshotPage, dropFiles });
+    parser.addOptions({ headless, dataDir, store, nodeTimeout, bind, port, config, token, allowHost,
+        allowOrigin, insecureNoToken, maxImage, fetchTimeout, allowFileUrls, allowPrivateUrls, screenshot,
+        screenshotDelay, screenshotPage, dropFiles });
+    parser.addOptions({ logFormat, logLevel });
     parser.process(arguments);
 
     out.headless = parser.isSet(headless);
@@ -85,6 +105,16 @@ CommandLine parseCommandLine(const QStringList &arguments)
         out.error = QStringLiteral("--port: not a port number: %1").arg(parser.value(port));
     out.runtime.port = quint16(p);
     out.runtime.token = parser.value(token);
+    out.runtime.allowHosts = parser.values(allowHost);
+    for (const QString &origin : parser.values(allowOrigin)) {
+        if (normalizeOrigin(origin.toUtf8()).isEmpty())
+            out.error
+                = QStringLiteral("--allow-origin: expected scheme://host[:port], like http://localhost:3000, "
+                                 "got %1")
+                      .arg(origin);
+    }
+    out.runtime.allowOrigins = parser.values(allowOrigin);
+    out.runtime.insecureNoToken = parser.isSet(insecureNoToken);
     const int maxImageMb = parser.value(maxImage).toInt(&ok);
     if (!ok || maxImageMb < 1 || maxImageMb > 256)
         out.error = QStringLiteral("--max-image-mb: a whole number of MB from 1 to 256: %1")
@@ -99,6 +129,11 @@ CommandLine parseCommandLine(const QStringList &arguments)
     out.runtime.images.allowPrivateUrls = parser.isSet(allowPrivateUrls);
     out.config = parser.value(config);
     out.runtime.configFile = out.config;
+    if (!logFormatFromName(parser.value(logFormat), &out.log.format))
+        out.error = QStringLiteral("--log-format: text or json, got %1").arg(parser.value(logFormat));
+    if (!logLevelFromName(parser.value(logLevel), &out.log.minimum))
+        out.error = QStringLiteral("--log-level: debug, info, warning or error, got %1")
+                        .arg(parser.value(logLevel));
     out.screenshot = parser.value(screenshot);
     out.screenshotDelayMs = parser.value(screenshotDelay).toInt();
     out.screenshotPage = parser.value(screenshotPage);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "logging.h"
 #include "runtime.h"
 
 #include <QStringList>
@@ -14,6 +15,7 @@ struct CommandLine {
     int screenshotDelayMs = 2000;
     QString screenshotPage; // hidden: the page to show in it (dashboard, submit, results, …)
     QString dropFiles; // hidden: files or a folder to drop on the window at start, as a person would
+    LogOptions log;
     QString error; // set when the arguments are wrong
 };
 

@@ -1,9 +1,12 @@
 #include "commandline.h"
+#include "ctl.h"
 #include "imageconsumer.h"
 #include "mainwindow.h"
+#include "preferencesdialog.h"
 #include "runtime.h"
 #include "servicenotify.h"
 #include "submitpage.h"
+#include "theme.h"
 
 #include <QApplication>
 #include <QCoreApplication>
@@ -72,6 +75,9 @@ qd::MainWindow::Page pageNamed(const QString &name)
 
 int main(int argc, char **argv)
 {
+    // `queuedeck ctl …` talks to a running runtime over HTTP: no window, no runtime of its own.
+    if (argc > 1 && qstrcmp(argv[1], "ctl") == 0)
+        return qd::ctl::main(argc, argv);
     std::unique_ptr<QCoreApplication> app;
     if (wantsHeadless(argc, argv))
         app = std::make_unique<QCoreApplication>(argc, argv);
@@ -86,28 +92,38 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "queuedeck: %s\n", qPrintable(cli.error));
         return 2;
     }
+    qd::installLogHandler(cli.log);
     qRegisterMetaType<QList<qd::QueueSnapshot>>();
     qd::RuntimeOptions options = cli.runtime;
+    if (!cli.headless) {
+        qd::applyPreferences(&options, QCoreApplication::arguments());
+        qd::applyTheme(qd::savedTheme());
+    }
     options.imageConsumerFactory = qd::ImageConsumer::factory();
     qd::Runtime runtime(options);
     QString error;
     if (!runtime.start(&error)) {
-        std::fprintf(stderr, "queuedeck: %s\n", qPrintable(error));
+        qCCritical(qd::lcRuntime, "%s", qPrintable(error));
         return 1;
     }
     quitOnSignals();
     // --config: what was imported, and what in the file was not understood.
-    if (const qd::WranglerImportReport imported = runtime.startupImport(); !imported.file.isEmpty())
-        std::fprintf(stderr, "queuedeck: %s\n", qPrintable(imported.summary()));
+    if (const qd::WranglerImportReport imported = runtime.startupImport(); !imported.file.isEmpty()) {
+        if (imported.error.isEmpty() && imported.warnings.isEmpty())
+            qCInfo(qd::lcRuntime, "%s", qPrintable(imported.summary()));
+        else
+            qCWarning(qd::lcRuntime, "%s", qPrintable(imported.summary()));
+    }
 
     if (cli.headless) {
-        std::printf("QueueDeck runtime listening on %s (data in %s)\n", qPrintable(runtime.endpoint()),
-            qPrintable(runtime.options().dataDir));
-        std::fflush(stdout);
+        // On stdout whatever --log-level says: scripts and tests wait for this line.
+        qd::writeLogLine(stdout, QtInfoMsg, "runtime",
+            QStringLiteral("QueueDeck runtime listening on %1 (data in %2)")
+                .arg(runtime.endpoint(), runtime.options().dataDir));
         const qd::ServiceNotifier notifier(runtime.broker(), runtime.endpoint());
         const int rc = QCoreApplication::exec();
         runtime.stop();
-        std::printf("QueueDeck runtime stopped\n");
+        qd::writeLogLine(stdout, QtInfoMsg, "runtime", QStringLiteral("QueueDeck runtime stopped"));
         return rc;
     }
 

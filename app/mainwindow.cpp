@@ -7,12 +7,15 @@
 #include "messagespage.h"
 #include "metricsformat.h"
 #include "metricshistory.h"
+#include "preferencesdialog.h"
 #include "queuecommands.h"
 #include "queuespage.h"
 #include "queuetablemodel.h"
 #include "resultspage.h"
 #include "runtime.h"
+#include "shortcutsdialog.h"
 #include "submitpage.h"
+#include "theme.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -110,6 +113,15 @@ MainWindow::MainWindow(Runtime *runtime, QWidget *parent)
         QGuiApplication::clipboard()->setText(m_runtime->endpoint());
         statusBar()->showMessage(tr("Copied %1").arg(m_runtime->endpoint()), 3000);
     });
+    // Stays in view (a permanent widget is never hidden by passing messages) for as long as
+    // the window is open: the user chose --insecure-no-token, and should not forget it.
+    if (const QString warning = insecureListenWarning(runtime->options()); !warning.isEmpty()) {
+        auto *insecure = new QLabel(tr("⚠ Open to the network: %1").arg(warning));
+        insecure->setObjectName(QStringLiteral("insecureWarning"));
+        insecure->setStyleSheet(
+            QStringLiteral("QLabel { color: white; background: #b00020; padding: 2px 6px; }"));
+        statusBar()->addPermanentWidget(insecure);
+    }
     statusBar()->addPermanentWidget(m_endpoint);
     statusBar()->addPermanentWidget(m_rate);
     statusBar()->addPermanentWidget(m_backlog);
@@ -172,6 +184,11 @@ void MainWindow::buildMenus()
         QStringLiteral("image-x-generic"), style()->standardIcon(QStyle::SP_DialogSaveButton)));
     csv->setIcon(QIcon::fromTheme(QStringLiteral("text-csv"), style()->standardIcon(QStyle::SP_FileIcon)));
     file->addSeparator();
+    m_preferences = file->addAction(tr("P&references…"), this, &MainWindow::openPreferences);
+    m_preferences->setObjectName(QStringLiteral("preferencesAction"));
+    m_preferences->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
+    m_preferences->setMenuRole(QAction::PreferencesRole);
+    file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
@@ -203,6 +220,9 @@ void MainWindow::buildMenus()
     queue->addAction(m_queuesPage->deleteAction());
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
+    m_shortcuts = help->addAction(tr("&Keyboard Shortcuts"), this, &MainWindow::showShortcuts);
+    m_shortcuts->setObjectName(QStringLiteral("shortcutsAction"));
+    m_shortcuts->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Slash));
     help->addAction(tr("&About QueueDeck"), this, [this] {
         QMessageBox::about(this, tr("About QueueDeck"),
             tr("<b>QueueDeck %1</b><p>A durable image-processing queue you can watch.</p>")
@@ -219,6 +239,38 @@ void MainWindow::buildMenus()
     bar->addAction(m_pauseCharts);
     bar->addAction(png);
     bar->addAction(csv);
+}
+
+void MainWindow::openPreferences()
+{
+    Preferences current = Preferences::load();
+    current.chartRange = m_dashboard->rangeBox()->currentIndex();
+    QStringList ranges;
+    for (int i = 0; i < m_dashboard->rangeBox()->count(); ++i)
+        ranges.append(m_dashboard->rangeBox()->itemText(i));
+    auto *dialog = new PreferencesDialog(current, ranges, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog, current] {
+        const Preferences chosen = dialog->preferences();
+        chosen.save();
+        if (chosen.theme != current.theme)
+            applyTheme(chosen.theme);
+        m_dashboard->rangeBox()->setCurrentIndex(chosen.chartRange);
+        if (chosen.dataDir != current.dataDir || chosen.port != current.port || chosen.token != current.token
+            || chosen.notify != current.notify || chosen.alertThreshold != current.alertThreshold)
+            statusBar()->showMessage(
+                tr("Saved. The data folder, port, token and notifications change the next "
+                   "time QueueDeck starts."),
+                8000);
+    });
+    dialog->open();
+}
+
+void MainWindow::showShortcuts()
+{
+    auto *sheet = new ShortcutsDialog(this, this);
+    sheet->setAttribute(Qt::WA_DeleteOnClose);
+    sheet->open();
 }
 
 QAction *MainWindow::pageAction(Page page) const

@@ -42,6 +42,8 @@ public:
     QLabel *rateLabel() const { return m_rate; }
     QLabel *backlogLabel() const { return m_backlog; }
     QAction *pageAction(Page page) const;
+    QAction *preferencesAction() const { return m_preferences; }
+    QAction *shortcutsAction() const { return m_shortcuts; }
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -53,6 +55,8 @@ private:
     void updatePulse();
     QWidget *placeholder(const QString &title, const QString &text);
     void openMessage(const QString &messageId);
+    void openPreferences();
+    void showShortcuts();
 
     Runtime *m_runtime;
     MetricsHistory *m_history;
@@ -69,6 +73,8 @@ private:
     QActionGroup *m_pageActions;
     QAction *m_pauseCharts = nullptr;
     QActionGroup *m_rangeActions = nullptr;
+    QAction *m_preferences = nullptr;
+    QAction *m_shortcuts = nullptr;
     QToolButton *m_endpoint;
     QLabel *m_rate;
     QLabel *m_backlog;

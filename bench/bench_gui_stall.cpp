@@ -1,7 +1,7 @@
 // How long the GUI thread stalls while the runtime moves messages: the main window with
 // its dashboard visible (offscreen), a producer on the runtime thread sending R messages a
 // second to a queue whose consumer acks every batch, and a 5 ms timer on the GUI thread
-// whose lateness is the stall. The budget (DESIGN.md) is no stall over 50 ms at 5,000/s.
+// whose lateness is the stall. The budget (README, "Performance") is no stall over 50 ms at 5,000/s.
 
 #include "benchsupport.h"
 #include "chartdatamodel.h"

@@ -111,7 +111,8 @@ void ImageConsumer::start(const std::shared_ptr<Batch> &batch, int index)
     const QString scheme = url.scheme().toLower();
     if (!m_context.blobBaseUrl.isEmpty() && m_context.blobs && imageUrl.startsWith(m_context.blobBaseUrl)) {
         // This server's own blob: read from the store, not over HTTP (which a token guards).
-        const QString name = imageUrl.mid(m_context.blobBaseUrl.size());
+        // After a '#' comes the uploaded file's name (uploadjobs.cpp), not part of the blob's.
+        const QString name = imageUrl.mid(m_context.blobBaseUrl.size()).section(QLatin1Char('#'), 0, 0);
         const QString path = m_context.blobs->pathFor(name);
         if (path.isEmpty()) {
             fail(batch, index, QStringLiteral("no such blob on this server: %1").arg(name));

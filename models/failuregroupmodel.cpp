@@ -66,7 +66,7 @@ QVariant FailureGroupModel::data(const QModelIndex &index, int role) const
     if (role == Qt::DisplayRole) {
         switch (column) {
         case Signature:
-            return g.signature.isEmpty() ? tr("(no error text)") : firstLine(g.signature);
+            return g.signature.isEmpty() ? tr("(no error text)") : firstLine(readableSignature(g.signature));
         case Count:
             return QLocale().toString(g.count);
         case FirstSeen:
@@ -80,7 +80,8 @@ QVariant FailureGroupModel::data(const QModelIndex &index, int role) const
         }
     }
     if (role == Qt::ToolTipRole && (column == Signature || column == Sample))
-        return tr("%1\n\nFor example (%2):\n%3").arg(g.signature, g.sampleId, g.sampleError);
+        return tr("%1\n\nFor example (%2):\n%3")
+            .arg(readableSignature(g.signature), g.sampleId, g.sampleError);
     if (role == Qt::TextAlignmentRole && column == Count)
         return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
     return {};
@@ -145,6 +146,14 @@ std::optional<FailureGroup> FailureGroupModel::group(int row) const
     return m_groups.at(row);
 }
 
+qint64 FailureGroupModel::totalCount() const
+{
+    qint64 n = 0;
+    for (const FailureGroup &g : m_groups)
+        n += g.count;
+    return n;
+}
+
 int FailureGroupModel::rowOf(const QString &signature) const
 {
     for (int i = 0; i < m_groups.size(); ++i) {
@@ -154,8 +163,18 @@ int FailureGroupModel::rowOf(const QString &signature) const
     return -1;
 }
 
-void FailureGroupModel::setGroups(const QList<FailureGroup> &groups)
+void FailureGroupModel::setGroups(const QList<FailureGroup> &incoming)
 {
+    QList<FailureGroup> groups = incoming;
+    for (FailureGroup &g : groups) {
+        auto seen = m_firstSeen.find(g.signature);
+        if (seen == m_firstSeen.end())
+            seen = m_firstSeen.insert(g.signature, g.firstSeenMs);
+        else if (g.firstSeenMs > 0 && g.firstSeenMs < *seen)
+            *seen = g.firstSeenMs;
+        if (*seen > 0)
+            g.firstSeenMs = *seen;
+    }
     QHash<QString, qsizetype> fresh;
     for (qsizetype i = 0; i < groups.size(); ++i)
         fresh.insert(groups.at(i).signature, i);

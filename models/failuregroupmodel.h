@@ -4,6 +4,7 @@
 
 #include <QAbstractTableModel>
 #include <QElapsedTimer>
+#include <QHash>
 #include <QTimer>
 
 namespace qd {
@@ -31,6 +32,8 @@ public:
     void setGroups(const QList<FailureGroup> &groups);
 
     std::optional<FailureGroup> group(int row) const;
+    // The messages in all groups, from the same answer as the groups themselves.
+    qint64 totalCount() const;
     int rowOf(const QString &signature) const;
 
 signals:
@@ -47,6 +50,9 @@ private:
     bool m_again = false;
     MessageFilter m_filter;
     QList<FailureGroup> m_groups;
+    // The earliest time each signature was seen failing: a retried message that fails again
+    // has a new update time, and would otherwise move its group's "first seen" forward.
+    QHash<QString, qint64> m_firstSeen;
     QTimer m_liveTimer;
     int m_liveInterval = 0;
 };

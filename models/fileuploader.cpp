@@ -1,5 +1,6 @@
 #include "fileuploader.h"
 
+#include "blobstore.h"
 #include "runtime.h"
 #include "uploadjobs.h"
 
@@ -11,6 +12,7 @@
 #include <QLocale>
 #include <QMimeDatabase>
 #include <QPointer>
+#include <QSet>
 
 #include <algorithm>
 
@@ -256,10 +258,14 @@ void FileUploader::flush()
         return;
     }
     QList<quint64> keys;
+    QList<bool> evenIfDuplicate;
     std::vector<UploadFile> files;
     for (Ready &r : chunk) {
         keys.append(r.key);
-        files.push_back(UploadFile { r.name, std::move(r.data), {} });
+        evenIfDuplicate.append(r.evenIfDuplicate);
+        // Kept (the bytes are shared, not copied) in case the person queues a duplicate.
+        m_held[r.key] = r;
+        files.push_back(UploadFile { r.name, r.data, {} });
     }
     // The answer goes back through the runtime object, which lives on the GUI thread and
     // outlives every page; the QPointer is only read there.
@@ -267,21 +273,24 @@ void FileUploader::flush()
     Runtime *runtime = m_runtime;
     const QString queue = m_queue;
     const QString userId = m_userId;
-    const auto answer = [self, runtime, keys](const QStringList &ids, const QStringList &errors) {
+    const auto answer = [self, runtime, keys](const QStringList &ids, const QStringList &errors,
+                            const QList<bool> &duplicates) {
         QMetaObject::invokeMethod(
             runtime,
-            [self, keys, ids, errors] {
+            [self, keys, ids, errors, duplicates] {
                 if (self)
-                    self->queued(keys, ids, errors);
+                    self->queued(keys, ids, errors, duplicates);
             },
             Qt::QueuedConnection);
     };
     QMetaObject::invokeMethod(
         broker,
-        [broker, runtime, queue, userId, keys, answer, files = std::move(files)]() mutable {
+        [broker, runtime, queue, userId, keys, evenIfDuplicate, answer, files = std::move(files)]() mutable {
             BlobStore *blobs = runtime->blobs();
             QStringList ids(keys.size());
             QStringList errors(keys.size());
+            QList<bool> duplicates(keys.size(), false);
+            QSet<QString> seen;
             // The same check POST /uploads makes; a file refused here does not hold up the others.
             std::vector<UploadFile> accepted;
             QList<qsizetype> positions;
@@ -293,16 +302,25 @@ void FileUploader::flush()
                     errors[i] = check.message;
                     continue;
                 }
+                // The same bytes again (uploaded before, or twice in this drop) would make a
+                // second job for one picture: ask first.
+                const QString sha = BlobStore::hashOf(f.data);
+                const bool again = blobs->contains(sha) || seen.contains(sha);
+                seen.insert(sha);
+                if (again && !evenIfDuplicate.at(i)) {
+                    duplicates[i] = true;
+                    continue;
+                }
                 positions.append(i);
                 accepted.push_back(std::move(f));
             }
             if (accepted.empty()) {
-                answer(ids, errors);
+                answer(ids, errors, duplicates);
                 return;
             }
             const Error error = storeAndQueueUploads(*broker, *blobs, runtime->blobBaseUrl(), queue, userId,
                 std::move(accepted), std::nullopt,
-                [answer, ids, errors, positions](
+                [answer, ids, errors, duplicates, positions](
                     const Error &commitError, const std::vector<QueuedUpload> &jobs) mutable {
                     for (qsizetype j = 0; j < positions.size(); ++j) {
                         if (commitError)
@@ -310,23 +328,33 @@ void FileUploader::flush()
                         else
                             ids[positions.at(j)] = jobs.at(std::size_t(j)).id;
                     }
-                    answer(ids, errors);
+                    answer(ids, errors, duplicates);
                 });
             if (error) {
                 for (const qsizetype p : std::as_const(positions))
                     errors[p] = error.message;
-                answer(ids, errors);
+                answer(ids, errors, duplicates);
             }
         },
         Qt::QueuedConnection);
 }
 
-void FileUploader::queued(const QList<quint64> &keys, const QStringList &ids, const QStringList &errors)
+void FileUploader::queued(const QList<quint64> &keys, const QStringList &ids, const QStringList &errors,
+    const QList<bool> &duplicates)
 {
     QList<UploadListModel::Change> changes;
+    int found = 0;
     for (qsizetype i = 0; i < keys.size(); ++i) {
         UploadListModel::Change c;
         c.key = keys.at(i);
+        if (duplicates.at(i)) {
+            c.state = UploadState::Duplicate;
+            c.detail = tr("the same picture was uploaded before");
+            changes.append(c);
+            ++found;
+            continue;
+        }
+        m_held.erase(keys.at(i));
         if (!errors.at(i).isEmpty()) {
             c.state = UploadState::Refused;
             c.detail = errors.at(i);
@@ -340,6 +368,42 @@ void FileUploader::queued(const QList<quint64> &keys, const QStringList &ids, co
     if (!m_pollTimer.isActive())
         m_pollTimer.start();
     startChecks();
+    if (found > 0)
+        emit duplicatesFound(int(m_held.size()));
+}
+
+void FileUploader::queueDuplicates()
+{
+    QList<UploadListModel::Change> changes;
+    for (auto &[key, ready] : m_held) {
+        const int at = m_model->rowOfKey(key);
+        if (at < 0 || m_model->row(at).state != UploadState::Duplicate)
+            continue;
+        ready.evenIfDuplicate = true;
+        m_readyBytes += ready.data.size();
+        m_ready.push_back(ready);
+        UploadListModel::Change c;
+        c.key = key;
+        c.state = UploadState::Uploading;
+        changes.append(c);
+    }
+    m_held.clear();
+    m_model->apply(changes);
+    flush();
+}
+
+void FileUploader::skipDuplicates()
+{
+    QList<UploadListModel::Change> changes;
+    for (const auto &[key, ready] : m_held) {
+        UploadListModel::Change c;
+        c.key = key;
+        c.state = UploadState::Cancelled;
+        c.detail = tr("skipped: the same picture was uploaded before");
+        changes.append(c);
+    }
+    m_held.clear();
+    m_model->apply(changes);
 }
 
 void FileUploader::poll()
@@ -441,6 +505,12 @@ void FileUploader::cancel()
         if (m_model->row(i).state == UploadState::Checking)
             cancelRow(m_model->row(i).key);
     }
+    for (const auto &[key, ready] : m_held) {
+        const int at = m_model->rowOfKey(key);
+        if (at >= 0 && m_model->row(at).state == UploadState::Duplicate)
+            cancelRow(key);
+    }
+    m_held.clear();
     m_toCheck.clear();
     m_ready.clear();
     m_readyBytes = 0;

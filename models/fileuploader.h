@@ -9,6 +9,7 @@
 #include <atomic>
 #include <deque>
 #include <memory>
+#include <unordered_map>
 
 namespace qd {
 
@@ -49,6 +50,11 @@ public:
     void cancel();
     // Something is still being checked, uploaded or processed.
     bool isBusy() const;
+    // Files whose bytes were uploaded before wait as duplicates (duplicatesFound) until
+    // the person queues them as new jobs anyway, or skips them.
+    void queueDuplicates();
+    void skipDuplicates();
+    int duplicateCount() const { return int(m_held.size()); }
 
     static constexpr int kParallelChecks = 4;
     static constexpr int kChunkFiles = 25;
@@ -60,6 +66,8 @@ signals:
     void progressChanged(int finished, int total);
     // Every file so far has reached its end (done, failed, refused or cancelled).
     void allFinished();
+    // Files were found to be uploaded before; `count` wait for a choice.
+    void duplicatesFound(int count);
 
 private:
     struct Pending {
@@ -72,6 +80,7 @@ private:
         quint64 key = 0;
         QString name;
         QByteArray data;
+        bool evenIfDuplicate = false;
     };
     struct Polled {
         QString id;
@@ -83,7 +92,8 @@ private:
     void startChecks();
     void checked(quint64 key, const CheckedFile &result);
     void flush();
-    void queued(const QList<quint64> &keys, const QStringList &ids, const QStringList &errors);
+    void queued(const QList<quint64> &keys, const QStringList &ids, const QStringList &errors,
+        const QList<bool> &duplicates);
     void poll();
     void polled(const QList<Polled> &states);
     void updateProgress();
@@ -96,6 +106,7 @@ private:
     int m_checking = 0;
     int m_scanning = 0;
     std::vector<Ready> m_ready;
+    std::unordered_map<quint64, Ready> m_held; // sent, or duplicates waiting (bytes shared)
     qint64 m_readyBytes = 0;
     QString m_queue = QStringLiteral("images");
     QString m_userId = QStringLiteral("anonymous");

@@ -5,6 +5,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLocale>
+#include <QRegularExpression>
 
 namespace qd {
 
@@ -55,6 +56,16 @@ QString firstLine(const QString &text)
 QString countText(qint64 n, const QString &one, const QString &many)
 {
     return (n == 1 ? one : many).arg(QLocale().toString(n));
+}
+
+QString readableSignature(const QString &signature)
+{
+    // A run of placeholders with the dots, colons and slashes between them is one value
+    // (an address, a host and port, a path of ids).
+    static const QRegularExpression placeholders(QStringLiteral("<(?:n|url|id)>(?:[.:/x-]?<(?:n|url|id)>)*"));
+    QString s = signature;
+    s.replace(placeholders, QStringLiteral("…"));
+    return s;
 }
 
 QString hexDump(const QByteArray &bytes, qsizetype maxBytes)

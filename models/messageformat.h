@@ -15,6 +15,9 @@ QColor stateColor(const QString &state);
 QString firstLine(const QString &text);
 // `one` or `many` with %1 replaced by n, in the locale's digits ("1 message", "2,500 messages").
 QString countText(qint64 n, const QString &one, const QString &many);
+// An error signature (errorsignature.h) as a person reads it: its placeholders ("<n>.<n>",
+// "<url>", "<id>") become "…", so "host <n>.<n>" reads "host …".
+QString readableSignature(const QString &signature);
 
 struct BodyView {
     QString kind; // "JSON", "text" or "bytes"

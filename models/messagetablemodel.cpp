@@ -59,6 +59,7 @@ MessageSort MessageTableModel::sortOf(Column column)
     case LastError:
         return MessageSort::LastError;
     case Enqueued:
+    case Mark:
     case ColumnCount:
         break;
     }
@@ -102,6 +103,14 @@ QVariant MessageTableModel::data(const QModelIndex &index, int role) const
         return {};
     }
     const MessageRow &m = m_cache.at(row - m_cacheStart);
+    if (column == Mark) {
+        if (role == Qt::CheckStateRole)
+            return m_marks.count(m.seq) ? Qt::Checked : Qt::Unchecked;
+        if (role == Qt::ToolTipRole)
+            return tr("Marked rows are what Retry, Delete and Export act on (x)");
+        if (role != LoadedRole && role != SeqRole && role != IdRole && role != StateRole)
+            return {};
+    }
     switch (role) {
     case LoadedRole:
         return true;
@@ -139,11 +148,15 @@ QVariant MessageTableModel::data(const QModelIndex &index, int role) const
             return formatTimestamp(m.timestampMs);
         case LastError:
             return firstLine(m.lastError);
+        case Mark:
         case ColumnCount:
             break;
         }
         return {};
     case Qt::ToolTipRole:
+        // Ids share their time prefix; the whole id is what tells two rows apart.
+        if (column == Id)
+            return m.id;
         if (column == LastError && !m.lastError.isEmpty())
             return m.lastError;
         if (column == Url && !m.url.isEmpty())
@@ -185,10 +198,71 @@ QVariant MessageTableModel::headerData(int section, Qt::Orientation orientation,
         return tr("Enqueued");
     case LastError:
         return tr("Last error");
+    case Mark:
+        return QString();
     case ColumnCount:
         break;
     }
     return {};
+}
+
+Qt::ItemFlags MessageTableModel::flags(const QModelIndex &index) const
+{
+    Qt::ItemFlags f = QAbstractTableModel::flags(index);
+    if (index.isValid() && index.column() == Mark && isLoaded(index.row()))
+        f |= Qt::ItemIsUserCheckable;
+    return f;
+}
+
+bool MessageTableModel::setData(const QModelIndex &index, const QVariant &value, int role)
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)
+        || index.column() != Mark || role != Qt::CheckStateRole || !isLoaded(index.row()))
+        return false;
+    setMarked(index.row(), value.toInt() == Qt::Checked);
+    return true;
+}
+
+void MessageTableModel::setMarked(int row, bool marked)
+{
+    const auto r = rowAt(row);
+    if (!r || marked == (m_marks.count(r->seq) > 0))
+        return;
+    if (marked)
+        m_marks.emplace(r->seq, r->id);
+    else
+        m_marks.erase(r->seq);
+    emit dataChanged(index(row, Mark), index(row, Mark), { Qt::CheckStateRole });
+    emit marksChanged();
+}
+
+bool MessageTableModel::isMarked(int row) const
+{
+    const auto r = rowAt(row);
+    return r && m_marks.count(r->seq) > 0;
+}
+
+void MessageTableModel::clearMarks()
+{
+    if (m_marks.empty())
+        return;
+    const QList<int> rows = markedRows();
+    m_marks.clear();
+    if (!rows.isEmpty())
+        emit dataChanged(index(rows.first(), Mark), index(rows.last(), Mark), { Qt::CheckStateRole });
+    emit marksChanged();
+}
+
+QList<int> MessageTableModel::markedRows() const
+{
+    QList<int> rows;
+    if (m_marks.empty())
+        return rows;
+    for (qsizetype i = 0; i < m_cache.size(); ++i) {
+        if (m_marks.count(m_cache.at(i).seq) && m_cacheStart + int(i) < m_count)
+            rows.append(m_cacheStart + int(i));
+    }
+    return rows;
 }
 
 void MessageTableModel::sort(int column, Qt::SortOrder order)
@@ -206,6 +280,8 @@ void MessageTableModel::sort(int column, Qt::SortOrder order)
 void MessageTableModel::setFilter(const MessageFilter &filter)
 {
     beginResetModel();
+    const bool hadMarks = !m_marks.empty();
+    m_marks.clear();
     m_filter = filter;
     ++m_generation;
     ++m_layout;
@@ -221,6 +297,8 @@ void MessageTableModel::setFilter(const MessageFilter &filter)
     m_wantFirst = m_wantLast = -1;
     m_askedFirst = m_askedLast = -1;
     endResetModel();
+    if (hadMarks)
+        emit marksChanged();
     setLoading(true);
     refresh();
 }
@@ -546,6 +624,7 @@ void MessageTableModel::diffWindow(const QList<MessageRow> &fresh, int *changedF
         *changedLast = std::max(*changedLast, row);
     };
     bool structural = false;
+    bool marksLeft = false;
     qsizetype at = 0; // in m_cache
     qsizetype j = 0; // in fresh
     while (at < m_cache.size()) {
@@ -566,8 +645,12 @@ void MessageTableModel::diffWindow(const QList<MessageRow> &fresh, int *changedF
             if (freshSeqs.contains(seq))
                 n = 1;
             beginRemoveRows({}, row, row + int(n) - 1);
-            for (qsizetype k = 0; k < n; ++k)
+            for (qsizetype k = 0; k < n; ++k) {
                 oldSeqs.remove(m_cache.at(at + k).seq);
+                // A message that left the filter (retried, deleted) is no longer marked.
+                if (!freshSeqs.contains(m_cache.at(at + k).seq) && m_marks.erase(m_cache.at(at + k).seq))
+                    marksLeft = true;
+            }
             m_cache.remove(at, n);
             m_count -= int(n);
             endRemoveRows();
@@ -595,6 +678,8 @@ void MessageTableModel::diffWindow(const QList<MessageRow> &fresh, int *changedF
     }
     if (structural)
         ++m_layout;
+    if (marksLeft)
+        emit marksChanged();
 }
 
 } // namespace qd

@@ -5,6 +5,7 @@
 #include <QAbstractTableModel>
 #include <QTimer>
 
+#include <map>
 #include <set>
 #include <unordered_map>
 
@@ -22,7 +23,8 @@ namespace qd {
 class MessageTableModel final : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { Queue, Id, State, Attempts, User, Url, Enqueued, LastError, ColumnCount };
+    // Mark comes last so the other columns keep their numbers; views show it first.
+    enum Column { Queue, Id, State, Attempts, User, Url, Enqueued, LastError, Mark, ColumnCount };
     enum Role { SortRole = Qt::UserRole, SeqRole, IdRole, StateRole, LoadedRole };
     static constexpr int kPageSize = 200;
 
@@ -32,6 +34,8 @@ public:
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    bool setData(const QModelIndex &index, const QVariant &value, int role = Qt::EditRole) override;
+    Qt::ItemFlags flags(const QModelIndex &index) const override;
     void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
 
     // A new filter (its sort fields included) starts over from the first page.
@@ -48,6 +52,16 @@ public:
     bool isLoaded(int row) const;
     std::optional<MessageRow> rowAt(int row) const;
     bool isLoading() const { return m_loading; }
+
+    // Marks are what bulk actions act on, kept by message (not by row) so they survive live
+    // updates and scrolling; a new filter starts without any.
+    void setMarked(int row, bool marked);
+    bool isMarked(int row) const;
+    void clearMarks();
+    int markCount() const { return int(m_marks.size()); }
+    // Marked messages as seq → id, and the rows of those that are loaded, ascending.
+    const std::map<qint64, QString> &marks() const { return m_marks; }
+    QList<int> markedRows() const;
     // Rows are shown but not yet counted: rowCount is a lower bound until counted().
     bool isCounting() const { return m_counting; }
 
@@ -56,6 +70,7 @@ signals:
     void loaded();
     void loadingChanged(bool loading);
     void counted();
+    void marksChanged();
 
 private:
     struct Pending {
@@ -87,6 +102,7 @@ private:
     int m_cacheStart = 0;
     QList<MessageRow> m_cache; // rows [m_cacheStart, m_cacheStart + size), in model order
     std::set<int> m_pendingPages;
+    std::map<qint64, QString> m_marks;
     std::unordered_map<quint64, Pending> m_pending;
     bool m_refreshInFlight = false;
     bool m_refreshAgain = false;

@@ -1,5 +1,6 @@
 #include "nodetablemodel.h"
 
+#include "messageformat.h"
 #include "metricsformat.h"
 
 #include <QColor>
@@ -88,16 +89,14 @@ QVariant NodeTableModel::data(const QModelIndex &index, int role) const
         case Node:
             return n.id > 0 ? tr("%1, node %2 of the shared store").arg(hostPid).arg(n.id) : hostPid;
         case Uptime:
-            return tr("Started %1")
-                .arg(QLocale().toString(QDateTime::fromMSecsSinceEpoch(n.startedMs), QLocale::ShortFormat));
+            return tr("Started %1").arg(formatTimestamp(n.startedMs));
         case Throughput:
             return tr("Messages acked a second over its last heartbeat interval");
         case Acked:
             return tr("Messages acked since it started");
         case Status:
             return tr("Last heartbeat %1; after %2 without one the other nodes take back its batches")
-                .arg(QLocale().toString(QDateTime::fromMSecsSinceEpoch(n.heartbeatMs).time()),
-                    formatUptime(n.timeoutMs));
+                .arg(formatTimestamp(n.heartbeatMs), formatUptime(n.timeoutMs));
         default:
             return {};
         }

@@ -1,5 +1,6 @@
 #include "resultsmodel.h"
 
+#include "messageformat.h"
 #include "runtime.h"
 #include "uploadlistmodel.h"
 
@@ -18,6 +19,9 @@ namespace {
 QString imageName(const ImageResult &r)
 {
     const QUrl url(r.url);
+    // An upload's own file name, kept in the job's URL when it was queued.
+    if (url.hasFragment() && !url.fragment().isEmpty())
+        return url.fragment(QUrl::FullyDecoded);
     const QString last = url.path().section(QLatin1Char('/'), -1);
     if (BlobStore::isBlobName(last))
         return QObject::tr("blob %1…").arg(last.left(10));
@@ -80,7 +84,12 @@ QVariant ResultsModel::data(const QModelIndex &index, int role) const
     case LoadedRole:
         return true;
     case CaptionRole:
-        return QStringLiteral("%1×%2 %3\n%4").arg(r.width).arg(r.height).arg(r.format.toUpper(), r.userId);
+        // What tells tiles apart first: the file's name; then its size and whose it is.
+        return QStringLiteral("%1\n%2×%3 %4 · %5")
+            .arg(imageName(r))
+            .arg(r.width)
+            .arg(r.height)
+            .arg(r.format.toUpper(), r.userId);
     case Qt::ToolTipRole:
         return tr("%1\n%2×%3 %4, %5\nuser %6, message %7")
             .arg(r.url)
@@ -121,7 +130,7 @@ QVariant ResultsModel::data(const QModelIndex &index, int role) const
         break;
     case When:
         if (role == Qt::DisplayRole)
-            return QLocale().toString(QDateTime::fromMSecsSinceEpoch(r.createdMs), QLocale::ShortFormat);
+            return formatTimestamp(r.createdMs);
         if (role == SortRole)
             return r.createdMs;
         break;

@@ -25,6 +25,8 @@ QString uploadStateName(UploadState state)
         return QObject::tr("failed");
     case UploadState::Cancelled:
         return QObject::tr("cancelled");
+    case UploadState::Duplicate:
+        return QObject::tr("duplicate");
     }
     return {};
 }
@@ -116,7 +118,7 @@ QVariant UploadListModel::data(const QModelIndex &index, int role) const
             return r.detail;
         break;
     case MessageId:
-        if (role == Qt::DisplayRole || role == SortRole)
+        if (role == Qt::DisplayRole || role == SortRole || role == Qt::ToolTipRole)
             return r.messageId;
         break;
     case ColumnCount:

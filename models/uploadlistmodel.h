@@ -16,6 +16,7 @@ enum class UploadState {
     Done, // acked: the image has a result
     Failed, // failed for good (or dead-lettered)
     Cancelled, // cancelled before it was queued
+    Duplicate, // the same bytes were uploaded before: waits for the person to choose
 };
 
 QString uploadStateName(UploadState state);

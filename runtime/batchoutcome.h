@@ -9,7 +9,7 @@
 namespace qd {
 
 // Records what a consumer's handler did with a batch, in call order, and resolves each
-// message's fate by the rules of QUEUES.md ("Outcome of a batch"):
+// message's fate by the rules of docs/semantics.md ("Outcome of a batch"):
 // - the first call on a message wins; a per-message call beats a batch call;
 // - the first batch call wins over a later batch call;
 // - a handler that returns acks all not retried; one that throws retries all not acked.

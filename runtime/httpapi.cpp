@@ -33,11 +33,11 @@ HttpApi::HttpApi(Broker *broker, QString defaultQueue, QString token, QObject *p
     , m_own(broker)
     , m_server(this)
     , m_defaultQueue(std::move(defaultQueue))
+    , m_access(token)
 {
-    if (!token.isEmpty())
-        m_expectedAuth = "Bearer " + token.toUtf8();
     m_server.setHandler([this](const HttpRequest &r, const HttpResponder &w) { handle(r, w); });
     m_server.setBodyLimit([this](const HttpRequest &r) { return bodyLimit(r); });
+    m_server.setHeadCheck([this](const HttpRequest &r) { return checkHead(r); });
 }
 
 bool HttpApi::listen(const QHostAddress &address, quint16 port, QString *error)
@@ -62,11 +62,32 @@ qint64 HttpApi::bodyLimit(const HttpRequest &request) const
     return 1024 * 1024;
 }
 
+bool HttpApi::isServed(const QByteArray &path) const
+{
+    if (path == "/" || path == "/metrics" || path == "/healthz" || (m_uploads && UploadsApi::handles(path)))
+        return true;
+    const QStringList segments = splitPath(path);
+    return segments.value(0) == QLatin1String("api")
+        || (segments.size() >= 4 && segments[0] == QLatin1String("client")
+            && segments[1] == QLatin1String("v4") && segments[2] == QLatin1String("accounts"));
+}
+
+std::optional<HttpResponse> HttpApi::checkHead(const HttpRequest &head) const
+{
+    if (std::optional<HttpResponse> refusal = m_access.check(head))
+        return refusal;
+    if (!isServed(head.path))
+        return HttpResponse::json(
+            404, jsonError(QStringLiteral("no such endpoint: %1").arg(QString::fromUtf8(head.path))));
+    return std::nullopt;
+}
+
 void HttpApi::handle(const HttpRequest &request, const HttpResponder &responder)
 {
-    if (!m_expectedAuth.isEmpty() && request.header("authorization") != m_expectedAuth) {
-        responder.respond(HttpResponse::json(
-            403, jsonError(QStringLiteral("a valid Authorization: Bearer token is required"))));
+    // The server has checked the head already; callers that hand requests in directly
+    // (the fuzzer) get the same checks.
+    if (const std::optional<HttpResponse> refusal = m_access.check(request)) {
+        responder.respond(*refusal);
         return;
     }
     if (m_uploads && UploadsApi::handles(request.path)) {

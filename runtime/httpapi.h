@@ -1,5 +1,6 @@
 #pragma once
 
+#include "accesspolicy.h"
 #include "cloudflareapi.h"
 #include "httpserver.h"
 #include "ownapi.h"
@@ -25,19 +26,26 @@ public:
     // Serves /uploads, /blobs/ and /api/results once set; a child of this object.
     void setUploads(UploadsApi *uploads) { m_uploads = uploads; }
 
+    // Who may call: the token given at construction, and the names and origins allowed.
+    AccessPolicy &access() { return m_access; }
+
     // Answers one parsed request: the server calls these, and so does the request fuzzer.
     void handle(const HttpRequest &request, const HttpResponder &responder);
     qint64 bodyLimit(const HttpRequest &request) const;
+    // Refuses a request from its head (before its body is read): one the access policy
+    // refuses, or one no endpoint serves.
+    std::optional<HttpResponse> checkHead(const HttpRequest &head) const;
 
 private:
     void produce(const HttpRequest &request, const HttpResponder &responder);
+    bool isServed(const QByteArray &path) const;
 
     Broker *m_broker;
     CloudflareApi m_cloudflare;
     OwnApi m_own;
     HttpServer m_server;
     QString m_defaultQueue;
-    QByteArray m_expectedAuth;
+    AccessPolicy m_access;
     UploadsApi *m_uploads = nullptr;
     QString m_baseUrl;
 };

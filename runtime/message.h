@@ -47,7 +47,7 @@ struct SendItem {
     std::optional<int> delaySeconds;
 };
 
-// Limits from QUEUES.md.
+// Limits from docs/semantics.md ("Messages").
 inline constexpr qsizetype kMaxMessageBytes = 128'000;
 inline constexpr int kMaxBatchMessages = 100;
 inline constexpr qsizetype kMaxBatchBytes = 256'000;

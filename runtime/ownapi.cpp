@@ -10,6 +10,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <algorithm>
+#include <array>
 #include <map>
 
 namespace qd {
@@ -52,6 +54,36 @@ bool intParam(const QJsonObject &o, const char *key, qint64 min, qint64 max, qin
         return false;
     }
     *out = n;
+    return true;
+}
+
+// sort= and order=: a follower (queuedeck ctl tail) asks for the most recently changed first.
+bool sortFrom(const QJsonObject &params, MessageFilter *filter, QString *error)
+{
+    static const std::array<std::pair<QLatin1String, MessageSort>, 5> sorts { {
+        { QLatin1String("seq"), MessageSort::Seq },
+        { QLatin1String("updated"), MessageSort::Updated },
+        { QLatin1String("id"), MessageSort::Id },
+        { QLatin1String("attempts"), MessageSort::Attempts },
+        { QLatin1String("state"), MessageSort::State },
+    } };
+    const QString sort = params.value(QLatin1String("sort")).toString();
+    const QString order = params.value(QLatin1String("order")).toString();
+    if (!sort.isEmpty()) {
+        const auto it = std::find_if(
+            sorts.begin(), sorts.end(), [&](const auto &entry) { return entry.first == sort; });
+        if (it == sorts.end()) {
+            *error
+                = QStringLiteral("sort must be one of seq, updated, id, attempts, state (got %1)").arg(sort);
+            return false;
+        }
+        filter->sort = it->second;
+    }
+    if (!order.isEmpty() && order != QLatin1String("asc") && order != QLatin1String("desc")) {
+        *error = QStringLiteral("order must be asc or desc (got %1)").arg(order);
+        return false;
+    }
+    filter->descending = order == QLatin1String("desc");
     return true;
 }
 
@@ -157,7 +189,8 @@ void OwnApi::listMessages(const HttpRequest &request, const HttpResponder &respo
     QString error;
     qint64 offset = 0;
     qint64 limit = 100;
-    if (!filterFrom(params, &filter, &error) || !intParam(params, "offset", 0, 1LL << 40, &offset, &error)
+    if (!filterFrom(params, &filter, &error) || !sortFrom(params, &filter, &error)
+        || !intParam(params, "offset", 0, 1LL << 40, &offset, &error)
         || !intParam(params, "limit", 1, 1000, &limit, &error)) {
         responder.respond(fail(error.contains(QLatin1String("not found")) ? 404 : 400, error));
         return;

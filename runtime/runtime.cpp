@@ -30,6 +30,15 @@ Runtime::~Runtime()
     stop();
 }
 
+QString insecureListenWarning(const RuntimeOptions &options)
+{
+    if (options.bind.isLoopback() || !options.token.isEmpty())
+        return {};
+    return QStringLiteral("%1 is not a loopback address and there is no token: anyone who can reach this "
+                          "port can queue, read and delete jobs (set --token)")
+        .arg(options.bind.toString());
+}
+
 QString Runtime::defaultDataDir()
 {
     return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
@@ -37,6 +46,16 @@ QString Runtime::defaultDataDir()
 
 bool Runtime::start(QString *error)
 {
+    if (const QString warning = insecureListenWarning(m_options); !warning.isEmpty()) {
+        if (!m_options.insecureNoToken) {
+            *error = QStringLiteral("--bind %1 is not a loopback address, and without a token anyone who "
+                                    "can reach it could use the API: set --token TOKEN, or pass "
+                                    "--insecure-no-token to listen without one")
+                         .arg(m_options.bind.toString());
+            return false;
+        }
+        qWarning("queuedeck: %s", qPrintable(warning));
+    }
     if (!QDir().mkpath(m_options.dataDir)) {
         *error = QStringLiteral("cannot create the data directory %1").arg(m_options.dataDir);
         return false;
@@ -66,6 +85,8 @@ bool Runtime::start(QString *error)
             if (!m_broker->queue(m_options.defaultQueue))
                 m_broker->createQueue(m_options.defaultQueue);
             m_http = new HttpApi(m_broker, m_options.defaultQueue, m_options.token);
+            m_http->access().setAllowedHosts(m_options.allowHosts);
+            m_http->access().setAllowedOrigins(m_options.allowOrigins);
             m_http->setUploads(new UploadsApi(m_broker, m_blobs.get(), m_options.defaultQueue, m_http));
             if (!m_http->listen(m_options.bind, m_options.port, error))
                 return;

@@ -31,6 +31,12 @@ struct RuntimeOptions {
     QHostAddress bind = QHostAddress::LocalHost;
     quint16 port = 8787;
     QString token;
+    // Host names accepted besides the server's own addresses, and web origins whose pages
+    // may call the API (see AccessPolicy).
+    QStringList allowHosts;
+    QStringList allowOrigins;
+    // Listen on a non-loopback address without a token anyway (warned about, not refused).
+    bool insecureNoToken = false;
     QString defaultQueue = QStringLiteral("images");
     int sampleIntervalMs = 1000;
     // A wrangler.toml / .jsonc imported at start; a file that cannot be parsed stops the start.
@@ -39,6 +45,10 @@ struct RuntimeOptions {
     // Builds the consumer of ConsumerType::Image queues; unset, those queues wait.
     ImageConsumerFactory imageConsumerFactory;
 };
+
+// Non-empty when the options let anyone who can reach the machine use the API: what to
+// warn about in the log and in the window.
+QString insecureListenWarning(const RuntimeOptions &options);
 
 // The whole engine on its own thread: store, broker and the HTTP server. The GUI and
 // main() talk to it only through queued calls and value snapshots.

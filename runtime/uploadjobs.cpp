@@ -5,6 +5,7 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QUrl>
 
 #include <memory>
 
@@ -55,6 +56,10 @@ Error storeAndQueueUploads(Broker &broker, BlobStore &blobs, const QString &blob
             return e;
         job.deduplicated = !created;
         job.imageUrl = blobBase + job.sha256;
+        // The blob is named by its contents; the name the person knows it by rides along in
+        // the fragment, which no fetch sends, so results can show "cat.jpg", not a hash.
+        if (!file.filename.isEmpty())
+            job.imageUrl += QLatin1Char('#') + QString::fromLatin1(QUrl::toPercentEncoding(file.filename));
         const QJsonObject body { { QStringLiteral("imageUrl"), job.imageUrl },
             { QStringLiteral("userId"), userId } };
         items.push_back(

@@ -25,6 +25,7 @@
 #include <QSet>
 #include <QSplitter>
 #include <QTableView>
+#include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -33,6 +34,7 @@ namespace qd {
 namespace {
 constexpr int kLiveMs = 1000;
 constexpr int kGroupsLiveMs = 3000;
+constexpr int kNoticeMs = 6000;
 constexpr std::pair<int, const char *> kLater[] = {
     { 60, QT_TRANSLATE_NOOP("qd::FailedPage", "In 1 minute") },
     { 600, QT_TRANSLATE_NOOP("qd::FailedPage", "In 10 minutes") },
@@ -64,6 +66,8 @@ FailedPage::FailedPage(MessageQuery *query, OperatorActions *actions, QWidget *p
     , m_progress(new BulkProgress(actions, this))
     , m_triage(new MessageTriage(query, actions, m_model, m_table, m_confirm, m_progress, this))
     , m_count(new QLabel(this))
+    , m_marked(new QLabel(this))
+    , m_statusTimer(new QTimer(this))
     , m_status(new QLabel(this))
     , m_groupLabel(new QLabel(this))
     , m_showAll(new QPushButton(tr("Show every failure"), this))
@@ -73,6 +77,13 @@ FailedPage::FailedPage(MessageQuery *query, OperatorActions *actions, QWidget *p
     m_table->setObjectName(QStringLiteral("failedTable"));
     m_groupsView->setObjectName(QStringLiteral("groupTable"));
     m_count->setObjectName(QStringLiteral("failedCount"));
+    m_marked->setObjectName(QStringLiteral("markedCount"));
+    m_statusTimer->setSingleShot(true);
+    m_statusTimer->setInterval(kNoticeMs);
+    connect(m_statusTimer, &QTimer::timeout, m_status, &QLabel::clear);
+    // A long notice must not widen the pane and push the dividers.
+    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_groupLabel->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_status->setObjectName(QStringLiteral("status"));
     m_showAll->setObjectName(QStringLiteral("showAll"));
 
@@ -85,10 +96,15 @@ FailedPage::FailedPage(MessageQuery *query, OperatorActions *actions, QWidget *p
     const int widths[] = { 9, 13, 12, 6, 8, 24, 20, 50 };
     for (int c = 0; c < int(std::size(widths)); ++c)
         m_table->setColumnWidth(c, std::max(widths[c] * em, m_table->horizontalHeader()->sectionSizeHint(c)));
+    // A whole id: its time prefix is shared, its end is what differs.
+    m_table->setColumnWidth(
+        MessageTableModel::Id, fontMetrics().horizontalAdvance(QString(32, QLatin1Char('0'))) + 2 * em);
     m_table->setColumnWidth(MessageTableModel::Enqueued,
         fontMetrics().horizontalAdvance(QStringLiteral("0000-00-00 00:00:00")) + 2 * em);
     // Here the error is what a person reads first.
-    m_table->horizontalHeader()->moveSection(MessageTableModel::LastError, MessageTableModel::State);
+    m_table->horizontalHeader()->moveSection(
+        m_table->horizontalHeader()->visualIndex(MessageTableModel::LastError),
+        m_table->horizontalHeader()->visualIndex(MessageTableModel::State));
 
     m_groupsView->setModel(m_groups);
     m_groupsView->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -106,6 +122,8 @@ FailedPage::FailedPage(MessageQuery *query, OperatorActions *actions, QWidget *p
     auto *buttons = new QHBoxLayout(m_buttons);
     buttons->setContentsMargins(0, 0, 0, 0);
     buttons->addWidget(m_count);
+    buttons->addSpacing(fontMetrics().averageCharWidth() * 2);
+    buttons->addWidget(m_marked);
     buttons->addStretch();
     QToolButton *retry
         = addButton(tr("Retry"), QStringLiteral("retry"), tr("Retry the selected messages now (r)"));
@@ -122,6 +140,8 @@ FailedPage::FailedPage(MessageQuery *query, OperatorActions *actions, QWidget *p
         tr("Retry every failed and dead-lettered message the filter matches"));
     QToolButton *edit = addButton(
         tr("Edit && resubmit…"), QStringLiteral("edit"), tr("Change the message's body and retry it"));
+    m_retryGroup = group;
+    m_edit = edit;
     m_redrive = addButton(tr("Redrive"), QStringLiteral("redrive"),
         tr("Move a dead-letter queue's messages back to their queues"));
     m_redrive->setPopupMode(QToolButton::InstantPopup);
@@ -136,6 +156,7 @@ FailedPage::FailedPage(MessageQuery *query, OperatorActions *actions, QWidget *p
     auto *exportMenu = new QMenu(exportButton);
     exportButton->setMenu(exportMenu);
     m_triage->fillExportMenu(exportMenu, this, QStringLiteral("failed.jsonl"));
+    m_messageActions = { retry, later, all, remove, exportButton };
 
     auto *groupRow = new QHBoxLayout;
     groupRow->addWidget(m_groupLabel, 1);
@@ -152,11 +173,16 @@ FailedPage::FailedPage(MessageQuery *query, OperatorActions *actions, QWidget *p
     lowerLayout->addWidget(m_progress);
     lowerLayout->addWidget(m_table, 1);
     auto *vertical = new QSplitter(Qt::Vertical, this);
+    vertical->setObjectName(QStringLiteral("failedSplitV"));
     vertical->addWidget(m_groupsView);
     vertical->addWidget(lower);
     vertical->setStretchFactor(0, 1);
     vertical->setStretchFactor(1, 3);
     auto *horizontal = new QSplitter(Qt::Horizontal, this);
+    horizontal->setObjectName(QStringLiteral("failedSplitH"));
+    // Panes keep the size the person gave them; what they show must fit, not push.
+    lower->setMinimumWidth(0);
+    m_detail->setMinimumWidth(0);
     horizontal->addWidget(vertical);
     horizontal->addWidget(m_detail);
     horizontal->setStretchFactor(0, 3);
@@ -180,16 +206,25 @@ FailedPage::FailedPage(MessageQuery *query, OperatorActions *actions, QWidget *p
         showGroup({});
     });
     // Something is always open: the first row once a filter's rows arrive, so j/k start there.
-    connect(m_model, &MessageTableModel::loaded, this, [this] {
+    const auto openFirst = [this] {
         if (!m_table->currentIndex().isValid() && m_model->rowCount() > 0)
             m_table->setCurrentIndex(m_model->index(0, MessageTableModel::Queue));
-    });
+    };
+    connect(m_model, &MessageTableModel::loaded, this, openFirst);
+    // Also when the first failures arrive on a page that was empty.
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, openFirst);
     connect(m_model, &MessageTableModel::counted, this, &FailedPage::updateCount);
     connect(m_model, &MessageTableModel::loadingChanged, this, &FailedPage::updateCount);
     connect(m_model, &QAbstractItemModel::rowsInserted, this, &FailedPage::updateCount);
     connect(m_model, &QAbstractItemModel::rowsRemoved, this, &FailedPage::updateCount);
     connect(m_model, &QAbstractItemModel::modelReset, this, &FailedPage::updateCount);
-    connect(m_groups, &FailureGroupModel::refreshed, this, &FailedPage::updateCount);
+    connect(m_groups, &FailureGroupModel::refreshed, this, [this] {
+        m_groupsKnown = true;
+        updateCount();
+    });
+    connect(m_model, &MessageTableModel::marksChanged, this, &FailedPage::updateCount);
+    connect(
+        m_table->selectionModel(), &QItemSelectionModel::currentChanged, this, &FailedPage::updateActions);
 
     m_detail->follow(m_table, m_model);
     connect(m_table, &MessageTableView::retryRequested, this, [this] { m_triage->retryPicked(); });
@@ -227,6 +262,7 @@ QToolButton *FailedPage::addButton(const QString &text, const QString &name, con
     b->setText(text);
     b->setObjectName(name);
     b->setToolTip(tip);
+    b->setProperty("tip", tip);
     b->setToolButtonStyle(Qt::ToolButtonTextOnly);
     m_buttons->layout()->addWidget(b);
     return b;
@@ -264,7 +300,9 @@ void FailedPage::showGroup(const QString &signature)
     if (signature == m_group)
         return;
     m_group = signature;
-    m_groupLabel->setText(signature.isEmpty() ? QString() : tr("Showing the group: %1").arg(signature));
+    m_groupLabel->setText(
+        signature.isEmpty() ? QString() : tr("Showing the group: %1").arg(readableSignature(signature)));
+    updateActions();
     m_showAll->setVisible(!signature.isEmpty());
     MessageFilter f = m_filterBar->filter();
     if (!signature.isEmpty())
@@ -282,7 +320,7 @@ void FailedPage::retryGroup()
         say(tr("Select an error group first."));
         return;
     }
-    m_triage->retrySeqs(g->seqs, tr("the group “%1”").arg(g->signature));
+    m_triage->retrySeqs(g->seqs, tr("the group “%1”").arg(readableSignature(g->signature)));
 }
 
 void FailedPage::editCurrent()
@@ -340,15 +378,37 @@ void FailedPage::fillRedriveMenu()
 
 void FailedPage::updateCount()
 {
-    if (m_model->isLoading()) {
+    // Both numbers come from one answer of the grouping, so they never disagree, not even
+    // for a moment while the table reloads.
+    if (!m_groupsKnown)
         m_count->setText(tr("Loading…"));
-        return;
+    else
+        m_count->setText(
+            tr("%1 · %2").arg(countText(m_groups->totalCount(), tr("%1 message"), tr("%1 messages")),
+                countText(m_groups->rowCount(), tr("%1 error group"), tr("%1 error groups"))));
+    const int marked = m_model->markCount();
+    m_marked->setText(marked > 0 ? countText(marked, tr("%1 marked"), tr("%1 marked")) : QString());
+    updateActions();
+}
+
+void FailedPage::updateActions()
+{
+    const bool empty = !m_model->isLoading() && m_model->rowCount() == 0;
+    const QString why = tr("No failed or dead-lettered message is listed: nothing to act on.");
+    for (QToolButton *b : std::as_const(m_messageActions)) {
+        b->setEnabled(!empty);
+        b->setToolTip(empty ? why : b->property("tip").toString());
     }
-    const QString n
-        = QLocale().toString(m_model->rowCount()) + (m_model->isCounting() ? QStringLiteral("+") : QString());
-    m_count->setText(
-        tr("%1 messages · %2")
-            .arg(n, countText(m_groups->rowCount(), tr("%1 error group"), tr("%1 error groups"))));
+    const bool hasGroup = !m_group.isEmpty() && m_groups->rowOf(m_group) >= 0;
+    m_retryGroup->setEnabled(hasGroup);
+    m_retryGroup->setToolTip(hasGroup ? m_retryGroup->property("tip").toString()
+            : empty                   ? why
+                                      : tr("Select an error group above first."));
+    const bool hasCurrent = m_table->currentIndex().isValid();
+    m_edit->setEnabled(hasCurrent);
+    m_edit->setToolTip(hasCurrent ? m_edit->property("tip").toString()
+            : empty               ? why
+                                  : tr("Select a message first."));
 }
 
 void FailedPage::say(const QString &text)
@@ -356,7 +416,13 @@ void FailedPage::say(const QString &text)
     if (text.isEmpty())
         return;
     m_status->setText(text);
+    m_statusTimer->start();
     emit notice(text);
+}
+
+void FailedPage::setNoticeTimeout(int ms)
+{
+    m_statusTimer->setInterval(ms);
 }
 
 } // namespace qd

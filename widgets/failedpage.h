@@ -5,6 +5,7 @@
 class QLabel;
 class QPushButton;
 class QTableView;
+class QTimer;
 class QToolButton;
 
 namespace qd {
@@ -42,6 +43,9 @@ public:
     BulkProgress *progress() const { return m_progress; }
     QLabel *status() const { return m_status; }
     QString groupSignature() const { return m_group; }
+    QLabel *markedCount() const { return m_marked; }
+    // How long a notice such as "Retried 5 messages" stays before it goes.
+    void setNoticeTimeout(int ms);
 
 signals:
     void notice(const QString &text);
@@ -58,6 +62,7 @@ private:
     void editCurrent();
     void fillRedriveMenu();
     void updateCount();
+    void updateActions();
     void say(const QString &text);
 
     MessageQuery *m_query;
@@ -73,12 +78,18 @@ private:
     BulkProgress *m_progress;
     MessageTriage *m_triage;
     QLabel *m_count;
+    QLabel *m_marked;
+    QTimer *m_statusTimer;
     QLabel *m_status;
     QLabel *m_groupLabel;
     QPushButton *m_showAll;
     QWidget *m_buttons;
     QToolButton *m_redrive = nullptr;
+    QList<QToolButton *> m_messageActions; // what needs a message to act on
+    QToolButton *m_retryGroup = nullptr;
+    QToolButton *m_edit = nullptr;
     QString m_group;
+    bool m_groupsKnown = false;
 };
 
 } // namespace qd

@@ -11,6 +11,7 @@ namespace qd {
 FailureNotifier::FailureNotifier(QObject *parent)
     : QObject(parent)
     , m_alerts(QSettings().value(QStringLiteral("failures/alertThreshold"), 100).toLongLong())
+    , m_desktop(QSettings().value(QStringLiteral("failures/notify"), true).toBool())
 {
 }
 
@@ -22,7 +23,8 @@ void FailureNotifier::update(const QList<QueueSnapshot> &queues)
         const QString text = a.deadLetterQueue
             ? tr("%1 messages wait in %2.").arg(QLocale().toString(a.count), a.queue)
             : tr("%1 messages of %2 have failed.").arg(QLocale().toString(a.count), a.queue);
-        if (QSystemTrayIcon::isSystemTrayAvailable()) {
+        // The status bar always hears it; the desktop only when the person wants it to.
+        if (m_desktop && QSystemTrayIcon::isSystemTrayAvailable()) {
             if (!m_tray) {
                 m_tray = new QSystemTrayIcon(qApp->style()->standardIcon(QStyle::SP_MessageBoxWarning), this);
                 m_tray->setToolTip(QStringLiteral("QueueDeck"));

@@ -10,7 +10,8 @@ namespace qd {
 
 // Tells the desktop when a queue's failed count, or a dead-letter queue's backlog, passes
 // a threshold (QSettings "failures/alertThreshold", 100 by default): a tray notification
-// where there is a tray, and always a notice for the status bar.
+// where there is a tray and "failures/notify" is on (Preferences), and always a notice for
+// the status bar.
 class FailureNotifier final : public QObject {
     Q_OBJECT
 public:
@@ -24,6 +25,7 @@ signals:
 
 private:
     FailureAlerts m_alerts;
+    bool m_desktop;
     QSystemTrayIcon *m_tray = nullptr;
 };
 

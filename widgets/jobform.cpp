@@ -14,6 +14,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
+#include <QUrl>
 
 namespace qd {
 
@@ -21,6 +22,33 @@ namespace {
 
 const QString kUserKey = QStringLiteral("submit/userId");
 const QString kQueueKey = QStringLiteral("submit/queue");
+
+// The producer's rule for URLs (validateImageUrl), said the way a person fixes it.
+QString urlInWords(const QString &text, const QString &blobBase)
+{
+    const QString url = text.trimmed();
+    if (url.isEmpty())
+        return QObject::tr("Enter the address of an image, such as https://example.com/cat.jpg.");
+    if (validateImageUrl(url, blobBase).isEmpty())
+        return {};
+    const QUrl parsed(url, QUrl::StrictMode);
+    if (!parsed.isValid() || parsed.isRelative())
+        return QObject::tr("Enter a whole address, starting with http:// or https://.");
+    const QString scheme = parsed.scheme().toLower();
+    if (scheme != QLatin1String("http") && scheme != QLatin1String("https"))
+        return QObject::tr("Only http and https addresses can be fetched, not %1.").arg(scheme);
+    return QObject::tr("The address needs a host name after the //, as in https://example.com/cat.jpg.");
+}
+
+QLabel *errorLabel(const QString &name, QWidget *parent)
+{
+    auto *label = new QLabel(parent);
+    label->setObjectName(name);
+    label->setWordWrap(true);
+    label->setStyleSheet(QStringLiteral("color: #c0392b;"));
+    label->hide();
+    return label;
+}
 
 } // namespace
 
@@ -33,6 +61,9 @@ JobForm::JobForm(Runtime *runtime, QWidget *parent)
     , m_delay(new QSpinBox(this))
     , m_preview(new QPlainTextEdit(this))
     , m_validation(new QLabel(this))
+    , m_urlError(errorLabel(QStringLiteral("imageUrlError"), this))
+    , m_userError(errorLabel(QStringLiteral("userIdError"), this))
+    , m_queueError(errorLabel(QStringLiteral("queueError"), this))
     , m_send(new QPushButton(tr("&Send"), this))
     , m_sentLink(new QLabel(this))
 {
@@ -61,8 +92,11 @@ JobForm::JobForm(Runtime *runtime, QWidget *parent)
 
     auto *form = new QFormLayout(this);
     form->addRow(tr("Image &URL:"), m_url);
+    form->addRow(QString(), m_urlError);
     form->addRow(tr("&User id:"), m_user);
+    form->addRow(QString(), m_userError);
     form->addRow(tr("&Queue:"), m_queue);
+    form->addRow(QString(), m_queueError);
     form->addRow(tr("&Delay:"), m_delay);
     form->addRow(tr("Body:"), m_preview);
     form->addRow(m_validation);
@@ -72,6 +106,11 @@ JobForm::JobForm(Runtime *runtime, QWidget *parent)
     QSettings settings;
     m_user->setText(settings.value(kUserKey).toString());
 
+    // A field is judged once the person typed in it or left it, never before.
+    for (QLineEdit *edit : { m_url, m_user }) {
+        connect(edit, &QLineEdit::textEdited, this, [this, edit] { touch(edit); });
+        connect(edit, &QLineEdit::editingFinished, this, [this, edit] { touch(edit); });
+    }
     connect(m_url, &QLineEdit::textChanged, this, &JobForm::validate);
     connect(m_user, &QLineEdit::textChanged, this, &JobForm::validate);
     connect(m_user, &QLineEdit::textEdited, this,
@@ -122,6 +161,25 @@ QByteArray JobForm::body() const
     return QJsonDocument(job).toJson(QJsonDocument::Compact);
 }
 
+QString JobForm::urlProblem() const
+{
+    return m_touched.contains(m_url) ? urlInWords(m_url->text(), m_runtime->blobBaseUrl()) : QString();
+}
+
+QString JobForm::userProblem() const
+{
+    if (!m_touched.contains(m_user) || !userId().isEmpty())
+        return {};
+    return tr("Say who the job is for, such as alice.");
+}
+
+void JobForm::touch(QWidget *field)
+{
+    if (!m_touched.contains(field))
+        m_touched.append(field);
+    validate();
+}
+
 void JobForm::validate()
 {
     const QByteArray json = body();
@@ -129,11 +187,16 @@ void JobForm::validate()
     m_error = validateImageJob(json, m_runtime->blobBaseUrl()).error;
     if (m_error.isEmpty() && m_queue->currentText().isEmpty())
         m_error = tr("choose a queue");
-    m_validation->setText(m_error.isEmpty() ? tr("Ready to send.") : m_error);
-    // A form not yet filled in is not an error; a URL typed wrong is.
-    const bool pristine = m_url->text().isEmpty();
-    m_validation->setStyleSheet(
-        m_error.isEmpty() || pristine ? QString() : QStringLiteral("color: #c0392b;"));
+    m_validation->setText(m_error.isEmpty() ? tr("Ready to send.") : QString());
+    const auto show = [](QLabel *label, const QString &problem) {
+        label->setText(problem);
+        label->setVisible(!problem.isEmpty());
+    };
+    show(m_urlError, urlProblem());
+    show(m_userError, userProblem());
+    show(m_queueError,
+        m_touched.contains(m_queue) && m_queue->currentText().isEmpty() ? tr("Choose a queue to send to.")
+                                                                        : QString());
     m_send->setEnabled(m_error.isEmpty() && !m_sending);
     QString preview
         = QString::fromUtf8(QJsonDocument::fromJson(json).toJson(QJsonDocument::Indented)).trimmed();
@@ -145,6 +208,12 @@ void JobForm::validate()
 
 void JobForm::send()
 {
+    // Trying to send is looking at every field: each says what it lacks.
+    for (QWidget *field :
+        { static_cast<QWidget *>(m_url), static_cast<QWidget *>(m_user), static_cast<QWidget *>(m_queue) }) {
+        if (!m_touched.contains(field))
+            m_touched.append(field);
+    }
     validate();
     if (!m_error.isEmpty() || m_sending)
         return;

@@ -1,5 +1,6 @@
 #include "messagedetailview.h"
 
+#include "attempthistory.h"
 #include "messagetableview.h"
 
 #include "messagetablemodel.h"
@@ -235,11 +236,30 @@ void MessageDetailView::present(const MessageDetail &d)
     }
 
     m_attempts->clear();
-    for (const AttemptView &v : d.attempts) {
+    for (const HistoryLine &line : attemptHistory(d.attempts, d.history)) {
+        if (line.kind == HistoryLine::OperatorRetry) {
+            auto *marker = new QTreeWidgetItem(m_attempts,
+                { tr("retried"), tr("by an operator"), formatTimestamp(line.atMs), QString(),
+                    line.action == QLatin1String("edit_resubmit") ? tr("body edited and resubmitted")
+                                                                  : tr("attempts start again from here") });
+            QFont italic = marker->font(0);
+            italic.setItalic(true);
+            for (int c = 0; c < m_attempts->columnCount(); ++c)
+                marker->setFont(c, italic);
+            marker->setData(0, Qt::UserRole, QStringLiteral("operator"));
+            continue;
+        }
+        const AttemptView &v = d.attempts.at(line.attemptIndex);
         const AttemptRecord &a = v.attempt;
         auto *item = new QTreeWidgetItem(m_attempts,
-            { QString::number(a.attempt), a.outcome, formatTimestamp(a.startedMs), attemptDuration(a),
+            { QString::number(line.number), a.outcome, formatTimestamp(a.startedMs), attemptDuration(a),
                 firstLine(a.error) });
+        if (line.number != a.attempt)
+            item->setToolTip(0,
+                tr("Attempt %1 overall; the queue counts it as attempt %2 since the "
+                   "operator's retry.")
+                    .arg(line.number)
+                    .arg(a.attempt));
         item->setToolTip(4, a.error);
         item->setForeground(1,
             stateColor(

@@ -70,6 +70,9 @@ MessagesPage::MessagesPage(MessageQuery *query, OperatorActions *actions, QWidge
     const int widths[] = { 9, 13, 12, 6, 8, 24, 20 };
     for (int c = 0; c < int(std::size(widths)); ++c)
         m_table->setColumnWidth(c, std::max(widths[c] * em, m_table->horizontalHeader()->sectionSizeHint(c)));
+    // A whole id: its time prefix is shared, its end is what differs.
+    m_table->setColumnWidth(
+        MessageTableModel::Id, fontMetrics().horizontalAdvance(QString(32, QLatin1Char('0'))) + 2 * em);
     m_table->setColumnWidth(MessageTableModel::Enqueued,
         fontMetrics().horizontalAdvance(QStringLiteral("0000-00-00 00:00:00")) + 2 * em);
 

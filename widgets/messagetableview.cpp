@@ -2,14 +2,34 @@
 
 #include "messagetablemodel.h"
 
+#include <QAction>
 #include <QHeaderView>
 #include <QKeyEvent>
 #include <QScrollBar>
+#include <QStyledItemDelegate>
 
 namespace qd {
 
+namespace {
+
+// Elides in the middle, so both the shared start and the differing end stay in sight.
+class MiddleElideDelegate final : public QStyledItemDelegate {
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+protected:
+    void initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const override
+    {
+        QStyledItemDelegate::initStyleOption(option, index);
+        option->textElideMode = Qt::ElideMiddle;
+    }
+};
+
+} // namespace
+
 MessageTableView::MessageTableView(QWidget *parent)
     : QTableView(parent)
+    , m_middle(new MiddleElideDelegate(this))
 {
     setSelectionBehavior(QAbstractItemView::SelectRows);
     setSelectionMode(QAbstractItemView::ExtendedSelection);
@@ -25,6 +45,31 @@ MessageTableView::MessageTableView(QWidget *parent)
     horizontalHeader()->setStretchLastSection(true);
     horizontalHeader()->setSortIndicatorShown(true);
     horizontalHeader()->setHighlightSections(false);
+
+    addKeyAction(tr("Next message"), { QKeySequence(Qt::Key_J) }, [this] { moveCurrent(1); });
+    addKeyAction(tr("Previous message"), { QKeySequence(Qt::Key_K) }, [this] { moveCurrent(-1); });
+    addKeyAction(tr("Mark this message and the next"), { QKeySequence(Qt::SHIFT | Qt::Key_J) },
+        [this] { extendMarks(1); });
+    addKeyAction(tr("Mark this message and the previous"), { QKeySequence(Qt::SHIFT | Qt::Key_K) },
+        [this] { extendMarks(-1); });
+    addKeyAction(tr("Mark or unmark this message"), { QKeySequence(Qt::Key_X) }, [this] {
+        if (!currentIndex().isValid())
+            return;
+        if (m_messages)
+            m_messages->setMarked(currentIndex().row(), !m_messages->isMarked(currentIndex().row()));
+        else
+            selectionModel()->select(currentIndex(), QItemSelectionModel::Toggle | QItemSelectionModel::Rows);
+    });
+    addKeyAction(
+        tr("Open this message"), { QKeySequence(Qt::Key_Return), QKeySequence(Qt::Key_Enter) }, [this] {
+            if (currentIndex().isValid())
+                emit openRequested(currentIndex().row());
+        });
+    addKeyAction(tr("Retry the marked or selected messages"), { QKeySequence(Qt::Key_R) },
+        [this] { emit retryRequested(); });
+    addKeyAction(tr("Delete the marked or selected messages"),
+        { QKeySequence(Qt::Key_D), QKeySequence(Qt::Key_Delete) }, [this] { emit deleteRequested(); });
+    addKeyAction(tr("Search"), { QKeySequence(Qt::Key_Slash) }, [this] { emit searchRequested(); });
 }
 
 void MessageTableView::setModel(QAbstractItemModel *model)
@@ -33,6 +78,15 @@ void MessageTableView::setModel(QAbstractItemModel *model)
     m_messages = qobject_cast<MessageTableModel *>(model);
     if (!model)
         return;
+    if (m_messages) {
+        // The marks' checkboxes come first, just wide enough.
+        horizontalHeader()->moveSection(horizontalHeader()->visualIndex(MessageTableModel::Mark), 0);
+        horizontalHeader()->setSectionResizeMode(MessageTableModel::Mark, QHeaderView::Fixed);
+        setColumnWidth(MessageTableModel::Mark, style()->pixelMetric(QStyle::PM_IndicatorWidth) + 12);
+        // Ids share a time prefix and URLs a host: their ends tell rows apart.
+        setItemDelegateForColumn(MessageTableModel::Id, m_middle);
+        setItemDelegateForColumn(MessageTableModel::Url, m_middle);
+    }
     // Rows that come or go above the first visible row shift it: follow them, so the rows a
     // person reads stay where they are. At the very top, new rows simply appear.
     connect(model, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex &, int first, int last) {
@@ -64,11 +118,36 @@ QList<int> MessageTableView::pickedRows() const
         for (int row = range.top(); row <= range.bottom(); ++row)
             rows.append(row);
     }
+    const QList<int> marked = m_messages ? m_messages->markedRows() : QList<int>();
+    const bool hasMarks = m_messages && m_messages->markCount() > 0;
+    // With marks, one selected row is only where the keyboard is, not a pick.
+    if (hasMarks && rows.size() == 1)
+        rows.clear();
+    rows += marked;
     std::sort(rows.begin(), rows.end());
     rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
-    if (rows.isEmpty() && currentIndex().isValid())
+    if (rows.isEmpty() && !hasMarks && currentIndex().isValid())
         rows.append(currentIndex().row());
     return rows;
+}
+
+int MessageTableView::pickedCount() const
+{
+    const QList<int> rows = pickedRows();
+    if (!m_messages)
+        return int(rows.size());
+    return int(rows.size()) + m_messages->markCount() - int(m_messages->markedRows().size());
+}
+
+void MessageTableView::extendMarks(int delta)
+{
+    if (!m_messages || m_messages->rowCount() == 0)
+        return;
+    if (currentIndex().isValid())
+        m_messages->setMarked(currentIndex().row(), true);
+    moveCurrent(delta);
+    if (currentIndex().isValid())
+        m_messages->setMarked(currentIndex().row(), true);
 }
 
 void MessageTableView::moveCurrent(int delta)
@@ -78,7 +157,7 @@ void MessageTableView::moveCurrent(int delta)
     const int row
         = std::clamp(currentIndex().isValid() ? currentIndex().row() + delta : 0, 0, model()->rowCount() - 1);
     const QModelIndex target = model()->index(row, std::max(0, currentIndex().column()));
-    // With rows marked by x, moving keeps the marks; otherwise the selection follows.
+    // With several rows selected, moving keeps them; otherwise the selection follows.
     const bool marking = selectionModel()->selectedRows().size() > 1;
     selectionModel()->setCurrentIndex(target,
         marking ? QItemSelectionModel::NoUpdate
@@ -86,41 +165,30 @@ void MessageTableView::moveCurrent(int delta)
     scrollTo(target);
 }
 
+void MessageTableView::addKeyAction(
+    const QString &text, const QList<QKeySequence> &keys, std::function<void()> run)
+{
+    // Actions, not a switch over keys: the Help menu's shortcut sheet lists what is here.
+    auto *action = new QAction(text, this);
+    action->setShortcuts(keys);
+    action->setProperty("shortcutGroup", tr("Message tables"));
+    connect(action, &QAction::triggered, this, std::move(run));
+    m_keyActions.append(action);
+}
+
 void MessageTableView::keyPressEvent(QKeyEvent *event)
 {
-    if (event->modifiers() & (Qt::ControlModifier | Qt::AltModifier | Qt::MetaModifier)) {
-        QTableView::keyPressEvent(event);
-        return;
+    if (!(event->modifiers() & (Qt::ControlModifier | Qt::AltModifier | Qt::MetaModifier))) {
+        const QKeySequence pressed(
+            QKeyCombination(event->modifiers() & ~Qt::KeypadModifier, Qt::Key(event->key())));
+        for (QAction *a : std::as_const(m_keyActions)) {
+            if (a->shortcuts().contains(pressed)) {
+                a->trigger();
+                return;
+            }
+        }
     }
-    switch (event->key()) {
-    case Qt::Key_J:
-        moveCurrent(1);
-        return;
-    case Qt::Key_K:
-        moveCurrent(-1);
-        return;
-    case Qt::Key_X:
-        if (currentIndex().isValid())
-            selectionModel()->select(currentIndex(), QItemSelectionModel::Toggle | QItemSelectionModel::Rows);
-        return;
-    case Qt::Key_Return:
-    case Qt::Key_Enter:
-        if (currentIndex().isValid())
-            emit openRequested(currentIndex().row());
-        return;
-    case Qt::Key_R:
-        emit retryRequested();
-        return;
-    case Qt::Key_D:
-    case Qt::Key_Delete:
-        emit deleteRequested();
-        return;
-    case Qt::Key_Slash:
-        emit searchRequested();
-        return;
-    default:
-        QTableView::keyPressEvent(event);
-    }
+    QTableView::keyPressEvent(event);
 }
 
 void MessageTableView::scrollContentsBy(int dx, int dy)

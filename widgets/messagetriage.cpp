@@ -12,6 +12,7 @@
 #include <QFileDialog>
 #include <QLocale>
 #include <QMenu>
+#include <QSet>
 
 namespace qd {
 
@@ -76,6 +77,16 @@ void MessageTriage::resolve(const QList<int> &rows, Resolved then)
 {
     QStringList ids;
     QList<qint64> seqs;
+    // Marked messages whose rows are not loaded (scrolled far away) are still picked.
+    QSet<qint64> loaded;
+    for (int row : m_model->markedRows())
+        loaded.insert(m_model->rowAt(row)->seq);
+    for (const auto &[seq, id] : m_model->marks()) {
+        if (!loaded.contains(seq)) {
+            ids.append(id);
+            seqs.append(seq);
+        }
+    }
     QList<std::pair<qint64, qint64>> unloaded;
     for (int row : rows) {
         if (const auto r = m_model->rowAt(row)) {
@@ -108,12 +119,14 @@ void MessageTriage::countThen(const MessageFilter &filter, std::function<void(qi
 void MessageTriage::retryPicked(int delaySeconds)
 {
     const QList<int> rows = m_view->pickedRows();
-    if (rows.isEmpty()) {
+    if (m_view->pickedCount() == 0) {
         emit notice(tr("Select the messages to retry first."));
         return;
     }
+    const int count = m_view->pickedCount();
     const auto go = [this, rows, delaySeconds] {
         resolve(rows, [this, delaySeconds](const QStringList &ids, const QList<qint64> &seqs) {
+            m_model->clearMarks();
             if (ids.size() <= kDirectLimit) {
                 m_actions->retry(ids, delaySeconds);
             } else {
@@ -122,28 +135,32 @@ void MessageTriage::retryPicked(int delaySeconds)
             }
         });
     };
-    if (rows.size() == 1) {
+    if (count == 1) {
         go();
         return;
     }
     m_confirm->ask(tr("Retry %1 selected messages%2? Only failed and dead-lettered ones are touched.")
-                       .arg(QLocale().toString(rows.size()), delayText(delaySeconds)),
-        tr("Retry %1").arg(QLocale().toString(rows.size())), go);
+                       .arg(QLocale().toString(count), delayText(delaySeconds)),
+        tr("Retry %1").arg(QLocale().toString(count)), go);
 }
 
 void MessageTriage::deletePicked()
 {
     const QList<int> rows = m_view->pickedRows();
-    if (rows.isEmpty()) {
+    if (m_view->pickedCount() == 0) {
         emit notice(tr("Select the messages to delete first."));
         return;
     }
+    const int count = m_view->pickedCount();
     m_confirm->ask(
-        countText(rows.size(), tr("Delete %1 message for good?"), tr("Delete %1 messages for good?"))
+        countText(count, tr("Delete %1 message for good?"), tr("Delete %1 messages for good?"))
             + tr(" Their bodies and attempts cannot be brought back."),
-        tr("Delete %1").arg(QLocale().toString(rows.size())),
+        tr("Delete %1").arg(QLocale().toString(count)),
         [this, rows] {
-            resolve(rows, [this](const QStringList &ids, const QList<qint64> &) { m_actions->remove(ids); });
+            resolve(rows, [this](const QStringList &ids, const QList<qint64> &) {
+                m_model->clearMarks();
+                m_actions->remove(ids);
+            });
         },
         true);
 }
@@ -184,7 +201,7 @@ void MessageTriage::retrySeqs(const QList<qint64> &seqs, const QString &what, in
 void MessageTriage::exportPicked(const QString &path)
 {
     const QList<int> rows = m_view->pickedRows();
-    if (rows.isEmpty()) {
+    if (m_view->pickedCount() == 0) {
         emit notice(tr("Select the messages to export first."));
         return;
     }

@@ -14,6 +14,8 @@
 #include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
@@ -70,8 +72,13 @@ QueuesPage::QueuesPage(QueueTableModel *model, QueueCommands *commands, QWidget 
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
     m_view->verticalHeader()->hide();
+    // Every column as wide as its header and values (so "Dead-letter queue" is not cut); the
+    // name takes what is left, and the view starts at the names, not scrolled to the right.
+    m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_view->horizontalHeader()->setSectionResizeMode(QueueTableModel::Name, QHeaderView::Stretch);
+    m_view->horizontalHeader()->setMinimumSectionSize(fontMetrics().averageCharWidth() * 6);
     m_view->horizontalHeader()->setSectionsMovable(true);
+    m_view->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
     m_view->setAlternatingRowColors(true);
 
     auto *bar = new QHBoxLayout;
@@ -89,7 +96,14 @@ QueuesPage::QueuesPage(QueueTableModel *model, QueueCommands *commands, QWidget 
     leftLayout->addLayout(bar);
     leftLayout->addWidget(m_view);
     m_splitter->addWidget(left);
-    m_splitter->addWidget(m_editor);
+    // The editor grows with what it shows; in a scroll area that never moves the divider.
+    auto *editorArea = new QScrollArea(m_splitter);
+    editorArea->setObjectName(QStringLiteral("queueEditorArea"));
+    editorArea->setWidget(m_editor);
+    editorArea->setWidgetResizable(true);
+    editorArea->setFrameShape(QFrame::NoFrame);
+    m_splitter->addWidget(editorArea);
+    m_splitter->setChildrenCollapsible(false);
     m_splitter->setStretchFactor(0, 3);
     m_splitter->setStretchFactor(1, 1);
     auto *layout = new QVBoxLayout(this);
@@ -129,6 +143,7 @@ void QueuesPage::selectQueue(const QString &name)
             m_view->selectionModel()->select(
                 index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
             m_view->setCurrentIndex(index);
+            m_view->horizontalScrollBar()->setValue(m_view->horizontalScrollBar()->minimum());
             return;
         }
     }

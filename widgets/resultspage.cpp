@@ -3,6 +3,7 @@
 #include "resultsmodel.h"
 
 #include <QButtonGroup>
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -37,8 +38,11 @@ public:
 
     QSize sizeHint(const QStyleOptionViewItem &, const QModelIndex &) const override
     {
-        return { kCellWidth, kCellHeight };
+        return { m_width, kCellHeight };
     }
+
+    // Cells share out the row's width, so the gallery fills it with no ragged gap.
+    void setCellWidth(int width) { m_width = width; }
 
     void paint(QPainter *p, const QStyleOptionViewItem &option, const QModelIndex &index) const override
     {
@@ -76,6 +80,9 @@ public:
             text, Qt::AlignHCenter | Qt::AlignBottom, fm.elidedText(second, Qt::ElideRight, text.width()));
         p->restore();
     }
+
+private:
+    int m_width = kCellWidth;
 };
 
 // The table's thumbnails fit its rows: an image's own size would be its icon's otherwise.
@@ -144,7 +151,8 @@ ResultsPage::ResultsPage(Runtime *runtime, QWidget *parent)
     m_gallery->setMovement(QListView::Static);
     m_gallery->setLayoutMode(QListView::Batched);
     m_gallery->setBatchSize(500);
-    m_gallery->setSpacing(2);
+    m_gallery->setSpacing(0);
+    m_gallery->viewport()->installEventFilter(this);
     m_gallery->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_gallery->setItemDelegate(new GalleryDelegate(m_gallery));
     m_gallery->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
@@ -216,6 +224,25 @@ void ResultsPage::showEvent(QShowEvent *event)
 {
     QWidget::showEvent(event);
     m_model->refresh();
+}
+
+bool ResultsPage::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_gallery->viewport() && event->type() == QEvent::Resize)
+        fitGallery();
+    return QWidget::eventFilter(watched, event);
+}
+
+void ResultsPage::fitGallery()
+{
+    // QListView starts a new row when a cell would reach the last pixel, hence the - 1.
+    const int width = m_gallery->viewport()->width() - 1;
+    const int columns = std::max(1, width / kCellWidth);
+    const int cell = std::max(kCellWidth, width / columns);
+    if (m_gallery->gridSize().width() == cell)
+        return;
+    static_cast<GalleryDelegate *>(m_gallery->itemDelegate())->setCellWidth(cell);
+    m_gallery->setGridSize(QSize(cell, kCellHeight));
 }
 
 void ResultsPage::applyFilter()

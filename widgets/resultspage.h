@@ -32,10 +32,12 @@ signals:
 
 protected:
     void showEvent(QShowEvent *event) override;
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     void applyFilter();
     void open(const QModelIndex &index);
+    void fitGallery();
 
     ResultsModel *m_model;
     QLineEdit *m_user;

@@ -49,6 +49,8 @@ UploadPanel::UploadPanel(Runtime *runtime, QWidget *parent)
     , m_summary(new QLabel(this))
     , m_cancel(new QPushButton(tr("Cancel"), this))
     , m_clear(new QPushButton(tr("Clear finished"), this))
+    , m_duplicates(new QWidget(this))
+    , m_duplicatesText(new QLabel(m_duplicates))
 {
     auto *addFiles = new QPushButton(tr("Add &files…"), this);
     auto *addFolder = new QPushButton(tr("Add f&older…"), this);
@@ -60,7 +62,6 @@ UploadPanel::UploadPanel(Runtime *runtime, QWidget *parent)
     m_progress->setObjectName(QStringLiteral("uploadProgress"));
     m_progress->setRange(0, 1);
     m_progress->setValue(0);
-    m_progress->setFormat(tr("%v of %m"));
     m_summary->setObjectName(QStringLiteral("uploadSummary"));
 
     m_view->setObjectName(QStringLiteral("uploadList"));
@@ -75,7 +76,36 @@ UploadPanel::UploadPanel(Runtime *runtime, QWidget *parent)
     m_view->header()->setSectionResizeMode(UploadListModel::Status, QHeaderView::Stretch);
     m_view->header()->resizeSection(UploadListModel::File, 260);
     m_view->header()->resizeSection(UploadListModel::Size, 80);
-    m_view->header()->resizeSection(UploadListModel::MessageId, 120);
+    // A whole message id: they share a time prefix, and their ends tell them apart.
+    m_view->header()->resizeSection(UploadListModel::MessageId,
+        fontMetrics().horizontalAdvance(QString(32, QLatin1Char('0')))
+            + 2 * fontMetrics().averageCharWidth());
+    m_view->setTextElideMode(Qt::ElideMiddle);
+
+    // The same picture dropped again would silently make a second job: ask instead.
+    m_duplicates->setObjectName(QStringLiteral("duplicateBar"));
+    m_duplicatesText->setObjectName(QStringLiteral("duplicateText"));
+    m_duplicatesText->setWordWrap(true);
+    auto *queueAgain = new QPushButton(tr("&Queue them again"), m_duplicates);
+    queueAgain->setObjectName(QStringLiteral("queueDuplicates"));
+    queueAgain->setToolTip(tr("Make one more job for each of these pictures"));
+    auto *skip = new QPushButton(tr("S&kip them"), m_duplicates);
+    skip->setObjectName(QStringLiteral("skipDuplicates"));
+    auto *duplicatesRow = new QHBoxLayout(m_duplicates);
+    duplicatesRow->setContentsMargins(0, 0, 0, 0);
+    duplicatesRow->addWidget(m_duplicatesText, 1);
+    duplicatesRow->addWidget(queueAgain);
+    duplicatesRow->addWidget(skip);
+    m_duplicates->hide();
+    connect(queueAgain, &QPushButton::clicked, this, [this] {
+        m_duplicates->hide();
+        m_uploader->queueDuplicates();
+    });
+    connect(skip, &QPushButton::clicked, this, [this] {
+        m_duplicates->hide();
+        m_uploader->skipDuplicates();
+    });
+    connect(m_uploader, &FileUploader::duplicatesFound, this, &UploadPanel::askAboutDuplicates);
 
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(addFiles);
@@ -90,6 +120,7 @@ UploadPanel::UploadPanel(Runtime *runtime, QWidget *parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_dropZone);
     layout->addLayout(buttons);
+    layout->addWidget(m_duplicates);
     layout->addWidget(m_view, 1);
     layout->addLayout(progress);
     layout->addWidget(m_summary);
@@ -100,6 +131,8 @@ UploadPanel::UploadPanel(Runtime *runtime, QWidget *parent)
     connect(paste, &QPushButton::clicked, this, &UploadPanel::paste);
     auto *pasteShortcut = new QShortcut(QKeySequence::Paste, this, this, &UploadPanel::paste);
     pasteShortcut->setContext(Qt::WidgetWithChildrenShortcut);
+    pasteShortcut->setWhatsThis(tr("Upload the images on the clipboard"));
+    pasteShortcut->setProperty("shortcutGroup", tr("Submit page"));
     connect(m_cancel, &QPushButton::clicked, m_uploader, &FileUploader::cancel);
     connect(m_clear, &QPushButton::clicked, m_model, &UploadListModel::clearFinished);
     connect(m_uploader, &FileUploader::progressChanged, this, &UploadPanel::updateSummary);
@@ -170,10 +203,21 @@ void UploadPanel::paste()
     addFromMime(QApplication::clipboard()->mimeData());
 }
 
+void UploadPanel::askAboutDuplicates(int count)
+{
+    m_duplicatesText->setText(count == 1
+            ? tr("1 picture was uploaded before (the same contents). Queue it as a new job anyway?")
+            : tr("%1 pictures were uploaded before (the same contents). Queue them as new jobs anyway?")
+                  .arg(count));
+    m_duplicates->show();
+}
+
 void UploadPanel::updateSummary(int finished, int total)
 {
     m_progress->setRange(0, std::max(1, total));
     m_progress->setValue(finished);
+    // Nothing to count yet: no "0 of 1" beside "No files yet".
+    m_progress->setFormat(total > 0 ? tr("%v of %m") : QString());
     m_cancel->setEnabled(m_uploader->isBusy());
     m_clear->setEnabled(m_model->finalCount() > 0);
     if (total == 0) {
@@ -185,9 +229,9 @@ void UploadPanel::updateSummary(int finished, int total)
         if (const int n = m_model->countInState(state))
             parts.append(QStringLiteral("%1 %2").arg(n).arg(uploadStateName(state)));
     };
-    for (UploadState s : { UploadState::Checking, UploadState::Uploading, UploadState::Queued,
-             UploadState::Processing, UploadState::Retrying, UploadState::Done, UploadState::Failed,
-             UploadState::Refused, UploadState::Cancelled })
+    for (UploadState s : { UploadState::Checking, UploadState::Uploading, UploadState::Duplicate,
+             UploadState::Queued, UploadState::Processing, UploadState::Retrying, UploadState::Done,
+             UploadState::Failed, UploadState::Refused, UploadState::Cancelled })
         part(s);
     m_summary->setText(
         tr("%1 of %2 finished: %3").arg(finished).arg(total).arg(parts.join(QStringLiteral(", "))));

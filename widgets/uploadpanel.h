@@ -41,6 +41,7 @@ private:
     void addFolder();
     void paste();
     void updateSummary(int finished, int total);
+    void askAboutDuplicates(int count);
 
     Runtime *m_runtime;
     UploadListModel *m_model;
@@ -51,6 +52,8 @@ private:
     QLabel *m_summary;
     QPushButton *m_cancel;
     QPushButton *m_clear;
+    QWidget *m_duplicates;
+    QLabel *m_duplicatesText;
     int m_pasted = 0;
 };
 

@@ -92,6 +92,63 @@ private slots:
         QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("queuedeck.db"))));
     }
 
+    // A non-loopback --bind without a token stops the start before anything listens or is
+    // written, naming both ways out. (Addresses that are not this machine's would fail to
+    // bind anyway: the refusal must come first, and say why.)
+    void publicBindNeedsAToken_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<QString>("expected");
+        const QString refusal = QStringLiteral("set --token TOKEN, or pass --insecure-no-token");
+        QTest::addRow("any IPv4") << QStringList { QStringLiteral("--bind"), QStringLiteral("0.0.0.0") }
+                                  << refusal;
+        QTest::addRow("any IPv6") << QStringList { QStringLiteral("--bind"), QStringLiteral("::") }
+                                  << refusal;
+        QTest::addRow("one address") << QStringList { QStringLiteral("--bind"), QStringLiteral("192.0.2.1") }
+                                     << refusal;
+        QTest::addRow("bad origin") << QStringList { QStringLiteral("--allow-origin"),
+            QStringLiteral("evil.example") }
+                                    << QStringLiteral("--allow-origin: expected scheme://host[:port]");
+    }
+
+    void publicBindNeedsAToken()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(QString, expected);
+        QTemporaryDir dir;
+        QProcess p;
+        p.start(QStringLiteral(QUEUEDECK_BINARY),
+            QStringList { QStringLiteral("--headless"), QStringLiteral("--data-dir"), dir.path(),
+                QStringLiteral("--port"), QStringLiteral("0") }
+                + arguments);
+        QVERIFY(p.waitForStarted());
+        QTRY_COMPARE_WITH_TIMEOUT(p.state(), QProcess::NotRunning, 20000);
+        QVERIFY(p.exitCode() != 0);
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QVERIFY2(err.contains(expected), qPrintable(err));
+        QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("queuedeck.db"))));
+    }
+
+    // --insecure-no-token lets the start go on, with a warning in the log. The address is
+    // a documentation one this machine does not have, so the start then fails to listen
+    // and nothing is ever open to the network.
+    void insecureNoTokenWarns()
+    {
+        QTemporaryDir dir;
+        QProcess p;
+        p.start(QStringLiteral(QUEUEDECK_BINARY),
+            QStringList { QStringLiteral("--headless"), QStringLiteral("--data-dir"), dir.path(),
+                QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--bind"),
+                QStringLiteral("192.0.2.1"), QStringLiteral("--insecure-no-token") });
+        QVERIFY(p.waitForStarted());
+        QTRY_COMPARE_WITH_TIMEOUT(p.state(), QProcess::NotRunning, 20000);
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QVERIFY2(err.contains(QLatin1String("192.0.2.1 is not a loopback address and there is no token")),
+            qPrintable(err));
+        QVERIFY2(err.contains(QLatin1String("cannot listen on 192.0.2.1")), qPrintable(err));
+        QVERIFY2(!err.contains(QLatin1String("--insecure-no-token to listen")), qPrintable(err));
+    }
+
     // A headless runtime under producer load is killed with SIGKILL. Every message whose
     // POST was answered 202 must be in the store, and after a restart every one of them —
     // including those in batches that were in flight at the kill — is delivered and acked.

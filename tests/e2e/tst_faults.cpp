@@ -254,8 +254,8 @@ private slots:
                 QVERIFY2(bodies.contains(b), say("lost batch message " + b.toUtf8()).constData());
             for (const QString &id : std::as_const(ledger.ackedIds)) {
                 const auto m = store.messageById(id);
-                QVERIFY2(m && m->state == MessageState::Acked,
-                    say("ack not kept for " + id.toUtf8()).constData());
+                QVERIFY2(
+                    m && m->state == MessageState::Acked, say("ack not kept for " + id.toUtf8()).constData());
             }
         }
         QVERIFY2(
@@ -308,15 +308,20 @@ private slots:
         QProcess p;
         QStringList arguments { QStringLiteral("--headless"), QStringLiteral("--data-dir"), dir.path(),
             QStringLiteral("--port"), QStringLiteral("0") };
+        QTemporaryDir binDir; // outlives the child
         if (geteuid() == 0) {
-            // Root writes any file: run the server as an ordinary user, as in real life.
+            // Root writes any file: run the server as an ordinary user, as in real life, from a
+            // copy of the binary that user can reach wherever the build tree is.
             const passwd *nobody = getpwnam("nobody");
             QVERIFY2(nobody, "the user nobody is needed to run the server without root");
-            QFile::setPermissions(QStringLiteral(QUEUEDECK_BINARY),
-                QFile::permissions(QStringLiteral(QUEUEDECK_BINARY)) | QFile::ExeOther | QFile::ReadOther);
+            const QString binary = binDir.filePath(QStringLiteral("queuedeck"));
+            QVERIFY(QFile::copy(QStringLiteral(QUEUEDECK_BINARY), binary));
+            const auto readAndRun = QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ReadGroup
+                | QFile::ExeGroup | QFile::ReadOther | QFile::ExeOther;
+            QVERIFY(QFile::setPermissions(binDir.path(), readAndRun));
+            QVERIFY(QFile::setPermissions(binary, readAndRun));
             p.start(QStringLiteral("runuser"),
-                QStringList { QStringLiteral("-u"), QStringLiteral("nobody"), QStringLiteral("--"),
-                    QStringLiteral(QUEUEDECK_BINARY) }
+                QStringList { QStringLiteral("-u"), QStringLiteral("nobody"), QStringLiteral("--"), binary }
                     + arguments);
         } else {
             p.start(QStringLiteral(QUEUEDECK_BINARY), arguments);

@@ -344,6 +344,95 @@ private slots:
             QStringLiteral("timeout after <n> ms"));
     }
 
+    // Marks are a checkbox column kept by message: they survive rows arriving above them,
+    // and a marked message that leaves the filter (retried) is no longer marked.
+    void marksFollowMessages()
+    {
+        MessageQuery query(m_store.fx.path(), &m_store.fx.clock);
+        MessageTableModel model(&query);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        MessageFilter failed;
+        failed.state = StateFilter::Failed;
+        model.setFilter(failed);
+        model.setVisibleRows(0, 30);
+        QTRY_VERIFY(loaded(model, 0, 30));
+        QSignalSpy marksChanged(&model, &MessageTableModel::marksChanged);
+        const QModelIndex mark3 = model.index(3, MessageTableModel::Mark);
+        QVERIFY(model.flags(mark3) & Qt::ItemIsUserCheckable);
+        QCOMPARE(model.data(mark3, Qt::CheckStateRole).toInt(), int(Qt::Unchecked));
+        QVERIFY(model.setData(mark3, Qt::Checked, Qt::CheckStateRole));
+        QVERIFY(model.setData(model.index(7, MessageTableModel::Mark), Qt::Checked, Qt::CheckStateRole));
+        QVERIFY(model.setData(model.index(8, MessageTableModel::Mark), Qt::Checked, Qt::CheckStateRole));
+        QCOMPARE(marksChanged.size(), 3);
+        QCOMPARE(model.data(mark3, Qt::CheckStateRole).toInt(), int(Qt::Checked));
+        QCOMPARE(model.markCount(), 3);
+        QCOMPARE(model.markedRows(), (QList<int> { 3, 7, 8 }));
+        const QString marked3 = idAt(model, 3);
+        const QString marked8 = idAt(model, 8);
+        // Another column's data is not a checkbox.
+        QVERIFY(!model.data(model.index(3, MessageTableModel::Id), Qt::CheckStateRole).isValid());
+
+        QVERIFY(!m_store.fx.broker->retryMessages({ idAt(model, 7) }, 3600));
+        m_store.fx.broker->pumpAll();
+        model.refresh();
+        QTRY_COMPARE(model.markCount(), 2);
+        QCOMPARE(model.markedRows(), (QList<int> { 3, 7 }));
+        QCOMPARE(idAt(model, 3), marked3);
+        QCOMPARE(idAt(model, 7), marked8);
+        QCOMPARE(int(model.marks().size()), 2);
+
+        model.setMarked(3, false);
+        QCOMPARE(model.markedRows(), (QList<int> { 7 }));
+        model.setFilter(failed); // a new filter starts without marks
+        QCOMPARE(model.markCount(), 0);
+    }
+
+    // "First seen" is the first time a group was seen, not its newest member's update: a
+    // retried message failing again does not move it. Labels read as words, not placeholders.
+    void failureGroupsKeepFirstSeenAndReadAsWords()
+    {
+        MessageQuery query(m_store.fx.path(), &m_store.fx.clock);
+        FailureGroupModel model(&query);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        FailureGroup refused;
+        refused.signature = QStringLiteral("fetching from host <n>.<n> failed: Connection refused");
+        refused.count = 3;
+        refused.firstSeenMs = 1'700'000'000'000;
+        refused.lastSeenMs = 1'700'000'100'000;
+        refused.sampleId = QStringLiteral("0190a1b2c3d4e5f6a7b8c9d0e1f2a3b4");
+        refused.sampleError = QStringLiteral("fetching from host 127.0.0.1 failed: Connection refused");
+        FailureGroup missing;
+        missing.signature = QStringLiteral("not found: <url>");
+        missing.count = 2;
+        missing.firstSeenMs = 1'700'000'000'500;
+        missing.lastSeenMs = 1'700'000'000'900;
+        missing.sampleError = QStringLiteral("not found: http://127.0.0.1:8787/blobs/ab12");
+        model.setGroups({ refused, missing });
+        QCOMPARE(model.data(model.index(0, FailureGroupModel::Signature)).toString(),
+            QStringLiteral("fetching from host … failed: Connection refused"));
+        QCOMPARE(model.data(model.index(1, FailureGroupModel::Signature)).toString(),
+            QStringLiteral("not found: …"));
+        QCOMPARE(model.data(model.index(0, FailureGroupModel::Sample)).toString(), refused.sampleError);
+        QVERIFY(model.data(model.index(0, FailureGroupModel::Sample), Qt::ToolTipRole)
+                    .toString()
+                    .contains(refused.sampleError));
+        QCOMPARE(model.totalCount(), 5);
+        const QString firstSeen = model.data(model.index(0, FailureGroupModel::FirstSeen)).toString();
+
+        // After a retry the messages fail again later; the group was still first seen then.
+        refused.firstSeenMs = 1'700'000'200'000;
+        refused.lastSeenMs = 1'700'000'200'000;
+        model.setGroups({ refused, missing });
+        QCOMPARE(model.data(model.index(0, FailureGroupModel::FirstSeen)).toString(), firstSeen);
+        QCOMPARE(model.data(model.index(0, FailureGroupModel::FirstSeen), FailureGroupModel::SortRole)
+                     .toLongLong(),
+            1'700'000'000'000);
+        // Gone for a while (all retried) and back: still the same first sighting.
+        model.setGroups({ missing });
+        model.setGroups({ refused, missing });
+        QCOMPARE(model.data(model.index(0, FailureGroupModel::FirstSeen)).toString(), firstSeen);
+    }
+
 private:
     Store m_store;
     std::unique_ptr<MessageQuery> m_query;

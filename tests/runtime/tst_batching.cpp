@@ -5,7 +5,7 @@
 
 using namespace qdtest;
 
-// "When a batch is delivered" (QUEUES.md), driven through a real broker and store.
+// "When a batch is delivered" (docs/semantics.md), driven through a real broker and store.
 class TstBatching : public QObject {
     Q_OBJECT
 private slots:

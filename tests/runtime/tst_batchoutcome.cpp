@@ -4,7 +4,7 @@
 
 using qd::BatchOutcome;
 
-// The resolution rules of a batch's outcome, one case per rule of QUEUES.md.
+// The resolution rules of a batch's outcome, one case per rule of docs/semantics.md.
 class TstBatchOutcome : public QObject {
     Q_OBJECT
 private slots:

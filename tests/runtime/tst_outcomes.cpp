@@ -27,7 +27,7 @@ void play(const QStringList &script, const qd::Delivery &d, qd::BatchOutcome &o)
 }
 } // namespace
 
-// "Outcome of a batch" (QUEUES.md), end to end: handler calls through the broker to the
+// "Outcome of a batch" (docs/semantics.md), end to end: handler calls through the broker to the
 // message rows, attempt history and batch record in the store.
 class TstOutcomes : public QObject {
     Q_OBJECT

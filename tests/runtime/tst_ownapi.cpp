@@ -163,6 +163,43 @@ private slots:
         }));
     }
 
+    // What `queuedeck ctl tail` relies on: the most recently changed failures come first.
+    void listNewestChangedFirst()
+    {
+        const QStringList ids = sendJobs(QStringLiteral("jobs"), 3);
+        QTRY_COMPARE(m_broker->counts(QStringLiteral("jobs")).failed, 3);
+        const qint64 firstFailure = call("GET", QStringLiteral("/api/messages/") + ids[0])
+                                        .second.value(QLatin1String("updated_ms"))
+                                        .toInteger();
+        // The clock must move on, or the second failure would tie with the first.
+        QTRY_VERIFY(m_clock.nowMs() > firstFailure);
+        QCOMPARE(call("POST", QStringLiteral("/api/retry"),
+                     QJsonObject { { QStringLiteral("ids"), QJsonArray { ids[0] } } })
+                     .first,
+            200);
+        QTRY_COMPARE(call("GET", QStringLiteral("/api/messages/") + ids[0])
+                         .second.value(QLatin1String("attempts_history"))
+                         .toArray()
+                         .size(),
+            2);
+        QTRY_COMPARE(m_broker->counts(QStringLiteral("jobs")).failed, 3);
+        const auto order = [this](const QString &query) {
+            QStringList got;
+            const auto [status, list] = call("GET", QStringLiteral("/api/messages?queue=jobs&") + query);
+            if (status != 200)
+                return QStringList { QString::number(status) };
+            for (const QJsonValue &m : list.value(QLatin1String("messages")).toArray())
+                got.append(m.toObject().value(QLatin1String("id")).toString());
+            return got;
+        };
+        QCOMPARE(order(QStringLiteral("state=failed")), ids);
+        QCOMPARE(order(QStringLiteral("state=failed&sort=updated&order=desc")),
+            (QStringList { ids[0], ids[2], ids[1] }));
+        QCOMPARE(order(QStringLiteral("state=failed&sort=updated&order=asc&limit=2")),
+            (QStringList { ids[1], ids[2] }));
+        QCOMPARE(order(QStringLiteral("order=desc")), (QStringList { ids[2], ids[1], ids[0] }));
+    }
+
     void redriveADeadLetterQueue()
     {
         const QString queue = QStringLiteral("with dlq/ü");
@@ -276,6 +313,10 @@ private slots:
             << QByteArray("GET") << QStringLiteral("/api/messages?limit=5000") << QByteArray() << 400;
         QTest::newRow("negative offset")
             << QByteArray("GET") << QStringLiteral("/api/messages?offset=-1") << QByteArray() << 400;
+        QTest::newRow("bad sort") << QByteArray("GET") << QStringLiteral("/api/messages?sort=colour")
+                                  << QByteArray() << 400;
+        QTest::newRow("bad order") << QByteArray("GET") << QStringLiteral("/api/messages?order=up")
+                                   << QByteArray() << 400;
         QTest::newRow("unknown message")
             << QByteArray("GET") << QStringLiteral("/api/messages/abc") << QByteArray() << 404;
         QTest::newRow("unknown batch")

@@ -1,8 +1,12 @@
+#include "blobstore.h"
 #include "broker.h"
 #include "httpapi.h"
+#include "rawhttpclient.h"
+#include "uploadsapi.h"
 
 #include "../teststore.h"
 
+#include <QDir>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
@@ -55,12 +59,34 @@ class TstProducer : public QObject {
     std::unique_ptr<Broker> m_broker;
     std::unique_ptr<HttpApi> m_api;
     QNetworkAccessManager m_network;
+    std::unique_ptr<BlobStore> m_blobs;
+
+    QByteArray hostHeader() const { return "Host: 127.0.0.1:" + QByteArray::number(m_api->port()) + "\r\n"; }
+    int readyCount() { return m_broker->counts(QStringLiteral("images")).ready; }
+    static QByteArray job() { return "{\"imageUrl\":\"https://example.com/a.png\",\"userId\":\"h\"}"; }
+
+    // POST / as a web page's fetch() would send it (text/plain needs no preflight), with
+    // these headers; "%p" in them stands for the server's port.
+    int postFrom(const QByteArray &headers, QByteArray *body = nullptr)
+    {
+        QByteArray h = headers;
+        h.replace("%p", QByteArray::number(m_api->port()));
+        RawHttpClient client(m_api->port());
+        client.send("POST / HTTP/1.1\r\n" + h + "Content-Type: text/plain\r\nContent-Length: "
+            + QByteArray::number(job().size()) + "\r\n\r\n" + job());
+        if (!QTest::qWaitFor([&client] { return client.answered(); }, 5000))
+            return 0;
+        if (body)
+            *body = client.body();
+        return client.status();
+    }
 
     void startServer(const QString &token)
     {
         m_api.reset();
         m_broker.reset();
         m_store.reset();
+        m_blobs.reset();
         m_dir = std::make_unique<QTemporaryDir>();
         m_spec = qdtest::chooseStoreSpec(m_dir->filePath(QStringLiteral("q.db")));
         m_store = makeStore(m_spec);
@@ -170,8 +196,8 @@ private slots:
         QTcpSocket socket;
         socket.connectToHost(QHostAddress::LocalHost, m_api->port());
         QVERIFY(socket.waitForConnected(5000));
-        socket.write("POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
-                     "10000000\r\n\r\n");
+        socket.write("POST / HTTP/1.1\r\n" + hostHeader()
+            + "Content-Type: application/json\r\nContent-Length: 10000000\r\n\r\n");
         QTRY_VERIFY_WITH_TIMEOUT(
             socket.bytesAvailable() > 0 || socket.state() != QAbstractSocket::ConnectedState, 5000);
         const QByteArray answer = socket.readAll();
@@ -208,10 +234,10 @@ private slots:
         QVERIFY(socket.waitForConnected(5000));
         const QByteArray good = "{\"imageUrl\":\"https://example.com/a.png\",\"userId\":\"p\"}";
         QByteArray all;
-        all += "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + QByteArray::number(good.size()) + "\r\n\r\n"
-            + good;
-        all += "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
-        all += "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}";
+        all += "POST / HTTP/1.1\r\n" + hostHeader() + "Content-Length: " + QByteArray::number(good.size())
+            + "\r\n\r\n" + good;
+        all += "GET /healthz HTTP/1.1\r\n" + hostHeader() + "\r\n";
+        all += "POST / HTTP/1.1\r\n" + hostHeader() + "Content-Length: 2\r\n\r\n{}";
         socket.write(all);
         QByteArray answer;
         QTRY_VERIFY_WITH_TIMEOUT((answer += socket.readAll()).count("HTTP/1.1 ") == 3, 5000);
@@ -230,6 +256,115 @@ private slots:
         QCOMPARE(request("POST", job, "/", "Bearer wrong").status, 403);
         QCOMPARE(request("POST", job, "/", "Bearer s3cret").status, 202);
         QCOMPARE(m_broker->counts(QStringLiteral("images")).ready, 1);
+    }
+
+    // The token is checked from the head: an upload without it is refused before its body
+    // is read, so 24 MB that will be refused are never held (nor even all sent).
+    void tokenCheckedBeforeTheBody()
+    {
+        startServer(QStringLiteral("s3cret"));
+        m_blobs = std::make_unique<BlobStore>(m_dir->filePath(QStringLiteral("blobs")));
+        QString error;
+        QVERIFY2(m_blobs->open(&error), qPrintable(error));
+        m_api->setUploads(
+            new UploadsApi(m_broker.get(), m_blobs.get(), QStringLiteral("images"), m_api.get()));
+        const qint64 total = 24'000'000;
+        RawHttpClient client(m_api->port());
+        client.send("POST /uploads HTTP/1.1\r\n" + hostHeader()
+            + "Content-Type: image/png\r\nContent-Length: " + QByteArray::number(total) + "\r\n\r\n");
+        // The body goes out as fast as the server takes it, until an answer comes.
+        qint64 sent = 0;
+        qint64 most = 0;
+        const QByteArray chunk(64 * 1024, 'b');
+        const auto feed = [&] {
+            most = std::max(most, m_api->server().bufferedBytes());
+            while (!client.answered() && sent < total && client.socket().bytesToWrite() < 256 * 1024)
+                sent += client.socket().write(chunk.left(std::min<qint64>(chunk.size(), total - sent)));
+        };
+        connect(&client.socket(), &QTcpSocket::bytesWritten, this, feed);
+        feed();
+        QTRY_VERIFY_WITH_TIMEOUT(client.answered(), 30000);
+        QCOMPARE(client.status(), 403);
+        QVERIFY2(sent < total, "the 403 came only once the whole body was sent");
+        QVERIFY2(most < 2 * 1024 * 1024, qPrintable(QStringLiteral("the server held %1 bytes").arg(most)));
+        QCOMPARE(readyCount(), 0);
+        QVERIFY(QDir(m_blobs->directory()).entryList(QDir::Files).isEmpty());
+    }
+
+    // Without a token, the Host must name this server, so a DNS name rebound to 127.0.0.1
+    // reaches nothing.
+    void hostMustNameThisServer_data()
+    {
+        QTest::addColumn<QByteArray>("host");
+        QTest::addColumn<int>("status");
+        QTest::newRow("address and port") << QByteArray("127.0.0.1:%p") << 202;
+        QTest::newRow("address alone") << QByteArray("127.0.0.1") << 202;
+        QTest::newRow("localhost") << QByteArray("localhost") << 202;
+        QTest::newRow("localhost and port") << QByteArray("LocalHost:%p") << 202;
+        QTest::newRow("IPv6 loopback") << QByteArray("[::1]:%p") << 202;
+        QTest::newRow("rebound name") << QByteArray("evil.example:%p") << 403;
+        QTest::newRow("rebound name without port") << QByteArray("evil.example") << 403;
+        QTest::newRow("another port") << QByteArray("127.0.0.1:1") << 403;
+        QTest::newRow("not a port") << QByteArray("127.0.0.1:x") << 403;
+        QTest::newRow("another address") << QByteArray("10.1.2.3:%p") << 403;
+    }
+
+    void hostMustNameThisServer()
+    {
+        QFETCH(QByteArray, host);
+        QFETCH(int, status);
+        QByteArray body;
+        QCOMPARE(postFrom("Host: " + host + "\r\n", &body), status);
+        QCOMPARE(readyCount(), status == 202 ? 1 : 0);
+        if (status == 403)
+            QVERIFY2(body.contains("--allow-host"), body.constData());
+    }
+
+    // Web pages of other origins are refused, with a token or without.
+    void foreignPagesAreRefused_data()
+    {
+        QTest::addColumn<QByteArray>("headers");
+        QTest::addColumn<QString>("token");
+        QTest::addColumn<int>("status");
+        const QByteArray host = "Host: 127.0.0.1:%p\r\n";
+        const QByteArray auth = "Authorization: Bearer s3cret\r\n";
+        QTest::newRow("foreign origin") << host + "Origin: http://evil.example\r\n" << QString() << 403;
+        QTest::newRow("null origin") << host + "Origin: null\r\n" << QString() << 403;
+        QTest::newRow("another port") << host + "Origin: http://127.0.0.1:1\r\n" << QString() << 403;
+        QTest::newRow("https, same host") << host + "Origin: https://127.0.0.1:%p\r\n" << QString() << 403;
+        QTest::newRow("cross-site, no origin") << host + "Sec-Fetch-Site: cross-site\r\n" << QString() << 403;
+        QTest::newRow("foreign origin with the token") << host + auth + "Origin: http://evil.example\r\n"
+                                                       << QStringLiteral("s3cret") << 403;
+        QTest::newRow("own origin") << host + "Origin: http://127.0.0.1:%p\r\n" << QString() << 202;
+        QTest::newRow("own origin by name") << host + "Origin: http://localhost:%p\r\n" << QString() << 202;
+        QTest::newRow("same origin fetch") << host + "Sec-Fetch-Site: same-origin\r\n" << QString() << 202;
+        // With a token the Host is not checked: a client elsewhere may use any name for us.
+        QTest::newRow("token, any host")
+            << "Host: queue.example.org\r\n" + auth << QStringLiteral("s3cret") << 202;
+    }
+
+    void foreignPagesAreRefused()
+    {
+        QFETCH(QByteArray, headers);
+        QFETCH(QString, token);
+        QFETCH(int, status);
+        startServer(token);
+        QByteArray body;
+        QCOMPARE(postFrom(headers, &body), status);
+        QCOMPARE(readyCount(), status == 202 ? 1 : 0);
+        if (status == 403 && headers.contains("evil"))
+            QVERIFY2(body.contains("--allow-origin http://evil.example"), body.constData());
+    }
+
+    void allowedHostsAndOrigins()
+    {
+        m_api->access().setAllowedHosts({ QStringLiteral("queue.example.org") });
+        m_api->access().setAllowedOrigins({ QStringLiteral("http://dashboard.example.org:3000") });
+        QCOMPARE(postFrom("Host: queue.example.org:443\r\n"), 202);
+        QCOMPARE(postFrom("Host: 127.0.0.1:%p\r\nOrigin: http://dashboard.example.org:3000\r\n"), 202);
+        QCOMPARE(postFrom("Host: 127.0.0.1:%p\r\nOrigin: http://dashboard.example.org\r\n"), 403);
+        QCOMPARE(postFrom("Host: other.example.org\r\n"), 403);
+        QCOMPARE(readyCount(), 2);
     }
 };
 

@@ -14,7 +14,7 @@ QStringList leasesOf(const qd::PullResult &r)
 }
 } // namespace
 
-// Pull consumers (QUEUES.md "Pull consumers"): leases, acks, retries and expiry.
+// Pull consumers (docs/semantics.md "Pull consumers"): leases, acks, retries and expiry.
 class TstPull : public QObject {
     Q_OBJECT
 private slots:

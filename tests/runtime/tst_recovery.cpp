@@ -2,7 +2,7 @@
 
 using namespace qdtest;
 
-// At-least-once delivery across a restart (QUEUES.md "Outcome of a batch", last rule), and
+// At-least-once delivery across a restart (docs/semantics.md "Outcome of a batch", last rule), and
 // what else a restart must keep.
 class TstRecovery : public QObject {
     Q_OBJECT

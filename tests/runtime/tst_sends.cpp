@@ -15,7 +15,7 @@ std::vector<qd::SendItem> bodies(std::initializer_list<qsizetype> sizes)
 }
 } // namespace
 
-// Producers (QUEUES.md "Messages"): limits, delays, queue names and durability.
+// Producers (docs/semantics.md "Messages"): limits, delays, queue names and durability.
 class TstSends : public QObject {
     Q_OBJECT
 private slots:

@@ -33,7 +33,7 @@ QJsonObject json(const char *text)
 }
 } // namespace
 
-// Consumer settings (QUEUES.md): ranges refused with the setting and its range named,
+// Consumer settings (docs/semantics.md): ranges refused with the setting and its range named,
 // and the JSON form's type errors.
 class TstSettings : public QObject {
     Q_OBJECT

@@ -3,10 +3,9 @@
 // A real runtime for widget tests: its own SQLite file in a temporary directory, an
 // ephemeral loopback port, fast sampler ticks, and a way to run code on its thread.
 
+#include "isolatedsettings.h"
 #include "runtime.h"
 
-#include <QSettings>
-#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -63,12 +62,5 @@ struct RuntimeFixture {
         });
     }
 };
-
-// Settings of this test only, starting empty.
-inline void isolateSettings()
-{
-    QStandardPaths::setTestModeEnabled(true);
-    QSettings().clear();
-}
 
 } // namespace qdtest

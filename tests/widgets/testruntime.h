@@ -4,6 +4,7 @@
 // consumer included), in a temporary data directory on an ephemeral port.
 
 #include "imageconsumer.h"
+#include "isolatedsettings.h"
 #include "runtime.h"
 
 #include <QBuffer>
@@ -12,23 +13,12 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QPainter>
-#include <QSettings>
-#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <memory>
 
 namespace qdtest {
-
-// Settings the widgets remember go to a throwaway place, empty for every test program.
-inline void isolateSettings()
-{
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("QueueDeckTests"));
-    QCoreApplication::setApplicationName(QStringLiteral("widgets"));
-    QSettings().clear();
-}
 
 class TestRuntime {
 public:

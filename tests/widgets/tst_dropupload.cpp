@@ -8,6 +8,8 @@
 #include <QClipboard>
 #include <QDir>
 #include <QDropEvent>
+#include <QFileInfo>
+#include <QLabel>
 #include <QMimeData>
 #include <QProgressBar>
 #include <QPushButton>
@@ -123,7 +125,9 @@ private slots:
         for (int i = 0; i < 3; ++i) {
             QFile f(paths.at(i));
             QVERIFY(f.open(QIODevice::ReadOnly));
-            QVERIFY(urls.contains(m_runtime->get()->blobBaseUrl() + BlobStore::hashOf(f.readAll())));
+            // The blob by its hash, and the file's own name after the '#'.
+            QVERIFY(urls.contains(m_runtime->get()->blobBaseUrl() + BlobStore::hashOf(f.readAll())
+                + QLatin1Char('#') + QFileInfo(paths.at(i)).fileName()));
         }
     }
 
@@ -215,6 +219,57 @@ private slots:
         // Exactly the files that were not cancelled became jobs.
         QCOMPARE(m_runtime->messageCount(QStringLiteral("images")), before + done);
         QVERIFY(!cancel->isEnabled());
+    }
+
+    // Before any file the progress bar says nothing (no "0 of 1"). The same picture dropped
+    // again is called a duplicate and waits: Skip makes no job, Queue again makes one.
+    void droppingTheSameFileAgainAsks()
+    {
+        const QString dir = m_files.filePath(QStringLiteral("drop4"));
+        QDir().mkpath(dir);
+        const QString path = writeImage(dir + QStringLiteral("/again.png"), picture(77, 55, 9), "PNG");
+        SubmitPage page(m_runtime->get());
+        page.resize(1200, 800);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        auto *progress = page.findChild<QProgressBar *>(QStringLiteral("uploadProgress"));
+        QCOMPARE(page.findChild<QLabel *>(QStringLiteral("uploadSummary"))->text(),
+            QStringLiteral("No files yet."));
+        QVERIFY2(progress->text().isEmpty(), qPrintable(progress->text()));
+
+        const UploadListModel *model = page.uploads()->model();
+        const qint64 before = m_runtime->messageCount(QStringLiteral("images"));
+        drop(page.uploads()->dropZone(), { path });
+        QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() == 1 && model->row(0).state == UploadState::Done, 20000);
+        QCOMPARE(progress->text(), QStringLiteral("1 of 1"));
+        QCOMPARE(m_runtime->messageCount(QStringLiteral("images")), before + 1);
+        auto *bar = page.findChild<QWidget *>(QStringLiteral("duplicateBar"));
+        QVERIFY(bar && !bar->isVisible());
+
+        drop(page.uploads()->dropZone(), { path });
+        QTRY_COMPARE(model->rowCount(), 2);
+        QTRY_COMPARE(model->row(1).state, UploadState::Duplicate);
+        QTRY_VERIFY(bar->isVisible());
+        QVERIFY2(page.findChild<QLabel *>(QStringLiteral("duplicateText"))
+                     ->text()
+                     .contains(QLatin1String("uploaded before")),
+            qPrintable(page.findChild<QLabel *>(QStringLiteral("duplicateText"))->text()));
+        QVERIFY(model->data(model->index(1, UploadListModel::Status))
+                    .toString()
+                    .contains(QLatin1String("duplicate")));
+        QCOMPARE(m_runtime->messageCount(QStringLiteral("images")), before + 1);
+        QTest::mouseClick(page.findChild<QPushButton *>(QStringLiteral("skipDuplicates")), Qt::LeftButton);
+        QTRY_COMPARE(model->row(1).state, UploadState::Cancelled);
+        QVERIFY(!bar->isVisible());
+        QCOMPARE(m_runtime->messageCount(QStringLiteral("images")), before + 1);
+
+        drop(page.uploads()->dropZone(), { path });
+        QTRY_COMPARE(model->rowCount(), 3);
+        QTRY_COMPARE(model->row(2).state, UploadState::Duplicate);
+        QTRY_VERIFY(bar->isVisible());
+        QTest::mouseClick(page.findChild<QPushButton *>(QStringLiteral("queueDuplicates")), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(model->row(2).state == UploadState::Done, 20000);
+        QCOMPARE(m_runtime->messageCount(QStringLiteral("images")), before + 2);
     }
 };
 

@@ -125,16 +125,31 @@ private slots:
         QTest::addColumn<QString>("url");
         QTest::addColumn<QString>("user");
         QTest::addColumn<QString>("why");
+        QTest::addColumn<QString>("field");
+        QTest::addColumn<QString>("words");
         QTest::newRow("ftp") << QStringLiteral("ftp://example.com/a.png") << QStringLiteral("carol")
-                             << QStringLiteral("imageUrl must use http or https (got ftp)");
+                             << QStringLiteral("imageUrl must use http or https (got ftp)")
+                             << QStringLiteral("imageUrlError")
+                             << QStringLiteral("Only http and https addresses can be fetched, not ftp.");
         QTest::newRow("relative") << QStringLiteral("photos/a.png") << QStringLiteral("carol")
-                                  << QStringLiteral("imageUrl must be an absolute http or https URL");
-        QTest::newRow("no host") << QStringLiteral("http:/a.png") << QStringLiteral("carol")
-                                 << QStringLiteral("imageUrl must name a host");
+                                  << QStringLiteral("imageUrl must be an absolute http or https URL")
+                                  << QStringLiteral("imageUrlError")
+                                  << QStringLiteral(
+                                         "Enter a whole address, starting with http:// or https://.");
+        QTest::newRow("no host")
+            << QStringLiteral("http:/a.png") << QStringLiteral("carol")
+            << QStringLiteral("imageUrl must name a host") << QStringLiteral("imageUrlError")
+            << QStringLiteral(
+                   "The address needs a host name after the //, as in https://example.com/cat.jpg.");
         QTest::newRow("no url") << QString() << QStringLiteral("carol")
-                                << QStringLiteral("imageUrl must not be empty");
+                                << QStringLiteral("imageUrl must not be empty")
+                                << QStringLiteral("imageUrlError")
+                                << QStringLiteral(
+                                       "Enter the address of an image, such as https://example.com/cat.jpg.");
         QTest::newRow("no user") << QStringLiteral("https://example.com/a.png") << QString()
-                                 << QStringLiteral("userId must not be empty");
+                                 << QStringLiteral("userId must not be empty")
+                                 << QStringLiteral("userIdError")
+                                 << QStringLiteral("Say who the job is for, such as alice.");
     }
 
     void invalidInputKeepsSendDisabled()
@@ -142,6 +157,8 @@ private slots:
         QFETCH(QString, url);
         QFETCH(QString, user);
         QFETCH(QString, why);
+        QFETCH(QString, field);
+        QFETCH(QString, words);
         JobForm form(m_runtime->get());
         form.setQueues({ QStringLiteral("images") });
         form.show();
@@ -151,11 +168,10 @@ private slots:
         QTest::keyClicks(userEdit, user);
         auto *urlEdit = child<QLineEdit>(&form, "imageUrl");
         QTest::keyClicks(urlEdit, url);
-        QCOMPARE(child<QLabel>(&form, "validation")->text(), why);
         QCOMPARE(form.validationError(), why);
         QVERIFY(!child<QPushButton>(&form, "send")->isEnabled());
 
-        // Neither a click nor Enter sends it.
+        // Neither a click nor Enter sends it; Enter shows what each field lacks.
         const qint64 before = m_runtime->messageCount(QStringLiteral("images"));
         QSignalSpy sent(&form, &JobForm::sent);
         QTest::mouseClick(child<QPushButton>(&form, "send"), Qt::LeftButton);
@@ -163,6 +179,72 @@ private slots:
         QCoreApplication::processEvents();
         QCOMPARE(m_runtime->messageCount(QStringLiteral("images")), before);
         QCOMPARE(sent.size(), 0);
+        auto *label = form.findChild<QLabel *>(field);
+        QVERIFY(label);
+        QVERIFY(label->isVisible());
+        QCOMPARE(label->text(), words);
+        for (QLabel *l : form.findChildren<QLabel *>()) {
+            if (l->isVisible()) {
+                QVERIFY2(!l->text().contains(QLatin1String("imageUrl"))
+                        && !l->text().contains(QLatin1String("userId")),
+                    qPrintable(l->text()));
+            }
+        }
+    }
+
+    // Nothing is called wrong before it was touched; then each field speaks for itself,
+    // under itself, in the form's order.
+    void fieldsAreJudgedOnceTouched()
+    {
+        JobForm form(m_runtime->get());
+        form.setQueues({ QStringLiteral("images") });
+        form.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&form));
+        form.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&form));
+        auto *urlEdit = child<QLineEdit>(&form, "imageUrl");
+        auto *userEdit = child<QLineEdit>(&form, "userId");
+        userEdit->clear();
+        auto *urlError = form.findChild<QLabel *>(QStringLiteral("imageUrlError"));
+        auto *userError = form.findChild<QLabel *>(QStringLiteral("userIdError"));
+        QVERIFY(urlError && userError);
+        const auto shown = [&] {
+            QStringList texts;
+            for (QLabel *l : form.findChildren<QLabel *>()) {
+                if (l->isVisible() && !l->text().isEmpty() && l->buddy() == nullptr)
+                    texts.append(l->text());
+            }
+            return texts;
+        };
+        QVERIFY(!urlError->isVisible() && !userError->isVisible());
+        QVERIFY2(!shown().join(QLatin1Char('|')).contains(QLatin1String("must not be empty")),
+            qPrintable(shown().join(QLatin1Char('|'))));
+
+        urlEdit->setFocus();
+        QTest::keyClicks(urlEdit, QStringLiteral("example"));
+        QVERIFY(urlError->isVisible());
+        QCOMPARE(
+            urlError->text(), QStringLiteral("Enter a whole address, starting with http:// or https://."));
+        QVERIFY(!userError->isVisible()); // not been there yet
+
+        QTest::keyClick(urlEdit, Qt::Key_Tab); // into the user id, then out of it
+        QTRY_VERIFY(userEdit->hasFocus());
+        QTest::keyClick(userEdit, Qt::Key_Tab);
+        QTRY_VERIFY(userError->isVisible());
+        QCOMPARE(userError->text(), QStringLiteral("Say who the job is for, such as alice."));
+        QVERIFY(urlError->isVisible()); // both at once
+
+        // Next to its own field, in field order.
+        const auto y = [&](QWidget *w) { return w->mapTo(&form, QPoint(0, 0)).y(); };
+        QVERIFY(y(urlEdit) < y(urlError) && y(urlError) < y(userEdit));
+        QVERIFY(y(userEdit) < y(userError));
+
+        urlEdit->selectAll();
+        QTest::keyClicks(urlEdit, QStringLiteral("https://example.com/a.png"));
+        QVERIFY(!urlError->isVisible());
+        QTest::keyClicks(userEdit, QStringLiteral("dave"));
+        QVERIFY(!userError->isVisible());
+        QVERIFY(child<QPushButton>(&form, "send")->isEnabled());
     }
 
     void blobUrlsOfThisServerAreAccepted()

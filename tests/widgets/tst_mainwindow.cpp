@@ -14,6 +14,7 @@
 #include <QMenuBar>
 #include <QSplitter>
 #include <QStackedWidget>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTest>
 #include <QToolBar>
@@ -55,6 +56,34 @@ private slots:
             (QStringList { QStringLiteral("&File"), QStringLiteral("&View"), QStringLiteral("&Queue"),
                 QStringLiteral("&Help") }));
         QVERIFY(w.findChild<QToolBar *>(QStringLiteral("mainToolBar")));
+    }
+
+    // Started with --insecure-no-token on an address of the network, the window says so
+    // in the status bar for as long as it is open, passing messages or not; on loopback it
+    // says nothing.
+    void warnsWhenOpenToTheNetwork()
+    {
+        RuntimeFixture fx;
+        QVERIFY(fx.start(100));
+        {
+            MainWindow w(fx.runtime.get());
+            QVERIFY(!w.findChild<QLabel *>(QStringLiteral("insecureWarning")));
+        }
+        RuntimeOptions options;
+        options.dataDir = fx.dir.filePath(QStringLiteral("open"));
+        options.bind = QHostAddress(QStringLiteral("192.0.2.1")); // never started: nothing listens
+        options.insecureNoToken = true;
+        Runtime open(options);
+        MainWindow w(&open);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        auto *warning = w.findChild<QLabel *>(QStringLiteral("insecureWarning"));
+        QVERIFY(warning);
+        QVERIFY(warning->isVisible());
+        QVERIFY2(warning->text().contains(QLatin1String("192.0.2.1 is not a loopback address")),
+            qPrintable(warning->text()));
+        w.statusBar()->showMessage(QStringLiteral("a passing message"));
+        QVERIFY(warning->isVisible());
     }
 
     void statusBarShowsEndpointAndPulse()

@@ -9,10 +9,13 @@
 
 #include <QAction>
 #include <QComboBox>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QScrollBar>
+#include <QSplitter>
 #include <QTableView>
 #include <QTest>
 #include <QToolButton>
@@ -209,6 +212,51 @@ private slots:
         QVERIFY(report->text().contains(QStringLiteral("shiny_new_option")));
         QTRY_VERIFY(model.queue(QStringLiteral("image-jobs")).has_value());
         QCOMPARE(model.queue(QStringLiteral("image-jobs"))->settings.maxBatchSize, 25);
+    }
+
+    // In a window narrower than all the columns the page opens at the names, every header
+    // reads whole, and choosing a queue does not move the divider.
+    void namesInSightAndDividerStill()
+    {
+        RuntimeFixture fx;
+        QVERIFY(fx.start(100));
+        fx.onBroker([](Broker &b) {
+            QueueSettings withDlq;
+            withDlq.deadLetterQueue = QStringLiteral("thumbnails-that-could-not-be-made-dlq");
+            b.createQueue(QStringLiteral("thumbnails-for-the-gallery-of-every-user"), withDlq);
+            b.createQueue(QStringLiteral("thumbnails-that-could-not-be-made-dlq"));
+        });
+        QueueTableModel model;
+        QObject::connect(fx.runtime.get(), &Runtime::snapshot, &model, &QueueTableModel::setSnapshot);
+        QueueCommands commands(fx.runtime.get());
+        QueuesPage page(&model, &commands);
+        page.resize(900, 600);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QTRY_VERIFY(model.queue(QStringLiteral("thumbnails-that-could-not-be-made-dlq")).has_value());
+        auto *view = page.findChild<QTableView *>(QStringLiteral("queueTable"));
+        auto *splitter = page.findChild<QSplitter *>();
+        QVERIFY(view && splitter);
+        QTest::qWait(0);
+        QCOMPARE(view->horizontalScrollBar()->value(), view->horizontalScrollBar()->minimum());
+        QHeaderView *header = view->horizontalHeader();
+        const int dlq = int(QueueTableModel::DeadLetterQueue);
+        QVERIFY2(header->sectionSize(dlq)
+                >= header->fontMetrics().horizontalAdvance(model.headerData(dlq, Qt::Horizontal).toString()),
+            qPrintable(QString::number(header->sectionSize(dlq))));
+        const QList<int> sizes = splitter->sizes();
+
+        for (int row = 0; row < view->model()->rowCount(); ++row) {
+            const QRect name = view->visualRect(view->model()->index(row, QueueTableModel::Name));
+            QTest::mouseClick(view->viewport(), Qt::LeftButton, {},
+                QPoint(std::max(name.left() + 4, 4), name.center().y()));
+            QCOMPARE(view->currentIndex().row(), row);
+            QTest::qWait(0);
+            QCOMPARE(splitter->sizes(), sizes);
+            QCOMPARE(view->horizontalScrollBar()->value(), view->horizontalScrollBar()->minimum());
+            QVERIFY(view->viewport()->rect().intersects(
+                view->visualRect(view->model()->index(row, QueueTableModel::Name))));
+        }
     }
 };
 

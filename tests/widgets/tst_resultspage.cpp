@@ -1,3 +1,4 @@
+#include "messageformat.h"
 #include "resultsmodel.h"
 #include "resultspage.h"
 #include "testruntime.h"
@@ -104,6 +105,71 @@ private slots:
             QStringLiteral("%1").arg(1, 32, 16, QLatin1Char('0')));
         // The middle was never shown, so never loaded.
         QVERIFY(!page.model()->index(1500, 0).data(ResultsModel::LoadedRole).toBool());
+    }
+
+    // Tiles say which file they show (an upload's own name, not its blob's hash), the
+    // gallery's cells share out its whole width, and dates read as everywhere else.
+    void tilesNameTheirFilesAndFillTheWidth()
+    {
+        const QString sha = QStringLiteral("3fa2").repeated(16);
+        std::vector<ImageResult> rows(2);
+        rows[0].messageSeq = 9001;
+        rows[0].messageId = QStringLiteral("%1").arg(9001, 32, 16, QLatin1Char('0'));
+        rows[0].url = m_runtime->get()->blobBaseUrl() + sha + QStringLiteral("#holiday%20photo.png");
+        rows[1].messageSeq = 9002;
+        rows[1].messageId = QStringLiteral("%1").arg(9002, 32, 16, QLatin1Char('0'));
+        rows[1].url = m_runtime->get()->blobBaseUrl() + sha;
+        for (ImageResult &r : rows) {
+            r.queueId = 1;
+            r.userId = QStringLiteral("gwen");
+            r.format = QStringLiteral("png");
+            r.width = 64;
+            r.height = 48;
+            r.createdMs = 1'700'000'123'000;
+        }
+        m_runtime->onRuntime([&](Broker &b) {
+            b.store()->insertResults(rows);
+            QString error;
+            QVERIFY(b.store()->commit(&error));
+        });
+        ResultsPage page(m_runtime->get());
+        page.resize(1100, 700);
+        page.show();
+        page.showGallery(true);
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QTest::keyClicks(page.findChild<QLineEdit *>(QStringLiteral("resultsUser")), QStringLiteral("gwen"));
+        QTRY_COMPARE(page.model()->rowCount(), 2);
+        QTRY_VERIFY(page.model()->index(0, 0).data(ResultsModel::LoadedRole).toBool());
+        QStringList names;
+        for (int row = 0; row < 2; ++row)
+            names.append(page.model()
+                             ->index(row, 0)
+                             .data(ResultsModel::CaptionRole)
+                             .toString()
+                             .section(QLatin1Char('\n'), 0, 0));
+        names.sort();
+        QCOMPARE(
+            names, (QStringList { QStringLiteral("blob 3fa23fa23f…"), QStringLiteral("holiday photo.png") }));
+        QCOMPARE(
+            page.model()->index(0, ResultsModel::When).data().toString(), formatTimestamp(1'700'000'123'000));
+
+        // A full row of tiles reaches the right edge.
+        QTest::keyClick(
+            page.findChild<QLineEdit *>(QStringLiteral("resultsUser")), Qt::Key_A, Qt::ControlModifier);
+        QTest::keyClick(page.findChild<QLineEdit *>(QStringLiteral("resultsUser")), Qt::Key_Backspace);
+        QTRY_VERIFY(page.model()->rowCount() > 100);
+        QListView *gallery = page.gallery();
+        QTRY_VERIFY(gallery->visualRect(page.model()->index(20, 0)).isValid());
+        int right = 0;
+        const int top = gallery->visualRect(page.model()->index(0, 0)).top();
+        for (int row = 0; row < 20; ++row) {
+            const QRect r = gallery->visualRect(page.model()->index(row, 0));
+            if (r.top() == top)
+                right = std::max(right, r.right());
+        }
+        const int gap = gallery->viewport()->width() - (right + 1);
+        QVERIFY2(gap >= 0 && gap < 12,
+            qPrintable(QStringLiteral("gap %1 of %2").arg(gap).arg(gallery->viewport()->width())));
     }
 };
 
