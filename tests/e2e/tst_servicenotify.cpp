@@ -1,3 +1,6 @@
+#include <QDir>
+#include <QFile>
+#include <QMultiHash>
 #include <QProcess>
 #include <QRandomGenerator>
 #include <QRegularExpression>
@@ -64,6 +67,44 @@ private:
     std::unique_ptr<QSocketNotifier> m_notifier;
 };
 
+// What queuedeck.service says about how to start the runtime: its [Service] settings, and
+// ExecStart= expanded as systemd would for a state directory under `stateRoot` (%S) with
+// QUEUEDECK_OPTIONS set to `options`, as a drop-in sets it.
+struct ServiceUnit {
+    QMultiHash<QString, QString> service;
+    QStringList command;
+};
+
+ServiceUnit readServiceUnit(const QString &stateRoot, const QString &options)
+{
+    ServiceUnit unit;
+    QFile file(QStringLiteral(QUEUEDECK_SERVICE_UNIT));
+    if (!file.open(QIODevice::ReadOnly | QIODevice::Text))
+        return unit;
+    QString section;
+    for (const QString &raw : QString::fromUtf8(file.readAll()).split(u'\n')) {
+        const QString line = raw.trimmed();
+        if (line.isEmpty() || line.startsWith(u'#'))
+            continue;
+        if (line.startsWith(u'[')) {
+            section = line;
+            continue;
+        }
+        const qsizetype equals = line.indexOf(u'=');
+        if (section == QLatin1String("[Service]") && equals > 0)
+            unit.service.insert(line.left(equals), line.mid(equals + 1));
+    }
+    // systemd splits "$VAR" into words and keeps "${VAR}" one word; %S is /var/lib.
+    for (const QString &word :
+        unit.service.value(QStringLiteral("ExecStart")).split(u' ', Qt::SkipEmptyParts)) {
+        if (word == QLatin1String("$QUEUEDECK_OPTIONS"))
+            unit.command += options.split(u' ', Qt::SkipEmptyParts);
+        else
+            unit.command += QString(word).replace(QLatin1String("%S"), stateRoot);
+    }
+    return unit;
+}
+
 class TstServiceNotify : public QObject {
     Q_OBJECT
 private slots:
@@ -74,9 +115,24 @@ private slots:
         QTest::addRow("abstract socket") << true;
     }
 
-    // Started the way queuedeck.service starts it: READY=1 comes once the port accepts
-    // connections (probed the moment it arrives), WATCHDOG=1 keeps coming at half of
-    // WATCHDOG_USEC, and SIGTERM brings STOPPING=1 and a clean exit.
+    // The unit is one the test below can follow: notify type, a watchdog, the state directory
+    // as the data directory, options from a drop-in.
+    void unitIsTypeNotifyWithAWatchdog()
+    {
+        const ServiceUnit unit = readServiceUnit(QStringLiteral("/var/lib"), QString());
+        QCOMPARE(unit.service.value(QStringLiteral("Type")), QStringLiteral("notify"));
+        QCOMPARE(unit.service.value(QStringLiteral("NotifyAccess")), QStringLiteral("main"));
+        QVERIFY(!unit.service.value(QStringLiteral("WatchdogSec")).isEmpty());
+        QCOMPARE(unit.service.value(QStringLiteral("StateDirectory")), QStringLiteral("queuedeck"));
+        QCOMPARE(unit.command,
+            QStringList({ QStringLiteral("/usr/bin/queuedeck"), QStringLiteral("--headless"),
+                QStringLiteral("--data-dir"), QStringLiteral("/var/lib/queuedeck") }));
+    }
+
+    // Started the way queuedeck.service starts it (its ExecStart=, a state directory, options
+    // from a drop-in, NOTIFY_SOCKET and WATCHDOG_USEC as systemd sets them): READY=1 comes
+    // once the port accepts connections (probed the moment it arrives), WATCHDOG=1 keeps
+    // coming at half of WATCHDOG_USEC, and SIGTERM brings STOPPING=1 and a clean exit.
     void notifiesLikeATypeNotifyService()
     {
         QFETCH(bool, abstract);
@@ -87,14 +143,23 @@ private slots:
             : QFile::encodeName(dir.filePath(QStringLiteral("notify")));
         NotifySocket socket(name);
 
+        // systemd makes the state directory before it starts the service.
+        QVERIFY(QDir(dir.path()).mkpath(QStringLiteral("queuedeck")));
+        // Port 0: the unit's default 8787 may be taken on a machine running tests.
+        ServiceUnit unit = readServiceUnit(dir.path(), QStringLiteral("--port 0"));
+        QVERIFY(unit.command.size() > 1);
+        QCOMPARE(unit.command.first(), QStringLiteral("/usr/bin/queuedeck"));
+        unit.command.first() = QStringLiteral(QUEUEDECK_BINARY);
+
         QProcess process;
         QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
         environment.insert(QStringLiteral("NOTIFY_SOCKET"), QString::fromUtf8(name));
+        // The unit's WatchdogSec is 30 s; a short one shows the pings without a long wait.
         environment.insert(QStringLiteral("WATCHDOG_USEC"), QStringLiteral("400000"));
+        environment.insert(QStringLiteral("STATE_DIRECTORY"), dir.filePath(QStringLiteral("queuedeck")));
         process.setProcessEnvironment(environment);
-        process.setProgram(QStringLiteral(QUEUEDECK_BINARY));
-        process.setArguments({ QStringLiteral("--headless"), QStringLiteral("--data-dir"),
-            dir.filePath(QStringLiteral("data")), QStringLiteral("--port"), QStringLiteral("0") });
+        process.setProgram(unit.command.takeFirst());
+        process.setArguments(unit.command);
 
         QList<QByteArray> states;
         bool ready = false;
@@ -140,6 +205,8 @@ private slots:
         QCOMPARE(process.exitStatus(), QProcess::NormalExit);
         QCOMPARE(process.exitCode(), 0);
         QVERIFY(states.indexOf("STOPPING=1") > states.indexOf("READY=1"));
+        // The store went where the unit's state directory is.
+        QVERIFY(QFile::exists(dir.filePath(QStringLiteral("queuedeck/queuedeck.db"))));
     }
 };
 
