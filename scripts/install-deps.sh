@@ -13,7 +13,7 @@ packages=(
   xvfb xauth
   clang libclang-rt-14-dev wrk
   nodejs
-  dpkg-dev desktop-file-utils appstream librsvg2-bin systemd curl python3 python3-yaml
+  dpkg-dev desktop-file-utils appstream librsvg2-bin systemd curl python3 python3-yaml zsh
 )
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

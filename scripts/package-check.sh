@@ -7,6 +7,7 @@
 # (or with sudo) on Debian 12; scripts/test.sh calls it after ctest.
 set -euo pipefail
 build="$(cd "${1:?usage: package-check.sh BUILD_DIR}" && pwd)"
+cd "$(dirname "$0")/.."
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
@@ -109,16 +110,42 @@ echo "queuedeck.service verifies"
 step "man page and completions"
 zcat /usr/share/man/man1/queuedeck.1.gz | groff -man -Tutf8 -ww -z 2>&1 | tee "$work/groff" >&2
 [ ! -s "$work/groff" ] || fail "the man page has warnings"
-# Every option --help lists is completed, so the completion keeps up with the command line.
+# Every option --help lists is completed, and so is every option of `ctl --help` after
+# `queuedeck ctl`: the completions keep up with the command line.
+bash_complete()
+{
+  bash -c 'source /usr/share/bash-completion/completions/queuedeck
+    COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _queuedeck; printf "%s\n" "${COMPREPLY[@]}"' _ "$@"
+}
+zsh_file=/usr/share/zsh/vendor-completions/_queuedeck
 mapfile -t options < <(/usr/bin/queuedeck --help | grep -oE -- '--[a-z][a-z-]*' | sort -u)
-completed="$(bash -c 'source /usr/share/bash-completion/completions/queuedeck
-  COMP_WORDS=(queuedeck --); COMP_CWORD=1; _queuedeck; printf "%s\n" "${COMPREPLY[@]}"')"
+completed="$(bash_complete queuedeck --)"
 for o in "${options[@]}"; do
   grep -qx -- "$o" <<< "$completed" || fail "the bash completion lacks $o"
-  grep -qE -- "(^|[^a-z-])$o([^a-z-]|\$)" /usr/share/zsh/vendor-completions/_queuedeck \
-    || fail "the zsh completion lacks $o"
+  grep -qE -- "(^|[^a-z-])$o([^a-z=-]|=|\$)" "$zsh_file" || fail "the zsh completion lacks $o"
 done
-grep -q -- "--data-dir" <<< "$completed" || fail "the bash completion completes nothing"
+mapfile -t ctl_options < <(/usr/bin/queuedeck ctl --help | grep -oE -- '^ +--[a-z][a-z-]*' | tr -d ' ' | sort -u)
+[ ${#ctl_options[@]} -gt 5 ] || fail "queuedeck ctl --help lists no options"
+# Each option is offered after the command it belongs to; together, all of them.
+ctl_completed="$(for c in queues send messages retry redrive purge pause resume tail; do bash_complete queuedeck ctl "$c" --; done | sort -u)"
+for o in "${ctl_options[@]}"; do
+  grep -qx -- "$o" <<< "$ctl_completed" || fail "the bash completion lacks ctl $o"
+  grep -qE -- "(^|[^a-z-])$o([^a-z=-]|=|\$)" "$zsh_file" || fail "the zsh completion lacks ctl $o"
+done
+[ "$(bash_complete queuedeck ctl '')" = "$(printf '%s\n' queues send messages retry redrive purge pause resume tail)" ] \
+  || fail "the bash completion does not list the ctl commands"
+zsh -n "$zsh_file" || fail "the zsh completion does not parse"
+# The zsh completion run for real, in an interactive zsh with compinit (the screen without
+# its colour and cursor escapes).
+zsh_complete()
+{
+  zsh -f scripts/zsh-complete.zsh /usr/share/zsh/vendor-completions "$1" | sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g'
+}
+zsh_complete 'queuedeck ctl q' | grep -q 'queuedeck ctl queues' || fail "zsh does not complete queuedeck ctl q to queues"
+zsh_complete 'queuedeck --log-l' | grep -q 'queuedeck --log-level=' || fail "zsh does not complete --log-l to --log-level="
+zsh_complete 'queuedeck ctl messages --st' | grep -q 'queuedeck ctl messages --state=' \
+  || fail "zsh does not complete ctl messages --st to --state="
+echo "bash and zsh complete all ${#options[@]} options and ${#ctl_options[@]} ctl options"
 
 step "removing it"
 $SUDO apt-get remove -y -qq queuedeck > /dev/null
