@@ -189,7 +189,7 @@ private slots:
 
         process.start();
         QVERIFY(process.waitForStarted(10000));
-        QTRY_VERIFY_WITH_TIMEOUT(ready, 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(ready, 20000);
         QVERIFY2(listeningAtReady, output.constData());
         QVERIFY(states.contains("READY=1"));
         QVERIFY(std::any_of(states.cbegin(), states.cend(),
