@@ -44,6 +44,7 @@ if ! dpkg-query -W -f='${Status}' prometheus 2>/dev/null | grep -q "install ok i
     $SUDO chmod 755 "$policy"
     own_policy=1
   fi
+  if [ ${#missing[@]} -eq 0 ]; then $SUDO apt-get update -qq; fi
   $SUDO apt-get install -y -qq --no-install-recommends prometheus || { [ "$own_policy" = 1 ] && $SUDO rm -f "$policy"; exit 1; }
   if [ "$own_policy" = 1 ]; then $SUDO rm -f "$policy"; fi
   $SUDO deb-systemd-helper disable prometheus.service > /dev/null 2>&1 || true
