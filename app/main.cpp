@@ -10,6 +10,7 @@
 
 #include <QApplication>
 #include <QCoreApplication>
+#include <QIcon>
 #include <QSocketNotifier>
 #include <QTimer>
 
@@ -81,8 +82,14 @@ int main(int argc, char **argv)
     std::unique_ptr<QCoreApplication> app;
     if (wantsHeadless(argc, argv))
         app = std::make_unique<QCoreApplication>(argc, argv);
-    else
+    else {
         app = std::make_unique<QApplication>(argc, argv);
+        // The desktop entry's name: a Wayland compositor finds the window's icon and menu
+        // entry by it (the app id would otherwise be the binary's name). The icon is the one
+        // the package puts in the hicolor theme; a build that is not installed has none.
+        QGuiApplication::setDesktopFileName(QStringLiteral("io.queuedeck.QueueDeck"));
+        QGuiApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("io.queuedeck.QueueDeck")));
+    }
     QCoreApplication::setOrganizationName(QStringLiteral("QueueDeck"));
     QCoreApplication::setApplicationName(QStringLiteral("QueueDeck"));
     QCoreApplication::setApplicationVersion(QStringLiteral(QUEUEDECK_VERSION));
