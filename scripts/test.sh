@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what is needed, starts a throwaway PostgreSQL cluster (scripts/pg.sh, port
+# Checks that no include goes up a layer (scripts/check-layers.sh), installs what is
+# needed, starts a throwaway PostgreSQL cluster (scripts/pg.sh, port
 # QUEUEDECK_PG_PORT or 54329) so the store's semantic tests also run against PostgreSQL,
 # builds with warnings as errors, runs a bounded libFuzzer run of the request parsing and
 # validation, then the whole test suite with ctest, then builds the Debian package and
@@ -7,6 +8,7 @@
 # This is the README's test command, and what CI runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/check-layers.sh
 bash scripts/install-deps.sh
 pgdir="$(mktemp -d /tmp/queuedeck-pg.XXXXXX)"
 trap 'bash scripts/pg.sh stop "$pgdir" || true; rm -rf "$pgdir"' EXIT

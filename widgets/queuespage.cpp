@@ -72,9 +72,10 @@ QueuesPage::QueuesPage(QueueTableModel *model, QueueCommands *commands, QWidget 
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
     m_view->verticalHeader()->hide();
-    // Every column as wide as its header and values (so "Dead-letter queue" is not cut); the
-    // name takes what is left, and the view starts at the names, not scrolled to the right.
-    m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    // Every column starts as wide as its header and values (so "Dead-letter queue" is not
+    // cut) and stays where the person drags it; the name takes what is left, and the view
+    // starts at the names, not scrolled to the right.
+    m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
     m_view->horizontalHeader()->setSectionResizeMode(QueueTableModel::Name, QHeaderView::Stretch);
     m_view->horizontalHeader()->setMinimumSectionSize(fontMetrics().averageCharWidth() * 6);
     m_view->horizontalHeader()->setSectionsMovable(true);
@@ -121,12 +122,26 @@ QueuesPage::QueuesPage(QueueTableModel *model, QueueCommands *commands, QWidget 
     connect(
         model, &QAbstractItemModel::modelAboutToBeReset, this, [this] { m_keepSelected = selectedQueue(); });
     connect(model, &QAbstractItemModel::modelReset, this, [this] {
+        sizeColumnsOnce();
         selectQueue(std::exchange(m_keepSelected, QString()));
         selectionChanged();
     });
     connect(m_editor, &QueueSettingsEditor::applyRequested, m_commands, &QueueCommands::updateSettings);
     connect(m_commands, &QueueCommands::finished, this, &QueuesPage::finished);
+    sizeColumnsOnce();
     selectionChanged();
+}
+
+void QueuesPage::sizeColumnsOnce()
+{
+    if (m_columnsSized)
+        return;
+    for (int c = 0; c < m_view->model()->columnCount(); ++c) {
+        if (c != QueueTableModel::Name)
+            m_view->resizeColumnToContents(c);
+    }
+    // Headers alone until the first queues arrive; their values count too, once.
+    m_columnsSized = m_view->model()->rowCount() > 0;
 }
 
 QString QueuesPage::selectedQueue() const
@@ -282,7 +297,9 @@ void QueuesPage::saveState(QSettings &settings) const
 
 void QueuesPage::restoreState(const QSettings &settings)
 {
-    m_view->horizontalHeader()->restoreState(settings.value(QStringLiteral("queues/header")).toByteArray());
+    if (m_view->horizontalHeader()->restoreState(
+            settings.value(QStringLiteral("queues/header")).toByteArray()))
+        m_columnsSized = true; // the widths the person left
     m_splitter->restoreState(settings.value(QStringLiteral("queues/splitter")).toByteArray());
 }
 

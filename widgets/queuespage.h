@@ -43,6 +43,9 @@ signals:
     void message(const QString &text);
 
 private:
+    // Columns as wide as their contents the first time there are queues, unless a saved layout
+    // says otherwise; after that only the person changes them.
+    void sizeColumnsOnce();
     void newQueue();
     void deleteSelected();
     void togglePause();
@@ -64,6 +67,7 @@ private:
     QAction *m_purge;
     QAction *m_import;
     QString m_keepSelected;
+    bool m_columnsSized = false;
 };
 
 } // namespace qd

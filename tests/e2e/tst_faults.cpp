@@ -1,3 +1,4 @@
+#include "../teststore.h"
 #include "broker.h"
 #include "cloudflareapi.h"
 #include "headlessprocess.h"
@@ -103,14 +104,20 @@ private slots:
         QRandomGenerator random(seed);
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
-        const QString path = dir.filePath(QStringLiteral("queuedeck.db"));
+        // The SQLite file in the data folder, or (the _pg variant) a fresh PostgreSQL schema,
+        // where a node killed mid-batch is taken over once its heartbeat is 1 s old.
+        const QString spec = qdtest::chooseStoreSpec(dir.filePath(QStringLiteral("queuedeck.db")));
+        const QStringList storeArguments = spec.startsWith(QLatin1String("postgres"))
+            ? QStringList { QStringLiteral("--store"), spec, QStringLiteral("--node-timeout"),
+                  QStringLiteral("1") }
+            : QStringList {};
         Receiver receiver(seed);
         {
-            SqliteStore store(path);
+            const std::unique_ptr<QueueStore> store = makeStore(spec);
             QString error;
-            QVERIFY2(store.open(&error), qPrintable(error));
+            QVERIFY2(store->open(&error), qPrintable(error));
             SystemClock clock;
-            Broker broker(&store, &clock);
+            Broker broker(store.get(), &clock);
             QVERIFY(broker.start(&error));
             QueueSettings hooked;
             hooked.consumerType = ConsumerType::Webhook;
@@ -125,10 +132,8 @@ private slots:
         }
         QString pulledId;
         {
-            SqliteStore store(path);
-            QString error;
-            QVERIFY(store.openReader(&error));
-            for (const QueueRecord &q : store.loadQueues())
+            const std::unique_ptr<QueueStore> store = qdtest::openTestReader(spec);
+            for (const QueueRecord &q : store->loadQueues())
                 if (q.name == QLatin1String("pulled"))
                     pulledId = CloudflareApi::queueId(q);
         }
@@ -137,7 +142,7 @@ private slots:
         Ledger ledger;
         int bodySerial = 0;
         for (int round = 1; round <= rounds; ++round) {
-            HeadlessProcess child(dir.path());
+            HeadlessProcess child(dir.path(), storeArguments);
             const QString base = child.start();
             QVERIFY2(!base.isEmpty(), tag.constData());
             // The kill comes after a seeded number of answered operations, so a seed repeats it.
@@ -241,19 +246,17 @@ private slots:
             QTRY_COMPARE_WITH_TIMEOUT(outstanding, 0, 15000);
 
             // Everything a client was told is stored is on disk; every confirmed ack holds.
-            SqliteStore store(path);
-            QString error;
-            QVERIFY2(store.open(&error), qPrintable(error));
+            const std::unique_ptr<QueueStore> store = qdtest::openTestReader(spec);
             for (const QString &id : std::as_const(ledger.acceptedIds))
-                QVERIFY2(store.messageById(id).has_value(), say("lost " + id.toUtf8()).constData());
+                QVERIFY2(store->messageById(id).has_value(), say("lost " + id.toUtf8()).constData());
             QSet<QString> bodies;
             MessageFilter all;
-            for (const Message &m : store.listMessages(all, 0, 0, 1'000'000))
+            for (const Message &m : store->listMessages(all, 0, 0, 1'000'000))
                 bodies.insert(QString::fromUtf8(m.body));
             for (const QString &b : std::as_const(ledger.acceptedBodies))
                 QVERIFY2(bodies.contains(b), say("lost batch message " + b.toUtf8()).constData());
             for (const QString &id : std::as_const(ledger.ackedIds)) {
-                const auto m = store.messageById(id);
+                const auto m = store->messageById(id);
                 QVERIFY2(
                     m && m->state == MessageState::Acked, say("ack not kept for " + id.toUtf8()).constData());
             }
@@ -269,15 +272,12 @@ private slots:
         // One last start: every accepted job, the ones in flight at the kills too, is delivered
         // and acked in the end.
         receiver.settle();
-        HeadlessProcess last(dir.path());
+        HeadlessProcess last(dir.path(), storeArguments);
         QVERIFY(!last.start().isEmpty());
+        const std::unique_ptr<QueueStore> reader = qdtest::openTestReader(spec);
         const auto allAcked = [&] {
-            SqliteStore store(path);
-            QString error;
-            if (!store.openReader(&error))
-                return false;
             for (const QString &id : std::as_const(ledger.acceptedIds)) {
-                const auto m = store.messageById(id);
+                const auto m = reader->messageById(id);
                 if (!m || m->state != MessageState::Acked)
                     return false;
             }

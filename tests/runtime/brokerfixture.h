@@ -125,6 +125,14 @@ struct BrokerFixture {
     std::unique_ptr<qd::QueueStore> store;
     std::unique_ptr<qd::Broker> broker;
 
+    // After every scenario, the totals that counts(), the API and the charts read agree
+    // with a full count of the messages.
+    ~BrokerFixture()
+    {
+        if (store && store->available())
+            QCOMPARE(store->totalsMismatch(), QString());
+    }
+
     // The SQLite file (unused when the store is PostgreSQL).
     QString path() const { return dir.filePath(QStringLiteral("queuedeck.sqlite")); }
     // What open() hands qd::makeStore(); the same for every reopen() of this fixture.

@@ -13,40 +13,9 @@ namespace qd {
 
 QueueDepth SqliteStore::depth(qint64 queueId, qint64 nowMs)
 {
-    QueueDepth d;
-    // Only the states that make up depth, from the (queue_id, state, visible_at) index
-    // alone: acked rows, which pile up until retention, are never visited.
-    SqliteStatement s(m_db,
-        "SELECT state, visible_at <= ?2, count(*) FROM messages "
-        "WHERE queue_id = ?1 AND state IN (0, 1, 3) GROUP BY 1, 2",
-        SqliteStatement::Lifetime::OneShot);
-    s.bind(1, queueId).bind(2, nowMs);
-    while (s.next()) {
-        const qint64 n = s.i64(2);
-        switch (MessageState(s.i64(0))) {
-        case MessageState::Pending:
-            (s.i64(1) != 0 ? d.ready : d.delayed) += n;
-            break;
-        case MessageState::InFlight:
-            d.inFlight += n;
-            break;
-        case MessageState::Failed:
-            d.failed += n;
-            break;
-        case MessageState::Acked:
-            break;
-        }
-    }
-    // The oldest of the first hundred in delivery order: exact for a backlog that is
-    // delivered in order, and a bounded read however long the backlog is.
-    SqliteStatement oldest(m_db,
-        "SELECT min(timestamp_ms) FROM (SELECT timestamp_ms FROM messages "
-        "WHERE queue_id = ?1 AND state = 0 ORDER BY visible_at LIMIT 100)",
-        SqliteStatement::Lifetime::OneShot);
-    oldest.bind(1, queueId);
-    if (oldest.next() && !oldest.isNull(0))
-        d.oldestTimestampMs = oldest.i64(0);
-    return d;
+    // The same totals as counts(), so the charts, the tiles and the API never disagree.
+    const QueueCounts c = totals(queueId, nowMs, false);
+    return QueueDepth { c.ready, c.delayed, c.inFlight, c.failed, c.oldestTimestampMs };
 }
 
 void SqliteStore::insertRollups(const std::vector<MetricsFrame> &rollups, qint64 keepFromMs)

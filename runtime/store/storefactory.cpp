@@ -4,6 +4,8 @@
 
 #include <QUrl>
 
+#include <set>
+
 namespace qd {
 
 bool isPostgresSpec(const QString &spec)
@@ -48,6 +50,33 @@ void addStateCount(
         c.failed += n;
         break;
     }
+}
+
+QString compareTotals(const StateTotals &kept, const StateTotals &counted)
+{
+    std::set<std::pair<qint64, int>> keys;
+    for (const auto &[key, value] : kept)
+        keys.insert(key);
+    for (const auto &[key, value] : counted)
+        keys.insert(key);
+    for (const auto &key : keys) {
+        const auto k = kept.find(key);
+        const auto c = counted.find(key);
+        const std::pair<qint64, qint64> keptValue
+            = k == kept.end() ? std::pair<qint64, qint64> {} : k->second;
+        const std::pair<qint64, qint64> countedValue
+            = c == counted.end() ? std::pair<qint64, qint64> {} : c->second;
+        if (keptValue != countedValue)
+            return QStringLiteral(
+                "queue %1, state %2: totals say %3 messages of %4 bytes, the messages are %5 of %6")
+                .arg(key.first)
+                .arg(key.second)
+                .arg(keptValue.first)
+                .arg(keptValue.second)
+                .arg(countedValue.first)
+                .arg(countedValue.second);
+    }
+    return {};
 }
 
 QString likePattern(const QString &text)

@@ -7,38 +7,6 @@
 
 namespace qd {
 
-QJsonValue messageBodyJson(const Message &m)
-{
-    switch (m.contentType) {
-    case ContentType::Json: {
-        // Any JSON value, not only objects: parse it inside an array.
-        const QJsonDocument doc = QJsonDocument::fromJson('[' + m.body + ']');
-        return doc.isArray() ? doc.array().at(0) : QJsonValue(QString::fromUtf8(m.body));
-    }
-    case ContentType::Text:
-        return QString::fromUtf8(m.body);
-    case ContentType::Bytes:
-    case ContentType::V8:
-        return QString::fromLatin1(m.body.toBase64());
-    }
-    return {};
-}
-
-QString messageStateName(const Message &m, qint64 nowMs)
-{
-    switch (m.state) {
-    case MessageState::Pending:
-        return m.visibleAtMs <= nowMs ? QStringLiteral("ready") : QStringLiteral("delayed");
-    case MessageState::InFlight:
-        return QStringLiteral("inflight");
-    case MessageState::Acked:
-        return QStringLiteral("acked");
-    case MessageState::Failed:
-        return QStringLiteral("failed");
-    }
-    return {};
-}
-
 QJsonObject messageJson(const Message &m, const Broker &broker, bool withBody)
 {
     const auto queue = broker.queueById(m.queueId);

@@ -20,7 +20,7 @@ public:
     SqliteStore(const SqliteStore &) = delete;
     SqliteStore &operator=(const SqliteStore &) = delete;
 
-    static constexpr int kSchemaVersion = 6;
+    static constexpr int kSchemaVersion = 7;
     QString path() const { return m_path; }
     int schemaVersion();
 
@@ -54,6 +54,10 @@ public:
 
     QueueCounts counts(qint64 queueId, qint64 nowMs) override;
     QueueCounts backlog(qint64 queueId, qint64 nowMs) override;
+    QString totalsMismatch() override;
+    // Every statement prepared so far on this connection with SQLite's plan for it
+    // (EXPLAIN QUERY PLAN, its steps joined by "; "): what a test holds the hot path to.
+    std::vector<std::pair<QString, QString>> statementPlans();
     std::vector<Message> listMessages(
         const MessageFilter &filter, qint64 nowMs, int offset, int limit) override;
     qint64 countMessages(const MessageFilter &filter, qint64 nowMs) override;
@@ -104,6 +108,8 @@ private:
     SqliteStatement &filtered(
         const char *select, const MessageFilter &filter, qint64 nowMs, const char *tail);
     SqliteStatement &filteredResults(const char *select, const ResultFilter &filter, const char *tail);
+    // counts(), backlog() and depth() from queue_totals and two index seeks.
+    QueueCounts totals(qint64 queueId, qint64 nowMs, bool withAcked);
 
     QString m_path;
     sqlite3 *m_db = nullptr;

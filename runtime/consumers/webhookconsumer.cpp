@@ -1,6 +1,6 @@
 #include "webhookconsumer.h"
 
-#include "messagejson.h"
+#include "message.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

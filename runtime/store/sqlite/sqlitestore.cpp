@@ -569,7 +569,7 @@ qint64 SqliteStore::expireMessages(qint64 queueId, qint64 olderThanMs)
     begin();
     stmt("DELETE FROM attempts WHERE message_seq IN (SELECT seq FROM messages WHERE queue_id = ?1 AND "
          "timestamp_ms < ?2 "
-         "AND state <> 1)")
+         "AND state IN (0, 2, 3))")
         .bind(1, queueId)
         .bind(2, olderThanMs)
         .run();
@@ -594,34 +594,83 @@ std::vector<Message> SqliteStore::inFlightWithoutLease()
     return readMessages(s);
 }
 
-QueueCounts SqliteStore::counts(qint64 queueId, qint64 nowMs)
+// The totals the triggers keep, then the two figures that depend on the time asked or
+// cannot be kept by adding and subtracting: how many waiting messages are not visible yet
+// (a range of the (queue_id, state, visible_at) index, as long as the delayed part), and
+// the oldest waiting message's timestamp (the first entry of messages_pending_age).
+QueueCounts SqliteStore::totals(qint64 queueId, qint64 nowMs, bool withAcked)
 {
     QueueCounts c;
-    // Grouped by state alone, the groups come in index order; grouping by visibility as well
-    // made SQLite sort every row of the queue in memory (150 MB at a million messages).
-    auto &s = stmt(
-        "SELECT state, sum(visible_at <= ?2), count(*), sum(length(body)), min(timestamp_ms) FROM messages "
-        "WHERE queue_id = ?1 GROUP BY state");
-    s.bind(1, queueId).bind(2, nowMs);
-    while (s.next())
-        addStateCount(c, MessageState(s.i64(0)), s.i64(1), s.i64(2), s.i64(3), s.i64(4));
+    qint64 pending = 0;
+    auto &t = stmt("SELECT state, messages, bytes FROM queue_totals WHERE queue_id = ?1");
+    t.bind(1, queueId);
+    while (t.next()) {
+        switch (MessageState(t.i64(0))) {
+        case MessageState::Pending:
+            pending = t.i64(1);
+            c.backlogBytes = t.i64(2);
+            break;
+        case MessageState::InFlight:
+            c.inFlight = t.i64(1);
+            break;
+        case MessageState::Acked:
+            c.acked = withAcked ? t.i64(1) : 0;
+            break;
+        case MessageState::Failed:
+            c.failed = t.i64(1);
+            break;
+        }
+    }
+    if (pending == 0)
+        return c;
+    c.delayed = stmt("SELECT count(*) FROM messages WHERE queue_id = ?1 AND state = 0 AND visible_at > ?2")
+                    .bind(1, queueId)
+                    .bind(2, nowMs)
+                    .scalar()
+                    .value_or(0);
+    c.ready = pending - c.delayed;
+    c.oldestTimestampMs = stmt("SELECT min(timestamp_ms) FROM messages WHERE queue_id = ?1 AND state = 0")
+                              .bind(1, queueId)
+                              .scalar()
+                              .value_or(0);
     return c;
+}
+
+std::vector<std::pair<QString, QString>> SqliteStore::statementPlans()
+{
+    std::vector<std::pair<QString, QString>> out;
+    for (const auto &[sql, statement] : m_cache->statements) {
+        QStringList steps;
+        SqliteStatement plan(m_db, "EXPLAIN QUERY PLAN " + sql, SqliteStatement::Lifetime::OneShot);
+        while (plan.next())
+            steps.append(plan.text(3));
+        out.emplace_back(QString::fromStdString(sql), steps.join(QLatin1String("; ")));
+    }
+    return out;
+}
+
+QString SqliteStore::totalsMismatch()
+{
+    const auto read = [this](const char *sql) {
+        StateTotals out;
+        SqliteStatement s(m_db, sql, SqliteStatement::Lifetime::OneShot);
+        while (s.next())
+            out[{ s.i64(0), int(s.i64(1)) }] = { s.i64(2), s.i64(3) };
+        return out;
+    };
+    return compareTotals(read("SELECT queue_id, state, messages, bytes FROM queue_totals"),
+        read("SELECT queue_id, state, count(*), coalesce(sum(length(body)), 0) FROM messages GROUP BY 1, 2"));
+}
+
+QueueCounts SqliteStore::counts(qint64 queueId, qint64 nowMs)
+{
+    return totals(queueId, nowMs, true);
 }
 
 QueueCounts SqliteStore::backlog(qint64 queueId, qint64 nowMs)
 {
-    QueueCounts c;
-    auto &s
-        = stmt("SELECT sum(visible_at <= ?2), count(*), sum(length(body)), min(timestamp_ms) FROM messages "
-               "WHERE queue_id = ?1 AND state = 0");
-    s.bind(1, queueId).bind(2, nowMs);
-    if (s.next()) {
-        c.ready = s.i64(0);
-        c.delayed = s.i64(1) - c.ready;
-        c.backlogBytes = s.i64(2);
-        c.oldestTimestampMs = s.i64(3);
-    }
-    s.reset();
+    QueueCounts c = totals(queueId, nowMs, false);
+    c.inFlight = c.failed = 0;
     return c;
 }
 

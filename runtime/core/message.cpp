@@ -1,5 +1,6 @@
 #include "message.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRandomGenerator>
@@ -73,6 +74,38 @@ QString newMessageId()
     QRandomGenerator::global()->fillRange(words, 2);
     const QByteArray raw(reinterpret_cast<const char *>(words), sizeof words);
     return QString::fromLatin1(raw.toHex());
+}
+
+QJsonValue messageBodyJson(const Message &m)
+{
+    switch (m.contentType) {
+    case ContentType::Json: {
+        // Any JSON value, not only objects: parse it inside an array.
+        const QJsonDocument doc = QJsonDocument::fromJson('[' + m.body + ']');
+        return doc.isArray() ? doc.array().at(0) : QJsonValue(QString::fromUtf8(m.body));
+    }
+    case ContentType::Text:
+        return QString::fromUtf8(m.body);
+    case ContentType::Bytes:
+    case ContentType::V8:
+        return QString::fromLatin1(m.body.toBase64());
+    }
+    return {};
+}
+
+QString messageStateName(const Message &m, qint64 nowMs)
+{
+    switch (m.state) {
+    case MessageState::Pending:
+        return m.visibleAtMs <= nowMs ? QStringLiteral("ready") : QStringLiteral("delayed");
+    case MessageState::InFlight:
+        return QStringLiteral("inflight");
+    case MessageState::Acked:
+        return QStringLiteral("acked");
+    case MessageState::Failed:
+        return QStringLiteral("failed");
+    }
+    return {};
 }
 
 ImageJobFields imageJobFields(const Message &m)

@@ -145,6 +145,59 @@ const char *const kPgMigrations[] = {
         batches_by_timeout BIGINT NOT NULL, batch_messages BIGINT NOT NULL,
         PRIMARY KEY(node_id, queue_id));
     )sql",
+    // 7: counts that cost the same at any backlog (docs/architecture.md, "Counts"). Each
+    // statement that adds, removes or moves messages adds its net change per queue and state
+    // to a row of its own connection (stripe = the backend's pid), so nodes committing at
+    // once never wait on each other's counter rows; a read adds up the stripes.
+    // messages_by_age finds the oldest waiting message, and the messages past retention,
+    // without visiting the rest.
+    R"sql(
+    CREATE TABLE queue_totals(
+        queue_id BIGINT NOT NULL,
+        state INTEGER NOT NULL,
+        stripe INTEGER NOT NULL,
+        messages BIGINT NOT NULL,
+        bytes BIGINT NOT NULL,
+        PRIMARY KEY(queue_id, state, stripe));
+    INSERT INTO queue_totals
+        SELECT queue_id, state, 0, count(*), coalesce(sum(length(body)), 0) FROM messages GROUP BY 1, 2;
+    CREATE INDEX messages_by_age ON messages(queue_id, state, timestamp_ms);
+    CREATE FUNCTION queue_totals_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        INSERT INTO queue_totals AS t
+            SELECT queue_id, state, pg_backend_pid(), count(*), coalesce(sum(length(body)), 0)
+            FROM added GROUP BY 1, 2 ORDER BY 1, 2
+            ON CONFLICT(queue_id, state, stripe)
+            DO UPDATE SET messages = t.messages + excluded.messages, bytes = t.bytes + excluded.bytes;
+        RETURN NULL;
+    END $$;
+    CREATE FUNCTION queue_totals_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        INSERT INTO queue_totals AS t
+            SELECT queue_id, state, pg_backend_pid(), -count(*), -coalesce(sum(length(body)), 0)
+            FROM removed GROUP BY 1, 2 ORDER BY 1, 2
+            ON CONFLICT(queue_id, state, stripe)
+            DO UPDATE SET messages = t.messages + excluded.messages, bytes = t.bytes + excluded.bytes;
+        RETURN NULL;
+    END $$;
+    CREATE FUNCTION queue_totals_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        INSERT INTO queue_totals AS t
+            SELECT queue_id, state, pg_backend_pid(), sum(n), sum(b) FROM (
+                SELECT queue_id, state, 1 AS n, length(body) AS b FROM after
+                UNION ALL SELECT queue_id, state, -1, -length(body) FROM before) AS change
+            GROUP BY 1, 2 HAVING sum(n) <> 0 OR sum(b) <> 0 ORDER BY 1, 2
+            ON CONFLICT(queue_id, state, stripe)
+            DO UPDATE SET messages = t.messages + excluded.messages, bytes = t.bytes + excluded.bytes;
+        RETURN NULL;
+    END $$;
+    CREATE TRIGGER queue_totals_insert AFTER INSERT ON messages REFERENCING NEW TABLE AS added
+        FOR EACH STATEMENT EXECUTE FUNCTION queue_totals_inserted();
+    CREATE TRIGGER queue_totals_delete AFTER DELETE ON messages REFERENCING OLD TABLE AS removed
+        FOR EACH STATEMENT EXECUTE FUNCTION queue_totals_deleted();
+    CREATE TRIGGER queue_totals_update AFTER UPDATE ON messages REFERENCING OLD TABLE AS before NEW TABLE AS after
+        FOR EACH STATEMENT EXECUTE FUNCTION queue_totals_updated();
+    )sql",
 };
 
 static_assert(std::size(kPgMigrations) == PgStore::kSchemaVersion);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QJsonValue>
 #include <QString>
 #include <QtGlobal>
 
@@ -54,6 +55,11 @@ inline constexpr qsizetype kMaxBatchBytes = 256'000;
 inline constexpr int kMaxDelaySeconds = 86'400;
 
 QString newMessageId();
+
+// A message body as JSON: the value itself for json, a string for text, base64 for bytes.
+QJsonValue messageBodyJson(const Message &m);
+// The state a person sees: ready, delayed, inflight, acked, failed.
+QString messageStateName(const Message &m, qint64 nowMs);
 
 // What an image job's JSON body names: its "userId" and "imageUrl" strings; empty for other
 // bodies and for fields that are not strings.

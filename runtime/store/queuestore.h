@@ -239,6 +239,10 @@ public:
     // counts() of the backlog alone (ready, delayed, their bytes and oldest timestamp), which
     // every send and pull reports: stores answer it without visiting acked or failed rows.
     virtual QueueCounts backlog(qint64 queueId, qint64 nowMs) { return counts(queueId, nowMs); }
+    // The totals counts() reads (kept per queue and state by the store itself, in the
+    // transaction of every change) against a full count of the messages: the first
+    // difference in words, or nothing when they agree. It reads every message.
+    virtual QString totalsMismatch() = 0;
     virtual std::vector<Message> listMessages(
         const MessageFilter &filter, qint64 nowMs, int offset, int limit)
         = 0;
@@ -334,6 +338,10 @@ bool isPostgresSpec(const QString &spec);
 std::unique_ptr<QueueStore> makeStore(const QString &spec);
 // The spec without its password, for logs and the window's title.
 QString displayStoreSpec(const QString &spec);
+// Messages and body bytes per (queue id, state), as kept or as counted.
+using StateTotals = std::map<std::pair<qint64, int>, std::pair<qint64, qint64>>;
+// The first difference between two StateTotals, ignoring empty entries; empty when none.
+QString compareTotals(const StateTotals &kept, const StateTotals &counted);
 // A LIKE pattern that finds `text` anywhere, with its wildcards escaped (ESCAPE '\\'); both
 // stores' searches use it.
 QString likePattern(const QString &text);

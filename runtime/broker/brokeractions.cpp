@@ -1,6 +1,6 @@
 // Broker: pull consumers and operator actions.
 #include "broker.h"
-#include "messagejson.h"
+#include "message.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -663,7 +663,7 @@ qint64 PgStore::expireMessages(qint64 queueId, qint64 olderThanMs)
     flushInserts();
     run(sqlf(QStringLiteral(
                  "DELETE FROM attempts WHERE message_seq IN (SELECT seq FROM messages WHERE queue_id = %1 "
-                 "AND timestamp_ms < %2 AND state <> 1)"),
+                 "AND timestamp_ms < %2 AND state IN (0, 2, 3))"),
         queueId, olderThanMs));
     // Acked messages past retention are only history: removed, but not counted as expired.
     run(sqlf(QStringLiteral("DELETE FROM messages WHERE queue_id = %1 AND timestamp_ms < %2 AND state = 2"),
@@ -689,39 +689,83 @@ std::vector<Message> PgStore::inFlightWithoutLease()
         QLatin1String(kMessageColumns), m_nodeId));
 }
 
-QueueCounts PgStore::counts(qint64 queueId, qint64 nowMs)
+// As in SqliteStore::totals(): the kept totals (added up over the connections' stripes),
+// then how many waiting messages are not visible yet and the oldest one's timestamp, both
+// from an index.
+QueueCounts PgStore::totals(qint64 queueId, qint64 nowMs, bool withAcked)
+{
+    QueueCounts c;
+    qint64 pending = 0;
+    QSqlQuery *q = prepared(
+        "SELECT state, sum(messages), sum(bytes) FROM queue_totals WHERE queue_id = ? GROUP BY state",
+        { queueId });
+    if (!q)
+        return c;
+    while (q->next()) {
+        const qint64 n = q->value(1).toLongLong();
+        switch (MessageState(q->value(0).toInt())) {
+        case MessageState::Pending:
+            pending = n;
+            c.backlogBytes = q->value(2).toLongLong();
+            break;
+        case MessageState::InFlight:
+            c.inFlight = n;
+            break;
+        case MessageState::Acked:
+            c.acked = withAcked ? n : 0;
+            break;
+        case MessageState::Failed:
+            c.failed = n;
+            break;
+        }
+    }
+    q->finish();
+    if (pending == 0)
+        return c;
+    q = prepared("SELECT count(*) FROM messages WHERE queue_id = ? AND state = 0 AND visible_at > ?",
+        { queueId, nowMs });
+    if (q && q->next())
+        c.delayed = q->value(0).toLongLong();
+    if (q)
+        q->finish();
+    c.ready = pending - c.delayed;
+    q = prepared("SELECT min(timestamp_ms) FROM messages WHERE queue_id = ? AND state = 0", { queueId });
+    if (q && q->next())
+        c.oldestTimestampMs = q->value(0).toLongLong();
+    if (q)
+        q->finish();
+    return c;
+}
+
+QString PgStore::totalsMismatch()
 {
     flushInserts();
-    QueueCounts c;
-    QSqlQuery q(QSqlDatabase::database(m_connection, false));
-    if (!run(q,
-            sqlf(QStringLiteral(
-                     "SELECT state, count(*) FILTER (WHERE visible_at <= %2), count(*), "
-                     "coalesce(sum(length(body)), 0), min(timestamp_ms) FROM messages WHERE queue_id = %1 "
-                     "GROUP BY state"),
-                queueId, nowMs)))
-        return c;
-    while (q.next()) {
-        addStateCount(c, MessageState(q.value(0).toInt()), q.value(1).toLongLong(), q.value(2).toLongLong(),
-            q.value(3).toLongLong(), q.value(4).toLongLong());
-    }
-    return c;
+    const auto read = [this](const QString &sql) {
+        StateTotals out;
+        QSqlQuery q(QSqlDatabase::database(m_connection, false));
+        if (run(q, sql)) {
+            while (q.next())
+                out[{ q.value(0).toLongLong(), q.value(1).toInt() }]
+                    = { q.value(2).toLongLong(), q.value(3).toLongLong() };
+        }
+        return out;
+    };
+    return compareTotals(
+        read(QStringLiteral(
+            "SELECT queue_id, state, sum(messages), sum(bytes) FROM queue_totals GROUP BY 1, 2")),
+        read(QStringLiteral(
+            "SELECT queue_id, state, count(*), coalesce(sum(length(body)), 0) FROM messages GROUP BY 1, 2")));
+}
+
+QueueCounts PgStore::counts(qint64 queueId, qint64 nowMs)
+{
+    return totals(queueId, nowMs, true);
 }
 
 QueueCounts PgStore::backlog(qint64 queueId, qint64 nowMs)
 {
-    QueueCounts c;
-    QSqlQuery *q = prepared(
-        "SELECT count(*) FILTER (WHERE visible_at <= ?), count(*), coalesce(sum(length(body)), 0), "
-        "coalesce(min(timestamp_ms), 0) FROM messages WHERE queue_id = ? AND state = 0",
-        { nowMs, queueId });
-    if (q && q->next()) {
-        c.ready = q->value(0).toLongLong();
-        c.delayed = q->value(1).toLongLong() - c.ready;
-        c.backlogBytes = q->value(2).toLongLong();
-        c.oldestTimestampMs = q->value(3).toLongLong();
-        q->finish();
-    }
+    QueueCounts c = totals(queueId, nowMs, false);
+    c.inFlight = c.failed = 0;
     return c;
 }
 

@@ -1,7 +1,7 @@
 #include "messagequery.h"
 
 #include "errorsignature.h"
-#include "messagejson.h"
+#include "message.h"
 #include "sqlitestore.h"
 
 #include <QElapsedTimer>

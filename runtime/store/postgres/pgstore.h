@@ -53,7 +53,7 @@ public:
     PgStore(const PgStore &) = delete;
     PgStore &operator=(const PgStore &) = delete;
 
-    static constexpr int kSchemaVersion = 6;
+    static constexpr int kSchemaVersion = 7;
     int schemaVersion();
     QString schema() const { return m_schema; }
 
@@ -85,6 +85,7 @@ public:
 
     QueueCounts counts(qint64 queueId, qint64 nowMs) override;
     QueueCounts backlog(qint64 queueId, qint64 nowMs) override;
+    QString totalsMismatch() override;
     std::vector<Message> listMessages(
         const MessageFilter &filter, qint64 nowMs, int offset, int limit) override;
     qint64 countMessages(const MessageFilter &filter, qint64 nowMs) override;
@@ -143,6 +144,8 @@ private:
     std::optional<qint64> scalar(const QString &sql);
     // The hot statements, prepared once per connection so PostgreSQL plans them once.
     QSqlQuery *prepared(const char *sql, const QVariantList &values);
+    // counts(), backlog() and depth() from queue_totals and two index seeks.
+    QueueCounts totals(qint64 queueId, qint64 nowMs, bool withAcked);
     std::optional<qint64> preparedScalar(const char *sql, const QVariantList &values);
     std::vector<Message> readMessageRows(QSqlQuery &q);
     QString lit(const QString &s) const;

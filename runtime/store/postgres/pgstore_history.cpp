@@ -300,38 +300,9 @@ qint64 PgStore::countResults(const ResultFilter &filter)
 
 QueueDepth PgStore::depth(qint64 queueId, qint64 nowMs)
 {
-    QueueDepth d;
-    QSqlQuery q(QSqlDatabase::database(m_connection, false));
-    if (!run(q,
-            sqlf(
-                QStringLiteral(
-                    "SELECT state, visible_at <= %2, count(*) FROM messages WHERE queue_id = %1 AND state IN "
-                    "(0, 1, 3) GROUP BY 1, 2"),
-                queueId, nowMs)))
-        return d;
-    while (q.next()) {
-        const qint64 n = q.value(2).toLongLong();
-        switch (MessageState(q.value(0).toInt())) {
-        case MessageState::Pending:
-            (q.value(1).toBool() ? d.ready : d.delayed) += n;
-            break;
-        case MessageState::InFlight:
-            d.inFlight += n;
-            break;
-        case MessageState::Failed:
-            d.failed += n;
-            break;
-        case MessageState::Acked:
-            break;
-        }
-    }
-    d.oldestTimestampMs
-        = scalar(sqlf(QStringLiteral("SELECT min(timestamp_ms) FROM (SELECT timestamp_ms FROM messages "
-                                     "WHERE queue_id = %1 AND state = 0 ORDER BY visible_at LIMIT 100) "
-                                     "AS head"),
-                     queueId))
-              .value_or(0);
-    return d;
+    // The same totals as counts(), so the charts, the tiles and the API never disagree.
+    const QueueCounts c = totals(queueId, nowMs, false);
+    return QueueDepth { c.ready, c.delayed, c.inFlight, c.failed, c.oldestTimestampMs };
 }
 
 void PgStore::insertRollups(const std::vector<MetricsFrame> &rollups, qint64 keepFromMs)
@@ -408,6 +379,15 @@ qint64 PgStore::registerNode(const NodeInfo &node)
     if (previous != 0)
         run(sqlf(
             QStringLiteral("UPDATE node_counters SET node_id = %1 WHERE node_id = %2"), m_nodeId, previous));
+    // The stripes of connections that have closed fold into stripe 0, so a read adds up a
+    // row per live connection rather than one per connection there ever was.
+    run(QStringLiteral(
+        "WITH gone AS (DELETE FROM queue_totals WHERE stripe <> 0 AND stripe NOT IN "
+        "(SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL) RETURNING queue_id, state, messages, "
+        "bytes) "
+        "INSERT INTO queue_totals AS t SELECT queue_id, state, 0, sum(messages), sum(bytes) FROM gone "
+        "GROUP BY 1, 2 ORDER BY 1, 2 ON CONFLICT(queue_id, state, stripe) "
+        "DO UPDATE SET messages = t.messages + excluded.messages, bytes = t.bytes + excluded.bytes"));
     return m_nodeId;
 }
 

@@ -142,6 +142,37 @@ const char *const kMigrations[] = {
         batches_by_timeout INTEGER NOT NULL, batch_messages INTEGER NOT NULL,
         PRIMARY KEY(node_id, queue_id));
     )sql",
+    // 7: counts that cost the same at any backlog (docs/architecture.md, "Counts"). Triggers
+    // keep each queue's messages and body bytes per state in the transaction that changes
+    // them. messages_by_age finds the oldest waiting message, and the messages past
+    // retention, without visiting the rest.
+    R"sql(
+    CREATE TABLE queue_totals(
+        queue_id INTEGER NOT NULL,
+        state INTEGER NOT NULL,
+        messages INTEGER NOT NULL,
+        bytes INTEGER NOT NULL,
+        PRIMARY KEY(queue_id, state)) WITHOUT ROWID;
+    INSERT INTO queue_totals
+        SELECT queue_id, state, count(*), coalesce(sum(length(body)), 0) FROM messages GROUP BY 1, 2;
+    CREATE INDEX messages_by_age ON messages(queue_id, state, timestamp_ms);
+    CREATE TRIGGER queue_totals_insert AFTER INSERT ON messages BEGIN
+        INSERT INTO queue_totals VALUES(NEW.queue_id, NEW.state, 1, length(NEW.body))
+            ON CONFLICT(queue_id, state) DO UPDATE SET messages = messages + 1, bytes = bytes + excluded.bytes;
+    END;
+    CREATE TRIGGER queue_totals_delete AFTER DELETE ON messages BEGIN
+        UPDATE queue_totals SET messages = messages - 1, bytes = bytes - length(OLD.body)
+            WHERE queue_id = OLD.queue_id AND state = OLD.state;
+    END;
+    CREATE TRIGGER queue_totals_update AFTER UPDATE OF queue_id, state, body ON messages
+        WHEN OLD.queue_id <> NEW.queue_id OR OLD.state <> NEW.state OR length(OLD.body) <> length(NEW.body)
+    BEGIN
+        UPDATE queue_totals SET messages = messages - 1, bytes = bytes - length(OLD.body)
+            WHERE queue_id = OLD.queue_id AND state = OLD.state;
+        INSERT INTO queue_totals VALUES(NEW.queue_id, NEW.state, 1, length(NEW.body))
+            ON CONFLICT(queue_id, state) DO UPDATE SET messages = messages + 1, bytes = bytes + excluded.bytes;
+    END;
+    )sql",
 };
 
 static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion);
