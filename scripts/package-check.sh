@@ -3,7 +3,8 @@
 # it with apt-get as a user would, and checks what was installed: `queuedeck --version`, a
 # headless smoke run of the installed binary (an image job for one of the installed sample
 # images goes POST / → 202 → acked), the desktop entry, the AppStream metainfo, the systemd
-# unit, the man page and the bash completion. Removes the package at the end. Run as root
+# unit, the man page and the bash and zsh completions. Removes the package at the end (and
+# with it one that was installed before). Run as root
 # (or with sudo) on Debian 12; scripts/test.sh calls it after ctest.
 set -euo pipefail
 build="$(cd "${1:?usage: package-check.sh BUILD_DIR}" && pwd)"
