@@ -5,11 +5,13 @@
 #include "preferencesdialog.h"
 #include "runtime.h"
 #include "screenshottour.h"
+#include "servicenotify.h"
 #include "submitpage.h"
 #include "theme.h"
 
 #include <QApplication>
 #include <QCoreApplication>
+#include <QIcon>
 #include <QSocketNotifier>
 #include <QTimer>
 
@@ -48,11 +50,14 @@ void quitOnSignals()
     sigaction(SIGTERM, &sa, nullptr);
 }
 
+// Headless, and --help and --version too: those must work on a server with no display.
 bool wantsHeadless(int argc, char **argv)
 {
     for (int i = 1; i < argc; ++i) {
-        if (qstrcmp(argv[i], "--headless") == 0)
-            return true;
+        for (const char *noWindow : { "--headless", "--help", "-h", "--help-all", "--version", "-v" }) {
+            if (qstrcmp(argv[i], noWindow) == 0)
+                return true;
+        }
     }
     return false;
 }
@@ -78,8 +83,14 @@ int main(int argc, char **argv)
     std::unique_ptr<QCoreApplication> app;
     if (wantsHeadless(argc, argv))
         app = std::make_unique<QCoreApplication>(argc, argv);
-    else
+    else {
         app = std::make_unique<QApplication>(argc, argv);
+        // The desktop entry's name: a Wayland compositor finds the window's icon and menu
+        // entry by it (the app id would otherwise be the binary's name). The icon is the one
+        // the package puts in the hicolor theme; a build that is not installed has none.
+        QGuiApplication::setDesktopFileName(QStringLiteral("io.queuedeck.QueueDeck"));
+        QGuiApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("io.queuedeck.QueueDeck")));
+    }
     QCoreApplication::setOrganizationName(QStringLiteral("QueueDeck"));
     QCoreApplication::setApplicationName(QStringLiteral("QueueDeck"));
     QCoreApplication::setApplicationVersion(QStringLiteral(QUEUEDECK_VERSION));
@@ -117,6 +128,7 @@ int main(int argc, char **argv)
         qd::writeLogLine(stdout, QtInfoMsg, "runtime",
             QStringLiteral("QueueDeck runtime listening on %1 (data in %2)")
                 .arg(runtime.endpoint(), runtime.options().dataDir));
+        const qd::ServiceNotifier notifier(runtime.broker(), runtime.endpoint());
         const int rc = QCoreApplication::exec();
         runtime.stop();
         qd::writeLogLine(stdout, QtInfoMsg, "runtime", QStringLiteral("QueueDeck runtime stopped"));

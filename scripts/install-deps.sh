@@ -13,6 +13,7 @@ packages=(
   xvfb xauth
   clang libclang-rt-14-dev wrk
   nodejs
+  dpkg-dev desktop-file-utils appstream librsvg2-bin systemd curl python3 python3-yaml zsh
 )
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -30,4 +31,22 @@ fi
 if ! command -v npm > /dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get install -y -qq --no-install-recommends npm
+fi
+# promtool, which checks contrib/prometheus's rules, ships only in Debian's prometheus
+# package. Installing it would start a Prometheus server listening on every address and
+# enable it at boot: forbid service starts for that install, and disable it afterwards.
+if ! dpkg-query -W -f='${Status}' prometheus 2>/dev/null | grep -q "install ok installed"; then
+  export DEBIAN_FRONTEND=noninteractive
+  policy=/usr/sbin/policy-rc.d
+  own_policy=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" > /dev/null
+    $SUDO chmod 755 "$policy"
+    own_policy=1
+  fi
+  if [ ${#missing[@]} -eq 0 ]; then $SUDO apt-get update -qq; fi
+  $SUDO apt-get install -y -qq --no-install-recommends prometheus || { [ "$own_policy" = 1 ] && $SUDO rm -f "$policy"; exit 1; }
+  if [ "$own_policy" = 1 ]; then $SUDO rm -f "$policy"; fi
+  $SUDO deb-systemd-helper disable prometheus.service > /dev/null 2>&1 || true
+  $SUDO update-rc.d prometheus disable > /dev/null 2>&1 || true
 fi

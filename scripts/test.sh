@@ -3,7 +3,8 @@
 # needed, starts a throwaway PostgreSQL cluster (scripts/pg.sh, port
 # QUEUEDECK_PG_PORT or 54329) so the store's semantic tests also run against PostgreSQL,
 # builds with warnings as errors, runs a bounded libFuzzer run of the request parsing and
-# validation, then the whole test suite with ctest. The cluster is removed on exit.
+# validation, then the whole test suite with ctest, then builds the Debian package and
+# checks it installed (scripts/package-check.sh). The cluster is removed on exit.
 # This is the README's test command, and what CI runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,3 +24,4 @@ cmake --preset ci -DQUEUEDECK_TEST_PG="$QUEUEDECK_TEST_PG"
 cmake --build --preset ci
 bash scripts/fuzz.sh "${QUEUEDECK_FUZZ_SECONDS:-60}"
 ctest --preset ci "$@"
+bash scripts/package-check.sh build-ci

@@ -31,6 +31,7 @@ HttpApi::HttpApi(Broker *broker, QString defaultQueue, QString token, QObject *p
     , m_broker(broker)
     , m_cloudflare(broker)
     , m_own(broker)
+    , m_latencies(broker)
     , m_server(this)
     , m_defaultQueue(std::move(defaultQueue))
     , m_access(token)
@@ -118,7 +119,7 @@ void HttpApi::handle(const HttpRequest &request, const HttpResponder &responder)
         HttpResponse r;
         r.headers.append(
             { QByteArrayLiteral("Content-Type"), QByteArrayLiteral("text/plain; version=0.0.4") });
-        r.body = prometheusText(takeSnapshot(*m_broker));
+        r.body = prometheusText(takeSnapshot(*m_broker), m_latencies.byQueue());
         responder.respond(r);
         return;
     }

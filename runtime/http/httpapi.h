@@ -3,6 +3,7 @@
 #include "accesspolicy.h"
 #include "cloudflareapi.h"
 #include "httpserver.h"
+#include "latencyhistogram.h"
 #include "ownapi.h"
 
 #include <QObject>
@@ -43,6 +44,7 @@ private:
     Broker *m_broker;
     CloudflareApi m_cloudflare;
     OwnApi m_own;
+    LatencyHistograms m_latencies; // for /metrics
     HttpServer m_server;
     QString m_defaultQueue;
     AccessPolicy m_access;

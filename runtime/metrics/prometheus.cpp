@@ -13,7 +13,45 @@ QByteArray prometheusLabelValue(const QString &value)
     return out;
 }
 
-QByteArray prometheusText(const QList<QueueSnapshot> &queues)
+namespace {
+
+// Seconds, as Prometheus wants them, from whole ms: exact, no float noise ("0.25", "300").
+QByteArray secondsText(qint64 ms)
+{
+    QByteArray out = QByteArray::number(ms / 1000);
+    if (const qint64 fraction = ms % 1000; fraction != 0) {
+        out += '.' + QByteArray::number(fraction).rightJustified(3, '0');
+        while (out.endsWith('0'))
+            out.chop(1);
+    }
+    return out;
+}
+
+void appendHistogram(QByteArray &out, const char *name, const char *help, const QList<QueueSnapshot> &queues,
+    const QHash<QString, QueueLatencies> &latencies, LatencyHistogram QueueLatencies::*which)
+{
+    out += QByteArray("# HELP ") + name + ' ' + help + '\n';
+    out += QByteArray("# TYPE ") + name + " histogram\n";
+    static const LatencyHistogram none;
+    for (const QueueSnapshot &q : queues) {
+        const auto it = latencies.constFind(q.name);
+        const LatencyHistogram &h = it == latencies.cend() ? none : (*it).*which;
+        const QByteArray queue = "queue=\"" + prometheusLabelValue(q.name) + '"';
+        for (size_t i = 0; i < LatencyHistogram::kBoundsMs.size(); ++i) {
+            out += QByteArray(name) + "_bucket{" + queue + ",le=\""
+                + secondsText(LatencyHistogram::kBoundsMs[i]) + "\"} " + QByteArray::number(h.atMost(i))
+                + '\n';
+        }
+        out += QByteArray(name) + "_bucket{" + queue + ",le=\"+Inf\"} " + QByteArray::number(h.count())
+            + '\n';
+        out += QByteArray(name) + "_sum{" + queue + "} " + secondsText(h.sumMs()) + '\n';
+        out += QByteArray(name) + "_count{" + queue + "} " + QByteArray::number(h.count()) + '\n';
+    }
+}
+
+} // namespace
+
+QByteArray prometheusText(const QList<QueueSnapshot> &queues, const QHash<QString, QueueLatencies> &latencies)
 {
     struct Metric {
         const char *name;
@@ -62,6 +100,11 @@ QByteArray prometheusText(const QList<QueueSnapshot> &queues)
             out += QByteArray(m.name) + "{queue=\"" + prometheusLabelValue(q.name) + "\"} "
                 + QByteArray::number(m.value(q)) + '\n';
     }
+    appendHistogram(out, "queuedeck_batch_processing_seconds",
+        "Time from a push batch's dispatch to its consumer's outcome", queues, latencies,
+        &QueueLatencies::processing);
+    appendHistogram(out, "queuedeck_message_end_to_end_seconds", "Time from a message's send to its ack",
+        queues, latencies, &QueueLatencies::endToEnd);
     return out;
 }
 

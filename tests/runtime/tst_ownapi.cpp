@@ -369,6 +369,37 @@ private slots:
         QVERIFY(text.contains("queuedeck_messages_written_total{queue=\"jobs\"} 2\n"));
         QVERIFY(text.contains("queuedeck_queue_ready{queue=\"with dlq/\xc3\xbc\"} 0\n"));
     }
+
+    // Batch processing and end-to-end latencies as Prometheus histograms, per queue: every
+    // finished batch counts (failed ones too), every acked message counts once.
+    void prometheusLatencyHistograms()
+    {
+        sendJobs(QStringLiteral("jobs"), 2);
+        QTRY_COMPARE(m_broker->counts(QStringLiteral("jobs")).failed, 2);
+        m_healthy = true;
+        sendJobs(QStringLiteral("jobs"), 3);
+        QTRY_COMPARE(m_broker->counters(QStringLiteral("jobs")).acked, 3);
+        const qint64 batches = m_broker->counters(QStringLiteral("jobs")).batches;
+        QVERIFY(batches >= 2);
+
+        QNetworkReply *reply
+            = m_network.get(QNetworkRequest(QUrl(m_api->baseUrl() + QStringLiteral("/metrics"))));
+        QSignalSpy done(reply, &QNetworkReply::finished);
+        QVERIFY(done.wait(10000));
+        reply->deleteLater();
+        const QByteArray text = reply->readAll();
+        QVERIFY(text.contains("# TYPE queuedeck_batch_processing_seconds histogram\n"));
+        const QByteArray batchCount = QByteArray::number(batches);
+        const QByteArray processingCount
+            = "queuedeck_batch_processing_seconds_count{queue=\"jobs\"} " + batchCount + '\n';
+        const QByteArray processingInf
+            = "queuedeck_batch_processing_seconds_bucket{queue=\"jobs\",le=\"+Inf\"} " + batchCount + '\n';
+        QVERIFY(text.contains(processingCount));
+        QVERIFY(text.contains(processingInf));
+        QVERIFY(text.contains("queuedeck_message_end_to_end_seconds_count{queue=\"jobs\"} 3\n"));
+        QVERIFY(text.contains("queuedeck_message_end_to_end_seconds_bucket{queue=\"jobs\",le=\"300\"} 3\n"));
+        QVERIFY(text.contains("queuedeck_message_end_to_end_seconds_count{queue=\"with dlq/\xc3\xbc\"} 0\n"));
+    }
 };
 
 QTEST_GUILESS_MAIN(TstOwnApi)
