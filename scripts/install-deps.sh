@@ -11,7 +11,7 @@ packages=(
   qt6-image-formats-plugins qt6-qpa-plugins
   libqt6svg6 libtomlplusplus-dev
   xvfb xauth
-  clang libclang-rt-14-dev wrk
+  clang clang-format libclang-rt-14-dev wrk
   nodejs
   dpkg-dev desktop-file-utils appstream librsvg2-bin systemd curl python3 python3-yaml zsh
 )

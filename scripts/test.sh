@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Checks that no include goes up a layer (scripts/check-layers.sh), installs what is
-# needed, starts a throwaway PostgreSQL cluster (scripts/pg.sh, port
-# QUEUEDECK_PG_PORT or 54329) so the store's semantic tests also run against PostgreSQL,
-# builds with warnings as errors, runs a bounded libFuzzer run of the request parsing and
-# validation, then the whole test suite with ctest, then builds the Debian package and
-# checks it installed (scripts/package-check.sh). The cluster is removed on exit.
+# needed, checks that every C++ file is clang-formatted (scripts/check-format.sh), starts a
+# throwaway PostgreSQL cluster (scripts/pg.sh, port QUEUEDECK_PG_PORT or 54329) so the
+# store's semantic tests also run against PostgreSQL, builds with warnings as errors, runs
+# a bounded libFuzzer run of the request parsing and validation, then the whole test suite
+# with ctest, then builds the Debian package and checks it installed
+# (scripts/package-check.sh). The cluster is removed on exit.
 # This is the README's test command, and what CI runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/check-layers.sh
 bash scripts/install-deps.sh
+bash scripts/check-format.sh
 pgdir="$(mktemp -d /tmp/queuedeck-pg.XXXXXX)"
 trap 'bash scripts/pg.sh stop "$pgdir" || true; rm -rf "$pgdir"' EXIT
 # The port may be taken (another cluster, or a client's ephemeral port): try the next ones.
