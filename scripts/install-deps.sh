@@ -32,6 +32,17 @@ if ! command -v npm > /dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get install -y -qq --no-install-recommends npm
 fi
+# The npm packages, pinned by their lock files, go into node_modules/ beside them: `npm ci`
+# runs again only when a lock file changes (its hash is kept in node_modules/).
+root="$(cd "$(dirname "$0")/.." && pwd)"
+for dir in "$root/tests/e2e/cloudflare-client"; do
+  hash="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+  stamp="$dir/node_modules/.queuedeck-lock-sha256"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$hash" ]; then
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$hash" > "$stamp"
+  fi
+done
 # promtool, which checks contrib/prometheus's rules, ships only in Debian's prometheus
 # package. Installing it would start a Prometheus server listening on every address and
 # enable it at boot: forbid service starts for that install, and disable it afterwards.

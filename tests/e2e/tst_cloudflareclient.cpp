@@ -1,7 +1,6 @@
 #include "headlessprocess.h"
 #include "sqlitestore.h"
 
-#include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -13,77 +12,25 @@
 using namespace qd;
 
 // Cloudflare's official TypeScript client (npm package `cloudflare`, pinned in
-// cloudflare-client/package-lock.json) against `queuedeck --headless`: the script creates,
-// lists, edits and deletes queues, pushes, batch-pushes, pulls, acks with retries, reads
-// metrics and purges, and checks every answer the way the client parses it.
+// cloudflare-client/package-lock.json, installed beside it by scripts/install-deps.sh)
+// against `queuedeck --headless`: the script creates, lists, edits and deletes queues,
+// pushes, batch-pushes, pulls, acks with retries, reads metrics and purges, and checks
+// every answer the way the client parses it.
 class TstCloudflareClient : public QObject {
     Q_OBJECT
-
-    // The client is installed with `npm ci` into the build tree the first time, and again
-    // whenever the lock file changes, so a fresh clone needs nothing but node and npm.
-    static bool ensureClient(const QString &npm, QString *error)
-    {
-        const QDir source(QStringLiteral(QUEUEDECK_CF_CLIENT_SOURCE));
-        const QDir work(QStringLiteral(QUEUEDECK_CF_CLIENT_WORKDIR));
-        if (!QDir().mkpath(work.path())) {
-            *error = QStringLiteral("cannot create %1").arg(work.path());
-            return false;
-        }
-        const auto copy = [&](const QString &name) {
-            QFile::remove(work.filePath(name));
-            return QFile::copy(source.filePath(name), work.filePath(name));
-        };
-        QFile lock(source.filePath(QStringLiteral("package-lock.json")));
-        if (!lock.open(QIODevice::ReadOnly)) {
-            *error = QStringLiteral("cannot read %1").arg(lock.fileName());
-            return false;
-        }
-        const QByteArray lockHash
-            = QCryptographicHash::hash(lock.readAll(), QCryptographicHash::Sha256).toHex();
-        QFile stamp(work.filePath(QStringLiteral("node_modules/.queuedeck-lock-sha256")));
-        const bool installed
-            = QFile::exists(work.filePath(QStringLiteral("node_modules/cloudflare/package.json")))
-            && stamp.open(QIODevice::ReadOnly) && stamp.readAll() == lockHash;
-        stamp.close();
-        if (!copy(QStringLiteral("client.mjs"))) {
-            *error = QStringLiteral("cannot copy client.mjs into %1").arg(work.path());
-            return false;
-        }
-        if (installed)
-            return true;
-        if (!copy(QStringLiteral("package.json")) || !copy(QStringLiteral("package-lock.json"))) {
-            *error
-                = QStringLiteral("cannot copy package.json and package-lock.json into %1").arg(work.path());
-            return false;
-        }
-        QProcess install;
-        install.setWorkingDirectory(work.path());
-        install.setProcessChannelMode(QProcess::MergedChannels);
-        install.start(npm,
-            { QStringLiteral("ci"), QStringLiteral("--no-audit"), QStringLiteral("--no-fund"),
-                QStringLiteral("--loglevel=error") });
-        if (!install.waitForFinished(240000) || install.exitStatus() != QProcess::NormalExit
-            || install.exitCode() != 0) {
-            *error = QStringLiteral("npm ci failed in %1 (the npm registry must be reachable once):\n%2")
-                         .arg(work.path(), QString::fromUtf8(install.readAll()));
-            return false;
-        }
-        if (!stamp.open(QIODevice::WriteOnly) || stamp.write(lockHash) != lockHash.size()) {
-            *error = QStringLiteral("cannot write %1").arg(stamp.fileName());
-            return false;
-        }
-        return true;
-    }
 
 private slots:
     void officialClientAgainstHeadless()
     {
+        // scripts/install-deps.sh installs node and, with `npm ci`, the pinned client.
         const QString node = QStandardPaths::findExecutable(QStringLiteral("node"));
-        const QString npm = QStandardPaths::findExecutable(QStringLiteral("npm"));
-        if (node.isEmpty() || npm.isEmpty())
-            QSKIP("node and npm are needed to run Cloudflare's TypeScript client");
+        QVERIFY2(!node.isEmpty(), "no node: run scripts/install-deps.sh");
+        const QDir client(QStringLiteral(QUEUEDECK_CF_CLIENT_DIR));
+        QVERIFY2(QFile::exists(client.filePath(QStringLiteral("node_modules/cloudflare/package.json"))),
+            qPrintable(
+                QStringLiteral("Cloudflare's client is not installed in %1: run scripts/install-deps.sh")
+                    .arg(client.path())));
         QString error;
-        QVERIFY2(ensureClient(npm, &error), qPrintable(error));
 
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
@@ -91,16 +38,16 @@ private slots:
         const QString endpoint = runtime.start();
         QVERIFY(!endpoint.isEmpty());
 
-        QProcess client;
-        client.setWorkingDirectory(QStringLiteral(QUEUEDECK_CF_CLIENT_WORKDIR));
-        client.setProcessChannelMode(QProcess::SeparateChannels);
-        client.start(node, { QStringLiteral("client.mjs"), endpoint });
-        QVERIFY2(client.waitForFinished(120000), "the client script did not finish in 2 minutes");
-        const QString out = QString::fromUtf8(client.readAllStandardOutput());
-        const QString err = QString::fromUtf8(client.readAllStandardError());
+        QProcess script;
+        script.setWorkingDirectory(client.path());
+        script.setProcessChannelMode(QProcess::SeparateChannels);
+        script.start(node, { QStringLiteral("client.mjs"), endpoint });
+        QVERIFY2(script.waitForFinished(120000), "the client script did not finish in 2 minutes");
+        const QString out = QString::fromUtf8(script.readAllStandardOutput());
+        const QString err = QString::fromUtf8(script.readAllStandardError());
         const QString transcript = QStringLiteral("stdout:\n%1\nstderr:\n%2").arg(out, err);
-        QCOMPARE(client.exitStatus(), QProcess::NormalExit);
-        QVERIFY2(client.exitCode() == 0, qPrintable(transcript));
+        QCOMPARE(script.exitStatus(), QProcess::NormalExit);
+        QVERIFY2(script.exitCode() == 0, qPrintable(transcript));
         const QStringList steps { QStringLiteral("create queue"),
             QStringLiteral("create queue twice is a conflict"), QStringLiteral("list queues"),
             QStringLiteral("get queue"), QStringLiteral("edit queue settings"),
