@@ -43,7 +43,7 @@ constexpr std::pair<int, const char *> kLater[] = {
 } // namespace
 
 FailedPage::FailedPage(Runtime *runtime, QWidget *parent)
-    : FailedPage(new MessageQuery(runtime->storePath()), new OperatorActions(runtime->broker()), parent)
+    : FailedPage(new MessageQuery(runtime->storePath()), new OperatorActions(runtime), parent)
 {
     m_query->setParent(this);
     m_actions->setParent(this);

@@ -37,7 +37,7 @@ QToolButton *toolButton(const QString &text, const QString &name, QWidget *paren
 } // namespace
 
 MessagesPage::MessagesPage(Runtime *runtime, QWidget *parent)
-    : MessagesPage(new MessageQuery(runtime->storePath()), new OperatorActions(runtime->broker()), parent)
+    : MessagesPage(new MessageQuery(runtime->storePath()), new OperatorActions(runtime), parent)
 {
     m_query->setParent(this);
     m_actions->setParent(this);
