@@ -1,6 +1,7 @@
 #include "fileuploader.h"
 
 #include "blobstore.h"
+#include "metricsformat.h"
 #include "runtime.h"
 #include "uploadjobs.h"
 
@@ -16,15 +17,6 @@
 #include <algorithm>
 
 namespace qd {
-
-namespace {
-
-QString sizeText(qint64 bytes)
-{
-    return formatBytes(bytes);
-}
-
-} // namespace
 
 QStringList expandPaths(const QStringList &paths)
 {
@@ -62,7 +54,7 @@ CheckedFile checkImageFile(const QString &path, const QByteArray *data, qint64 m
         }
         out.bytes = info.size();
         if (out.bytes > maxBytes) {
-            out.error = QObject::tr("%1; the limit is %2").arg(sizeText(out.bytes), sizeText(maxBytes));
+            out.error = QObject::tr("%1; the limit is %2").arg(formatBytes(out.bytes), formatBytes(maxBytes));
             return out;
         }
         QFile file(path);
@@ -78,7 +70,7 @@ CheckedFile checkImageFile(const QString &path, const QByteArray *data, qint64 m
         return out;
     }
     if (out.bytes > maxBytes) {
-        out.error = QObject::tr("%1; the limit is %2").arg(sizeText(out.bytes), sizeText(maxBytes));
+        out.error = QObject::tr("%1; the limit is %2").arg(formatBytes(out.bytes), formatBytes(maxBytes));
         out.data.clear();
         return out;
     }

@@ -29,13 +29,6 @@ QString imageName(const ImageResult &r)
 
 } // namespace
 
-QString formatMillis(qint64 ms)
-{
-    if (ms < 1000)
-        return QObject::tr("%1 ms").arg(ms);
-    return QObject::tr("%1 s").arg(QLocale().toString(double(ms) / 1000.0, 'f', 1));
-}
-
 ResultsModel::ResultsModel(Runtime *runtime, QObject *parent)
     : QAbstractTableModel(parent)
     , m_runtime(runtime)
@@ -135,7 +128,7 @@ QVariant ResultsModel::data(const QModelIndex &index, int role) const
         break;
     case ProcessingTime:
         if (role == Qt::DisplayRole)
-            return formatMillis(r.fetchMs + r.decodeMs);
+            return formatDuration(r.fetchMs + r.decodeMs);
         if (role == SortRole)
             return r.fetchMs + r.decodeMs;
         if (role == Qt::TextAlignmentRole)
