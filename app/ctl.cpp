@@ -1,5 +1,7 @@
 #include "ctl.h"
 
+#include "metricsformat.h"
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDateTime>
@@ -740,22 +742,6 @@ QString formatTable(const QList<Column> &columns, const QList<QStringList> &rows
         text += row + QLatin1Char('\n');
     }
     return text;
-}
-
-QString formatAge(qint64 ms)
-{
-    if (ms < 0)
-        return QStringLiteral("-");
-    if (ms < 1000)
-        return QStringLiteral("%1ms").arg(ms);
-    const qint64 s = ms / 1000;
-    if (s < 60)
-        return QStringLiteral("%1s").arg(s);
-    if (s < 3600)
-        return QStringLiteral("%1m").arg(s / 60);
-    if (s < 86'400)
-        return QStringLiteral("%1h").arg(s / 3600);
-    return QStringLiteral("%1d").arg(s / 86'400);
 }
 
 QString formatTime(qint64 msecsSinceEpoch)

@@ -66,8 +66,6 @@ struct Column {
 // no trailing blanks. Every line ends with a newline.
 QString formatTable(const QList<Column> &columns, const QList<QStringList> &rows);
 
-// "850ms", "42s", "5m", "3h", "2d"; "-" for a negative age (no message).
-QString formatAge(qint64 ms);
 // ISO 8601 UTC with milliseconds, as the runtime's logs write times.
 QString formatTime(qint64 msecsSinceEpoch);
 

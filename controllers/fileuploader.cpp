@@ -1,6 +1,7 @@
 #include "fileuploader.h"
 
 #include "blobstore.h"
+#include "metricsformat.h"
 #include "runtime.h"
 #include "uploadjobs.h"
 
@@ -11,21 +12,11 @@
 #include <QImageReader>
 #include <QLocale>
 #include <QMimeDatabase>
-#include <QPointer>
 #include <QSet>
 
 #include <algorithm>
 
 namespace qd {
-
-namespace {
-
-QString sizeText(qint64 bytes)
-{
-    return formatBytes(bytes);
-}
-
-} // namespace
 
 QStringList expandPaths(const QStringList &paths)
 {
@@ -63,7 +54,7 @@ CheckedFile checkImageFile(const QString &path, const QByteArray *data, qint64 m
         }
         out.bytes = info.size();
         if (out.bytes > maxBytes) {
-            out.error = QObject::tr("%1; the limit is %2").arg(sizeText(out.bytes), sizeText(maxBytes));
+            out.error = QObject::tr("%1; the limit is %2").arg(formatBytes(out.bytes), formatBytes(maxBytes));
             return out;
         }
         QFile file(path);
@@ -79,7 +70,7 @@ CheckedFile checkImageFile(const QString &path, const QByteArray *data, qint64 m
         return out;
     }
     if (out.bytes > maxBytes) {
-        out.error = QObject::tr("%1; the limit is %2").arg(sizeText(out.bytes), sizeText(maxBytes));
+        out.error = QObject::tr("%1; the limit is %2").arg(formatBytes(out.bytes), formatBytes(maxBytes));
         out.data.clear();
         return out;
     }
@@ -242,10 +233,9 @@ void FileUploader::flush()
     m_flushTimer.stop();
     if (m_ready.empty())
         return;
-    Broker *broker = m_runtime->broker();
     std::vector<Ready> chunk = std::exchange(m_ready, {});
     m_readyBytes = 0;
-    if (!broker) {
+    if (!m_runtime->isRunning()) {
         QList<UploadListModel::Change> changes;
         for (const Ready &r : chunk) {
             UploadListModel::Change c;
@@ -267,25 +257,13 @@ void FileUploader::flush()
         m_held[r.key] = r;
         files.push_back(UploadFile { r.name, r.data, {} });
     }
-    // The answer goes back through the runtime object, which lives on the GUI thread and
-    // outlives every page; the QPointer is only read there.
-    QPointer<FileUploader> self(this);
     Runtime *runtime = m_runtime;
     const QString queue = m_queue;
     const QString userId = m_userId;
-    const auto answer = [self, runtime, keys](const QStringList &ids, const QStringList &errors,
-                            const QList<bool> &duplicates) {
-        QMetaObject::invokeMethod(
-            runtime,
-            [self, keys, ids, errors, duplicates] {
-                if (self)
-                    self->queued(keys, ids, errors, duplicates);
-            },
-            Qt::QueuedConnection);
-    };
-    QMetaObject::invokeMethod(
-        broker,
-        [broker, runtime, queue, userId, keys, evenIfDuplicate, answer, files = std::move(files)]() mutable {
+    m_runtime->askLater(
+        this,
+        [runtime, queue, userId, keys, evenIfDuplicate, files = std::move(files)](
+            Broker &broker, auto &answer) mutable {
             BlobStore *blobs = runtime->blobs();
             QStringList ids(keys.size());
             QStringList errors(keys.size());
@@ -318,7 +296,7 @@ void FileUploader::flush()
                 answer(ids, errors, duplicates);
                 return;
             }
-            const Error error = storeAndQueueUploads(*broker, *blobs, runtime->blobBaseUrl(), queue, userId,
+            const Error error = storeAndQueueUploads(broker, *blobs, runtime->blobBaseUrl(), queue, userId,
                 std::move(accepted), std::nullopt,
                 [answer, ids, errors, duplicates, positions](
                     const Error &commitError, const std::vector<QueuedUpload> &jobs) mutable {
@@ -336,7 +314,9 @@ void FileUploader::flush()
                 answer(ids, errors, duplicates);
             }
         },
-        Qt::QueuedConnection);
+        [this, keys](const QStringList &ids, const QStringList &errors, const QList<bool> &duplicates) {
+            queued(keys, ids, errors, duplicates);
+        });
 }
 
 void FileUploader::queued(const QList<quint64> &keys, const QStringList &ids, const QStringList &errors,
@@ -411,7 +391,7 @@ void FileUploader::poll()
     if (m_polling)
         return;
     QStringList ids = m_model->pendingMessages();
-    if (ids.isEmpty() || !m_runtime->broker()) {
+    if (ids.isEmpty() || !m_runtime->isRunning()) {
         m_pollTimer.stop();
         return;
     }
@@ -419,14 +399,10 @@ void FileUploader::poll()
     constexpr qsizetype kMaxPerPoll = 2000;
     if (ids.size() > kMaxPerPoll)
         ids.resize(kMaxPerPoll);
-    m_polling = true;
-    QPointer<FileUploader> self(this);
-    Runtime *runtime = m_runtime;
-    Broker *broker = runtime->broker();
-    QMetaObject::invokeMethod(
-        broker,
-        [self, runtime, broker, ids] {
-            QueueStore *store = broker->store();
+    m_polling = m_runtime->ask(
+        this,
+        [ids](Broker &broker) {
+            QueueStore *store = broker.store();
             QList<Polled> states;
             states.reserve(ids.size());
             for (const QString &id : ids) {
@@ -456,15 +432,9 @@ void FileUploader::poll()
                 }
                 states.append(p);
             }
-            QMetaObject::invokeMethod(
-                runtime,
-                [self, states] {
-                    if (self)
-                        self->polled(states);
-                },
-                Qt::QueuedConnection);
+            return states;
         },
-        Qt::QueuedConnection);
+        [this](const QList<Polled> &states) { polled(states); });
 }
 
 void FileUploader::polled(const QList<Polled> &states)

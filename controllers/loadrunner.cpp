@@ -11,15 +11,14 @@ LoadRunner::LoadRunner(Runtime *runtime, QObject *parent)
     : QObject(parent)
     , m_runtime(runtime)
 {
-    Broker *broker = runtime->broker();
-    if (!broker)
+    if (!runtime->isRunning())
         return;
-    auto *generator = new LoadGenerator(broker);
-    generator->moveToThread(broker->thread());
+    auto *generator = new LoadGenerator(runtime->broker());
+    generator->moveToThread(runtime->broker()->thread());
     // Owned by the broker, so it goes when the runtime stops, never outliving what it sends to.
-    QMetaObject::invokeMethod(
-        broker, [generator, broker] { generator->setParent(broker); }, Qt::QueuedConnection);
+    runtime->tell([generator](Broker &broker) { generator->setParent(&broker); });
     m_generator = generator;
+    m_haveGenerator = true;
     connect(generator, &LoadGenerator::progress, this, &LoadRunner::progress);
     connect(generator, &LoadGenerator::finished, this,
         [this](qint64 sent, qint64 total, bool stopped, const QString &error) {
@@ -30,8 +29,11 @@ LoadRunner::LoadRunner(Runtime *runtime, QObject *parent)
 
 LoadRunner::~LoadRunner()
 {
-    if (LoadGenerator *generator = m_generator)
-        generator->deleteLater();
+    if (m_haveGenerator && m_runtime)
+        m_runtime->tell([generator = m_generator](Broker &) {
+            if (generator)
+                generator->deleteLater();
+        });
 }
 
 QStringList LoadRunner::sampleResources()
@@ -46,40 +48,42 @@ QStringList LoadRunner::sampleResources()
 
 void LoadRunner::start(LoadPlan plan, bool useSamples)
 {
-    LoadGenerator *generator = m_generator;
-    if (!generator) {
+    plan.blobBase = m_runtime->blobBaseUrl();
+    const QStringList samples = useSamples ? sampleResources() : QStringList();
+    Runtime *runtime = m_runtime;
+    const bool told = m_haveGenerator
+        && runtime->tell([generator = m_generator, runtime, plan, samples, useSamples](Broker &) mutable {
+               if (!generator)
+                   return;
+               if (useSamples) {
+                   // Compiled-in resources are memory, not disk; the blob store writes each
+                   // sample once (same bytes, same name).
+                   plan.urls.clear();
+                   for (const QString &resource : samples) {
+                       QFile file(resource);
+                       if (!file.open(QIODevice::ReadOnly))
+                           continue;
+                       QString sha;
+                       if (!runtime->blobs()->put(file.readAll(), &sha))
+                           plan.urls.append(plan.blobBase + sha);
+                   }
+               }
+               generator->start(plan);
+           });
+    if (!told) {
         emit finished(0, plan.count, false, tr("the runtime is not running"));
         return;
     }
     m_running = true;
-    plan.blobBase = m_runtime->blobBaseUrl();
-    const QStringList samples = useSamples ? sampleResources() : QStringList();
-    Runtime *runtime = m_runtime;
-    QMetaObject::invokeMethod(
-        generator,
-        [generator, runtime, plan, samples, useSamples]() mutable {
-            if (useSamples) {
-                // Compiled-in resources are memory, not disk; the blob store writes each
-                // sample once (same bytes, same name).
-                plan.urls.clear();
-                for (const QString &resource : samples) {
-                    QFile file(resource);
-                    if (!file.open(QIODevice::ReadOnly))
-                        continue;
-                    QString sha;
-                    if (!runtime->blobs()->put(file.readAll(), &sha))
-                        plan.urls.append(plan.blobBase + sha);
-                }
-            }
-            generator->start(plan);
-        },
-        Qt::QueuedConnection);
 }
 
 void LoadRunner::stop()
 {
-    if (LoadGenerator *generator = m_generator)
-        QMetaObject::invokeMethod(generator, &LoadGenerator::stop, Qt::QueuedConnection);
+    if (m_haveGenerator && m_runtime)
+        m_runtime->tell([generator = m_generator](Broker &) {
+            if (generator)
+                generator->stop();
+        });
 }
 
 } // namespace qd

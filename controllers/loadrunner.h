@@ -31,8 +31,10 @@ signals:
     void finished(qint64 sent, qint64 total, bool stopped, const QString &error);
 
 private:
-    Runtime *m_runtime;
-    QPointer<LoadGenerator> m_generator; // lives on the runtime thread, child of the broker
+    QPointer<Runtime> m_runtime;
+    // Lives on the runtime thread, a child of the broker: read only there, where it dies.
+    QPointer<LoadGenerator> m_generator;
+    bool m_haveGenerator = false;
     bool m_running = false;
 };
 

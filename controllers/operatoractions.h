@@ -7,14 +7,14 @@
 
 namespace qd {
 
-class Broker;
+class Runtime;
 
 // An operator's actions on messages, run on the runtime thread by the broker (the same
 // functions /api calls); answers come back on the GUI thread as signals. Nothing here waits.
 class OperatorActions final : public QObject {
     Q_OBJECT
 public:
-    explicit OperatorActions(Broker *broker, QObject *parent = nullptr);
+    explicit OperatorActions(Runtime *runtime, QObject *parent = nullptr);
 
     void retry(const QStringList &ids, int delaySeconds);
     // Bulk retries: chunked in the runtime, with progress, over the set as it is now.
@@ -37,10 +37,18 @@ signals:
     void changed();
 
 private:
+    // What a piece of work on the runtime thread hands back: a status line, and for a bulk
+    // retry the operation it started.
+    struct Outcome {
+        QString summary;
+        QString error;
+        qint64 bulkOperation = 0;
+        qint64 bulkTotal = -1;
+    };
     template <typename Work> void run(Work work);
-    void report(const QString &summary, const QString &error);
+    void report(const Outcome &outcome);
 
-    Broker *m_broker;
+    Runtime *m_runtime;
 };
 
 } // namespace qd

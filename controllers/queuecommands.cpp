@@ -2,8 +2,6 @@
 
 #include "runtime.h"
 
-#include <QPointer>
-
 namespace qd {
 
 QueueCommands::QueueCommands(Runtime *runtime, QObject *parent)
@@ -14,28 +12,11 @@ QueueCommands::QueueCommands(Runtime *runtime, QObject *parent)
 
 void QueueCommands::run(const QString &action, const QString &queue, std::function<Error(Broker &)> work)
 {
-    Broker *broker = m_runtime->broker();
-    if (!broker) {
+    const bool asked = m_runtime->ask(
+        this, [work](Broker &broker) { return work(broker).message; },
+        [this, action, queue](const QString &error) { emit finished(action, queue, error); });
+    if (!asked)
         emit finished(action, queue, tr("the runtime is not running"));
-        return;
-    }
-    // The answer goes back through the runtime object, which lives on the GUI thread and
-    // outlives every view; the QPointer is only read there.
-    QPointer<QueueCommands> self(this);
-    Runtime *runtime = m_runtime;
-    QMetaObject::invokeMethod(
-        broker,
-        [=] {
-            const QString error = work(*broker).message;
-            QMetaObject::invokeMethod(
-                runtime,
-                [=] {
-                    if (self)
-                        emit self->finished(action, queue, error);
-                },
-                Qt::QueuedConnection);
-        },
-        Qt::QueuedConnection);
 }
 
 void QueueCommands::createQueue(const QString &name, const QueueSettings &settings)

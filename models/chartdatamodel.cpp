@@ -224,7 +224,7 @@ QVariant ChartDataModel::data(const QModelIndex &index, int role) const
         return std::isnan(v) ? QVariant() : QVariant(v);
     if (role == Qt::DisplayRole) {
         if (column == Time)
-            return QDateTime::fromMSecsSinceEpoch(f.atMs).toString(QStringLiteral("HH:mm:ss"));
+            return formatTimeOfDay(f.atMs);
         if (std::isnan(v))
             return QString();
         if (isCount(column))

@@ -12,22 +12,6 @@
 
 namespace qd {
 
-QString formatTimestamp(qint64 ms)
-{
-    if (ms <= 0)
-        return {};
-    return QDateTime::fromMSecsSinceEpoch(ms).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
-}
-
-QString durationText(qint64 ms)
-{
-    if (ms < 1000)
-        return QStringLiteral("%1 ms").arg(ms);
-    if (ms < 60'000)
-        return QStringLiteral("%1 s").arg(double(ms) / 1000.0, 0, 'f', 1);
-    return QStringLiteral("%1 min %2 s").arg(ms / 60'000).arg((ms % 60'000) / 1000);
-}
-
 QString stateText(const QString &state, const QString &sourceQueue)
 {
     QString text = state == QLatin1String("inflight") ? QStringLiteral("in flight") : state;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "message.h"
+#include "metricsformat.h"
 
 #include <QColor>
 #include <QString>
@@ -8,8 +9,6 @@
 namespace qd {
 
 // How message values read in the tables and the detail pane.
-QString formatTimestamp(qint64 ms); // local time to the second; empty for 0
-QString durationText(qint64 ms); // "350 ms", "2.4 s", "3 min 5 s"
 QString stateText(const QString &state, const QString &sourceQueue = {});
 // A state ("ready", "inflight", …) or an attempt's outcome ("retried", "dead_lettered") in
 // its colour from the state palette, for the application palette's light or dark; a message

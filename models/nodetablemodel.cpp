@@ -234,17 +234,7 @@ int NodeTableModel::aliveCount() const
 
 QString NodeTableModel::formatUptime(qint64 ms)
 {
-    const qint64 s = qMax<qint64>(0, ms) / 1000;
-    if (s < 60)
-        return tr("%1 s").arg(s);
-    if (s < 3600)
-        return tr("%1 min").arg(s / 60);
-    if (s < 86'400) {
-        const qint64 minutes = (s % 3600) / 60;
-        return minutes ? tr("%1 h %2 min").arg(s / 3600).arg(minutes) : tr("%1 h").arg(s / 3600);
-    }
-    const qint64 hours = (s % 86'400) / 3600;
-    return hours ? tr("%1 d %2 h").arg(s / 86'400).arg(hours) : tr("%1 d").arg(s / 86'400);
+    return formatCoarseDuration(ms);
 }
 
 qint64 NodeTableModel::upFor(const NodeInfo &n) const

@@ -6,7 +6,6 @@
 
 #include <QDateTime>
 #include <QLocale>
-#include <QPointer>
 #include <QThreadPool>
 #include <QUrl>
 
@@ -29,13 +28,6 @@ QString imageName(const ImageResult &r)
 }
 
 } // namespace
-
-QString formatMillis(qint64 ms)
-{
-    if (ms < 1000)
-        return QObject::tr("%1 ms").arg(ms);
-    return QObject::tr("%1 s").arg(QLocale().toString(double(ms) / 1000.0, 'f', 1));
-}
 
 ResultsModel::ResultsModel(Runtime *runtime, QObject *parent)
     : QAbstractTableModel(parent)
@@ -136,7 +128,7 @@ QVariant ResultsModel::data(const QModelIndex &index, int role) const
         break;
     case ProcessingTime:
         if (role == Qt::DisplayRole)
-            return formatMillis(r.fetchMs + r.decodeMs);
+            return formatDuration(r.fetchMs + r.decodeMs);
         if (role == SortRole)
             return r.fetchMs + r.decodeMs;
         if (role == Qt::TextAlignmentRole)
@@ -197,31 +189,15 @@ void ResultsModel::setFilter(const QString &userId, const QString &text)
 
 void ResultsModel::refresh()
 {
-    Broker *broker = m_runtime->broker();
-    if (!broker)
-        return;
     if (m_counting) {
         m_recountWanted = true;
         return;
     }
-    m_counting = true;
-    QPointer<ResultsModel> self(this);
-    Runtime *runtime = m_runtime;
     const quint64 generation = m_generation;
     const ResultFilter filter = m_filter;
-    QMetaObject::invokeMethod(
-        broker,
-        [self, runtime, broker, generation, filter] {
-            const qint64 total = broker->store()->countResults(filter);
-            QMetaObject::invokeMethod(
-                runtime,
-                [self, generation, total] {
-                    if (self)
-                        self->countLoaded(generation, total);
-                },
-                Qt::QueuedConnection);
-        },
-        Qt::QueuedConnection);
+    m_counting = m_runtime->ask(
+        this, [filter](Broker &broker) { return broker.store()->countResults(filter); },
+        [this, generation](qint64 total) { countLoaded(generation, total); });
 }
 
 void ResultsModel::countLoaded(quint64 generation, qint64 total)
@@ -250,23 +226,18 @@ void ResultsModel::countLoaded(quint64 generation, qint64 total)
 
 void ResultsModel::requestPage(int row) const
 {
-    Broker *broker = m_runtime->broker();
-    if (!broker)
-        return;
     const int offset = row - row % kPageSize;
-    const qint64 firstStable = stableOf(offset);
-    if (m_requested.contains(firstStable))
+    const qint64 requestKey = stableOf(offset);
+    if (m_requested.contains(requestKey))
         return;
-    m_requested.insert(firstStable);
     // data() is const; loading is not a visible change of the model's state.
-    QPointer<ResultsModel> self(const_cast<ResultsModel *>(this));
-    Runtime *runtime = m_runtime;
+    auto *self = const_cast<ResultsModel *>(this);
     const quint64 generation = m_generation;
     const ResultFilter filter = m_filter;
-    QMetaObject::invokeMethod(
-        broker,
-        [self, runtime, broker, generation, filter, offset, requestKey = firstStable] {
-            QueueStore *store = broker->store();
+    const bool asked = m_runtime->askLater(
+        self,
+        [filter, offset](Broker &broker, auto &answer) {
+            QueueStore *store = broker.store();
             // Results may have arrived since the model counted: where the page really starts
             // follows from the count now.
             const qint64 firstStable = store->countResults(filter) - 1 - offset;
@@ -279,30 +250,28 @@ void ResultsModel::requestPage(int row) const
             }
             QList<ImageResult> results(page.begin(), page.end());
             // Decoding a page of PNGs is real work: neither the runtime nor the GUI does it.
-            QThreadPool::globalInstance()->start(
-                [self, runtime, generation, requestKey, firstStable, results, pngs] {
-                    QList<QImage> thumbnails;
-                    thumbnails.reserve(pngs.size());
-                    for (const QByteArray &png : pngs) {
-                        QImage image = QImage::fromData(png, "PNG");
-                        if (!image.isNull()
-                            && (image.width() > kThumbnailSize || image.height() > kThumbnailSize))
-                            image = image.scaled(kThumbnailSize, kThumbnailSize, Qt::KeepAspectRatio,
-                                Qt::SmoothTransformation);
-                        if (!image.isNull())
-                            image = image.convertToFormat(QImage::Format_ARGB32_Premultiplied);
-                        thumbnails.append(image);
-                    }
-                    QMetaObject::invokeMethod(
-                        runtime,
-                        [self, generation, requestKey, firstStable, results, thumbnails] {
-                            if (self)
-                                self->pageLoaded(generation, requestKey, firstStable, results, thumbnails);
-                        },
-                        Qt::QueuedConnection);
-                });
+            QThreadPool::globalInstance()->start([answer, firstStable, results, pngs] {
+                QList<QImage> thumbnails;
+                thumbnails.reserve(pngs.size());
+                for (const QByteArray &png : pngs) {
+                    QImage image = QImage::fromData(png, "PNG");
+                    if (!image.isNull()
+                        && (image.width() > kThumbnailSize || image.height() > kThumbnailSize))
+                        image = image.scaled(
+                            kThumbnailSize, kThumbnailSize, Qt::KeepAspectRatio, Qt::SmoothTransformation);
+                    if (!image.isNull())
+                        image = image.convertToFormat(QImage::Format_ARGB32_Premultiplied);
+                    thumbnails.append(image);
+                }
+                answer(firstStable, results, thumbnails);
+            });
         },
-        Qt::QueuedConnection);
+        [self, generation, requestKey](
+            qint64 firstStable, const QList<ImageResult> &results, const QList<QImage> &thumbnails) {
+            self->pageLoaded(generation, requestKey, firstStable, results, thumbnails);
+        });
+    if (asked)
+        m_requested.insert(requestKey);
 }
 
 void ResultsModel::pageLoaded(quint64 generation, qint64 requestKey, qint64 firstStable,

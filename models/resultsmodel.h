@@ -72,7 +72,4 @@ private:
     mutable quint64 m_useClock = 0; // stable index of each page's first row in flight
 };
 
-// "1.2 s", "340 ms".
-QString formatMillis(qint64 ms);
-
 } // namespace qd

@@ -1,5 +1,7 @@
 #include "uploadlistmodel.h"
 
+#include "metricsformat.h"
+
 #include <QLocale>
 
 namespace qd {
@@ -29,15 +31,6 @@ QString uploadStateName(UploadState state)
         return QObject::tr("duplicate");
     }
     return {};
-}
-
-QString formatBytes(qint64 bytes)
-{
-    if (bytes < 1024)
-        return QObject::tr("%1 bytes").arg(bytes);
-    if (bytes < 1024 * 1024)
-        return QObject::tr("%1 KB").arg(qRound(double(bytes) / 1024));
-    return QObject::tr("%1 MB").arg(QLocale().toString(double(bytes) / (1024 * 1024), 'f', 1));
 }
 
 bool isFinal(UploadState state)

@@ -20,8 +20,6 @@ enum class UploadState {
 };
 
 QString uploadStateName(UploadState state);
-// "830 bytes", "512 KB", "3.4 MB": file sizes as a file manager shows them.
-QString formatBytes(qint64 bytes);
 bool isFinal(UploadState state);
 
 // The files of the Submit page's drops, one row each, with thumbnail, size and status.

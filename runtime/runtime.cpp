@@ -132,6 +132,12 @@ bool Runtime::start(QString *error)
     return ok;
 }
 
+BlobStore *Runtime::blobs() const
+{
+    Q_ASSERT(QThread::currentThread() == &m_thread);
+    return m_blobs.get();
+}
+
 void Runtime::requestHistory(qint64 sinceMs)
 {
     if (!m_context)

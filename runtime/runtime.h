@@ -1,5 +1,6 @@
 #pragma once
 
+#include "askruntime.h"
 #include "broker.h"
 #include "clock.h"
 #include "imagepipeline.h"
@@ -65,15 +66,23 @@ public:
     QString endpoint() const { return m_endpoint; }
     quint16 port() const { return m_port; }
     const RuntimeOptions &options() const { return m_options; }
-    // The broker lives on the runtime thread: call into it only with
-    // QMetaObject::invokeMethod(broker(), ...).
+    // The broker lives on the runtime thread: the GUI calls into it only through ask(),
+    // askLater() and tell().
     Broker *broker() const { return m_broker; }
+    bool isRunning() const { return m_broker != nullptr; }
+    // Run `work(broker)` on the runtime thread (askruntime.h); `onAnswer` gets its result on the
+    // GUI thread if `context` still lives. False, with nothing run, when the runtime is not
+    // running.
+    template <typename Work, typename OnAnswer> bool ask(QObject *context, Work work, OnAnswer onAnswer);
+    // `work(broker, answer)`: the answer may come later, from a commit's callback.
+    template <typename Work, typename OnAnswer> bool askLater(QObject *context, Work work, OnAnswer onAnswer);
+    template <typename Work> bool tell(Work work);
     // The store's spec (its file, or its PostgreSQL URL), for readers on connections of
     // their own (views); set once started.
     QString storePath() const { return m_storeSpec; }
     bool sharedStore() const { return isPostgresSpec(m_storeSpec); }
-    // Lives with the broker: use it only in calls made on the runtime thread.
-    BlobStore *blobs() const { return m_blobs.get(); }
+    // Lives with the broker: runtime thread only.
+    BlobStore *blobs() const;
     // "http://host:port/blobs/": the prefix of this server's blob URLs.
     QString blobBaseUrl() const { return m_endpoint + QStringLiteral("blobs/"); }
 
@@ -114,5 +123,37 @@ private:
     QString m_endpoint;
     quint16 m_port = 0;
 };
+
+template <typename Work, typename OnAnswer> bool Runtime::ask(QObject *context, Work work, OnAnswer onAnswer)
+{
+    Broker *broker = m_broker;
+    if (!broker)
+        return false;
+    askRuntime(
+        broker, context, [broker, work = std::move(work)]() mutable { return work(*broker); },
+        std::move(onAnswer));
+    return true;
+}
+
+template <typename Work, typename OnAnswer>
+bool Runtime::askLater(QObject *context, Work work, OnAnswer onAnswer)
+{
+    Broker *broker = m_broker;
+    if (!broker)
+        return false;
+    askRuntimeLater(
+        broker, context, [broker, work = std::move(work)](auto &answer) mutable { work(*broker, answer); },
+        std::move(onAnswer));
+    return true;
+}
+
+template <typename Work> bool Runtime::tell(Work work)
+{
+    Broker *broker = m_broker;
+    if (!broker)
+        return false;
+    tellRuntime(broker, [broker, work = std::move(work)]() mutable { work(*broker); });
+    return true;
+}
 
 } // namespace qd

@@ -378,8 +378,7 @@ QString ChartPanel::readout(qint64 timeMs) const
         return {};
     const qint64 at = qint64(m_model->value(row, ChartDataModel::Time));
     QStringList lines;
-    lines.append(QStringLiteral("<b>%1</b>")
-                     .arg(QDateTime::fromMSecsSinceEpoch(at).toString(QStringLiteral("HH:mm:ss"))));
+    lines.append(QStringLiteral("<b>%1</b>").arg(formatTimeOfDay(at)));
     for (const Binding &b : m_bindings) {
         const QString name = b.area ? b.area->name() : b.runs.first()->name();
         lines.append(
@@ -391,9 +390,7 @@ QString ChartPanel::readout(qint64 timeMs) const
         (m_model->windowEndMs() - m_model->windowStartMs()) / 100);
     for (const OperatorMarker &m : m_model->markers()) {
         if (std::abs(m.timeMs - timeMs) <= near)
-            lines.append(QStringLiteral("▲ %1 %2").arg(
-                QDateTime::fromMSecsSinceEpoch(m.timeMs).toString(QStringLiteral("HH:mm:ss")),
-                m.text.toHtmlEscaped()));
+            lines.append(QStringLiteral("▲ %1 %2").arg(formatTimeOfDay(m.timeMs), m.text.toHtmlEscaped()));
     }
     return lines.join(QStringLiteral("<br>"));
 }

@@ -43,7 +43,7 @@ constexpr std::pair<int, const char *> kLater[] = {
 } // namespace
 
 FailedPage::FailedPage(Runtime *runtime, QWidget *parent)
-    : FailedPage(new MessageQuery(runtime->storePath()), new OperatorActions(runtime->broker()), parent)
+    : FailedPage(new MessageQuery(runtime->storePath()), new OperatorActions(runtime), parent)
 {
     m_query->setParent(this);
     m_actions->setParent(this);
@@ -227,30 +227,15 @@ FailedPage::FailedPage(MessageQuery *query, OperatorActions *actions, QWidget *p
         m_table->selectionModel(), &QItemSelectionModel::currentChanged, this, &FailedPage::updateActions);
 
     m_detail->follow(m_table, m_model);
-    connect(m_table, &MessageTableView::retryRequested, this, [this] { m_triage->retryPicked(); });
-    connect(m_table, &MessageTableView::deleteRequested, m_triage, &MessageTriage::deletePicked);
-    connect(m_table, &MessageTableView::searchRequested, m_filterBar, &MessageFilterBar::focusSearch);
-    connect(retry, &QToolButton::clicked, this, [this] { m_triage->retryPicked(); });
+    m_triage->connectPage(this, m_filterBar, retry, remove);
     connect(group, &QToolButton::clicked, this, &FailedPage::retryGroup);
     connect(all, &QToolButton::clicked, this, [this] { m_triage->retryMatching(); });
     connect(edit, &QToolButton::clicked, this, &FailedPage::editCurrent);
-    connect(remove, &QToolButton::clicked, m_triage, &MessageTriage::deletePicked);
     connect(m_triage, &MessageTriage::notice, this, &FailedPage::say);
-    connect(
-        m_actions, &OperatorActions::finished, this, [this](const QString &summary, const QString &error) {
-            if (!isVisible() && error.isEmpty())
-                return;
-            say(error.isEmpty() ? summary : error);
-        });
     connect(m_actions, &OperatorActions::changed, this, [this] {
         m_model->refresh();
         m_groups->refresh();
         m_detail->reload();
-    });
-    connect(m_progress, &BulkProgress::finished, this, [this](qint64 done, qint64 total, bool cancelled) {
-        say(cancelled
-                ? tr("Cancelled: %1 of %2 retried").arg(QLocale().toString(done), QLocale().toString(total))
-                : tr("Retried %1 messages").arg(QLocale().toString(done)));
     });
     m_groups->refresh();
     updateCount();

@@ -10,7 +10,6 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
-#include <QPointer>
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
@@ -217,39 +216,27 @@ void JobForm::send()
     validate();
     if (!m_error.isEmpty() || m_sending)
         return;
-    Broker *broker = m_runtime->broker();
-    if (!broker)
-        return;
-    m_sending = true;
-    m_send->setEnabled(false);
-    m_sentLink->setText(tr("Sending…"));
     const QString queue = this->queue();
     const QByteArray json = body();
     const std::optional<int> delay
         = m_delay->value() > 0 ? std::optional<int>(m_delay->value()) : std::nullopt;
-    QPointer<JobForm> self(this);
-    Runtime *runtime = m_runtime;
-    const auto answer = [self, runtime](const QString &id, const QString &error) {
-        QMetaObject::invokeMethod(
-            runtime,
-            [self, id, error] {
-                if (self)
-                    self->sendFinished(id, error);
-            },
-            Qt::QueuedConnection);
-    };
-    QMetaObject::invokeMethod(
-        broker,
-        [broker, queue, json, delay, answer] {
+    const bool asked = m_runtime->askLater(
+        this,
+        [queue, json, delay](Broker &broker, auto &answer) {
             auto ids = std::make_shared<QStringList>();
-            const Error error = broker->send(
+            const Error error = broker.send(
                 queue, { SendItem { json, ContentType::Json, delay } }, std::nullopt,
                 [ids, answer](const Error &commitError) { answer(ids->value(0), commitError.message); },
                 ids.get());
             if (error)
-                answer({}, error.message);
+                answer(QString(), error.message);
         },
-        Qt::QueuedConnection);
+        [this](const QString &id, const QString &error) { sendFinished(id, error); });
+    if (!asked)
+        return;
+    m_sending = true;
+    m_send->setEnabled(false);
+    m_sentLink->setText(tr("Sending…"));
 }
 
 void JobForm::sendFinished(const QString &messageId, const QString &error)

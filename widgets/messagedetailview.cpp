@@ -46,7 +46,7 @@ QLabel *sectionLabel(const QString &text, QWidget *parent)
 
 QString attemptDuration(const AttemptRecord &a)
 {
-    return a.endedMs >= a.startedMs && a.startedMs > 0 ? durationText(a.endedMs - a.startedMs) : QString();
+    return a.endedMs >= a.startedMs && a.startedMs > 0 ? formatDuration(a.endedMs - a.startedMs) : QString();
 }
 } // namespace
 
@@ -262,8 +262,8 @@ void MessageDetailView::present(const MessageDetail &d)
                               .arg(r.format.toHtmlEscaped())
                               .arg(r.width)
                               .arg(r.height)
-                              .arg(QLocale().toString(r.bytes), durationText(r.fetchMs),
-                                  durationText(r.decodeMs), r.sha256.left(16)));
+                              .arg(QLocale().toString(r.bytes), formatDuration(r.fetchMs),
+                                  formatDuration(r.decodeMs), r.sha256.left(16)));
         m_result->setToolTip(tr("SHA-256 %1\n%2").arg(r.sha256, r.finalUrl.isEmpty() ? r.url : r.finalUrl));
         m_result->show();
     } else {
@@ -307,7 +307,7 @@ void MessageDetailView::present(const MessageDetail &d)
                     countText(b.size, tr("%1 message"), tr("%1 messages"))
                         + tr(", cut by %1").arg(batchCutName(b.cut)),
                     formatTimestamp(b.createdMs),
-                    b.endedMs > 0 ? durationText(b.endedMs - b.createdMs) : QString(),
+                    b.endedMs > 0 ? formatDuration(b.endedMs - b.createdMs) : QString(),
                     tr("%1 acked, %2 retried, %3 dead-lettered, %4 failed")
                         .arg(b.acked)
                         .arg(b.retried)

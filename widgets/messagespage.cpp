@@ -37,7 +37,7 @@ QToolButton *toolButton(const QString &text, const QString &name, QWidget *paren
 } // namespace
 
 MessagesPage::MessagesPage(Runtime *runtime, QWidget *parent)
-    : MessagesPage(new MessageQuery(runtime->storePath()), new OperatorActions(runtime->broker()), parent)
+    : MessagesPage(new MessageQuery(runtime->storePath()), new OperatorActions(runtime), parent)
 {
     m_query->setParent(this);
     m_actions->setParent(this);
@@ -134,26 +134,11 @@ MessagesPage::MessagesPage(MessageQuery *query, OperatorActions *actions, QWidge
     });
 
     m_detail->follow(m_table, m_model);
-    connect(m_table, &MessageTableView::retryRequested, this, [this] { m_triage->retryPicked(); });
-    connect(m_table, &MessageTableView::deleteRequested, m_triage, &MessageTriage::deletePicked);
-    connect(m_table, &MessageTableView::searchRequested, m_filterBar, &MessageFilterBar::focusSearch);
-    connect(retry, &QToolButton::clicked, this, [this] { m_triage->retryPicked(); });
-    connect(remove, &QToolButton::clicked, m_triage, &MessageTriage::deletePicked);
+    m_triage->connectPage(this, m_filterBar, retry, remove);
     connect(m_triage, &MessageTriage::notice, this, &MessagesPage::say);
-    connect(
-        m_actions, &OperatorActions::finished, this, [this](const QString &summary, const QString &error) {
-            if (!isVisible() && error.isEmpty())
-                return;
-            say(error.isEmpty() ? summary : error);
-        });
     connect(m_actions, &OperatorActions::changed, this, [this] {
         m_model->refresh();
         m_detail->reload();
-    });
-    connect(m_progress, &BulkProgress::finished, this, [this](qint64 done, qint64 total, bool cancelled) {
-        say(cancelled
-                ? tr("Cancelled: %1 of %2 retried").arg(QLocale().toString(done), QLocale().toString(total))
-                : tr("Retried %1 messages").arg(QLocale().toString(done)));
     });
     updateCount();
 }

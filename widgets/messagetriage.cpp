@@ -2,12 +2,14 @@
 
 #include "bulkprogress.h"
 #include "confirmbar.h"
+#include "messagefilterbar.h"
 #include "messageformat.h"
 #include "messagequery.h"
 #include "messagetablemodel.h"
 #include "messagetableview.h"
 #include "operatoractions.h"
 
+#include <QAbstractButton>
 #include <QDir>
 #include <QFileDialog>
 #include <QLocale>
@@ -114,6 +116,27 @@ void MessageTriage::countThen(const MessageFilter &filter, std::function<void(qi
     const quint64 ticket = nextTicket();
     m_counts.emplace(ticket, std::move(then));
     m_query->requestCount(ticket, filter);
+}
+
+void MessageTriage::connectPage(
+    QWidget *page, MessageFilterBar *filterBar, QAbstractButton *retry, QAbstractButton *remove)
+{
+    connect(m_view, &MessageTableView::retryRequested, this, [this] { retryPicked(); });
+    connect(m_view, &MessageTableView::deleteRequested, this, &MessageTriage::deletePicked);
+    connect(m_view, &MessageTableView::searchRequested, filterBar, &MessageFilterBar::focusSearch);
+    connect(retry, &QAbstractButton::clicked, this, [this] { retryPicked(); });
+    connect(remove, &QAbstractButton::clicked, this, &MessageTriage::deletePicked);
+    connect(m_actions, &OperatorActions::finished, this,
+        [this, page](const QString &summary, const QString &error) {
+            if (!page->isVisible() && error.isEmpty())
+                return;
+            emit notice(error.isEmpty() ? summary : error);
+        });
+    connect(m_progress, &BulkProgress::finished, this, [this](qint64 done, qint64 total, bool cancelled) {
+        emit notice(cancelled
+                ? tr("Cancelled: %1 of %2 retried").arg(QLocale().toString(done), QLocale().toString(total))
+                : tr("Retried %1 messages").arg(QLocale().toString(done)));
+    });
 }
 
 void MessageTriage::retryPicked(int delaySeconds)

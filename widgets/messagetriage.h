@@ -4,6 +4,7 @@
 
 #include <QObject>
 
+class QAbstractButton;
 class QMenu;
 class QWidget;
 #include <QStringList>
@@ -15,6 +16,7 @@ namespace qd {
 
 class BulkProgress;
 class ConfirmBar;
+class MessageFilterBar;
 class MessageQuery;
 class MessageTableModel;
 class MessageTableView;
@@ -38,6 +40,11 @@ public:
     // The Export menu of both pages: the picked rows or the filter's result, each asking
     // for a file (`defaultName` in the home folder) first.
     void fillExportMenu(QMenu *menu, QWidget *dialogParent, const QString &defaultName);
+    // What both pages wire the same way: r and `retry` retry the picked rows, d and `remove`
+    // delete them, / searches in `filterBar`; finished actions and bulk runs become notice()s
+    // (a success only while `page` is shown, an error always).
+    void connectPage(
+        QWidget *page, MessageFilterBar *filterBar, QAbstractButton *retry, QAbstractButton *remove);
     // Counts what `filter` matches off the GUI thread, then calls `then` with it.
     void countThen(const MessageFilter &filter, std::function<void(qint64)> then);
 

@@ -1,7 +1,7 @@
 // The Cloudflare-compatible API: routing, the envelope and queues. A queue's consumer is in
 // cloudflareapi_consumers.cpp, messages (push, batch, pull, ack, peek, purge by ref) in
 // cloudflareapi_messages.cpp.
-#include "cloudflareapi.h"
+#include "cloudflareapi_p.h"
 
 #include "broker.h"
 
@@ -16,12 +16,12 @@
 
 namespace qd {
 
-namespace {
-
 CloudflareError invalid(const QString &message)
 {
     return CloudflareError { 400, CloudflareApi::BodyInvalid, message };
 }
+
+namespace {
 
 CloudflareError queueNotFound(const QString &queue)
 {

@@ -1,6 +1,6 @@
 // The Cloudflare-compatible API: a queue's consumer. QueueDeck runs one consumer per queue,
 // kept in the queue's settings; its consumer_id is derived from the queue.
-#include "cloudflareapi.h"
+#include "cloudflareapi_p.h"
 
 #include "broker.h"
 
@@ -12,11 +12,6 @@
 namespace qd {
 
 namespace {
-
-CloudflareError invalid(const QString &message)
-{
-    return CloudflareError { 400, CloudflareApi::BodyInvalid, message };
-}
 
 void resetConsumer(QueueSettings *s)
 {

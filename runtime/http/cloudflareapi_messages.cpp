@@ -1,5 +1,5 @@
 // The Cloudflare-compatible API: pushing, pulling and acknowledging messages.
-#include "cloudflareapi.h"
+#include "cloudflareapi_p.h"
 
 #include "broker.h"
 
@@ -11,11 +11,6 @@
 namespace qd {
 
 namespace {
-
-CloudflareError invalid(const QString &message)
-{
-    return CloudflareError { 400, CloudflareApi::BodyInvalid, message };
-}
 
 // Any JSON value as compact JSON text; QJsonDocument only writes objects and arrays.
 QByteArray jsonText(const QJsonValue &value)

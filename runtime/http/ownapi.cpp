@@ -2,6 +2,7 @@
 
 #include "broker.h"
 #include "errorsignature.h"
+#include "failuregroups.h"
 #include "httpapi.h"
 #include "messagejson.h"
 #include "queuesnapshot.h"
@@ -275,33 +276,11 @@ void OwnApi::failureGroups(const HttpRequest &request, const HttpResponder &resp
         }
         queueId = q->id;
     }
-    struct Group {
-        qint64 count = 0;
-        qint64 first = 0;
-        qint64 last = 0;
-        QString sampleId;
-        QString sampleError;
-    };
-    std::map<QString, Group> groups;
-    for (const Message &m : m_broker->store()->failures(queueId)) {
-        Group &g = groups[errorSignature(m.lastError)];
-        if (g.count == 0 || m.updatedMs < g.first)
-            g.first = m.updatedMs;
-        if (m.updatedMs >= g.last) {
-            g.last = m.updatedMs;
-            g.sampleId = m.id;
-            g.sampleError = m.lastError;
-        }
-        g.count += 1;
-    }
-    std::vector<std::pair<QString, Group>> sorted(groups.begin(), groups.end());
-    std::sort(sorted.begin(), sorted.end(),
-        [](const auto &a, const auto &b) { return a.second.count > b.second.count; });
     QJsonArray out;
-    for (const auto &[signature, g] : sorted) {
-        out.append(QJsonObject { { QStringLiteral("signature"), signature },
-            { QStringLiteral("count"), g.count }, { QStringLiteral("first_seen_ms"), g.first },
-            { QStringLiteral("last_seen_ms"), g.last }, { QStringLiteral("sample_id"), g.sampleId },
+    for (const FailureGroup &g : groupFailures(m_broker->store()->failures(queueId), errorSignature)) {
+        out.append(QJsonObject { { QStringLiteral("signature"), g.signature },
+            { QStringLiteral("count"), g.count }, { QStringLiteral("first_seen_ms"), g.firstSeenMs },
+            { QStringLiteral("last_seen_ms"), g.lastSeenMs }, { QStringLiteral("sample_id"), g.sampleId },
             { QStringLiteral("sample_error"), g.sampleError } });
     }
     responder.respond(ok(QJsonObject { { QStringLiteral("groups"), out } }));

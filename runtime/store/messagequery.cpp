@@ -370,32 +370,15 @@ void MessageQuery::requestFailureGroups(
         // only memory, so it stays small.
         if (m_signatures.size() > 20'000)
             m_signatures.clear();
-        std::map<QString, FailureGroup> groups;
-        for (const Message &m : m_store->failures(filter.queueId)) {
-            if (!matches(m))
-                continue;
-            auto sig = m_signatures.constFind(m.lastError);
-            if (sig == m_signatures.cend())
-                sig = m_signatures.insert(m.lastError, errorSignature(m.lastError));
-            FailureGroup &g = groups[*sig];
-            if (g.count == 0 || m.updatedMs < g.firstSeenMs)
-                g.firstSeenMs = m.updatedMs;
-            if (m.updatedMs >= g.lastSeenMs) {
-                g.lastSeenMs = m.updatedMs;
-                g.sampleId = m.id;
-                g.sampleError = m.lastError;
-            }
-            g.count += 1;
-            g.seqs.append(m.seq);
-        }
-        QList<FailureGroup> out;
-        out.reserve(qsizetype(groups.size()));
-        for (auto &[signature, g] : groups) {
-            g.signature = signature;
-            out.append(std::move(g));
-        }
-        std::stable_sort(out.begin(), out.end(),
-            [](const FailureGroup &a, const FailureGroup &b) { return a.count > b.count; });
+        const QList<FailureGroup> out = groupFailures(
+            m_store->failures(filter.queueId),
+            [this](const QString &error) {
+                auto sig = m_signatures.constFind(error);
+                if (sig == m_signatures.cend())
+                    sig = m_signatures.insert(error, errorSignature(error));
+                return *sig;
+            },
+            matches);
         deliver([=, this] { emit failureGroupsReady(ticket, out); });
     });
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "clock.h"
+#include "failuregroups.h"
 #include "queuestore.h"
 
 #include <QHash>
@@ -84,17 +85,6 @@ struct MessageDetail {
     QList<AttemptView> attempts; // newest first
     std::optional<ImageResult> result;
     QList<AuditEntry> history; // operator actions that named it, newest first
-};
-
-// Failed and dead-lettered messages whose errors share a signature (errorsignature.h).
-struct FailureGroup {
-    QString signature;
-    qint64 count = 0;
-    qint64 firstSeenMs = 0;
-    qint64 lastSeenMs = 0;
-    QString sampleId;
-    QString sampleError;
-    QList<qint64> seqs; // the group as it was counted: what "retry group" acts on
 };
 
 // Reads the store for views, off the GUI thread: its own read-only connection on its own

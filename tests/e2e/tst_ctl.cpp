@@ -1,5 +1,6 @@
 #include "ctl.h"
 #include "headlessprocess.h"
+#include "metricsformat.h"
 
 #include <QDir>
 #include <QFile>
@@ -18,6 +19,7 @@
 #include <memory>
 
 using namespace qd::ctl;
+using qd::formatAge;
 
 namespace {
 

@@ -1,3 +1,4 @@
+#include "metricsformat.h"
 #include "resultsmodel.h"
 #include "runtime.h"
 
@@ -19,8 +20,10 @@ class TstResultsModel : public QObject {
     int m_next = 0;
 
     // Rows as the image consumer writes them, committed before this returns.
-    void addResults(int count, const QString &user)
+    void addResults(int count, const QString &user, Runtime *runtime = nullptr, qint64 fetchMs = 3)
     {
+        if (!runtime)
+            runtime = m_runtime.get();
         QImage thumb(16, 12, QImage::Format_RGB32);
         thumb.fill(Qt::darkCyan);
         QByteArray png;
@@ -41,13 +44,13 @@ class TstResultsModel : public QObject {
             r.height = 50;
             r.bytes = 1000 + m_next;
             r.thumbnail = png;
-            r.fetchMs = 3;
+            r.fetchMs = fetchMs;
             r.decodeMs = 4;
             r.createdMs = 1'700'000'000'000 + m_next;
             rows.push_back(r);
         }
         bool done = false;
-        Broker *broker = m_runtime->broker();
+        Broker *broker = runtime->broker();
         QMetaObject::invokeMethod(
             broker,
             [&] {
@@ -73,6 +76,27 @@ private slots:
     }
 
     void cleanupTestCase() { m_runtime.reset(); }
+
+    // A slow result's time reads as every other duration in the window does (the tiles, the
+    // charts, the detail pane): one formatter.
+    void processingTimeReadsLikeEveryDuration()
+    {
+        QTemporaryDir dir;
+        RuntimeOptions options;
+        options.dataDir = dir.path();
+        options.port = 0;
+        Runtime runtime(options);
+        QString error;
+        QVERIFY2(runtime.start(&error), qPrintable(error));
+        addResults(1, QStringLiteral("carol"), &runtime, 12'341);
+        ResultsModel model(&runtime);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QTRY_COMPARE(model.rowCount(), 1);
+        QTRY_VERIFY(model.data(model.index(0, ResultsModel::Image), ResultsModel::LoadedRole).toBool());
+        const QString text = model.data(model.index(0, ResultsModel::ProcessingTime)).toString();
+        QCOMPARE(text, formatDuration(12'345));
+        QCOMPARE(text, QStringLiteral("12 s"));
+    }
 
     void pagesInOnlyWhatIsAskedFor()
     {

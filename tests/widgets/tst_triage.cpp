@@ -1,4 +1,4 @@
-#include "runtimefixture.h"
+#include "failedmessages.h"
 
 #include "confirmbar.h"
 #include "failedpage.h"
@@ -23,67 +23,16 @@ using namespace qdtest;
 
 namespace {
 
-// n failed messages in queue `queue` (made here, with no consumer, so retried ones wait),
-// written straight into the store on the runtime thread. Returns their ids, oldest first.
+// Long URLs, so the table has something to elide.
 QStringList makeFailed(
     RuntimeFixture &fx, const QString &queue, int n, const std::function<QString(int)> &error)
 {
-    return fx.onBroker([&](Broker &b) {
-        if (!b.queue(queue))
-            b.createQueue(queue);
-        const qint64 queueId = b.queue(queue)->id;
-        const qint64 now = b.clock()->nowMs();
-        std::vector<Message> messages;
-        for (int i = 0; i < n; ++i) {
-            Message m;
-            m.id = newMessageId();
-            m.queueId = queueId;
-            m.body = "{\"imageUrl\":\"https://img.test/a/long/path/to/the/picture/number/"
-                + QByteArray::number(i) + ".png\",\"userId\":\"user" + QByteArray::number(i % 5) + "\"}";
-            m.timestampMs = m.visibleAtMs = now - n + i;
-            messages.push_back(std::move(m));
-        }
-        b.store()->insertMessages(messages);
-        std::vector<MessageUpdate> failed;
-        QStringList ids;
-        for (int i = 0; i < n; ++i) {
-            failed.push_back(MessageUpdate {
-                messages[std::size_t(i)].seq, MessageState::Failed, queueId, now, 4, 0, error(i) });
-            ids.append(messages[std::size_t(i)].id);
-        }
-        b.store()->updateMessages(failed, now);
-        QString commitError;
-        b.store()->commit(&commitError);
-        return ids;
-    });
-}
-
-MessageState stateOf(RuntimeFixture &fx, const QString &id)
-{
-    return fx.onBroker([&](Broker &b) { return b.store()->messageById(id).value_or(Message {}).state; });
-}
-
-void clickRow(MessageTableView *view, int row, Qt::KeyboardModifiers modifiers = {})
-{
-    const QRect rect = view->visualRect(view->model()->index(row, MessageTableModel::State));
-    QTest::mouseClick(view->viewport(), Qt::LeftButton, modifiers, rect.center());
+    return makeFailedMessages(fx, queue, n, error, "https://img.test/a/long/path/to/the/picture/number/");
 }
 
 QToolButton *button(QWidget *page, const char *name)
 {
-    auto *b = page->findChild<QToolButton *>(QLatin1String(name));
-    if (!b)
-        qWarning("no button %s", name);
-    return b;
-}
-
-bool loaded(const MessageTableModel *model, int first, int last)
-{
-    for (int row = first; row <= last; ++row) {
-        if (!model->isLoaded(row))
-            return false;
-    }
-    return true;
+    return child<QToolButton>(page, name);
 }
 
 bool checked(const MessageTableModel *model, int row)
