@@ -113,8 +113,9 @@ QString cloudflareTime(qint64 ms)
     return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs);
 }
 
-CloudflareApi::CloudflareApi(Broker *broker)
+CloudflareApi::CloudflareApi(Broker *broker, ApiReader *reader)
     : m_broker(broker)
+    , m_reader(reader)
 {
 }
 

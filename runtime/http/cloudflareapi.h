@@ -11,6 +11,7 @@
 
 namespace qd {
 
+class ApiReader;
 class Broker;
 struct Error;
 
@@ -23,10 +24,11 @@ struct CloudflareError {
 
 // The Cloudflare Queues REST API under /client/v4/accounts/{account_id}/, with
 // Cloudflare's envelope, statuses and error codes, so Cloudflare's own clients work.
-// Every change is answered only once it is committed to the store.
+// Every change is answered only once it is committed to the store; peeks read on the
+// ApiReader's connections.
 class CloudflareApi final {
 public:
-    explicit CloudflareApi(Broker *broker);
+    CloudflareApi(Broker *broker, ApiReader *reader);
 
     // `segments`: the percent-decoded path segments after /client/v4/accounts/{account_id}/.
     void handle(const HttpRequest &request, const HttpResponder &responder, const QStringList &segments);
@@ -95,6 +97,7 @@ private:
     void answerWhenDurable(const HttpResponder &responder, const QJsonValue &result);
 
     Broker *m_broker;
+    ApiReader *m_reader;
     QHash<qint64, qint64> m_purgeStartedMs; // by queue row id, for the purge status call
 };
 

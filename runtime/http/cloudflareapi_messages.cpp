@@ -1,6 +1,7 @@
 // The Cloudflare-compatible API: pushing, pulling and acknowledging messages.
 #include "cloudflareapi_p.h"
 
+#include "apireader.h"
 #include "broker.h"
 
 #include <QJsonArray>
@@ -319,11 +320,13 @@ void CloudflareApi::peek(const HttpRequest &request, const HttpResponder &respon
     MessageFilter filter;
     filter.queueId = queue.id;
     filter.state = StateFilter::Ready;
-    QJsonArray messages;
-    for (const Message &m :
-        m_broker->store()->listMessages(filter, m_broker->clock()->nowMs(), 0, int(batchSize.value_or(5))))
-        messages.append(messageJson(m, QStringLiteral("ref"), m.id));
-    responder.respond(success(QJsonObject { { QStringLiteral("messages"), messages } }));
+    const int limit = int(batchSize.value_or(5));
+    m_reader->answer(responder, [filter, limit](QueueStore &store, const ReadContext &context) {
+        QJsonArray messages;
+        for (const Message &m : store.listMessages(filter, context.nowMs, 0, limit))
+            messages.append(messageJson(m, QStringLiteral("ref"), m.id));
+        return success(QJsonObject { { QStringLiteral("messages"), messages } });
+    });
 }
 
 void CloudflareApi::purgeMessages(

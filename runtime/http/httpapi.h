@@ -1,6 +1,7 @@
 #pragma once
 
 #include "accesspolicy.h"
+#include "apireader.h"
 #include "cloudflareapi.h"
 #include "httpserver.h"
 #include "latencyhistogram.h"
@@ -27,6 +28,9 @@ public:
     // Serves /uploads, /blobs/ and /api/results once set; a child of this object.
     void setUploads(UploadsApi *uploads) { m_uploads = uploads; }
 
+    // Runs the read-only calls off this thread; the results API reads through it too.
+    ApiReader &reader() { return m_reader; }
+
     // Who may call: the token given at construction, and the names and origins allowed.
     AccessPolicy &access() { return m_access; }
 
@@ -42,6 +46,7 @@ private:
     bool isServed(const QByteArray &path) const;
 
     Broker *m_broker;
+    ApiReader m_reader; // before the APIs that read through it
     CloudflareApi m_cloudflare;
     OwnApi m_own;
     LatencyHistograms m_latencies; // for /metrics

@@ -1,18 +1,16 @@
 #include "messagejson.h"
 
-#include "broker.h"
-
 #include <QJsonArray>
 #include <QJsonDocument>
 
 namespace qd {
 
-QJsonObject messageJson(const Message &m, const Broker &broker, bool withBody)
+QJsonObject messageJson(const Message &m, const ReadContext &context, bool withBody)
 {
-    const auto queue = broker.queueById(m.queueId);
+    const auto queue = context.queueById(m.queueId);
     QJsonObject o { { QStringLiteral("id"), m.id },
         { QStringLiteral("queue"), queue ? queue->name : QString() },
-        { QStringLiteral("state"), messageStateName(m, broker.clock()->nowMs()) },
+        { QStringLiteral("state"), messageStateName(m, context.nowMs) },
         { QStringLiteral("attempts"), m.attempts }, { QStringLiteral("timestamp_ms"), m.timestampMs },
         { QStringLiteral("visible_at_ms"), m.visibleAtMs }, { QStringLiteral("updated_ms"), m.updatedMs },
         { QStringLiteral("content_type"), contentTypeName(m.contentType) },
@@ -20,7 +18,7 @@ QJsonObject messageJson(const Message &m, const Broker &broker, bool withBody)
         { QStringLiteral("last_error"), m.lastError.isNull() ? QJsonValue() : QJsonValue(m.lastError) },
         { QStringLiteral("batch_id"), m.batchId } };
     if (m.sourceQueueId != 0) {
-        const auto source = broker.queueById(m.sourceQueueId);
+        const auto source = context.queueById(m.sourceQueueId);
         o.insert(QStringLiteral("source_queue"), source ? source->name : QString::number(m.sourceQueueId));
     }
     if (withBody)
@@ -37,9 +35,9 @@ QJsonObject attemptJson(const AttemptRecord &a)
         { QStringLiteral("error"), a.error.isNull() ? QJsonValue() : QJsonValue(a.error) } };
 }
 
-QJsonObject batchJson(const BatchRecord &b, const Broker &broker)
+QJsonObject batchJson(const BatchRecord &b, const ReadContext &context)
 {
-    const auto queue = broker.queueById(b.queueId);
+    const auto queue = context.queueById(b.queueId);
     return QJsonObject { { QStringLiteral("id"), b.id },
         { QStringLiteral("queue"), queue ? queue->name : QString() },
         { QStringLiteral("created_ms"), b.createdMs }, { QStringLiteral("ended_ms"), b.endedMs },

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "apireader.h"
 #include "message.h"
 #include "queuestore.h"
 
@@ -8,10 +9,8 @@
 
 namespace qd {
 
-class Broker;
-
-QJsonObject messageJson(const Message &m, const Broker &broker, bool withBody = true);
+QJsonObject messageJson(const Message &m, const ReadContext &context, bool withBody = true);
 QJsonObject attemptJson(const AttemptRecord &a);
-QJsonObject batchJson(const BatchRecord &b, const Broker &broker);
+QJsonObject batchJson(const BatchRecord &b, const ReadContext &context);
 
 } // namespace qd

@@ -1,5 +1,6 @@
 #include "ownapi.h"
 
+#include "apireader.h"
 #include "broker.h"
 #include "errorsignature.h"
 #include "failuregroups.h"
@@ -96,11 +97,25 @@ QStringList stringList(const QJsonValue &v)
     return out;
 }
 
+// Failed and dead-lettered messages grouped by their errors' signature, the largest group first.
+HttpResponse failureGroupsOf(const std::vector<Message> &failures)
+{
+    QJsonArray out;
+    for (const FailureGroup &g : groupFailures(failures, errorSignature)) {
+        out.append(QJsonObject { { QStringLiteral("signature"), g.signature },
+            { QStringLiteral("count"), g.count }, { QStringLiteral("first_seen_ms"), g.firstSeenMs },
+            { QStringLiteral("last_seen_ms"), g.lastSeenMs }, { QStringLiteral("sample_id"), g.sampleId },
+            { QStringLiteral("sample_error"), g.sampleError } });
+    }
+    return ok(QJsonObject { { QStringLiteral("groups"), out } });
+}
+
 } // namespace
 
-OwnApi::OwnApi(Broker *broker, QObject *parent)
+OwnApi::OwnApi(Broker *broker, ApiReader *reader, QObject *parent)
     : QObject(parent)
     , m_broker(broker)
+    , m_reader(reader)
 {
 }
 
@@ -144,13 +159,7 @@ void OwnApi::handle(const HttpRequest &request, const HttpResponder &responder, 
         else
             remove(stringList(doc.object().value(QLatin1String("ids"))), responder);
     } else if (what == QLatin1String("audit") && segments.size() == 1 && get) {
-        QJsonArray entries;
-        for (const AuditEntry &e : m_broker->store()->audit(500)) {
-            entries.append(QJsonObject { { QStringLiteral("id"), e.id },
-                { QStringLiteral("timestamp_ms"), e.timestampMs }, { QStringLiteral("action"), e.action },
-                { QStringLiteral("queue"), e.queue }, { QStringLiteral("detail"), e.detail } });
-        }
-        responder.respond(ok(QJsonObject { { QStringLiteral("entries"), entries } }));
+        audit(responder);
     } else {
         responder.respond(fail(404,
             QStringLiteral("no such call: %1 /api/%2")
@@ -196,30 +205,29 @@ void OwnApi::listMessages(const HttpRequest &request, const HttpResponder &respo
         responder.respond(fail(error.contains(QLatin1String("not found")) ? 404 : 400, error));
         return;
     }
-    const qint64 now = m_broker->clock()->nowMs();
-    QJsonArray messages;
-    for (const Message &m : m_broker->store()->listMessages(filter, now, int(offset), int(limit)))
-        messages.append(messageJson(m, *m_broker));
-    responder.respond(
-        ok(QJsonObject { { QStringLiteral("total"), m_broker->store()->countMessages(filter, now) },
+    m_reader->answer(responder, [filter, offset, limit](QueueStore &store, const ReadContext &context) {
+        QJsonArray messages;
+        for (const Message &m : store.listMessages(filter, context.nowMs, int(offset), int(limit)))
+            messages.append(messageJson(m, context));
+        return ok(QJsonObject { { QStringLiteral("total"), store.countMessages(filter, context.nowMs) },
             { QStringLiteral("offset"), offset }, { QStringLiteral("limit"), limit },
-            { QStringLiteral("messages"), messages } }));
+            { QStringLiteral("messages"), messages } });
+    });
 }
 
 void OwnApi::getMessage(const QString &id, const HttpResponder &responder)
 {
-    QueueStore *store = m_broker->store();
-    const auto m = store->messageById(id);
-    if (!m) {
-        responder.respond(fail(404, QStringLiteral("message %1 not found").arg(id)));
-        return;
-    }
-    QJsonArray attempts;
-    for (const AttemptRecord &a : store->attemptsForMessage(m->seq))
-        attempts.append(attemptJson(a));
-    QJsonObject o = messageJson(*m, *m_broker);
-    o.insert(QStringLiteral("attempts_history"), attempts);
-    responder.respond(ok(o));
+    m_reader->answer(responder, [id](QueueStore &store, const ReadContext &context) {
+        const auto m = store.messageById(id);
+        if (!m)
+            return fail(404, QStringLiteral("message %1 not found").arg(id));
+        QJsonArray attempts;
+        for (const AttemptRecord &a : store.attemptsForMessage(m->seq))
+            attempts.append(attemptJson(a));
+        QJsonObject o = messageJson(*m, context);
+        o.insert(QStringLiteral("attempts_history"), attempts);
+        return ok(o);
+    });
 }
 
 void OwnApi::listBatches(const HttpRequest &request, const HttpResponder &responder)
@@ -241,27 +249,33 @@ void OwnApi::listBatches(const HttpRequest &request, const HttpResponder &respon
         responder.respond(fail(400, error));
         return;
     }
-    QJsonArray batches;
-    for (const BatchRecord &b : m_broker->store()->recentBatches(queueId, int(limit)))
-        batches.append(batchJson(b, *m_broker));
-    responder.respond(ok(QJsonObject { { QStringLiteral("batches"), batches } }));
+    m_reader->answer(responder, [queueId, limit](QueueStore &store, const ReadContext &context) {
+        QJsonArray batches;
+        for (const BatchRecord &b : store.recentBatches(queueId, int(limit)))
+            batches.append(batchJson(b, context));
+        return ok(QJsonObject { { QStringLiteral("batches"), batches } });
+    });
 }
 
 void OwnApi::getBatch(const QString &id, const HttpResponder &responder)
 {
     bool isNumber = false;
     const qint64 batchId = id.toLongLong(&isNumber);
-    const auto b = isNumber ? m_broker->store()->batch(batchId) : std::nullopt;
-    if (!b) {
+    if (!isNumber) {
         responder.respond(fail(404, QStringLiteral("batch %1 not found").arg(id)));
         return;
     }
-    QJsonArray composition;
-    for (const AttemptRecord &a : m_broker->store()->attemptsForBatch(batchId))
-        composition.append(attemptJson(a));
-    QJsonObject o = batchJson(*b, *m_broker);
-    o.insert(QStringLiteral("messages"), composition);
-    responder.respond(ok(o));
+    m_reader->answer(responder, [id, batchId](QueueStore &store, const ReadContext &context) {
+        const auto b = store.batch(batchId);
+        if (!b)
+            return fail(404, QStringLiteral("batch %1 not found").arg(id));
+        QJsonArray composition;
+        for (const AttemptRecord &a : store.attemptsForBatch(batchId))
+            composition.append(attemptJson(a));
+        QJsonObject o = batchJson(*b, context);
+        o.insert(QStringLiteral("messages"), composition);
+        return ok(o);
+    });
 }
 
 void OwnApi::failureGroups(const HttpRequest &request, const HttpResponder &responder)
@@ -276,14 +290,22 @@ void OwnApi::failureGroups(const HttpRequest &request, const HttpResponder &resp
         }
         queueId = q->id;
     }
-    QJsonArray out;
-    for (const FailureGroup &g : groupFailures(m_broker->store()->failures(queueId), errorSignature)) {
-        out.append(QJsonObject { { QStringLiteral("signature"), g.signature },
-            { QStringLiteral("count"), g.count }, { QStringLiteral("first_seen_ms"), g.firstSeenMs },
-            { QStringLiteral("last_seen_ms"), g.lastSeenMs }, { QStringLiteral("sample_id"), g.sampleId },
-            { QStringLiteral("sample_error"), g.sampleError } });
-    }
-    responder.respond(ok(QJsonObject { { QStringLiteral("groups"), out } }));
+    m_reader->answer(responder, [queueId](QueueStore &store, const ReadContext &) {
+        return failureGroupsOf(store.failures(queueId));
+    });
+}
+
+void OwnApi::audit(const HttpResponder &responder)
+{
+    m_reader->answer(responder, [](QueueStore &store, const ReadContext &) {
+        QJsonArray entries;
+        for (const AuditEntry &e : store.audit(500)) {
+            entries.append(QJsonObject { { QStringLiteral("id"), e.id },
+                { QStringLiteral("timestamp_ms"), e.timestampMs }, { QStringLiteral("action"), e.action },
+                { QStringLiteral("queue"), e.queue }, { QStringLiteral("detail"), e.detail } });
+        }
+        return ok(QJsonObject { { QStringLiteral("entries"), entries } });
+    });
 }
 
 void OwnApi::retry(const HttpRequest &request, const HttpResponder &responder)

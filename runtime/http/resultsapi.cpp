@@ -1,6 +1,6 @@
 #include "resultsapi.h"
 
-#include "broker.h"
+#include "apireader.h"
 #include "httpapi.h"
 #include "uploadsapi.h"
 
@@ -29,9 +29,9 @@ std::optional<int> intParameter(const QUrlQuery &query, const QString &name, int
     return ok && v >= 0 ? std::optional<int>(v) : std::nullopt;
 }
 
-QString queueName(Broker *broker, qint64 queueId)
+QString queueName(const ReadContext &context, qint64 queueId)
 {
-    const auto q = broker->queueById(queueId);
+    const auto q = context.queueById(queueId);
     return q ? q->name : QString();
 }
 
@@ -55,14 +55,13 @@ QJsonObject resultToJson(
     return o;
 }
 
-void serveResults(Broker *broker, const QString &baseUrl, const HttpRequest &request,
+void serveResults(ApiReader *reader, const QString &baseUrl, const HttpRequest &request,
     const HttpResponder &responder, const QStringList &segments)
 {
     if (request.method != "GET") {
         responder.respond(methodNotAllowed("GET"));
         return;
     }
-    QueueStore *store = broker->store();
     if (segments.isEmpty()) {
         ResultFilter filter;
         filter.userId = request.query.queryItemValue(QStringLiteral("user"), QUrl::FullyDecoded);
@@ -78,13 +77,17 @@ void serveResults(Broker *broker, const QString &baseUrl, const HttpRequest &req
                 errorAnswer(400, QStringLiteral("limit must be between 1 and %1").arg(kMaxLimit)));
             return;
         }
-        QJsonArray results;
-        for (const ImageResult &r : store->listResults(filter, *offset, *limit))
-            results.append(resultToJson(r, queueName(broker, r.queueId), baseUrl, false));
-        const QJsonObject answer { { QStringLiteral("results"), results },
-            { QStringLiteral("total"), store->countResults(filter) }, { QStringLiteral("offset"), *offset },
-            { QStringLiteral("limit"), *limit } };
-        responder.respond(HttpResponse::json(200, QJsonDocument(answer).toJson(QJsonDocument::Compact)));
+        reader->answer(responder,
+            [filter, baseUrl, offset = *offset, limit = *limit](
+                QueueStore &store, const ReadContext &context) {
+                QJsonArray results;
+                for (const ImageResult &r : store.listResults(filter, offset, limit))
+                    results.append(resultToJson(r, queueName(context, r.queueId), baseUrl, false));
+                const QJsonObject answer { { QStringLiteral("results"), results },
+                    { QStringLiteral("total"), store.countResults(filter) },
+                    { QStringLiteral("offset"), offset }, { QStringLiteral("limit"), limit } };
+                return HttpResponse::json(200, QJsonDocument(answer).toJson(QJsonDocument::Compact));
+            });
         return;
     }
     const bool thumbnail = segments.size() == 2 && segments[1] == QLatin1String("thumbnail.png");
@@ -93,20 +96,20 @@ void serveResults(Broker *broker, const QString &baseUrl, const HttpRequest &req
             errorAnswer(404, QStringLiteral("no such endpoint: %1").arg(QString::fromUtf8(request.path))));
         return;
     }
-    const std::optional<ImageResult> r = store->resultForMessage(segments[0]);
-    if (!r) {
-        responder.respond(errorAnswer(404, QStringLiteral("no result for message %1").arg(segments[0])));
-        return;
-    }
-    if (thumbnail) {
-        HttpResponse png;
-        png.headers.append({ QByteArrayLiteral("Content-Type"), QByteArrayLiteral("image/png") });
-        png.body = r->thumbnail;
-        responder.respond(png);
-        return;
-    }
-    const QJsonObject o = resultToJson(*r, queueName(broker, r->queueId), baseUrl, true);
-    responder.respond(HttpResponse::json(200, QJsonDocument(o).toJson(QJsonDocument::Compact)));
+    reader->answer(
+        responder, [id = segments[0], baseUrl, thumbnail](QueueStore &store, const ReadContext &context) {
+            const std::optional<ImageResult> r = store.resultForMessage(id);
+            if (!r)
+                return errorAnswer(404, QStringLiteral("no result for message %1").arg(id));
+            if (thumbnail) {
+                HttpResponse png;
+                png.headers.append({ QByteArrayLiteral("Content-Type"), QByteArrayLiteral("image/png") });
+                png.body = r->thumbnail;
+                return png;
+            }
+            const QJsonObject o = resultToJson(*r, queueName(context, r->queueId), baseUrl, true);
+            return HttpResponse::json(200, QJsonDocument(o).toJson(QJsonDocument::Compact));
+        });
 }
 
 } // namespace qd

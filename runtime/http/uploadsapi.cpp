@@ -96,7 +96,7 @@ void UploadsApi::handle(const HttpRequest &request, const HttpResponder &respond
         return;
     }
     const QStringList segments = splitPath(request.path);
-    serveResults(m_broker, baseUrl(), request, responder, segments.mid(2));
+    serveResults(&m_api->reader(), baseUrl(), request, responder, segments.mid(2));
 }
 
 void UploadsApi::upload(const HttpRequest &request, const HttpResponder &responder)

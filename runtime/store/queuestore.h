@@ -294,6 +294,9 @@ public:
     // Readers for views, on connections of their own: open without creating or migrating,
     // and never write. Reads between beginRead() and endRead() see one snapshot.
     virtual bool openReader(QString *error) { return open(error); }
+    // What makeStore() takes to open another connection to this same store, for readers;
+    // empty when there is none to open.
+    virtual QString spec() const { return {}; }
     virtual void beginRead() { }
     virtual void endRead() { }
     // Where the message `seq` sits in listMessages(filter) order; -1 when it doesn't match.

@@ -56,6 +56,7 @@ public:
     static constexpr int kSchemaVersion = 7;
     int schemaVersion();
     QString schema() const { return m_schema; }
+    QString spec() const override { return m_spec; }
 
     bool open(QString *error) override;
     bool commit(QString *error) override;

@@ -22,6 +22,7 @@ public:
 
     static constexpr int kSchemaVersion = 7;
     QString path() const { return m_path; }
+    QString spec() const override { return m_path; }
     int schemaVersion();
 
     bool open(QString *error) override;
