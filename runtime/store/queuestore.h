@@ -76,8 +76,8 @@ struct QueueCounts {
     qint64 oldestTimestampMs = 0; // of the backlog (ready + delayed); 0 when empty
 };
 
-// Adds one state's row of a "GROUP BY state" count: how many, how many of them visible at the
-// time asked, their body bytes and oldest timestamp (the last two count for the backlog only).
+// Adds one state's count: how many, how many of them visible at the time asked, their body
+// bytes and oldest timestamp (the last two count for the backlog only).
 void addStateCount(
     QueueCounts &c, MessageState state, qint64 visible, qint64 n, qint64 bytes, qint64 oldestMs);
 

@@ -692,33 +692,19 @@ std::vector<Message> PgStore::inFlightWithoutLease()
 // As in SqliteStore::totals(): the kept totals (added up over the connections' stripes),
 // then how many waiting messages are not visible yet and the oldest one's timestamp, both
 // from an index.
-QueueCounts PgStore::totals(qint64 queueId, qint64 nowMs, bool withAcked)
+QueueCounts PgStore::totals(qint64 queueId, qint64 nowMs)
 {
     QueueCounts c;
-    qint64 pending = 0;
     QSqlQuery *q = prepared(
         "SELECT state, sum(messages), sum(bytes) FROM queue_totals WHERE queue_id = ? GROUP BY state",
         { queueId });
     if (!q)
         return c;
-    while (q->next()) {
+    while (q->next()) { // every waiting message counted ready until the delayed ones are known
         const qint64 n = q->value(1).toLongLong();
-        switch (MessageState(q->value(0).toInt())) {
-        case MessageState::Pending:
-            pending = n;
-            c.backlogBytes = q->value(2).toLongLong();
-            break;
-        case MessageState::InFlight:
-            c.inFlight = n;
-            break;
-        case MessageState::Acked:
-            c.acked = withAcked ? n : 0;
-            break;
-        case MessageState::Failed:
-            c.failed = n;
-            break;
-        }
+        addStateCount(c, MessageState(q->value(0).toInt()), n, n, q->value(2).toLongLong(), 0);
     }
+    const qint64 pending = c.ready;
     q->finish();
     if (pending == 0)
         return c;
@@ -759,13 +745,13 @@ QString PgStore::totalsMismatch()
 
 QueueCounts PgStore::counts(qint64 queueId, qint64 nowMs)
 {
-    return totals(queueId, nowMs, true);
+    return totals(queueId, nowMs);
 }
 
 QueueCounts PgStore::backlog(qint64 queueId, qint64 nowMs)
 {
-    QueueCounts c = totals(queueId, nowMs, false);
-    c.inFlight = c.failed = 0;
+    QueueCounts c = totals(queueId, nowMs);
+    c.inFlight = c.acked = c.failed = 0;
     return c;
 }
 

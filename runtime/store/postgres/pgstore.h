@@ -146,7 +146,7 @@ private:
     // The hot statements, prepared once per connection so PostgreSQL plans them once.
     QSqlQuery *prepared(const char *sql, const QVariantList &values);
     // counts(), backlog() and depth() from queue_totals and two index seeks.
-    QueueCounts totals(qint64 queueId, qint64 nowMs, bool withAcked);
+    QueueCounts totals(qint64 queueId, qint64 nowMs);
     std::optional<qint64> preparedScalar(const char *sql, const QVariantList &values);
     std::vector<Message> readMessageRows(QSqlQuery &q);
     QString lit(const QString &s) const;

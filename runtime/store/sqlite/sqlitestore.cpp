@@ -598,29 +598,14 @@ std::vector<Message> SqliteStore::inFlightWithoutLease()
 // cannot be kept by adding and subtracting: how many waiting messages are not visible yet
 // (a range of the (queue_id, state, visible_at) index, as long as the delayed part), and
 // the oldest waiting message's timestamp (the first entry of messages_pending_age).
-QueueCounts SqliteStore::totals(qint64 queueId, qint64 nowMs, bool withAcked)
+QueueCounts SqliteStore::totals(qint64 queueId, qint64 nowMs)
 {
     QueueCounts c;
-    qint64 pending = 0;
     auto &t = stmt("SELECT state, messages, bytes FROM queue_totals WHERE queue_id = ?1");
     t.bind(1, queueId);
-    while (t.next()) {
-        switch (MessageState(t.i64(0))) {
-        case MessageState::Pending:
-            pending = t.i64(1);
-            c.backlogBytes = t.i64(2);
-            break;
-        case MessageState::InFlight:
-            c.inFlight = t.i64(1);
-            break;
-        case MessageState::Acked:
-            c.acked = withAcked ? t.i64(1) : 0;
-            break;
-        case MessageState::Failed:
-            c.failed = t.i64(1);
-            break;
-        }
-    }
+    while (t.next()) // every waiting message counted ready until the delayed ones are known
+        addStateCount(c, MessageState(t.i64(0)), t.i64(1), t.i64(1), t.i64(2), 0);
+    const qint64 pending = c.ready;
     if (pending == 0)
         return c;
     c.delayed = stmt("SELECT count(*) FROM messages WHERE queue_id = ?1 AND state = 0 AND visible_at > ?2")
@@ -664,13 +649,13 @@ QString SqliteStore::totalsMismatch()
 
 QueueCounts SqliteStore::counts(qint64 queueId, qint64 nowMs)
 {
-    return totals(queueId, nowMs, true);
+    return totals(queueId, nowMs);
 }
 
 QueueCounts SqliteStore::backlog(qint64 queueId, qint64 nowMs)
 {
-    QueueCounts c = totals(queueId, nowMs, false);
-    c.inFlight = c.failed = 0;
+    QueueCounts c = totals(queueId, nowMs);
+    c.inFlight = c.acked = c.failed = 0;
     return c;
 }
 

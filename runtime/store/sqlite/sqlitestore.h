@@ -110,7 +110,7 @@ private:
         const char *select, const MessageFilter &filter, qint64 nowMs, const char *tail);
     SqliteStatement &filteredResults(const char *select, const ResultFilter &filter, const char *tail);
     // counts(), backlog() and depth() from queue_totals and two index seeks.
-    QueueCounts totals(qint64 queueId, qint64 nowMs, bool withAcked);
+    QueueCounts totals(qint64 queueId, qint64 nowMs);
 
     QString m_path;
     sqlite3 *m_db = nullptr;

@@ -14,7 +14,7 @@ namespace qd {
 QueueDepth SqliteStore::depth(qint64 queueId, qint64 nowMs)
 {
     // The same totals as counts(), so the charts, the tiles and the API never disagree.
-    const QueueCounts c = totals(queueId, nowMs, false);
+    const QueueCounts c = totals(queueId, nowMs);
     return QueueDepth { c.ready, c.delayed, c.inFlight, c.failed, c.oldestTimestampMs };
 }
 
