@@ -16,13 +16,11 @@ under the build directory (on the real disk, never a tmpfs, where an fsync costs
 import http.client
 import json
 import os
-import re
-import shutil
-import subprocess
 import sys
-import tempfile
 import threading
 import time
+
+from headless import headless
 
 
 def main():
@@ -30,19 +28,8 @@ def main():
     total = int(sys.argv[2]) if len(sys.argv) > 2 else 640_000
     step = int(sys.argv[3]) if len(sys.argv) > 3 else 80_000
     connections = int(sys.argv[4]) if len(sys.argv) > 4 else 4
-    data = tempfile.mkdtemp(prefix="bench-backlog-", dir=os.path.abspath(build))
-    server = subprocess.Popen(
-        [os.path.join(build, "bin", "queuedeck"), "--headless", "--data-dir", data, "--port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    try:
-        port = None
-        for line in server.stdout:
-            m = re.search(r"listening on http://127\.0\.0\.1:(\d+)/", line)
-            if m:
-                port = int(m.group(1))
-                break
-        if port is None:
-            sys.exit("the runtime did not start")
+    binary = os.path.join(build, "bin", "queuedeck")
+    with headless(binary, os.path.abspath(build), "bench-backlog-") as (_, port):
         base = "/client/v4/accounts/local/queues"
 
         def call(conn, method, path, body):
@@ -87,10 +74,6 @@ def main():
             elapsed = time.monotonic() - started
             print(f"{sent:>15,} {step / elapsed:>11,.0f} {reported[0]:>23,}", flush=True)
             sent += step
-    finally:
-        server.terminate()
-        server.wait(30)
-        shutil.rmtree(data, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -21,13 +21,11 @@ import http.client
 import json
 import multiprocessing
 import os
-import re
-import shutil
-import subprocess
 import sys
-import tempfile
 import threading
 import time
+
+from headless import headless
 
 BASE = "/client/v4/accounts/local/queues"
 
@@ -142,18 +140,7 @@ def main():
     seconds = float(sys.argv[4]) if len(sys.argv) > 4 else 15
     producers = int(sys.argv[5]) if len(sys.argv) > 5 else 2
     rounds = int(sys.argv[6]) if len(sys.argv) > 6 else 3
-    data = tempfile.mkdtemp(prefix="bench-readstall-", dir=parent)
-    server = subprocess.Popen([binary, "--headless", "--data-dir", data, "--port", "0"],
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    try:
-        port = None
-        for line in server.stdout:
-            m = re.search(r"listening on http://127\.0\.0\.1:(\d+)/", line)
-            if m:
-                port = int(m.group(1))
-                break
-        if port is None:
-            sys.exit("the runtime did not start")
+    with headless(binary, parent, "bench-readstall-") as (server, port):
         setup = http.client.HTTPConnection("127.0.0.1", port)
         # Nothing consumes the default queue: its messages stay, and no image is fetched.
         status, payload = call(setup, "PATCH", f"{BASE}/images",
@@ -208,10 +195,6 @@ def main():
             print(f"median of {len(rows)}, {label}: {median[0]:.0f}/s, p50 {median[1]:.2f} ms, "
                   f"p99 {median[2]:.2f} ms, max {median[3]:.1f} ms; runtime thread {median[4]:.2f} core, "
                   f"API readers {median[5]:.2f} core")
-    finally:
-        server.terminate()
-        server.wait()
-        shutil.rmtree(data, ignore_errors=True)
 
 
 if __name__ == "__main__":
