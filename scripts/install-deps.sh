@@ -32,10 +32,12 @@ if ! command -v npm > /dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get install -y -qq --no-install-recommends npm
 fi
-# The npm packages, pinned by their lock files, go into node_modules/ beside them: `npm ci`
-# runs again only when a lock file changes (its hash is kept in node_modules/).
+# The npm packages, pinned by their lock files, go into node_modules/ beside them:
+# worker-runtime/ holds workerd and esbuild, which run Worker projects (docs/workers.md);
+# Cloudflare's API client is for the end-to-end tests. `npm ci` runs again only when a lock
+# file changes (its hash is kept in node_modules/).
 root="$(cd "$(dirname "$0")/.." && pwd)"
-for dir in "$root/tests/e2e/cloudflare-client"; do
+for dir in "$root/worker-runtime" "$root/tests/e2e/cloudflare-client"; do
   hash="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
   stamp="$dir/node_modules/.queuedeck-lock-sha256"
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$hash" ]; then
