@@ -616,6 +616,8 @@ void Broker::completeBatch(qint64 batchId, const BatchOutcome &outcome)
             retryOrGiveUp(*q, m, r.delaySeconds.value_or(q->record.settings.retryDelaySeconds),
                 outcome.retryReason(m.id), QStringLiteral("retried"), false, out);
     }
+    for (AttemptRecord &a : out.attempts)
+        a.logs = outcome.logs();
     flight.record.endedMs = now;
     if (outcome.failed())
         flight.record.error = outcome.error();
@@ -634,7 +636,7 @@ void Broker::recordAck(QueueState &q, const Message &m, Outcome &out)
     out.updates.push_back(MessageUpdate {
         m.seq, MessageState::Acked, q.record.id, m.visibleAtMs, m.attempts, m.sourceQueueId, m.lastError });
     out.attempts.push_back(AttemptRecord {
-        m.seq, m.id, q.record.id, m.attempts, m.batchId, m.updatedMs, now, QStringLiteral("acked"), {} });
+        m.seq, m.id, q.record.id, m.attempts, m.batchId, m.updatedMs, now, QStringLiteral("acked"), {}, {} });
     q.counters.acked += 1;
     out.endToEndMs.append(now - m.timestampMs);
     if (out.batch)
@@ -646,8 +648,8 @@ void Broker::retryOrGiveUp(QueueState &q, const Message &m, int delaySeconds, co
 {
     const qint64 now = m_clock->nowMs();
     const QueueSettings &s = q.record.settings;
-    AttemptRecord attempt { m.seq, m.id, q.record.id, m.attempts, m.batchId, m.updatedMs, now, outcome,
-        error };
+    AttemptRecord attempt { m.seq, m.id, q.record.id, m.attempts, m.batchId, m.updatedMs, now, outcome, error,
+        {} };
     if (m.attempts >= s.maxRetries + 1) {
         QueueState *dlq = s.deadLetterQueue.isEmpty() ? nullptr : ensureQueue(s.deadLetterQueue);
         if (dlq) {

@@ -2,6 +2,7 @@
 
 #include <QHash>
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 #include <vector>
@@ -39,6 +40,11 @@ public:
 
     Resolved resolve(const QString &messageId) const;
 
+    // What the handler printed while it ran (a Worker's console lines, its exception's
+    // stack); every message of the batch keeps them with this attempt.
+    void setLogs(QStringList lines) { m_logs = std::move(lines); }
+    const QStringList &logs() const { return m_logs; }
+
 private:
     struct Call {
         Verdict verdict;
@@ -49,6 +55,7 @@ private:
     std::optional<Call> m_batchCall;
     bool m_failed = false;
     QString m_error;
+    QStringList m_logs;
 };
 
 } // namespace qd

@@ -32,7 +32,8 @@ QJsonObject attemptJson(const AttemptRecord &a)
         { QStringLiteral("attempt"), a.attempt }, { QStringLiteral("batch_id"), a.batchId },
         { QStringLiteral("started_ms"), a.startedMs }, { QStringLiteral("ended_ms"), a.endedMs },
         { QStringLiteral("outcome"), a.outcome },
-        { QStringLiteral("error"), a.error.isNull() ? QJsonValue() : QJsonValue(a.error) } };
+        { QStringLiteral("error"), a.error.isNull() ? QJsonValue() : QJsonValue(a.error) },
+        { QStringLiteral("logs"), QJsonArray::fromStringList(a.logs) } };
 }
 
 QJsonObject batchJson(const BatchRecord &b, const ReadContext &context)

@@ -52,6 +52,7 @@ struct AttemptRecord {
     qint64 endedMs = 0;
     QString outcome; // acked, retried, dead_lettered, failed, lease_expired, interrupted
     QString error;
+    QStringList logs; // what a Worker's queue() printed during this attempt (docs/workers.md)
 };
 
 // A change of one message's row after an outcome or an operator action.

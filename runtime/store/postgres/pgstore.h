@@ -53,7 +53,7 @@ public:
     PgStore(const PgStore &) = delete;
     PgStore &operator=(const PgStore &) = delete;
 
-    static constexpr int kSchemaVersion = 7;
+    static constexpr int kSchemaVersion = 8;
     int schemaVersion();
     QString schema() const { return m_schema; }
     QString spec() const override { return m_spec; }

@@ -1,5 +1,7 @@
 // PgStore: batches, attempts, the audit log, image results, metrics and the node table.
 #include "pgstore.h"
+
+#include "attemptlogs.h"
 #include "rolluptable.h"
 
 #include <QJsonDocument>
@@ -15,7 +17,7 @@ namespace {
 constexpr const char *kBatchColumns
     = "id, queue_id, created_ms, cut_reason, size, ended_ms, acked, retried, dead_lettered, failed, error";
 constexpr const char *kAttemptColumns
-    = "message_seq, message_id, queue_id, attempt, batch_id, started_ms, ended_ms, outcome, error";
+    = "message_seq, message_id, queue_id, attempt, batch_id, started_ms, ended_ms, outcome, error, logs";
 constexpr const char *kResultColumns = "id, message_seq, message_id, queue_id, user_id, url, final_url, "
                                        "mime, format, width, height, bytes, sha256, "
                                        "orientation, fetch_ms, decode_ms, created_ms";
@@ -58,6 +60,7 @@ std::vector<AttemptRecord> readAttempts(QSqlQuery &q)
         a.endedMs = q.value(6).toLongLong();
         a.outcome = q.value(7).toString();
         a.error = q.value(8).toString();
+        a.logs = attemptLogsFromText(q.value(9).toString());
         out.push_back(std::move(a));
     }
     return out;
@@ -176,8 +179,9 @@ void PgStore::insertAttempts(const std::vector<AttemptRecord> &attempts)
     begin();
     QStringList rows;
     for (const AttemptRecord &a : attempts) {
-        rows.append(sqlf(QStringLiteral("(%1,%2,%3,%4,%5,%6,%7,%8,%9)"), a.messageSeq, lit(a.messageId),
-            a.queueId, a.attempt, a.batchId, a.startedMs, a.endedMs, lit(a.outcome), lit(a.error)));
+        rows.append(sqlf(QStringLiteral("(%1,%2,%3,%4,%5,%6,%7,%8,%9,%10)"), a.messageSeq, lit(a.messageId),
+            a.queueId, a.attempt, a.batchId, a.startedMs, a.endedMs, lit(a.outcome), lit(a.error),
+            a.logs.isEmpty() ? QStringLiteral("NULL") : lit(attemptLogsText(a.logs))));
     }
     run(sqlf(QStringLiteral("INSERT INTO attempts(%1) VALUES %2"), QLatin1String(kAttemptColumns),
         rows.join(QLatin1Char(','))));

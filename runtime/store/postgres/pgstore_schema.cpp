@@ -198,6 +198,10 @@ const char *const kPgMigrations[] = {
     CREATE TRIGGER queue_totals_update AFTER UPDATE ON messages REFERENCING OLD TABLE AS before NEW TABLE AS after
         FOR EACH STATEMENT EXECUTE FUNCTION queue_totals_updated();
     )sql",
+    // 8: what a Worker's queue() printed during an attempt (docs/workers.md, "Logs").
+    R"sql(
+    ALTER TABLE attempts ADD COLUMN logs TEXT;
+    )sql",
 };
 
 static_assert(std::size(kPgMigrations) == PgStore::kSchemaVersion);

@@ -20,7 +20,7 @@ public:
     SqliteStore(const SqliteStore &) = delete;
     SqliteStore &operator=(const SqliteStore &) = delete;
 
-    static constexpr int kSchemaVersion = 7;
+    static constexpr int kSchemaVersion = 8;
     QString path() const { return m_path; }
     QString spec() const override { return m_path; }
     int schemaVersion();

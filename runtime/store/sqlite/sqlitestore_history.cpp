@@ -1,6 +1,7 @@
 // SqliteStore: batches, attempts, the audit log and image results.
 #include "sqlitestore.h"
 
+#include "attemptlogs.h"
 #include "sqlitestatement.h"
 
 #include <QJsonDocument>
@@ -117,7 +118,7 @@ void SqliteStore::insertAttempts(const std::vector<AttemptRecord> &attempts)
     begin();
     auto &s = stmt(
         "INSERT INTO attempts(message_seq, message_id, queue_id, attempt, batch_id, started_ms, ended_ms, "
-        "outcome, error) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+        "outcome, error, logs) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
     for (const AttemptRecord &a : attempts) {
         s.bind(1, a.messageSeq)
             .bind(2, a.messageId)
@@ -128,6 +129,7 @@ void SqliteStore::insertAttempts(const std::vector<AttemptRecord> &attempts)
             .bind(7, a.endedMs)
             .bind(8, a.outcome)
             .bind(9, a.error)
+            .bind(10, attemptLogsText(a.logs))
             .run();
     }
 }
@@ -147,6 +149,7 @@ std::vector<AttemptRecord> readAttempts(SqliteStatement &s)
         a.endedMs = s.i64(6);
         a.outcome = s.text(7);
         a.error = s.text(8);
+        a.logs = attemptLogsFromText(s.text(9));
         out.push_back(std::move(a));
     }
     return out;
@@ -156,7 +159,8 @@ std::vector<AttemptRecord> readAttempts(SqliteStatement &s)
 std::vector<AttemptRecord> SqliteStore::attemptsForMessage(qint64 seq)
 {
     auto &s = stmt(
-        "SELECT message_seq, message_id, queue_id, attempt, batch_id, started_ms, ended_ms, outcome, error "
+        "SELECT message_seq, message_id, queue_id, attempt, batch_id, started_ms, ended_ms, outcome, error, "
+        "logs "
         "FROM attempts WHERE message_seq = ?1 ORDER BY id DESC");
     s.bind(1, seq);
     return readAttempts(s);
@@ -165,7 +169,8 @@ std::vector<AttemptRecord> SqliteStore::attemptsForMessage(qint64 seq)
 std::vector<AttemptRecord> SqliteStore::attemptsForBatch(qint64 batchId)
 {
     auto &s = stmt(
-        "SELECT message_seq, message_id, queue_id, attempt, batch_id, started_ms, ended_ms, outcome, error "
+        "SELECT message_seq, message_id, queue_id, attempt, batch_id, started_ms, ended_ms, outcome, error, "
+        "logs "
         "FROM attempts WHERE batch_id = ?1 ORDER BY id");
     s.bind(1, batchId);
     return readAttempts(s);

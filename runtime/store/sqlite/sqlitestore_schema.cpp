@@ -173,6 +173,11 @@ const char *const kMigrations[] = {
             ON CONFLICT(queue_id, state) DO UPDATE SET messages = messages + 1, bytes = bytes + excluded.bytes;
     END;
     )sql",
+    // 8: what a Worker's queue() printed during an attempt (a JSON array of lines; NULL when
+    // it printed nothing or the consumer is not a Worker). docs/workers.md, "Logs".
+    R"sql(
+    ALTER TABLE attempts ADD COLUMN logs TEXT;
+    )sql",
 };
 
 static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion);
