@@ -36,6 +36,10 @@ CommandLine parseCommandLine(const QStringList &arguments)
         QStringLiteral("8787"));
     const QCommandLineOption config(QStringLiteral("config"),
         QStringLiteral("A wrangler.toml or wrangler.jsonc to import."), QStringLiteral("FILE"));
+    const QCommandLineOption worker(QStringLiteral("worker"),
+        QStringLiteral("Run the Cloudflare Worker project at PATH (a folder with wrangler.toml, .jsonc or "
+                       ".json, or the file itself) in workerd, with its queues here; repeatable."),
+        QStringLiteral("PATH"));
     const QCommandLineOption token(QStringLiteral("token"),
         QStringLiteral("Require Authorization: Bearer TOKEN."), QStringLiteral("TOKEN"));
     const QCommandLineOption allowHost(QStringLiteral("allow-host"),
@@ -90,7 +94,7 @@ CommandLine parseCommandLine(const QStringList &arguments)
         QStringLiteral("Colours for this run: system, light or dark."), QStringLiteral("THEME"));
     theme.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOptions({ screenshotAll, theme });
-    parser.addOptions({ headless, dataDir, store, nodeTimeout, bind, port, config, token, allowHost,
+    parser.addOptions({ headless, dataDir, store, nodeTimeout, bind, port, config, worker, token, allowHost,
         allowOrigin, insecureNoToken, maxImage, fetchTimeout, allowFileUrls, allowPrivateUrls, screenshot,
         screenshotDelay, screenshotPage, dropFiles });
     parser.addOptions({ logFormat, logLevel });
@@ -140,6 +144,7 @@ CommandLine parseCommandLine(const QStringList &arguments)
     out.runtime.images.allowPrivateUrls = parser.isSet(allowPrivateUrls);
     out.config = parser.value(config);
     out.runtime.configFile = out.config;
+    out.runtime.workers = parser.values(worker);
     if (!logFormatFromName(parser.value(logFormat), &out.log.format))
         out.error = QStringLiteral("--log-format: text or json, got %1").arg(parser.value(logFormat));
     if (!logLevelFromName(parser.value(logLevel), &out.log.minimum))

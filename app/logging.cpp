@@ -7,6 +7,7 @@
 namespace qd {
 
 Q_LOGGING_CATEGORY(lcRuntime, "runtime")
+Q_LOGGING_CATEGORY(lcWorker, "worker")
 
 namespace {
 

@@ -8,6 +8,8 @@
 namespace qd {
 
 Q_DECLARE_LOGGING_CATEGORY(lcRuntime)
+// What Worker projects print, each line prefixed with the Worker's name.
+Q_DECLARE_LOGGING_CATEGORY(lcWorker)
 
 enum class LogFormat { Text, Json };
 

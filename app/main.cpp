@@ -129,6 +129,12 @@ int main(int argc, char **argv)
             QStringLiteral("QueueDeck runtime listening on %1 (data in %2)")
                 .arg(runtime.endpoint(), runtime.options().dataDir));
         const qd::ServiceNotifier notifier(runtime.broker(), runtime.endpoint());
+        QObject::connect(&runtime, &qd::Runtime::workerLog, app.get(), [](const qd::WorkerLogLine &line) {
+            if (line.error)
+                qCWarning(qd::lcWorker).noquote() << QStringLiteral("[%1] %2").arg(line.worker, line.text);
+            else
+                qCInfo(qd::lcWorker).noquote() << QStringLiteral("[%1] %2").arg(line.worker, line.text);
+        });
         const int rc = QCoreApplication::exec();
         runtime.stop();
         qd::writeLogLine(stdout, QtInfoMsg, "runtime", QStringLiteral("QueueDeck runtime stopped"));

@@ -4,6 +4,7 @@
 #include "metricssampler.h"
 #include "uploadsapi.h"
 #include "webhookconsumer.h"
+#include "workermanager.h"
 
 #include <QDir>
 #include <QStandardPaths>
@@ -23,6 +24,9 @@ Runtime::Runtime(RuntimeOptions options, QObject *parent)
     qRegisterMetaType<QList<AuditEntry>>();
     qRegisterMetaType<WranglerImportReport>();
     qRegisterMetaType<QList<NodeInfo>>();
+    qRegisterMetaType<WorkerInfo>();
+    qRegisterMetaType<QList<WorkerInfo>>();
+    qRegisterMetaType<WorkerLogLine>();
 }
 
 Runtime::~Runtime()
@@ -106,6 +110,26 @@ bool Runtime::start(QString *error)
                     return;
                 }
             }
+            m_workers = new WorkerManager(
+                m_broker, QDir(m_options.dataDir).filePath(QStringLiteral("workers")), WorkerTools::find());
+            if (!m_workers->listen(error))
+                return;
+            m_http->addApi(QStringLiteral("workers"),
+                [workers = m_workers](const HttpRequest &request, const HttpResponder &responder,
+                    const QStringList &segments) { workers->handleApi(request, responder, segments); });
+            connect(
+                m_workers, &WorkerManager::workersChanged, this,
+                [this](const QList<WorkerInfo> &list) {
+                    {
+                        const QMutexLocker lock(&m_workerListMutex);
+                        m_workerList = list;
+                    }
+                    emit workers(list);
+                },
+                Qt::DirectConnection);
+            connect(m_workers, &WorkerManager::logLine, this, &Runtime::workerLog, Qt::DirectConnection);
+            for (const QString &path : m_options.workers)
+                m_workers->load(path);
             // Depth is read by a thread of its own from an index, so the once-a-second
             // snapshot neither counts every row of every queue nor holds up this thread.
             m_sampler = new MetricsSampler(m_broker, m_options.sampleIntervalMs);
@@ -168,6 +192,26 @@ void Runtime::importConfig(const QString &path)
         Qt::QueuedConnection);
 }
 
+void Runtime::loadWorker(const QString &path)
+{
+    if (m_context)
+        QMetaObject::invokeMethod(
+            m_context, [this, path] { m_workers->load(path); }, Qt::QueuedConnection);
+}
+
+void Runtime::reloadWorker(const QString &name)
+{
+    if (m_context)
+        QMetaObject::invokeMethod(
+            m_context, [this, name] { m_workers->reload(name); }, Qt::QueuedConnection);
+}
+
+QList<WorkerInfo> Runtime::workerList() const
+{
+    const QMutexLocker lock(&m_workerListMutex);
+    return m_workerList;
+}
+
 void Runtime::stop()
 {
     if (!m_thread.isRunning())
@@ -175,6 +219,10 @@ void Runtime::stop()
     QMetaObject::invokeMethod(
         m_context,
         [this] {
+            // Workers first: their in-flight batches end (to be delivered again) while the
+            // broker can still record that.
+            delete m_workers;
+            m_workers = nullptr;
             delete m_sampler;
             m_sampler = nullptr;
             delete m_http;

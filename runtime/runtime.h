@@ -7,9 +7,11 @@
 #include "metricsframe.h"
 #include "queuesnapshot.h"
 #include "queuestore.h"
+#include "workerhost.h"
 #include "wranglerconfig.h"
 
 #include <QHostAddress>
+#include <QMutex>
 #include <QObject>
 #include <QThread>
 #include <QTimer>
@@ -20,6 +22,7 @@ namespace qd {
 
 class HttpApi;
 class MetricsSampler;
+class WorkerManager;
 
 struct RuntimeOptions {
     QString dataDir;
@@ -42,6 +45,9 @@ struct RuntimeOptions {
     int sampleIntervalMs = 1000;
     // A wrangler.toml / .jsonc imported at start; a file that cannot be parsed stops the start.
     QString configFile;
+    // Worker projects to run (folders or wrangler files; docs/workers.md). One that fails
+    // shows as that Worker's error; the runtime serves on.
+    QStringList workers;
     ImagePipelineSettings images;
     // Builds the consumer of ConsumerType::Image queues; unset, those queues wait.
     ImageConsumerFactory imageConsumerFactory;
@@ -93,6 +99,12 @@ public:
     // Asynchronous: the answer comes as history() / configImported(), from the runtime thread.
     void requestHistory(qint64 sinceMs);
     void importConfig(const QString &path);
+    // Worker projects: load one more (or reload it), reload one by name. The answers come as
+    // workers() and workerLog(), from the runtime thread.
+    void loadWorker(const QString &path);
+    void reloadWorker(const QString &name);
+    // A snapshot of the loaded Workers, safe from any thread.
+    QList<WorkerInfo> workerList() const;
 
 signals:
     // Once a second, from the runtime thread: every queue's counts.
@@ -107,6 +119,9 @@ signals:
     // Once a sampler tick: every runtime serving this store (with a local store, this one).
     void nodes(const QList<qd::NodeInfo> &nodes);
     void configImported(const qd::WranglerImportReport &report);
+    // Whenever a Worker changes state, and each line a Worker prints.
+    void workers(const QList<qd::WorkerInfo> &workers);
+    void workerLog(const qd::WorkerLogLine &line);
 
 private:
     RuntimeOptions m_options;
@@ -119,6 +134,9 @@ private:
     Broker *m_broker = nullptr;
     HttpApi *m_http = nullptr;
     MetricsSampler *m_sampler = nullptr;
+    WorkerManager *m_workers = nullptr;
+    mutable QMutex m_workerListMutex;
+    QList<WorkerInfo> m_workerList;
     WranglerImportReport m_startupImport;
     QString m_endpoint;
     quint16 m_port = 0;

@@ -16,6 +16,7 @@ layers=(
   runtime/broker
   runtime/metrics
   runtime/http
+  runtime/workers
   runtime
   imaging
   models

@@ -259,9 +259,18 @@ WranglerConfig interpretWrangler(const QJsonObject &root)
 
 bool parseWranglerToml(const QByteArray &text, WranglerConfig *out, QString *error)
 {
+    QJsonObject root;
+    if (!wranglerTomlRoot(text, &root, error))
+        return false;
+    *out = interpretWrangler(root);
+    return true;
+}
+
+bool wranglerTomlRoot(const QByteArray &text, QJsonObject *root, QString *error)
+{
     try {
         const toml::table table = toml::parse(std::string_view(text.constData(), std::size_t(text.size())));
-        *out = interpretWrangler(tomlToJson(table).toObject());
+        *root = tomlToJson(table).toObject();
         return true;
     } catch (const toml::parse_error &e) {
         *error = QStringLiteral("line %1, column %2: %3")
@@ -273,6 +282,15 @@ bool parseWranglerToml(const QByteArray &text, WranglerConfig *out, QString *err
 }
 
 bool parseWranglerJsonc(const QByteArray &text, WranglerConfig *out, QString *error)
+{
+    QJsonObject root;
+    if (!wranglerJsoncRoot(text, &root, error))
+        return false;
+    *out = interpretWrangler(root);
+    return true;
+}
+
+bool wranglerJsoncRoot(const QByteArray &text, QJsonObject *root, QString *error)
 {
     QJsonParseError parseError;
     const QByteArray json = jsoncToJson(text);
@@ -287,11 +305,20 @@ bool parseWranglerJsonc(const QByteArray &text, WranglerConfig *out, QString *er
         *error = QStringLiteral("the top level must be an object");
         return false;
     }
-    *out = interpretWrangler(doc.object());
+    *root = doc.object();
     return true;
 }
 
 bool parseWranglerFile(const QString &path, WranglerConfig *out, QString *error)
+{
+    QJsonObject root;
+    if (!readWranglerFile(path, &root, error))
+        return false;
+    *out = interpretWrangler(root);
+    return true;
+}
+
+bool readWranglerFile(const QString &path, QJsonObject *root, QString *error)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
@@ -300,8 +327,8 @@ bool parseWranglerFile(const QString &path, WranglerConfig *out, QString *error)
     }
     const QByteArray text = file.readAll();
     const QString suffix = QFileInfo(path).suffix().toLower();
-    const bool ok = suffix == QLatin1String("toml") ? parseWranglerToml(text, out, error)
-                                                    : parseWranglerJsonc(text, out, error);
+    const bool ok = suffix == QLatin1String("toml") ? wranglerTomlRoot(text, root, error)
+                                                    : wranglerJsoncRoot(text, root, error);
     if (!ok)
         *error = QStringLiteral("%1: %2").arg(QFileInfo(path).fileName(), *error);
     return ok;

@@ -32,6 +32,11 @@ bool parseWranglerToml(const QByteArray &text, WranglerConfig *out, QString *err
 bool parseWranglerJsonc(const QByteArray &text, WranglerConfig *out, QString *error);
 // By extension: .toml is TOML, .json and .jsonc are JSON with comments.
 bool parseWranglerFile(const QString &path, WranglerConfig *out, QString *error);
+// The whole file as JSON (TOML tables as objects), for readers of more than its queues (a
+// Worker project's name, main, vars...). Errors name the file and line as above.
+bool readWranglerFile(const QString &path, QJsonObject *root, QString *error);
+bool wranglerTomlRoot(const QByteArray &text, QJsonObject *root, QString *error);
+bool wranglerJsoncRoot(const QByteArray &text, QJsonObject *root, QString *error);
 
 // JSON with // and /* */ comments and trailing commas, as wrangler.jsonc allows, made
 // into plain JSON. Comments become spaces, so offsets and line numbers stay the same.

@@ -15,9 +15,10 @@ struct SettingRange {
     qint64 max;
 };
 
-constexpr std::array<std::pair<ConsumerType, const char *>, 4> kConsumerNames { {
+constexpr std::array<std::pair<ConsumerType, const char *>, 5> kConsumerNames { {
     { ConsumerType::Image, "image" },
     { ConsumerType::Webhook, "webhook" },
+    { ConsumerType::Worker, "worker" },
     { ConsumerType::HttpPull, "http_pull" },
     { ConsumerType::None, "none" },
 } };
@@ -171,7 +172,8 @@ QString QueueSettings::applyJson(const QJsonObject &json, QStringList *unknown)
     const QJsonValue type = json.value(QLatin1String("consumer_type"));
     if (type.isString()) {
         if (!consumerTypeFromName(type.toString(), &next.consumerType))
-            return QStringLiteral("consumer_type must be one of image, webhook, http_pull, none (got %1)")
+            return QStringLiteral(
+                "consumer_type must be one of image, webhook, worker, http_pull, none (got %1)")
                 .arg(type.toString());
     } else if (!type.isUndefined()) {
         return QStringLiteral("consumer_type must be a string");

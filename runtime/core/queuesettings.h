@@ -6,7 +6,8 @@
 
 namespace qd {
 
-enum class ConsumerType { Image, Webhook, HttpPull, None };
+// Worker: a Worker project's queue() handler, run by workerd (docs/workers.md).
+enum class ConsumerType { Image, Webhook, HttpPull, None, Worker };
 
 QString consumerTypeName(ConsumerType type);
 bool consumerTypeFromName(const QString &name, ConsumerType *type);

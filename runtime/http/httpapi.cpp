@@ -113,6 +113,10 @@ void HttpApi::handle(const HttpRequest &request, const HttpResponder &responder)
         return;
     }
     if (segments.value(0) == QLatin1String("api")) {
+        if (const auto it = m_extensions.constFind(segments.value(1)); it != m_extensions.constEnd()) {
+            (*it)(request, responder, segments.mid(2));
+            return;
+        }
         m_own.handle(request, responder, segments.mid(1));
         return;
     }

@@ -28,6 +28,14 @@ public:
     // Serves /uploads, /blobs/ and /api/results once set; a child of this object.
     void setUploads(UploadsApi *uploads) { m_uploads = uploads; }
 
+    // Serves /api/<segment>/... with `handler` (given the segments after it): the API of a
+    // layer above this one, such as /api/workers.
+    using ApiExtension = std::function<void(const HttpRequest &, const HttpResponder &, const QStringList &)>;
+    void addApi(const QString &segment, ApiExtension handler)
+    {
+        m_extensions.insert(segment, std::move(handler));
+    }
+
     // Runs the read-only calls off this thread; the results API reads through it too.
     ApiReader &reader() { return m_reader; }
 
@@ -54,6 +62,7 @@ private:
     QString m_defaultQueue;
     AccessPolicy m_access;
     UploadsApi *m_uploads = nullptr;
+    QHash<QString, ApiExtension> m_extensions;
     QString m_baseUrl;
 };
 
