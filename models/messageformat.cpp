@@ -1,6 +1,7 @@
 #include "messageformat.h"
 
 #include "statepalette.h"
+#include "v8serialized.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -88,8 +89,29 @@ QString hexDump(const QByteArray &bytes, qsizetype maxBytes)
     return out;
 }
 
+namespace {
+QString prettyJson(const QJsonValue &v)
+{
+    if (v.isObject())
+        return QString::fromUtf8(QJsonDocument(v.toObject()).toJson(QJsonDocument::Indented));
+    if (v.isArray())
+        return QString::fromUtf8(QJsonDocument(v.toArray()).toJson(QJsonDocument::Indented));
+    // A lone scalar: QJsonDocument holds only objects and arrays, so write it in one and unwrap it.
+    const QByteArray wrapped = QJsonDocument(QJsonArray { v }).toJson(QJsonDocument::Compact);
+    return QString::fromUtf8(wrapped.mid(1, wrapped.size() - 2));
+}
+} // namespace
+
 BodyView formatBody(const QByteArray &body, ContentType type)
 {
+    if (type == ContentType::V8) {
+        const V8Decoded decoded = decodeV8Serialized(body);
+        if (decoded.value)
+            return { QStringLiteral("V8 structured clone, decoded"), prettyJson(*decoded.value),
+                decoded.note };
+        return { QStringLiteral("V8 structured clone, base64"), QString::fromLatin1(body.toBase64()),
+            decoded.note };
+    }
     if (type == ContentType::Json) {
         // Any JSON value, not only objects: parse it inside an array.
         QJsonParseError error;

@@ -23,10 +23,12 @@ QString countText(qint64 n, const QString &one, const QString &many);
 QString readableSignature(const QString &signature);
 
 struct BodyView {
-    QString kind; // "JSON", "text" or "bytes"
+    QString kind; // "JSON", "text", "bytes", or for v8 "V8 structured clone, decoded" or "…, base64"
     QString text;
+    QString note {}; // for v8: why it is not decoded, or what JSON could not keep
 };
-// JSON pretty-printed, text as it is, bytes (and anything unparseable) as a hex dump.
+// JSON pretty-printed, text as it is, bytes (and anything unparseable) as a hex dump; v8
+// decoded to pretty JSON, or as base64 (what the API carries) with the note why not.
 BodyView formatBody(const QByteArray &body, ContentType type);
 QString hexDump(const QByteArray &bytes, qsizetype maxBytes = 16 * 1024);
 

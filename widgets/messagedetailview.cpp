@@ -70,6 +70,7 @@ MessageDetailView::MessageDetailView(MessageQuery *query, QWidget *parent)
     m_title->setWordWrap(true);
     m_facts->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_facts->setWordWrap(true);
+    m_bodyKind->setObjectName(QStringLiteral("bodyKind"));
     m_body->setObjectName(QStringLiteral("body"));
     m_body->setReadOnly(true);
     m_body->setLineWrapMode(QPlainTextEdit::NoWrap);
@@ -248,7 +249,10 @@ void MessageDetailView::present(const MessageDetail &d)
     m_facts->setText(facts.join(QStringLiteral(" · ")));
 
     const BodyView body = formatBody(m.body, m.contentType);
-    m_bodyKind->setText(tr("Body — %1, %2 bytes").arg(body.kind, QLocale().toString(m.body.size())));
+    QString kind = tr("Body — %1, %2 bytes").arg(body.kind, QLocale().toString(m.body.size()));
+    if (!body.note.isEmpty())
+        kind += tr(" (%1)").arg(body.note);
+    m_bodyKind->setText(kind);
     m_body->setPlainText(body.text);
 
     if (d.result) {

@@ -1,5 +1,7 @@
 #include "messagejson.h"
 
+#include "v8serialized.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -21,8 +23,17 @@ QJsonObject messageJson(const Message &m, const ReadContext &context, bool withB
         const auto source = context.queueById(m.sourceQueueId);
         o.insert(QStringLiteral("source_queue"), source ? source->name : QString::number(m.sourceQueueId));
     }
-    if (withBody)
+    if (withBody) {
         o.insert(QStringLiteral("body"), messageBodyJson(m));
+        // Beside the base64, not instead of it: scripts that decode the bytes keep working.
+        if (m.contentType == ContentType::V8) {
+            const V8Decoded decoded = decodeV8Serialized(m.body);
+            if (decoded.value)
+                o.insert(QStringLiteral("body_decoded"), *decoded.value);
+            if (!decoded.note.isEmpty())
+                o.insert(QStringLiteral("body_note"), decoded.note);
+        }
+    }
     return o;
 }
 

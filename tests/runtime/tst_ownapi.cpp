@@ -132,6 +132,59 @@ private slots:
             QStringLiteral("HTTP 503 Service Unavailable from <url>"));
     }
 
+    void v8BodiesAreShownDecoded()
+    {
+        // Sent as a Worker's env.QUEUE.send(obj) sends: through the Cloudflare-compatible API,
+        // content type v8, the body base64. The bytes come from
+        //   node -e 'console.log(require("v8").serialize({user:"żółw",n:[1,2],at:new
+        //   Date(0)}).toString("base64"))'
+        const QString decodable
+            = QStringLiteral("/w9vIgR1c2VyAGMIfAHzAEIBdwAiAW5BAkkCSQQkAAIiAmF0RAAAAAAAAAAAewM=");
+        // node -e 'console.log(require("v8").serialize(new Map([["a",1]])).toString("base64"))'
+        const QString map = QStringLiteral("/w87IgFhSQI6Ag==");
+        for (const QString &body : { decodable, map }) {
+            QNetworkRequest r { QUrl(m_api->baseUrl()
+                + QStringLiteral(
+                    "/client/v4/accounts/023e105f4ecef8ad9ca31a8372d0c353/queues/jobs/messages")) };
+            r.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+            QNetworkReply *reply = m_network.post(r,
+                QJsonDocument(QJsonObject { { QStringLiteral("body"), body },
+                                  { QStringLiteral("content_type"), QStringLiteral("v8") } })
+                    .toJson(QJsonDocument::Compact));
+            QSignalSpy done(reply, &QNetworkReply::finished);
+            QVERIFY(done.wait(10000));
+            reply->deleteLater();
+            QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        }
+
+        const auto [status, list] = call("GET", QStringLiteral("/api/messages?queue=jobs"));
+        QCOMPARE(status, 200);
+        const QJsonArray messages = list.value(QLatin1String("messages")).toArray();
+        QCOMPARE(messages.size(), 2);
+        QJsonObject shown;
+        QJsonObject refused;
+        for (const QJsonValue &v : messages)
+            (v.toObject().value(QLatin1String("body")).toString() == decodable ? shown : refused)
+                = v.toObject();
+
+        const auto [s2, one]
+            = call("GET", QStringLiteral("/api/messages/") + shown.value(QLatin1String("id")).toString());
+        QCOMPARE(s2, 200);
+        QCOMPARE(one.value(QLatin1String("content_type")).toString(), QStringLiteral("v8"));
+        QCOMPARE(one.value(QLatin1String("body")).toString(), decodable);
+        const QJsonObject expected
+            = QJsonDocument::fromJson(R"({"user":"żółw","n":[1,2],"at":"1970-01-01T00:00:00.000Z"})")
+                  .object();
+        QCOMPARE(one.value(QLatin1String("body_decoded")).toObject(), expected);
+        QVERIFY(!one.contains(QLatin1String("body_note")));
+        QCOMPARE(shown.value(QLatin1String("body_decoded")).toObject(), expected);
+
+        QCOMPARE(refused.value(QLatin1String("body")).toString(), map);
+        QVERIFY(!refused.contains(QLatin1String("body_decoded")));
+        QCOMPARE(refused.value(QLatin1String("body_note")).toString(),
+            QStringLiteral("contains a Map, which is shown as bytes"));
+    }
+
     void retryByIdsAndByFilter()
     {
         const QStringList ids = sendJobs(QStringLiteral("jobs"), 4);

@@ -450,6 +450,61 @@ private slots:
         if (const QString dir = qEnvironmentVariable("QUEUEDECK_TEST_SHOTS"); !dir.isEmpty())
             page.grab().save(dir + QStringLiteral("/messages-detail.png"));
     }
+
+    // A Worker's env.QUEUE.send(obj) body (V8's structured clone) reads as JSON; one that
+    // cannot be decoded shows its base64 and why.
+    void detailShowsV8BodiesDecoded()
+    {
+        RuntimeFixture fx;
+        QVERIFY(fx.start());
+        const auto insert = [&fx](const QByteArray &body) {
+            return fx.onBroker([body](Broker &b) {
+                Message m;
+                m.id = newMessageId();
+                m.queueId = b.queue(QStringLiteral("images"))->id;
+                m.body = body;
+                m.contentType = ContentType::V8;
+                m.timestampMs = m.visibleAtMs = b.clock()->nowMs();
+                std::vector<Message> one { m };
+                b.store()->insertMessages(one);
+                b.store()->updateMessages(
+                    { MessageUpdate { one[0].seq, MessageState::Acked, m.queueId, m.visibleAtMs, 1, 0, {} } },
+                    b.clock()->nowMs());
+                QString error;
+                b.store()->commit(&error);
+                return m.id;
+            });
+        };
+        // node -e 'console.log(require("v8").serialize({user:"żółw",n:[1,2]}).toString("hex"))'
+        const QString decodable = insert(
+            QByteArray::fromHex("ff0f6f2204757365720063087c01f3004201770022016e4102490249042400027b02"));
+        // node -e 'console.log(require("v8").serialize(new Map([["a",1]])).toString("hex"))'
+        const QByteArray mapBytes = QByteArray::fromHex("ff0f3b22016149023a02");
+        const QString map = insert(mapBytes);
+
+        MessagesPage page(fx.runtime.get());
+        page.resize(1400, 900);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        auto *body = page.detail()->findChild<QPlainTextEdit *>(QStringLiteral("body"));
+        QVERIFY(body);
+
+        page.openMessage(decodable);
+        QTRY_COMPARE(page.detail()->messageId(), decodable);
+        QTRY_VERIFY(page.detail()->detail().has_value());
+        QTRY_COMPARE(body->toPlainText(),
+            QStringLiteral("{\n    \"n\": [\n        1,\n        2\n    ],\n    \"user\": \"żółw\"\n}\n"));
+        auto *kind = page.detail()->findChild<QLabel *>(QStringLiteral("bodyKind"));
+        QVERIFY(kind);
+        QVERIFY2(
+            kind->text().contains(QStringLiteral("V8 structured clone, decoded")), qPrintable(kind->text()));
+
+        page.openMessage(map);
+        QTRY_COMPARE(page.detail()->messageId(), map);
+        QTRY_COMPARE(body->toPlainText(), QString::fromLatin1(mapBytes.toBase64()));
+        QVERIFY2(kind->text().contains(QStringLiteral("contains a Map, which is shown as bytes")),
+            qPrintable(kind->text()));
+    }
 };
 
 QTEST_MAIN(TstMessageWidgets)
