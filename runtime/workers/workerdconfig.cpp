@@ -85,7 +85,12 @@ QByteArray workerdConfig(const WorkerProject &project, const WorkerdLayout &layo
           "      compatibilityDate = "
         + capnpString(project.compatibilityDate) + ",\n      compatibilityFlags = [" + flagTexts.join(", ")
         + "],\n      bindings = [" + bindings.join(",\n        ")
-        + "])),\n"
+        + "],\n      globalOutbound = \"outbound\")),\n"
+          // As under `wrangler dev`, the Worker's fetch() may reach this machine (a local
+          // image server, QueueDeck's own blobs) besides the internet; not the private
+          // networks around it (docs/workers.md, "Network").
+          "    (name = \"outbound\", network = (allow = [\"public\", \"local\"], "
+          "tlsOptions = (trustBrowserCas = true))),\n"
           "    (name = \"bridge\", worker = (\n"
           "      modules = [(name = \"bridge.mjs\", esModule = embed "
         + capnpString(layout.bridgeFile)

@@ -2,10 +2,13 @@
 // pinned esbuild, run by the pinned workerd, its sends stored by a real Runtime and its
 // batches delivered back to its queue() handler (docs/workers.md).
 #include "../imaging/httpclient.h"
+#include "httpserver.h"
 #include "runtime.h"
 
+#include <QBuffer>
 #include <QDir>
 #include <QFile>
+#include <QImage>
 #include <QJsonArray>
 #include <QTemporaryDir>
 #include <QTest>
@@ -369,6 +372,77 @@ private slots:
                                       .body,
             QByteArray("queued by v2"), 15000);
         QTRY_COMPARE_WITH_TIMEOUT(stateOf(QStringLiteral("jobs"), 70), QStringLiteral("acked"), 15000);
+    }
+
+    void theImageWorkerExampleRecordsMetadata()
+    {
+        // A real PNG on a loopback server of the test's own.
+        QImage image(37, 21, QImage::Format_RGB32);
+        image.fill(Qt::darkCyan);
+        QByteArray png;
+        QBuffer buffer(&png);
+        QVERIFY(buffer.open(QIODevice::WriteOnly) && image.save(&buffer, "PNG"));
+        HttpServer images;
+        images.setHandler([png](const HttpRequest &request, const HttpResponder &responder) {
+            HttpResponse r;
+            r.status = request.path == "/cat.png" ? 200 : 404;
+            r.body = r.status == 200 ? png : QByteArray("no such image");
+            responder.respond(r);
+        });
+        QString error;
+        QVERIFY2(images.listen(QHostAddress::LocalHost, 0, &error), qPrintable(error));
+        const QString base = QStringLiteral("http://127.0.0.1:%1/").arg(images.port());
+
+        m_runtime->loadWorker(QStringLiteral(QUEUEDECK_EXAMPLES "/image-worker"));
+        QTRY_COMPARE_WITH_TIMEOUT(worker(QStringLiteral("image-worker")).state, WorkerState::Running, 30000);
+        const QString url = worker(QStringLiteral("image-worker")).url;
+        QCOMPARE(m_http.post(url, R"({"userId":"u1"})", "application/json").status, 400);
+        QCOMPARE(
+            m_http
+                .post(url, QStringLiteral(R"({"imageUrl":"%1cat.png","userId":"u1"})").arg(base).toUtf8(),
+                    "application/json")
+                .status,
+            202);
+        QCOMPARE(
+            m_http
+                .post(url, QStringLiteral(R"({"imageUrl":"%1dog.png","userId":"u2"})").arg(base).toUtf8(),
+                    "application/json")
+                .status,
+            202);
+        QJsonObject result;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                const QJsonArray results = messages(QStringLiteral("image-results"));
+                result = results.isEmpty() ? QJsonObject()
+                                           : results.at(0).toObject().value(QLatin1String("body")).toObject();
+                return !result.isEmpty();
+            }(),
+            20000);
+        QCOMPARE(result.value(QLatin1String("format")).toString(), QStringLiteral("png"));
+        QCOMPARE(result.value(QLatin1String("width")).toInt(), 37);
+        QCOMPARE(result.value(QLatin1String("height")).toInt(), 21);
+        QCOMPARE(result.value(QLatin1String("bytes")).toInt(), png.size());
+        QCOMPARE(result.value(QLatin1String("userId")).toString(), QStringLiteral("u1"));
+        // The missing image is retried, with why in its history.
+        QJsonObject dog;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                for (const QJsonValue &m : messages(QStringLiteral("image-jobs"))) {
+                    if (m.toObject().value(QLatin1String("body")).toObject().value(QLatin1String("userId"))
+                        == QLatin1String("u2"))
+                        dog = m.toObject();
+                }
+                return dog.value(QLatin1String("attempts")).toInt() >= 1
+                    && dog.value(QLatin1String("state")) == QLatin1String("delayed");
+            }(),
+            20000);
+        QVERIFY2(dog.value(QLatin1String("last_error")).toString()
+                == QLatin1String("retry() called by the Worker"),
+            qPrintable(dog.value(QLatin1String("last_error")).toString()));
+        const QStringList logs
+            = history(dog).at(0).toObject().value(QLatin1String("logs")).toVariant().toStringList();
+        QVERIFY2(logs.join(QLatin1Char('\n')).contains(QLatin1String("dog.png answered HTTP 404")),
+            qPrintable(logs.join(QLatin1Char('|'))));
     }
 
     void brokenProjectsSayWhyAndChangeNothing_data()
