@@ -11,10 +11,10 @@ import tempfile
 
 
 @contextlib.contextmanager
-def headless(binary, parent, prefix):
-    """Yields (process, port)."""
+def headless(binary, parent, prefix, extra_args=()):
+    """Yields (process, port). `extra_args` go on the command line (e.g. --worker PATH)."""
     data = tempfile.mkdtemp(prefix=prefix, dir=parent)
-    server = subprocess.Popen([binary, "--headless", "--data-dir", data, "--port", "0"],
+    server = subprocess.Popen([binary, "--headless", "--data-dir", data, "--port", "0", *extra_args],
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         port = None
