@@ -1,6 +1,16 @@
 #include "consumer.h"
 
+#include <algorithm>
+
 namespace qd {
+
+std::optional<int> answeredDelay(const QJsonObject &o, QLatin1String key)
+{
+    const QJsonValue v = o.value(key);
+    if (!v.isDouble())
+        return std::nullopt;
+    return std::clamp(v.toInt(), 0, kMaxDelaySeconds);
+}
 
 void FunctionConsumer::deliver(const Delivery &delivery, CompletionFn done)
 {

@@ -4,7 +4,10 @@
 #include "message.h"
 #include "queuestore.h"
 
+#include <QJsonObject>
+
 #include <functional>
+#include <optional>
 
 namespace qd {
 
@@ -17,6 +20,10 @@ struct Delivery {
 };
 
 using CompletionFn = std::function<void(const BatchOutcome &)>;
+
+// A retry delay in a consumer's answer (`key` of `o`), clamped to what a delay may be;
+// unset when absent or not a number (the queue's retry_delay applies).
+std::optional<int> answeredDelay(const QJsonObject &o, QLatin1String key);
 
 // A push consumer. deliver() is called on the broker's thread; the consumer calls `done`
 // exactly once, on the broker's thread, when the handler has finished (now or later).

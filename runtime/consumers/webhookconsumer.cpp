@@ -11,18 +11,6 @@
 
 namespace qd {
 
-namespace {
-
-std::optional<int> delayOf(const QJsonObject &o)
-{
-    const QJsonValue v = o.value(QLatin1String("delay_seconds"));
-    if (!v.isDouble())
-        return std::nullopt;
-    return std::clamp(v.toInt(), 0, kMaxDelaySeconds);
-}
-
-} // namespace
-
 WebhookConsumer::WebhookConsumer(QObject *parent)
     : QObject(parent)
     , m_network(new QNetworkAccessManager(this))
@@ -56,12 +44,13 @@ void WebhookConsumer::applyAnswer(const QByteArray &answer, bool ok, BatchOutcom
         outcome.ack(id.toString());
     if (ok) {
         for (const QJsonValue &r : o.value(QLatin1String("retries")).toArray())
-            outcome.retry(r.toObject().value(QLatin1String("id")).toString(), delayOf(r.toObject()));
+            outcome.retry(r.toObject().value(QLatin1String("id")).toString(),
+                answeredDelay(r.toObject(), QLatin1String("delay_seconds")));
         if (o.value(QLatin1String("ackAll")).toBool())
             outcome.ackAll();
         const QJsonValue retryAll = o.value(QLatin1String("retryAll"));
         if (retryAll.isObject())
-            outcome.retryAll(delayOf(retryAll.toObject()));
+            outcome.retryAll(answeredDelay(retryAll.toObject(), QLatin1String("delay_seconds")));
         else if (retryAll.toBool())
             outcome.retryAll();
     }

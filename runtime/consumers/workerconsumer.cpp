@@ -10,18 +10,6 @@
 
 namespace qd {
 
-namespace {
-
-std::optional<int> delayOf(const QJsonObject &o)
-{
-    const QJsonValue v = o.value(QLatin1String("delaySeconds"));
-    if (!v.isDouble())
-        return std::nullopt;
-    return std::clamp(v.toInt(), 0, kMaxDelaySeconds);
-}
-
-} // namespace
-
 WorkerConsumer::WorkerConsumer(QString workerName, QString secret, QObject *parent)
     : QObject(parent)
     , m_name(std::move(workerName))
@@ -40,7 +28,8 @@ void WorkerConsumer::applyResult(const QJsonObject &result, const QString &throw
         outcome.ack(id.toString());
     for (const QJsonValue &r : result.value(QLatin1String("retryMessages")).toArray()) {
         const QJsonObject retry = r.toObject();
-        outcome.retry(retry.value(QLatin1String("msgId")).toString(), delayOf(retry),
+        outcome.retry(retry.value(QLatin1String("msgId")).toString(),
+            answeredDelay(retry, QLatin1String("delaySeconds")),
             QStringLiteral("retry() called by the Worker"));
     }
     if (result.value(QLatin1String("outcome")).toString() != QLatin1String("ok")) {
@@ -51,7 +40,7 @@ void WorkerConsumer::applyResult(const QJsonObject &result, const QString &throw
     }
     const QJsonObject retryBatch = result.value(QLatin1String("retryBatch")).toObject();
     if (retryBatch.value(QLatin1String("retry")).toBool())
-        outcome.retryAll(delayOf(retryBatch));
+        outcome.retryAll(answeredDelay(retryBatch, QLatin1String("delaySeconds")));
     else if (result.value(QLatin1String("ackAll")).toBool())
         outcome.ackAll();
 }
