@@ -83,6 +83,14 @@ QVariant WorkerListModel::data(const QModelIndex &index, int role) const
                 return c;
         }
         return {};
+    case Qt::DecorationRole:
+        // A swatch as well as the text's colour: a selected row paints its text in the
+        // highlight's colour, and the state should still read at a glance.
+        if (column == State) {
+            if (const QColor c = workerStateColor(w.state); c.isValid())
+                return c;
+        }
+        return {};
     case Qt::ToolTipRole:
         if (column == State && !w.error.isEmpty())
             return w.error;

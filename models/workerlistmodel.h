@@ -15,7 +15,7 @@ namespace qd {
 class WorkerListModel final : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { Name, State, Url, Produces, Consumes, Restarts, ColumnCount };
+    enum Column { Name, State, Url, Restarts, Produces, Consumes, ColumnCount };
     enum Role { SortRole = Qt::UserRole, NameRole, PathRole, StateRole, ErrorRole };
 
     explicit WorkerListModel(QObject *parent = nullptr);

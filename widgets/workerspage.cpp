@@ -42,8 +42,8 @@ WorkersPage::WorkersPage(Runtime *runtime, WorkerProjects *projects, QWidget *pa
     , m_empty(new EmptyState(tr("No Worker projects loaded"),
           tr("QueueDeck runs Cloudflare Worker projects (a folder with wrangler.toml and its "
              "TypeScript) in workerd: their queues, their fetch() on a local URL and what they "
-             "print. Start QueueDeck with the project's path, or open it here; projects opened "
-             "here load again at the next start."),
+             "print. Start QueueDeck with the project's path, or open it with File → Open Worker "
+             "Project…; projects opened in the window load again at the next start."),
           this))
     , m_details(new QWidget(this))
     , m_title(new QLabel(m_details))
@@ -73,7 +73,6 @@ WorkersPage::WorkersPage(Runtime *runtime, WorkerProjects *projects, QWidget *pa
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_table->horizontalHeader()->setSectionResizeMode(WorkerListModel::Restarts, QHeaderView::Stretch);
     m_table->setAlternatingRowColors(true);
 
     m_empty->setObjectName(QStringLiteral("workersEmpty"));
@@ -149,6 +148,10 @@ WorkersPage::WorkersPage(Runtime *runtime, WorkerProjects *projects, QWidget *pa
     split->addWidget(m_details);
     split->setStretchFactor(0, 1);
     split->setStretchFactor(1, 3);
+    // Room for a handful of Workers; the log is what is read most.
+    const int tableHeight = m_table->horizontalHeader()->sizeHint().height()
+        + 5 * m_table->verticalHeader()->defaultSectionSize() + 2 * m_table->frameWidth();
+    split->setSizes({ tableHeight, 4 * tableHeight });
     split->setChildrenCollapsible(false);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(split);

@@ -96,6 +96,7 @@ private slots:
         w.error = QStringLiteral("src/index.ts:3:1: ERROR: Unexpected \"}\"");
         model.setWorkers({ w });
         QCOMPARE(model.index(0, WorkerListModel::State).data(Qt::ForegroundRole).value<QColor>(), colour);
+        QCOMPARE(model.index(0, WorkerListModel::State).data(Qt::DecorationRole).value<QColor>(), colour);
         QCOMPARE(model.index(0, WorkerListModel::Name).data(Qt::ForegroundRole), QVariant());
         QCOMPARE(model.index(0, 0).data(WorkerListModel::ErrorRole).toString(), w.error);
         QCOMPARE(model.index(0, 0).data(WorkerListModel::StateRole).toInt(), int(state));
