@@ -65,7 +65,8 @@ bool wantsHeadless(int argc, char **argv)
 // --screenshot-page: a page by its name in the side list; the dashboard otherwise.
 qd::MainWindow::Page pageNamed(const QString &name)
 {
-    static const char *const names[] = { "dashboard", "submit", "messages", "failed", "results", "queues" };
+    static const char *const names[]
+        = { "dashboard", "submit", "messages", "failed", "results", "queues", "workers" };
     for (int i = 0; i < qd::MainWindow::PageCount; ++i) {
         if (name.compare(QLatin1String(names[i]), Qt::CaseInsensitive) == 0)
             return qd::MainWindow::Page(i);

@@ -19,6 +19,8 @@
 #include "shortcutsdialog.h"
 #include "submitpage.h"
 #include "theme.h"
+#include "workerprojects.h"
+#include "workerspage.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -56,6 +58,8 @@ MainWindow::MainWindow(Runtime *runtime, QWidget *parent)
     , m_queuesPage(new QueuesPage(m_queues, m_commands, this))
     , m_submitPage(new SubmitPage(runtime, this))
     , m_resultsPage(new ResultsPage(runtime, this))
+    , m_workerProjects(new WorkerProjects(runtime, this))
+    , m_workersPage(new WorkersPage(runtime, m_workerProjects, this))
     , m_nav(new QListWidget(this))
     , m_stack(new QStackedWidget(this))
     , m_splitter(new QSplitter(Qt::Horizontal, this))
@@ -84,6 +88,7 @@ MainWindow::MainWindow(Runtime *runtime, QWidget *parent)
         { tr("Failed"), s->standardIcon(QStyle::SP_MessageBoxWarning), failedPage },
         { tr("Results"), s->standardIcon(QStyle::SP_DialogApplyButton), m_resultsPage },
         { tr("Queues"), s->standardIcon(QStyle::SP_DirIcon), m_queuesPage },
+        { tr("Workers"), s->standardIcon(QStyle::SP_DriveNetIcon), m_workersPage },
     };
     m_nav->setObjectName(QStringLiteral("pageList"));
     m_nav->setIconSize(QSize(20, 20));
@@ -146,6 +151,9 @@ MainWindow::MainWindow(Runtime *runtime, QWidget *parent)
     connect(runtime, &Runtime::configImported, m_queuesPage, &QueuesPage::showImportReport);
     connect(m_queuesPage, &QueuesPage::message, this,
         [this](const QString &text) { statusBar()->showMessage(text, 5000); });
+    connect(m_workersPage, &WorkersPage::notice, this,
+        [this](const QString &text) { statusBar()->showMessage(text, 5000); });
+    connect(m_workersPage->openAction(), &QAction::triggered, this, [this] { showPage(Workers); });
     connect(m_dashboard, &DashboardPage::exported, this, [this](const QString &path, bool ok) {
         statusBar()->showMessage(ok ? tr("Saved %1").arg(path) : tr("Could not save %1").arg(path), 5000);
     });
@@ -161,6 +169,7 @@ MainWindow::MainWindow(Runtime *runtime, QWidget *parent)
     installEmptyStates(messagesPage, failedPage);
     updatePulse();
     restoreSettings();
+    m_workerProjects->loadRemembered();
 
     const WranglerImportReport startup = runtime->startupImport();
     if (!startup.file.isEmpty() && !startup.warnings.isEmpty())
@@ -234,6 +243,7 @@ void MainWindow::buildMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
     file->addAction(m_queuesPage->importAction());
+    file->addAction(m_workersPage->openAction());
     QAction *png
         = file->addAction(tr("Export Charts as &PNG…"), m_dashboard, &DashboardPage::exportPngDialog);
     QAction *csv

@@ -20,6 +20,8 @@ class QueuesPage;
 class ResultsPage;
 class MessagesPage;
 class SubmitPage;
+class WorkerProjects;
+class WorkersPage;
 class QueueTableModel;
 class Runtime;
 
@@ -29,7 +31,7 @@ class Runtime;
 class MainWindow final : public QMainWindow {
     Q_OBJECT
 public:
-    enum Page { Dashboard, Submit, Messages, Failed, Results, Queues, PageCount };
+    enum Page { Dashboard, Submit, Messages, Failed, Results, Queues, Workers, PageCount };
 
     explicit MainWindow(Runtime *runtime, QWidget *parent = nullptr);
 
@@ -39,6 +41,7 @@ public:
     QueuesPage *queuesPage() const { return m_queuesPage; }
     SubmitPage *submitPage() const { return m_submitPage; }
     ResultsPage *resultsPage() const { return m_resultsPage; }
+    WorkersPage *workersPage() const { return m_workersPage; }
     QToolButton *endpointButton() const { return m_endpoint; }
     QLabel *rateLabel() const { return m_rate; }
     QLabel *backlogLabel() const { return m_backlog; }
@@ -69,6 +72,8 @@ private:
     QueuesPage *m_queuesPage;
     SubmitPage *m_submitPage;
     ResultsPage *m_resultsPage;
+    WorkerProjects *m_workerProjects;
+    WorkersPage *m_workersPage;
     MessagesPage *m_messagesPage = nullptr;
     QListWidget *m_nav;
     QStackedWidget *m_stack;

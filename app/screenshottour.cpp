@@ -13,7 +13,8 @@ namespace qd {
 
 namespace {
 
-constexpr const char *kPageNames[] = { "dashboard", "submit", "messages", "failed", "results", "queues" };
+constexpr const char *kPageNames[]
+    = { "dashboard", "submit", "messages", "failed", "results", "queues", "workers" };
 constexpr QSize kSizes[] = { { 1366, 768 }, { 1920, 1080 } };
 constexpr Theme kThemes[] = { Theme::Light, Theme::Dark };
 constexpr int kPages = int(std::size(kPageNames));

@@ -20,8 +20,11 @@
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSplitter>
+#include <QTextDocument>
 #include <QTreeWidget>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace qd {
 
@@ -83,7 +86,8 @@ MessageDetailView::MessageDetailView(MessageQuery *query, QWidget *parent)
     m_attempts->setColumnCount(5);
     m_attempts->setHeaderLabels({ tr("Attempt"), tr("Outcome"), tr("Started"), tr("Took"), tr("Error") });
     m_attempts->setRootIsDecorated(true);
-    m_attempts->setUniformRowHeights(true);
+    // Not uniform: an attempt's console lines show in a box taller than a row.
+    m_attempts->setUniformRowHeights(false);
     m_attempts->header()->setStretchLastSection(true);
     m_history->setWordWrap(true);
     m_history->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -304,6 +308,24 @@ void MessageDetailView::present(const MessageDetail &d)
         // Outcomes share the states' colours; one with no colour of its own is a failure.
         const QColor outcome = stateColor(a.outcome);
         item->setForeground(1, outcome.isValid() ? outcome : stateColor(QStringLiteral("failed")));
+        if (!a.logs.isEmpty()) {
+            // What the Worker printed is read and copied as text, so it gets a text box of
+            // its own, across the row, rather than a row per line.
+            auto *console = new QTreeWidgetItem(item);
+            console->setFirstColumnSpanned(true);
+            console->setData(0, Qt::UserRole, QStringLiteral("logs"));
+            auto *text = new QPlainTextEdit(m_attempts);
+            text->setObjectName(QStringLiteral("attemptLogs"));
+            text->setReadOnly(true);
+            text->setLineWrapMode(QPlainTextEdit::NoWrap);
+            text->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+            text->setPlainText(a.logs.join(QLatin1Char('\n')));
+            const int lines = std::min(int(text->document()->lineCount()), 8);
+            text->setFixedHeight(text->fontMetrics().lineSpacing() * lines + 2 * text->frameWidth()
+                + int(2 * text->document()->documentMargin()) + 4);
+            m_attempts->setItemWidget(console, 0, text);
+            item->setExpanded(true);
+        }
         if (v.batch) {
             const BatchRecord &b = *v.batch;
             auto *batch = new QTreeWidgetItem(item,
