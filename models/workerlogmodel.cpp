@@ -4,6 +4,8 @@
 
 #include <QDateTime>
 
+#include <algorithm>
+
 namespace qd {
 
 namespace {
@@ -53,6 +55,10 @@ QVariant WorkerLogModel::data(const QModelIndex &index, int role) const
 
 void WorkerLogModel::append(const WorkerLogLine &line)
 {
+    // A line can come twice: from Runtime::recentWorkerLog() and, queued, from the signal.
+    if (line.seq != 0 && line.seq <= m_lastSeq)
+        return;
+    m_lastSeq = std::max(m_lastSeq, line.seq);
     m_pending.append(line);
     if (!m_flush.isActive())
         m_flush.start();

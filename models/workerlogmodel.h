@@ -43,6 +43,7 @@ private:
 
     QHash<QString, std::deque<WorkerLogLine>> m_lines;
     QList<WorkerLogLine> m_pending;
+    qint64 m_lastSeq = 0;
     QString m_worker;
     int m_maxLines = kDefaultMaxLines;
     QTimer m_flush;

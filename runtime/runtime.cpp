@@ -127,7 +127,19 @@ bool Runtime::start(QString *error)
                     emit workers(list);
                 },
                 Qt::DirectConnection);
-            connect(m_workers, &WorkerManager::logLine, this, &Runtime::workerLog, Qt::DirectConnection);
+            connect(
+                m_workers, &WorkerManager::logLine, this,
+                [this](WorkerLogLine line) {
+                    {
+                        const QMutexLocker lock(&m_workerListMutex);
+                        line.seq = ++m_workerLogSeq;
+                        m_recentWorkerLog.append(line);
+                        if (m_recentWorkerLog.size() > kRecentWorkerLines)
+                            m_recentWorkerLog.removeFirst();
+                    }
+                    emit workerLog(line);
+                },
+                Qt::DirectConnection);
             for (const QString &path : m_options.workers)
                 m_workers->load(path);
             // Depth is read by a thread of its own from an index, so the once-a-second
@@ -210,6 +222,12 @@ QList<WorkerInfo> Runtime::workerList() const
 {
     const QMutexLocker lock(&m_workerListMutex);
     return m_workerList;
+}
+
+QList<WorkerLogLine> Runtime::recentWorkerLog() const
+{
+    const QMutexLocker lock(&m_workerListMutex);
+    return m_recentWorkerLog;
 }
 
 void Runtime::stop()

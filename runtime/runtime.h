@@ -105,6 +105,10 @@ public:
     void reloadWorker(const QString &name);
     // A snapshot of the loaded Workers, safe from any thread.
     QList<WorkerInfo> workerList() const;
+    // The last lines Workers printed (at most kRecentWorkerLines), numbered, oldest first:
+    // what a view that comes later shows first. Safe from any thread.
+    QList<WorkerLogLine> recentWorkerLog() const;
+    static constexpr int kRecentWorkerLines = 2000;
 
 signals:
     // Once a second, from the runtime thread: every queue's counts.
@@ -137,6 +141,8 @@ private:
     WorkerManager *m_workers = nullptr;
     mutable QMutex m_workerListMutex;
     QList<WorkerInfo> m_workerList;
+    QList<WorkerLogLine> m_recentWorkerLog;
+    qint64 m_workerLogSeq = 0;
     WranglerImportReport m_startupImport;
     QString m_endpoint;
     quint16 m_port = 0;

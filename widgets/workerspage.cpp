@@ -205,6 +205,9 @@ WorkersPage::WorkersPage(Runtime *runtime, WorkerProjects *projects, QWidget *pa
 
     connect(runtime, &Runtime::workers, m_list, &WorkerListModel::setWorkers);
     connect(runtime, &Runtime::workerLog, m_log, &WorkerLogModel::append);
+    // What Workers printed before this page existed (they start with the runtime).
+    for (const WorkerLogLine &line : runtime->recentWorkerLog())
+        m_log->append(line);
     m_list->setWorkers(runtime->workerList());
     showSelected();
 }

@@ -297,16 +297,19 @@ void WorkerHost::launch()
     m_listening = 0;
     m_everRan = false;
     m_output.clear();
+    m_errorOutput.clear();
     m_recentOutput.clear();
     setState(WorkerState::Starting);
 
     auto *process = new QProcess(this);
     m_workerd = process;
-    process->setProcessChannelMode(QProcess::MergedChannels);
+    // stdout has console.log/info/debug; stderr console.warn/error and workerd's own lines.
+    process->setProcessChannelMode(QProcess::SeparateChannels);
     process->setWorkingDirectory(dir.path());
     // workerd goes with QueueDeck, even when QueueDeck is killed and cannot stop it.
     process->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
-    connect(process, &QProcess::readyRead, this, &WorkerHost::onOutput);
+    connect(process, &QProcess::readyReadStandardOutput, this, [this, process] { onOutput(process, false); });
+    connect(process, &QProcess::readyReadStandardError, this, [this, process] { onOutput(process, true); });
     connect(process, &QProcess::finished, this, &WorkerHost::onExited);
     connect(process, &QProcess::errorOccurred, this, [this, process](QProcess::ProcessError e) {
         if (e == QProcess::FailedToStart && process == m_workerd) {
@@ -318,16 +321,16 @@ void WorkerHost::launch()
     process->start(m_tools.workerd, { QStringLiteral("serve"), QStringLiteral("--experimental"), config });
 }
 
-void WorkerHost::onOutput()
+void WorkerHost::onOutput(QProcess *process, bool standardError)
 {
-    QProcess *process = qobject_cast<QProcess *>(sender());
-    if (!process || process != m_workerd)
+    if (process != m_workerd)
         return;
-    m_output += process->readAll();
+    QByteArray &buffer = standardError ? m_errorOutput : m_output;
+    buffer += standardError ? process->readAllStandardError() : process->readAllStandardOutput();
     qsizetype end;
-    while ((end = m_output.indexOf('\n')) >= 0) {
-        const QString line = QString::fromUtf8(m_output.left(end)).trimmed();
-        m_output.remove(0, end + 1);
+    while ((end = buffer.indexOf('\n')) >= 0) {
+        const QString line = QString::fromUtf8(buffer.left(end)).trimmed();
+        buffer.remove(0, end + 1);
         if (line.isEmpty())
             continue;
         if (line.startsWith(QLatin1String("Listening on "))) {
@@ -345,7 +348,7 @@ void WorkerHost::onOutput()
         m_recentOutput.append(line);
         if (m_recentOutput.size() > kRecentLines)
             m_recentOutput.removeFirst();
-        log(line);
+        log(line, standardError);
     }
 }
 
@@ -354,7 +357,8 @@ void WorkerHost::onExited(int exitCode, QProcess::ExitStatus status)
     QProcess *process = qobject_cast<QProcess *>(sender());
     if (!process || process != m_workerd)
         return; // one we stopped on purpose
-    onOutput();
+    onOutput(process, false);
+    onOutput(process, true);
     m_workerd = nullptr;
     m_info.pid = 0;
     process->deleteLater();

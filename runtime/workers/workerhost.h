@@ -24,7 +24,8 @@ struct WorkerLogLine {
     qint64 timeMs = 0;
     QString worker;
     QString text;
-    bool error = false; // QueueDeck's own line about a failure, or the Worker's stderr
+    bool error = false; // QueueDeck's own line about a failure, or one on workerd's stderr
+    qint64 seq = 0; // numbered by the Runtime from 1, in the order printed; 0 = unnumbered
 };
 
 // A Worker as the window and GET /api/workers show it.
@@ -91,7 +92,7 @@ private:
     void onBundled(int exitCode, QProcess::ExitStatus status);
     void launchWhenDrained(int generation);
     void launch();
-    void onOutput();
+    void onOutput(QProcess *process, bool standardError);
     void onExited(int exitCode, QProcess::ExitStatus status);
     void fail(const QString &message);
     void setState(WorkerState state, const QString &error = {});
@@ -110,7 +111,8 @@ private:
     std::shared_ptr<WorkerConsumer> m_consumer;
     QPointer<QProcess> m_bundler;
     QPointer<QProcess> m_workerd;
-    QByteArray m_output; // an incomplete last line of workerd's output
+    QByteArray m_output; // an incomplete last line of workerd's stdout
+    QByteArray m_errorOutput; // ... and of its stderr
     QStringList m_recentOutput; // for the error when workerd exits
     int m_listening = 0;
     bool m_everRan = false; // this generation reached Running

@@ -43,6 +43,7 @@ export default {
       return new Response("queued v8", { status: 202 });
     }
     if (path === "/text") {
+      console.error("sending a text body");
       await env.JOBS.send("plain words", { contentType: "text" });
       return new Response("queued text", { status: 202 });
     }
@@ -237,6 +238,33 @@ private slots:
         QVERIFY2(logs.contains(QStringLiteral("job 1 attempt 1")), qPrintable(logs.join(QLatin1Char('|'))));
         QVERIFY2(
             logs.first().startsWith(QLatin1String("queue() got ")), qPrintable(logs.join(QLatin1Char('|'))));
+    }
+
+    void theLogKeepsWhatWasPrintedInOrder()
+    {
+        // What a window opened later shows first: numbered lines, oldest first.
+        const QList<WorkerLogLine> recent = m_runtime->recentWorkerLog();
+        QVERIFY(!recent.isEmpty());
+        for (qsizetype i = 1; i < recent.size(); ++i)
+            QCOMPARE(recent[i].seq, recent[i - 1].seq + 1);
+        const auto serving = std::find_if(recent.begin(), recent.end(),
+            [](const WorkerLogLine &l) { return l.text.startsWith(QLatin1String("serving fetch() at ")); });
+        QVERIFY(serving != recent.end());
+        QCOMPARE(serving->worker, QStringLiteral("jobs-worker"));
+        // console.log is a plain line, console.error an error line.
+        const auto printed = std::find_if(recent.begin(), recent.end(),
+            [](const WorkerLogLine &l) { return l.text == QLatin1String("fetch hello 1"); });
+        QVERIFY(printed != recent.end());
+        QVERIFY(!printed->error);
+        QCOMPARE(post(QStringLiteral("/text"), "{}"), 202);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                const QList<WorkerLogLine> now = m_runtime->recentWorkerLog();
+                return std::any_of(now.begin(), now.end(), [](const WorkerLogLine &l) {
+                    return l.text == QLatin1String("sending a text body") && l.error;
+                });
+            }(),
+            10000);
     }
 
     void textBodiesKeepTheirType()
