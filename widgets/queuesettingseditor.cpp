@@ -61,8 +61,9 @@ QueueSettingsEditor::QueueSettingsEditor(QWidget *parent)
     m_deadLetter->setToolTip(
         tr("Where messages go after their last retry; created if missing (dead_letter_queue)"));
     addRow(tr("Dead-&letter queue:"), m_deadLetter);
-    for (ConsumerType type :
-        { ConsumerType::Image, ConsumerType::Webhook, ConsumerType::Worker, ConsumerType::HttpPull })
+    // Every type is listed, so saving a queue never changes its consumer unasked.
+    for (ConsumerType type : { ConsumerType::Image, ConsumerType::Webhook, ConsumerType::Worker,
+             ConsumerType::HttpPull, ConsumerType::None })
         m_consumer->addItem(consumerTypeName(type), int(type));
     m_consumer->setObjectName(QStringLiteral("consumerType"));
     addRow(tr("C&onsumer:"), m_consumer);

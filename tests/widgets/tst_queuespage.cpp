@@ -296,6 +296,36 @@ private slots:
                            .arg(area->viewport()->width())
                            .arg(area->widget()->minimumSizeHint().width())));
     }
+
+    void savingKeepsAQueueWithoutAConsumer()
+    {
+        RuntimeFixture fx;
+        QVERIFY(fx.start(100));
+        QueueSettings parked;
+        parked.consumerType = ConsumerType::None;
+        QVERIFY(
+            !fx.onBroker([&](Broker &b) { return bool(b.createQueue(QStringLiteral("parked"), parked)); }));
+        QueueTableModel model;
+        QObject::connect(fx.runtime.get(), &Runtime::snapshot, &model, &QueueTableModel::setSnapshot);
+        QueueCommands commands(fx.runtime.get());
+        QueuesPage page(&model, &commands);
+        page.resize(1200, 700);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QTRY_VERIFY(model.queue(QStringLiteral("parked")).has_value());
+        page.selectQueue(QStringLiteral("parked"));
+        QueueSettingsEditor *editor = page.editor();
+        QTRY_COMPARE(editor->queueName(), QStringLiteral("parked"));
+        QCOMPARE(editor->consumerBox()->currentText(), QStringLiteral("none"));
+        retype(editor->batchSizeEdit(), QStringLiteral("20"));
+        QVERIFY(editor->applyButton()->isEnabled());
+        QTest::mouseClick(editor->applyButton(), Qt::LeftButton);
+        const auto settings = [&] {
+            return fx.onBroker([](Broker &b) { return b.queue(QStringLiteral("parked"))->settings; });
+        };
+        QTRY_COMPARE(settings().maxBatchSize, 20);
+        QCOMPARE(settings().consumerType, ConsumerType::None);
+    }
 };
 
 QTEST_MAIN(TstQueuesPage)
