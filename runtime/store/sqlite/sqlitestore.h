@@ -97,6 +97,19 @@ public:
     void insertRollups(const std::vector<MetricsFrame> &rollups, qint64 keepFromMs) override;
     std::vector<MetricsFrame> rollups(qint64 fromMs) override;
 
+    // One process owns a SQLite file: it is never shared and has no other nodes
+    // (sqlitestore_cluster.cpp).
+    bool shared() const override { return false; }
+    void setChangeListener(std::function<void(qint64 queueId)> listener) override;
+    int lockDispatch(qint64 queueId) override;
+    qint64 registerNode(const NodeInfo &node) override;
+    void heartbeat(const NodeInfo &node) override;
+    void unregisterNode() override;
+    std::vector<NodeInfo> nodes() override;
+    std::vector<qint64> stillClaimed(qint64 batchId) override;
+    void publishCounters(const std::map<qint64, QueueCounters> &counters) override;
+    std::map<qint64, QueueCounters> otherNodesCounters() override;
+
 private:
     void begin();
     bool exec(const char *sql, QString *error = nullptr);
