@@ -9,6 +9,8 @@ struct sqlite3;
 
 namespace qd {
 
+class MessageFilterSql;
+
 // The default store: one SQLite file in WAL mode with synchronous=FULL, so a commit is
 // on disk when it returns. Uses SQLite's C API directly: prepared statements are kept
 // for the life of the connection, which is what makes tens of thousands of messages
@@ -119,8 +121,7 @@ private:
     bool probeWrite(QString *error);
     SqliteStatement &stmt(const char *sql);
     std::vector<Message> readMessages(SqliteStatement &s);
-    SqliteStatement &filtered(
-        const char *select, const MessageFilter &filter, qint64 nowMs, const char *tail);
+    SqliteStatement &filtered(const QString &select, const MessageFilterSql &filter, const QString &tail);
     SqliteStatement &filteredResults(const char *select, const ResultFilter &filter, const char *tail);
     // counts(), backlog() and depth() from queue_totals and two index seeks.
     QueueCounts totals(qint64 queueId, qint64 nowMs);
