@@ -614,7 +614,7 @@ void Broker::completeBatch(qint64 batchId, const BatchOutcome &outcome)
             recordAck(*q, m, out);
         else
             retryOrGiveUp(*q, m, r.delaySeconds.value_or(q->record.settings.retryDelaySeconds),
-                outcome.retryReason(m.id), QStringLiteral("retried"), false, out);
+                outcome.retryReason(m.id), AttemptOutcome::Retried, false, out);
     }
     flight.record.endedMs = now;
     if (outcome.failed())
@@ -634,7 +634,7 @@ void Broker::recordAck(QueueState &q, const Message &m, Outcome &out)
     out.updates.push_back(MessageUpdate {
         m.seq, MessageState::Acked, q.record.id, m.visibleAtMs, m.attempts, m.sourceQueueId, m.lastError });
     out.attempts.push_back(AttemptRecord {
-        m.seq, m.id, q.record.id, m.attempts, m.batchId, m.updatedMs, now, QStringLiteral("acked"), {} });
+        m.seq, m.id, q.record.id, m.attempts, m.batchId, m.updatedMs, now, AttemptOutcome::Acked, {} });
     q.counters.acked += 1;
     out.endToEndMs.append(now - m.timestampMs);
     if (out.batch)
@@ -642,7 +642,7 @@ void Broker::recordAck(QueueState &q, const Message &m, Outcome &out)
 }
 
 void Broker::retryOrGiveUp(QueueState &q, const Message &m, int delaySeconds, const QString &error,
-    const QString &outcome, bool keepLease, Outcome &out)
+    AttemptOutcome outcome, bool keepLease, Outcome &out)
 {
     const qint64 now = m_clock->nowMs();
     const QueueSettings &s = q.record.settings;
@@ -654,7 +654,7 @@ void Broker::retryOrGiveUp(QueueState &q, const Message &m, int delaySeconds, co
             // Keeps id, timestamp and body; attempts start again in the dead-letter queue.
             out.updates.push_back(
                 MessageUpdate { m.seq, MessageState::Pending, dlq->record.id, now, 0, q.record.id, error });
-            attempt.outcome = QStringLiteral("dead_lettered");
+            attempt.outcome = AttemptOutcome::DeadLettered;
             q.counters.deadLettered += 1;
             if (out.batch)
                 out.batch->deadLettered += 1;
@@ -662,7 +662,7 @@ void Broker::retryOrGiveUp(QueueState &q, const Message &m, int delaySeconds, co
         } else {
             out.updates.push_back(MessageUpdate {
                 m.seq, MessageState::Failed, q.record.id, now, m.attempts, m.sourceQueueId, error });
-            attempt.outcome = QStringLiteral("failed");
+            attempt.outcome = AttemptOutcome::Failed;
             q.counters.failed += 1;
             if (out.batch)
                 out.batch->failed += 1;
@@ -696,7 +696,7 @@ void Broker::expireLeases(QueueState &q, qint64 now)
         retryOrGiveUp(q, m, 0,
             QStringLiteral("visibility timeout expired after %1 ms without an ack")
                 .arg(m.leaseExpiresMs - m.updatedMs),
-            QStringLiteral("lease_expired"), true, out);
+            AttemptOutcome::LeaseExpired, true, out);
     }
     apply(out);
 }
@@ -710,7 +710,7 @@ void Broker::recoverInFlight(const QString &why)
     Outcome out;
     for (const Message &m : m_store->inFlightWithoutLease()) {
         if (QueueState *q = stateById(m.queueId))
-            retryOrGiveUp(*q, m, 0, reason, QStringLiteral("interrupted"), false, out);
+            retryOrGiveUp(*q, m, 0, reason, AttemptOutcome::Interrupted, false, out);
     }
     apply(out);
     // Back in their queues' backlogs: deliver them again (this node hears no NOTIFY of its own).
@@ -731,9 +731,9 @@ void Broker::recoverInFlight(const QString &why)
         }
         BatchRecord &b = it->second;
         b.size += 1;
-        (a.outcome == QLatin1String("dead_lettered")   ? b.deadLettered
-                : a.outcome == QLatin1String("failed") ? b.failed
-                                                       : b.retried)
+        (a.outcome == AttemptOutcome::DeadLettered    ? b.deadLettered
+                : a.outcome == AttemptOutcome::Failed ? b.failed
+                                                      : b.retried)
             += 1;
     }
     for (const auto &[id, batch] : closed)

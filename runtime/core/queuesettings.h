@@ -6,9 +6,12 @@
 
 namespace qd {
 
-enum class ConsumerType { Image, Webhook, HttpPull, None };
+// A queue's consumer. Each type's name, and whether settings may name it yet, is one line of
+// the table in queuesettings.cpp.
+enum class ConsumerType { Image, Webhook, HttpPull, None, Worker };
 
 QString consumerTypeName(ConsumerType type);
+// False for names of no type, and for a type that has no consumer yet ("worker").
 bool consumerTypeFromName(const QString &name, ConsumerType *type);
 
 // A queue's settings, with production Cloudflare defaults. Everything that changes how

@@ -129,9 +129,11 @@ void OwnApi::handle(const HttpRequest &request, const HttpResponder &responder, 
         for (const QueueSnapshot &q : takeSnapshot(*m_broker)) {
             queues.append(QJsonObject { { QStringLiteral("name"), q.name },
                 { QStringLiteral("settings"), q.settings.toJson() },
-                { QStringLiteral("ready"), q.counts.ready }, { QStringLiteral("delayed"), q.counts.delayed },
-                { QStringLiteral("inflight"), q.counts.inFlight },
-                { QStringLiteral("acked"), q.counts.acked }, { QStringLiteral("failed"), q.counts.failed },
+                { stateFilterName(StateFilter::Ready), q.counts.ready },
+                { stateFilterName(StateFilter::Delayed), q.counts.delayed },
+                { stateFilterName(StateFilter::InFlight), q.counts.inFlight },
+                { stateFilterName(StateFilter::Acked), q.counts.acked },
+                { stateFilterName(StateFilter::Failed), q.counts.failed },
                 { QStringLiteral("backlog_bytes"), q.counts.backlogBytes },
                 { QStringLiteral("oldest_message_timestamp_ms"), q.counts.oldestTimestampMs } });
         }
@@ -179,7 +181,7 @@ bool OwnApi::filterFrom(const QJsonObject &params, MessageFilter *filter, QStrin
         filter->queueId = q->id;
     }
     const QString state = params.value(QLatin1String("state")).toString();
-    if (state == QLatin1String("dead_lettered")) {
+    if (state == attemptOutcomeName(AttemptOutcome::DeadLettered)) {
         filter->deadLettered = true;
     } else if (!state.isEmpty() && !stateFilterFromName(state, &filter->state)) {
         *error = QStringLiteral(

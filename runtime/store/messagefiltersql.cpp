@@ -27,6 +27,12 @@ QString slot(int n)
     return QLatin1Char('?') + QString::number(n);
 }
 
+// A stored state as the stores keep it: the enum's number.
+QString code(MessageState state)
+{
+    return QString::number(int(state));
+}
+
 // A JSON body's field on SQLite, NULL for other bodies; json_valid keeps one bad row from
 // failing a query. PostgreSQL keeps userId and imageUrl in columns of their own.
 QString sqliteBodyField(const char *name)
@@ -72,27 +78,33 @@ MessageFilterSql::MessageFilterSql(SqlDialect dialect, const MessageFilter &filt
     case StateFilter::Any:
         break;
     case StateFilter::Ready:
-        sql += QStringLiteral(" AND state = 0 AND visible_at <= ") + slot(kNow);
+        sql += QStringLiteral(" AND state = ") + code(MessageState::Pending)
+            + QStringLiteral(" AND visible_at <= ") + slot(kNow);
         m_values[kNow] = nowMs;
         break;
     case StateFilter::Delayed:
-        sql += QStringLiteral(" AND state = 0 AND visible_at > ") + slot(kNow);
+        sql += QStringLiteral(" AND state = ") + code(MessageState::Pending)
+            + QStringLiteral(" AND visible_at > ") + slot(kNow);
         m_values[kNow] = nowMs;
         break;
     case StateFilter::InFlight:
-        sql += QStringLiteral(" AND state = 1");
+        sql += QStringLiteral(" AND state = ") + code(MessageState::InFlight);
         break;
     case StateFilter::Acked:
-        sql += QStringLiteral(" AND state = 2");
+        sql += QStringLiteral(" AND state = ") + code(MessageState::Acked);
         break;
     case StateFilter::Failed:
-        sql += QStringLiteral(" AND state = 3");
+        sql += QStringLiteral(" AND state = ") + code(MessageState::Failed);
         break;
     }
+    // Waiting or given up on: where a failed message or one in a dead-letter queue rests.
+    const QString resting = QStringLiteral(" AND state IN (") + code(MessageState::Pending)
+        + QStringLiteral(", ") + code(MessageState::Failed) + QLatin1Char(')');
     if (filter.deadLettered)
-        sql += QStringLiteral(" AND source_queue_id <> 0 AND state IN (0, 3)");
+        sql += QStringLiteral(" AND source_queue_id <> 0") + resting;
     if (filter.failures) // written so the planner picks the messages_failures index
-        sql += QStringLiteral(" AND (state = 3 OR source_queue_id <> 0) AND state IN (0, 3)");
+        sql += QStringLiteral(" AND (state = ") + code(MessageState::Failed)
+            + QStringLiteral(" OR source_queue_id <> 0)") + resting;
     if (!filter.errorText.isEmpty()) {
         sql += QStringLiteral(" AND last_error") + like + slot(kErrorText) + QStringLiteral(" ESCAPE '\\'");
         m_values[kErrorText] = likePattern(filter.errorText);

@@ -50,7 +50,7 @@ struct AttemptRecord {
     qint64 batchId = 0;
     qint64 startedMs = 0;
     qint64 endedMs = 0;
-    QString outcome; // acked, retried, dead_lettered, failed, lease_expired, interrupted
+    AttemptOutcome outcome = AttemptOutcome::Acked;
     QString error;
 };
 

@@ -190,7 +190,7 @@ struct BrokerFixture {
         std::vector<QString> out;
         const auto attempts = store->attemptsForMessage(message(id).seq);
         for (auto it = attempts.rbegin(); it != attempts.rend(); ++it) // oldest first
-            out.push_back(it->outcome);
+            out.push_back(qd::attemptOutcomeName(it->outcome));
         return out;
     }
 

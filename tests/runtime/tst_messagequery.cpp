@@ -347,8 +347,8 @@ private slots:
         QCOMPARE(d.state, QStringLiteral("failed"));
         QCOMPARE(d.attempts.size(), 2);
         QCOMPARE(d.attempts[0].attempt.attempt, 2); // newest first
-        QCOMPARE(d.attempts[0].attempt.outcome, QStringLiteral("failed"));
-        QCOMPARE(d.attempts[1].attempt.outcome, QStringLiteral("retried"));
+        QCOMPARE(qd::attemptOutcomeName(d.attempts[0].attempt.outcome), QStringLiteral("failed"));
+        QCOMPARE(qd::attemptOutcomeName(d.attempts[1].attempt.outcome), QStringLiteral("retried"));
         QCOMPARE(d.attempts[0].attempt.error, QStringLiteral("boom"));
         QVERIFY(d.attempts[0].batch.has_value());
         QCOMPARE(d.attempts[0].batchMembers.size(), 3);

@@ -270,7 +270,7 @@ private slots:
                     a.attempt = i;
                     a.startedMs = fromMs + i * 1000;
                     a.endedMs = a.startedMs + 100;
-                    a.outcome = i == count ? QStringLiteral("failed") : QStringLiteral("retried");
+                    a.outcome = i == count ? AttemptOutcome::Failed : AttemptOutcome::Retried;
                     a.error = QStringLiteral("upstream 503");
                     attempts.push_back(a);
                 }

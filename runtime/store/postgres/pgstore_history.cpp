@@ -56,7 +56,7 @@ std::vector<AttemptRecord> readAttempts(QSqlQuery &q)
         a.batchId = q.value(4).toLongLong();
         a.startedMs = q.value(5).toLongLong();
         a.endedMs = q.value(6).toLongLong();
-        a.outcome = q.value(7).toString();
+        attemptOutcomeFromName(q.value(7).toString(), &a.outcome); // every outcome written has a name
         a.error = q.value(8).toString();
         out.push_back(std::move(a));
     }
@@ -177,7 +177,8 @@ void PgStore::insertAttempts(const std::vector<AttemptRecord> &attempts)
     QStringList rows;
     for (const AttemptRecord &a : attempts) {
         rows.append(sqlf(QStringLiteral("(%1,%2,%3,%4,%5,%6,%7,%8,%9)"), a.messageSeq, lit(a.messageId),
-            a.queueId, a.attempt, a.batchId, a.startedMs, a.endedMs, lit(a.outcome), lit(a.error)));
+            a.queueId, a.attempt, a.batchId, a.startedMs, a.endedMs, lit(attemptOutcomeName(a.outcome)),
+            lit(a.error)));
     }
     run(sqlf(QStringLiteral("INSERT INTO attempts(%1) VALUES %2"), QLatin1String(kAttemptColumns),
         rows.join(QLatin1Char(','))));
