@@ -1,5 +1,7 @@
 #include "broker.h"
 
+#include "sendlimits.h"
+
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QHostInfo>
@@ -207,7 +209,7 @@ Broker::QueueState *Broker::ensureQueue(const QString &name)
     if (QueueState *q = stateByName(name))
         return q;
     QueueRecord record;
-    if (createQueue(name, QueueSettings {}, &record))
+    if (createQueue(name, QueueSettings {}, &record).isError())
         return nullptr;
     return stateById(record.id);
 }
@@ -320,34 +322,8 @@ Error Broker::send(const QString &queueName, std::vector<SendItem> items,
     if (!m_store->available())
         return Error::make(ErrorCode::Unavailable,
             QStringLiteral("the store takes no writes just now; nothing was stored, try again shortly"));
-    if (items.empty())
-        return Error::make(ErrorCode::Invalid, QStringLiteral("a send needs at least one message"));
-    if (items.size() > std::size_t(kMaxBatchMessages))
-        return Error::make(ErrorCode::TooMany,
-            QStringLiteral("a batch holds at most %1 messages (got %2)")
-                .arg(kMaxBatchMessages)
-                .arg(items.size()));
-    const auto delayError = [](int d) {
-        return QStringLiteral("delay_seconds must be between 0 and %1 (got %2)").arg(kMaxDelaySeconds).arg(d);
-    };
-    if (batchDelaySeconds && (*batchDelaySeconds < 0 || *batchDelaySeconds > kMaxDelaySeconds))
-        return Error::make(ErrorCode::Invalid, delayError(*batchDelaySeconds));
-    qsizetype total = 0;
-    for (std::size_t i = 0; i < items.size(); ++i) {
-        const SendItem &item = items[i];
-        if (item.body.size() > kMaxMessageBytes)
-            return Error::make(ErrorCode::TooLarge,
-                QStringLiteral("message %1 is %2 bytes; the limit is %3 bytes")
-                    .arg(i)
-                    .arg(item.body.size())
-                    .arg(kMaxMessageBytes));
-        if (item.delaySeconds && (*item.delaySeconds < 0 || *item.delaySeconds > kMaxDelaySeconds))
-            return Error::make(ErrorCode::Invalid, delayError(*item.delaySeconds));
-        total += item.body.size();
-    }
-    if (total > kMaxBatchBytes)
-        return Error::make(ErrorCode::TooLarge,
-            QStringLiteral("the batch is %1 bytes; the limit is %2 bytes").arg(total).arg(kMaxBatchBytes));
+    if (Error e = checkSend(items, batchDelaySeconds); e.isError())
+        return e;
 
     const qint64 now = m_clock->nowMs();
     std::vector<Message> messages(items.size());

@@ -352,7 +352,7 @@ WranglerImportReport applyWranglerConfig(Broker &broker, const WranglerConfig &c
             e = broker.updateQueue(wq.name, settings);
         else
             continue;
-        if (e) {
+        if (e.isError()) {
             report.warnings.append(QStringLiteral("queue %1: %2").arg(wq.name, e.message));
             continue;
         }

@@ -331,8 +331,8 @@ void OwnApi::retry(const HttpRequest &request, const HttpResponder &responder)
         int retried = 0;
         const Error e
             = m_broker->retryMessages(stringList(body.value(QLatin1String("ids"))), int(delay), &retried);
-        responder.respond(e ? fail(httpStatusOf(e), e.message)
-                            : ok(QJsonObject { { QStringLiteral("retried"), retried } }));
+        responder.respond(e.isError() ? fail(httpStatusOf(e), e.message)
+                                      : ok(QJsonObject { { QStringLiteral("retried"), retried } }));
         return;
     }
     MessageFilter filter;
@@ -347,7 +347,7 @@ void OwnApi::retry(const HttpRequest &request, const HttpResponder &responder)
     qint64 operation = 0;
     auto connection = std::make_shared<QMetaObject::Connection>();
     const Error e = m_broker->startBulkRetry(filter, int(delay), &operation);
-    if (e) {
+    if (e.isError()) {
         responder.respond(fail(httpStatusOf(e), e.message));
         return;
     }
@@ -372,16 +372,16 @@ void OwnApi::redrive(const HttpRequest &request, const HttpResponder &responder)
     }
     int moved = 0;
     const Error e = m_broker->redrive(queue, &moved);
-    responder.respond(
-        e ? fail(httpStatusOf(e), e.message) : ok(QJsonObject { { QStringLiteral("moved"), moved } }));
+    responder.respond(e.isError() ? fail(httpStatusOf(e), e.message)
+                                  : ok(QJsonObject { { QStringLiteral("moved"), moved } }));
 }
 
 void OwnApi::remove(const QStringList &ids, const HttpResponder &responder)
 {
     int deleted = 0;
     const Error e = m_broker->deleteMessages(ids, &deleted);
-    responder.respond(
-        e ? fail(httpStatusOf(e), e.message) : ok(QJsonObject { { QStringLiteral("deleted"), deleted } }));
+    responder.respond(e.isError() ? fail(httpStatusOf(e), e.message)
+                                  : ok(QJsonObject { { QStringLiteral("deleted"), deleted } }));
 }
 
 } // namespace qd

@@ -177,7 +177,7 @@ private slots:
             settings.consumerType = ConsumerType::Webhook;
             settings.webhookUrl = receiver.url();
             settings.maxBatchTimeoutMs = 50;
-            QVERIFY(!broker.createQueue(QStringLiteral("images"), settings));
+            QVERIFY(broker.createQueue(QStringLiteral("images"), settings).ok());
         }
 
         HeadlessProcess child(dir.path());

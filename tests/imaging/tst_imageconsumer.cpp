@@ -74,7 +74,7 @@ class TstImageConsumer : public QObject {
         if (!deadLetterQueue.isEmpty()) {
             QueueSettings parked;
             parked.consumerType = ConsumerType::None; // keeps what lands there for the test to see
-            QVERIFY(!m_broker->createQueue(deadLetterQueue, parked));
+            QVERIFY(m_broker->createQueue(deadLetterQueue, parked).ok());
         }
         QueueSettings s;
         s.maxBatchSize = 10;
@@ -82,7 +82,7 @@ class TstImageConsumer : public QObject {
         s.maxRetries = maxRetries;
         s.maxConcurrency = 2;
         s.deadLetterQueue = deadLetterQueue;
-        QVERIFY(!m_broker->createQueue(QStringLiteral("images"), s));
+        QVERIFY(m_broker->createQueue(QStringLiteral("images"), s).ok());
     }
 
     static QByteArray job(const QString &url, const QString &user = QStringLiteral("alice"))
@@ -99,7 +99,7 @@ class TstImageConsumer : public QObject {
             items.push_back(SendItem { b, ContentType::Json, std::nullopt });
         QStringList ids;
         const Error e = m_broker->send(QStringLiteral("images"), std::move(items), std::nullopt, {}, &ids);
-        if (e)
+        if (e.isError())
             qWarning("send: %s", qPrintable(e.message));
         return ids;
     }

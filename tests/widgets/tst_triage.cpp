@@ -281,7 +281,7 @@ private slots:
         };
         const qint64 now = fx.onBroker([](Broker &b) { return b.clock()->nowMs(); });
         addAttempts(3, now - 60'000);
-        QVERIFY(fx.onBroker([&](Broker &b) { return !b.retryMessages({ id }, 0); }));
+        QVERIFY(fx.onBroker([&](Broker &b) { return b.retryMessages({ id }, 0).ok(); }));
         addAttempts(2, now + 60'000);
 
         MessageQuery query(fx.runtime->storePath());
