@@ -10,6 +10,12 @@
 
 namespace qd {
 
+// The columns every read of whole messages selects, in the order both stores read them.
+inline constexpr const char *kMessageColumns
+    = "seq, id, queue_id, body, content_type, timestamp_ms, visible_at, "
+      "attempts, state, lease_id, lease_expires, "
+      "batch_id, source_queue_id, last_error, updated_ms";
+
 // The two SQL dialects the stores speak.
 enum class SqlDialect { Sqlite, Postgres };
 

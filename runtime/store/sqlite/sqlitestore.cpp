@@ -35,10 +35,6 @@ constexpr qint64 kIntegrityBudgetMs = 300;
 const QStringList kFirstTables = { QStringLiteral("attempts"), QStringLiteral("audit"),
     QStringLiteral("batches"), QStringLiteral("messages"), QStringLiteral("queues") };
 
-constexpr const char *kMessageColumns = "seq, id, queue_id, body, content_type, timestamp_ms, visible_at, "
-                                        "attempts, state, lease_id, lease_expires, "
-                                        "batch_id, source_queue_id, last_error, updated_ms";
-
 } // namespace
 
 QString batchCutName(BatchCut cut)
@@ -620,61 +616,6 @@ QueueCounts SqliteStore::backlog(qint64 queueId, qint64 nowMs)
     QueueCounts c = totals(queueId, nowMs);
     c.inFlight = c.acked = c.failed = 0;
     return c;
-}
-
-SqliteStatement &SqliteStore::filtered(
-    const QString &select, const MessageFilterSql &filter, const QString &tail)
-{
-    auto &s = stmt((select + filter.from() + tail).toUtf8().constData());
-    for (const auto &[slot, value] : filter.values())
-        std::visit([&s, slot = slot](const auto &v) { s.bind(slot, v); }, value);
-    return s;
-}
-
-std::vector<Message> SqliteStore::listMessages(
-    const MessageFilter &filter, qint64 nowMs, int offset, int limit)
-{
-    static const QString select = QStringLiteral("SELECT ") + QLatin1String(kMessageColumns);
-    MessageFilterSql sql(SqlDialect::Sqlite, filter, nowMs);
-    const QString tail = sql.orderBy() + sql.page(offset, limit);
-    return readMessages(filtered(select, sql, tail));
-}
-
-qint64 SqliteStore::countMessages(const MessageFilter &filter, qint64 nowMs)
-{
-    auto &s = filtered(
-        QStringLiteral("SELECT count(*)"), MessageFilterSql(SqlDialect::Sqlite, filter, nowMs), {});
-    qint64 n = 0;
-    if (s.next())
-        n = s.i64(0);
-    s.reset();
-    return n;
-}
-
-std::vector<qint64> SqliteStore::selectSeqs(const MessageFilter &filter, qint64 nowMs)
-{
-    auto &s = filtered(QStringLiteral("SELECT seq"), MessageFilterSql(SqlDialect::Sqlite, filter, nowMs),
-        QStringLiteral(" ORDER BY seq"));
-    std::vector<qint64> out;
-    while (s.next())
-        out.push_back(s.i64(0));
-    return out;
-}
-
-qint64 SqliteStore::positionOf(const MessageFilter &filter, qint64 nowMs, qint64 seq)
-{
-    MessageFilterSql sql(SqlDialect::Sqlite, filter, nowMs);
-    auto &member = filtered(QStringLiteral("SELECT count(*)"), sql, sql.only(seq));
-    const bool matches = member.next() && member.i64(0) > 0;
-    member.reset();
-    if (!matches)
-        return -1;
-    auto &s = filtered(QStringLiteral("SELECT count(*)"), sql, sql.before(seq));
-    qint64 n = 0;
-    if (s.next())
-        n = s.i64(0);
-    s.reset();
-    return n;
 }
 
 bool SqliteStore::updateBody(qint64 seq, const QByteArray &body, ContentType type)
