@@ -153,7 +153,7 @@ int main(int argc, char **argv)
         QueueSettings settings;
         settings.consumerType = ConsumerType::None;
         settings.retentionSeconds = 1'209'600;
-        if (const Error e = broker.createQueue(kQueue, settings))
+        if (const Error e = broker.createQueue(kQueue, settings); e.isError())
             qFatal("createQueue: %s", qPrintable(e.message));
         broker.pumpAll();
 
@@ -169,7 +169,7 @@ int main(int argc, char **argv)
             const qint64 count = qint64(items.size());
             const Error e
                 = broker.send(kQueue, std::move(items), std::nullopt, [&, count](const Error &result) {
-                      if (result)
+                      if (result.isError())
                           ++errors;
                       durable += count;
                       if (durable >= n)
@@ -177,7 +177,7 @@ int main(int argc, char **argv)
                       else
                           issue();
                   });
-            if (e)
+            if (e.isError())
                 qFatal("send: %s", qPrintable(e.message));
         };
         QElapsedTimer t;

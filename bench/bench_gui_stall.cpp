@@ -57,7 +57,7 @@ private:
             items.reserve(std::size_t(n));
             for (int i = 0; i < n; ++i)
                 items.push_back(SendItem { sampleBody(m_sent + i), ContentType::Json, {} });
-            if (m_broker->send(kQueue, std::move(items), {}, {}))
+            if (m_broker->send(kQueue, std::move(items), {}, {}).isError())
                 return;
             m_sent += n;
         }

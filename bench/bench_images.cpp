@@ -104,7 +104,7 @@ struct Pipeline {
         s.maxBatchTimeoutMs = 0;
         s.maxRetries = 0;
         s.maxConcurrency = concurrency;
-        if (const Error e = broker->createQueue(QStringLiteral("images"), s))
+        if (const Error e = broker->createQueue(QStringLiteral("images"), s); e.isError())
             qFatal("%s", qPrintable(e.message));
     }
 };

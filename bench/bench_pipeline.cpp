@@ -90,11 +90,11 @@ RunFigures runOnce(const Options &o)
     QueueSettings settings;
     settings.maxBatchSize = o.batchSize;
     settings.maxBatchTimeoutMs = 1000;
-    if (const Error e = broker.createQueue(queue, settings))
+    if (const Error e = broker.createQueue(queue, settings); e.isError())
         qFatal("createQueue: %s", qPrintable(e.message));
     QueueSettings markerSettings;
     markerSettings.consumerType = ConsumerType::None;
-    if (const Error e = broker.createQueue(markerQueue, markerSettings))
+    if (const Error e = broker.createQueue(markerQueue, markerSettings); e.isError())
         qFatal("createQueue: %s", qPrintable(e.message));
     broker.attachConsumer(queue,
         std::make_shared<FunctionConsumer>(
@@ -127,7 +127,7 @@ RunFigures runOnce(const Options &o)
         startNs[std::size_t(i)] = elapsed.nsecsElapsed();
         const Error e = broker.send(queue, std::move(items), std::nullopt, [&, i](const Error &result) {
             latencyMs[std::size_t(i)] = double(elapsed.nsecsElapsed() - startNs[std::size_t(i)]) / 1e6;
-            if (result)
+            if (result.isError())
                 ++errors;
             if (const qint64 group = counter.events(); group != lastGroup) {
                 lastGroup = group;
@@ -135,7 +135,7 @@ RunFigures runOnce(const Options &o)
             }
             issue();
         });
-        if (e)
+        if (e.isError())
             qFatal("send: %s", qPrintable(e.message));
     };
 
@@ -148,7 +148,7 @@ RunFigures runOnce(const Options &o)
         std::vector<SendItem> items(1);
         items[0].body = QByteArrayLiteral("{\"marker\":true}");
         broker.send(markerQueue, std::move(items), std::nullopt, [&](const Error &result) {
-            if (result)
+            if (result.isError())
                 ++errors;
             endNs = elapsed.nsecsElapsed();
             loop.quit();

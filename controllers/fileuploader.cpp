@@ -301,14 +301,14 @@ void FileUploader::flush()
                 [answer, ids, errors, duplicates, positions](
                     const Error &commitError, const std::vector<QueuedUpload> &jobs) mutable {
                     for (qsizetype j = 0; j < positions.size(); ++j) {
-                        if (commitError)
+                        if (commitError.isError())
                             errors[positions.at(j)] = commitError.message;
                         else
                             ids[positions.at(j)] = jobs.at(std::size_t(j)).id;
                     }
                     answer(ids, errors, duplicates);
                 });
-            if (error) {
+            if (error.isError()) {
                 for (const qsizetype p : std::as_const(positions))
                     errors[p] = error.message;
                 answer(ids, errors, duplicates);

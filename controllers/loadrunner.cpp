@@ -64,7 +64,7 @@ void LoadRunner::start(LoadPlan plan, bool useSamples)
                        if (!file.open(QIODevice::ReadOnly))
                            continue;
                        QString sha;
-                       if (!runtime->blobs()->put(file.readAll(), &sha))
+                       if (runtime->blobs()->put(file.readAll(), &sha).ok())
                            plan.urls.append(plan.blobBase + sha);
                    }
                }

@@ -57,7 +57,7 @@ void OperatorActions::retry(const QStringList &ids, int delaySeconds)
     run([ids, delaySeconds](Broker &b) -> Outcome {
         int retried = 0;
         const Error e = b.retryMessages(ids, delaySeconds, &retried);
-        if (e)
+        if (e.isError())
             return { {}, e.message };
         return { countText(retried, tr("Retried %1 message"), tr("Retried %1 messages"))
                 + delayText(delaySeconds),
@@ -71,7 +71,7 @@ void OperatorActions::retrySeqs(const QList<qint64> &seqs, int delaySeconds)
         qint64 operation = 0;
         const Error e
             = b.startBulkRetrySeqs(std::vector<qint64>(seqs.begin(), seqs.end()), delaySeconds, &operation);
-        if (e)
+        if (e.isError())
             return { {}, e.message };
         const qint64 total = seqs.size();
         return { countText(total, tr("Retrying %1 message"), tr("Retrying %1 messages"))
@@ -89,7 +89,7 @@ void OperatorActions::retryMatching(const MessageFilter &filter, int delaySecond
             f.failures = true;
         qint64 operation = 0;
         const Error e = b.startBulkRetry(f, delaySeconds, &operation);
-        if (e)
+        if (e.isError())
             return { {}, e.message };
         // The total comes with the first progress: the broker counted it while fixing the set.
         return { tr("Retrying every matching failed message%1").arg(delayText(delaySeconds)), {}, operation,
@@ -112,7 +112,7 @@ void OperatorActions::remove(const QStringList &ids)
         run([chunk, last, total](Broker &b) -> Outcome {
             int deleted = 0;
             const Error e = b.deleteMessages(chunk, &deleted);
-            if (e)
+            if (e.isError())
                 return { {}, e.message };
             return { last ? countText(total, tr("Deleted %1 message"), tr("Deleted %1 messages")) : QString(),
                 {} };
@@ -125,7 +125,7 @@ void OperatorActions::redrive(const QString &deadLetterQueue)
     run([deadLetterQueue](Broker &b) -> Outcome {
         int moved = 0;
         const Error e = b.redrive(deadLetterQueue, &moved);
-        if (e)
+        if (e.isError())
             return { {}, e.message };
         return { countText(moved, tr("Moved %1 message"), tr("Moved %1 messages"))
                 + tr(" from %1 back to their queues").arg(deadLetterQueue),
@@ -138,7 +138,7 @@ void OperatorActions::editAndRetry(
 {
     run([id, body, type, delaySeconds](Broker &b) -> Outcome {
         const Error e = b.editAndRetry(id, body, type, delaySeconds);
-        if (e)
+        if (e.isError())
             return { {}, e.message };
         return { tr("Edited and resubmitted %1%2").arg(id, delayText(delaySeconds)), {} };
     });

@@ -237,7 +237,7 @@ void ResultsModel::requestPage(int row) const
     const bool asked = m_runtime->askLater(
         self,
         [filter, offset](Broker &broker, auto &answer) {
-            QueueStore *store = broker.store();
+            HistoryStore *store = broker.store();
             // Results may have arrived since the model counted: where the page really starts
             // follows from the count now.
             const qint64 firstStable = store->countResults(filter) - 1 - offset;

@@ -228,7 +228,7 @@ void JobForm::send()
                 queue, { SendItem { json, ContentType::Json, delay } }, std::nullopt,
                 [ids, answer](const Error &commitError) { answer(ids->value(0), commitError.message); },
                 ids.get());
-            if (error)
+            if (error.isError())
                 answer(QString(), error.message);
         },
         [this](const QString &id, const QString &error) { sendFinished(id, error); });

@@ -296,8 +296,8 @@ void MessageDetailView::present(const MessageDetail &d)
         const AttemptView &v = d.attempts.at(line.attemptIndex);
         const AttemptRecord &a = v.attempt;
         auto *item = new QTreeWidgetItem(m_attempts,
-            { QString::number(line.number), a.outcome, formatTimestamp(a.startedMs), attemptDuration(a),
-                firstLine(a.error) });
+            { QString::number(line.number), attemptOutcomeName(a.outcome), formatTimestamp(a.startedMs),
+                attemptDuration(a), firstLine(a.error) });
         if (line.number != a.attempt)
             item->setToolTip(0,
                 tr("Attempt %1 overall; the queue counts it as attempt %2 since the "
@@ -306,7 +306,7 @@ void MessageDetailView::present(const MessageDetail &d)
                     .arg(a.attempt));
         item->setToolTip(4, a.error);
         // Outcomes share the states' colours; one with no colour of its own is a failure.
-        const QColor outcome = stateColor(a.outcome);
+        const QColor outcome = stateColor(attemptOutcomeName(a.outcome));
         item->setForeground(1, outcome.isValid() ? outcome : stateColor(QStringLiteral("failed")));
         if (!a.logs.isEmpty()) {
             // What the Worker printed is read and copied as text, so it gets a text box of
@@ -342,7 +342,8 @@ void MessageDetailView::present(const MessageDetail &d)
             for (const AttemptRecord &other : v.batchMembers) {
                 auto *member = new QTreeWidgetItem(batch,
                     { other.messageId == m.id ? tr("%1 (this)").arg(other.messageId) : other.messageId,
-                        other.outcome, QString(), attemptDuration(other), firstLine(other.error) });
+                        attemptOutcomeName(other.outcome), QString(), attemptDuration(other),
+                        firstLine(other.error) });
                 member->setToolTip(4, other.error);
             }
         }

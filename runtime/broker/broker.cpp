@@ -1,5 +1,7 @@
 #include "broker.h"
 
+#include "sendlimits.h"
+
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QHostInfo>
@@ -207,7 +209,7 @@ Broker::QueueState *Broker::ensureQueue(const QString &name)
     if (QueueState *q = stateByName(name))
         return q;
     QueueRecord record;
-    if (createQueue(name, QueueSettings {}, &record))
+    if (createQueue(name, QueueSettings {}, &record).isError())
         return nullptr;
     return stateById(record.id);
 }
@@ -320,34 +322,8 @@ Error Broker::send(const QString &queueName, std::vector<SendItem> items,
     if (!m_store->available())
         return Error::make(ErrorCode::Unavailable,
             QStringLiteral("the store takes no writes just now; nothing was stored, try again shortly"));
-    if (items.empty())
-        return Error::make(ErrorCode::Invalid, QStringLiteral("a send needs at least one message"));
-    if (items.size() > std::size_t(kMaxBatchMessages))
-        return Error::make(ErrorCode::TooMany,
-            QStringLiteral("a batch holds at most %1 messages (got %2)")
-                .arg(kMaxBatchMessages)
-                .arg(items.size()));
-    const auto delayError = [](int d) {
-        return QStringLiteral("delay_seconds must be between 0 and %1 (got %2)").arg(kMaxDelaySeconds).arg(d);
-    };
-    if (batchDelaySeconds && (*batchDelaySeconds < 0 || *batchDelaySeconds > kMaxDelaySeconds))
-        return Error::make(ErrorCode::Invalid, delayError(*batchDelaySeconds));
-    qsizetype total = 0;
-    for (std::size_t i = 0; i < items.size(); ++i) {
-        const SendItem &item = items[i];
-        if (item.body.size() > kMaxMessageBytes)
-            return Error::make(ErrorCode::TooLarge,
-                QStringLiteral("message %1 is %2 bytes; the limit is %3 bytes")
-                    .arg(i)
-                    .arg(item.body.size())
-                    .arg(kMaxMessageBytes));
-        if (item.delaySeconds && (*item.delaySeconds < 0 || *item.delaySeconds > kMaxDelaySeconds))
-            return Error::make(ErrorCode::Invalid, delayError(*item.delaySeconds));
-        total += item.body.size();
-    }
-    if (total > kMaxBatchBytes)
-        return Error::make(ErrorCode::TooLarge,
-            QStringLiteral("the batch is %1 bytes; the limit is %2 bytes").arg(total).arg(kMaxBatchBytes));
+    if (Error e = checkSend(items, batchDelaySeconds); e.isError())
+        return e;
 
     const qint64 now = m_clock->nowMs();
     std::vector<Message> messages(items.size());
@@ -614,7 +590,7 @@ void Broker::completeBatch(qint64 batchId, const BatchOutcome &outcome)
             recordAck(*q, m, out);
         else
             retryOrGiveUp(*q, m, r.delaySeconds.value_or(q->record.settings.retryDelaySeconds),
-                outcome.retryReason(m.id), QStringLiteral("retried"), false, out);
+                outcome.retryReason(m.id), AttemptOutcome::Retried, false, out);
     }
     for (AttemptRecord &a : out.attempts)
         a.logs = outcome.logs();
@@ -636,7 +612,7 @@ void Broker::recordAck(QueueState &q, const Message &m, Outcome &out)
     out.updates.push_back(MessageUpdate {
         m.seq, MessageState::Acked, q.record.id, m.visibleAtMs, m.attempts, m.sourceQueueId, m.lastError });
     out.attempts.push_back(AttemptRecord {
-        m.seq, m.id, q.record.id, m.attempts, m.batchId, m.updatedMs, now, QStringLiteral("acked"), {}, {} });
+        m.seq, m.id, q.record.id, m.attempts, m.batchId, m.updatedMs, now, AttemptOutcome::Acked, {}, {} });
     q.counters.acked += 1;
     out.endToEndMs.append(now - m.timestampMs);
     if (out.batch)
@@ -644,7 +620,7 @@ void Broker::recordAck(QueueState &q, const Message &m, Outcome &out)
 }
 
 void Broker::retryOrGiveUp(QueueState &q, const Message &m, int delaySeconds, const QString &error,
-    const QString &outcome, bool keepLease, Outcome &out)
+    AttemptOutcome outcome, bool keepLease, Outcome &out)
 {
     const qint64 now = m_clock->nowMs();
     const QueueSettings &s = q.record.settings;
@@ -656,7 +632,7 @@ void Broker::retryOrGiveUp(QueueState &q, const Message &m, int delaySeconds, co
             // Keeps id, timestamp and body; attempts start again in the dead-letter queue.
             out.updates.push_back(
                 MessageUpdate { m.seq, MessageState::Pending, dlq->record.id, now, 0, q.record.id, error });
-            attempt.outcome = QStringLiteral("dead_lettered");
+            attempt.outcome = AttemptOutcome::DeadLettered;
             q.counters.deadLettered += 1;
             if (out.batch)
                 out.batch->deadLettered += 1;
@@ -664,7 +640,7 @@ void Broker::retryOrGiveUp(QueueState &q, const Message &m, int delaySeconds, co
         } else {
             out.updates.push_back(MessageUpdate {
                 m.seq, MessageState::Failed, q.record.id, now, m.attempts, m.sourceQueueId, error });
-            attempt.outcome = QStringLiteral("failed");
+            attempt.outcome = AttemptOutcome::Failed;
             q.counters.failed += 1;
             if (out.batch)
                 out.batch->failed += 1;
@@ -698,7 +674,7 @@ void Broker::expireLeases(QueueState &q, qint64 now)
         retryOrGiveUp(q, m, 0,
             QStringLiteral("visibility timeout expired after %1 ms without an ack")
                 .arg(m.leaseExpiresMs - m.updatedMs),
-            QStringLiteral("lease_expired"), true, out);
+            AttemptOutcome::LeaseExpired, true, out);
     }
     apply(out);
 }
@@ -712,7 +688,7 @@ void Broker::recoverInFlight(const QString &why)
     Outcome out;
     for (const Message &m : m_store->inFlightWithoutLease()) {
         if (QueueState *q = stateById(m.queueId))
-            retryOrGiveUp(*q, m, 0, reason, QStringLiteral("interrupted"), false, out);
+            retryOrGiveUp(*q, m, 0, reason, AttemptOutcome::Interrupted, false, out);
     }
     apply(out);
     // Back in their queues' backlogs: deliver them again (this node hears no NOTIFY of its own).
@@ -733,9 +709,9 @@ void Broker::recoverInFlight(const QString &why)
         }
         BatchRecord &b = it->second;
         b.size += 1;
-        (a.outcome == QLatin1String("dead_lettered")   ? b.deadLettered
-                : a.outcome == QLatin1String("failed") ? b.failed
-                                                       : b.retried)
+        (a.outcome == AttemptOutcome::DeadLettered    ? b.deadLettered
+                : a.outcome == AttemptOutcome::Failed ? b.failed
+                                                      : b.retried)
             += 1;
     }
     for (const auto &[id, batch] : closed)

@@ -182,7 +182,7 @@ private:
     void storeLost(const QString &error);
     void tryReconnect();
     void retryOrGiveUp(QueueState &q, const Message &m, int delaySeconds, const QString &error,
-        const QString &outcome, bool keepLease, Outcome &out);
+        AttemptOutcome outcome, bool keepLease, Outcome &out);
     void recordAck(QueueState &q, const Message &m, Outcome &out);
     void apply(Outcome &out);
     int retryBySeqs(const std::vector<qint64> &seqs, int delaySeconds);

@@ -126,7 +126,7 @@ Error Broker::acknowledge(
             continue;
         }
         retryOrGiveUp(*q, *m, r.delaySeconds.value_or(q->record.settings.retryDelaySeconds),
-            QStringLiteral("retried by the consumer"), QStringLiteral("retried"), false, result);
+            QStringLiteral("retried by the consumer"), AttemptOutcome::Retried, false, result);
         out->retryCount += 1;
     }
     apply(result);

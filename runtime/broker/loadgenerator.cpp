@@ -87,7 +87,8 @@ void LoadGenerator::tick()
                 QJsonDocument(body).toJson(QJsonDocument::Compact), ContentType::Json, std::nullopt });
         }
         if (const Error e
-            = m_broker->send(m_plan.queue, std::move(items), std::nullopt, [](const Error &) {})) {
+            = m_broker->send(m_plan.queue, std::move(items), std::nullopt, [](const Error &) {});
+            e.isError()) {
             end(false, e.message);
             return;
         }

@@ -141,7 +141,8 @@ void readEntries(const QJsonValue &section, const QString &path, bool consumers,
             if (k == QLatin1String("type")) {
                 const QString type = key.value().toString();
                 if (type == QLatin1String("http_pull"))
-                    it->settings.insert(QLatin1String("consumer_type"), QStringLiteral("http_pull"));
+                    it->settings.insert(
+                        QLatin1String("consumer_type"), consumerTypeName(ConsumerType::HttpPull));
                 else if (type != QLatin1String("worker"))
                     config->warnings.append(
                         QStringLiteral("%1: consumer type \"%2\" is not known (worker or http_pull), ignored")
@@ -378,7 +379,7 @@ WranglerImportReport applyWranglerConfig(Broker &broker, const WranglerConfig &c
             e = broker.updateQueue(wq.name, settings);
         else
             continue;
-        if (e) {
+        if (e.isError()) {
             report.warnings.append(QStringLiteral("queue %1: %2").arg(wq.name, e.message));
             continue;
         }

@@ -11,7 +11,7 @@ namespace qd {
 
 class Clock;
 class Consumer;
-class QueueStore;
+class HistoryStore;
 
 // Settings shared by uploads and the image consumer, so a file that can be uploaded can
 // also be fetched, and the other way round.
@@ -31,7 +31,7 @@ struct ImagePipelineSettings {
 
 // What an image consumer is built from. Everything here lives on the runtime thread.
 struct ImageConsumerContext {
-    QueueStore *store = nullptr;
+    HistoryStore *store = nullptr; // where the results go
     const Clock *clock = nullptr;
     BlobStore *blobs = nullptr;
     QString blobBaseUrl; // this server's "http://host:port/blobs/", read from `blobs` directly

@@ -11,6 +11,7 @@ int httpStatusOf(const Error &error)
     case ErrorCode::Paused:
         return 409;
     case ErrorCode::TooLarge:
+    case ErrorCode::BatchTooLarge:
     case ErrorCode::TooMany:
         return 413;
     case ErrorCode::Storage:

@@ -24,6 +24,14 @@ constexpr std::array<std::pair<StateFilter, const char *>, 6> kStateNames { {
     { StateFilter::Acked, "acked" },
     { StateFilter::Failed, "failed" },
 } };
+constexpr std::array<std::pair<AttemptOutcome, const char *>, 6> kOutcomeNames { {
+    { AttemptOutcome::Acked, "acked" },
+    { AttemptOutcome::Retried, "retried" },
+    { AttemptOutcome::DeadLettered, "dead_lettered" },
+    { AttemptOutcome::Failed, "failed" },
+    { AttemptOutcome::LeaseExpired, "lease_expired" },
+    { AttemptOutcome::Interrupted, "interrupted" },
+} };
 
 template <typename E, std::size_t N>
 QString nameOf(const std::array<std::pair<E, const char *>, N> &table, E value)
@@ -68,6 +76,16 @@ bool stateFilterFromName(const QString &name, StateFilter *f)
     return valueOf(kStateNames, name, f);
 }
 
+QString attemptOutcomeName(AttemptOutcome outcome)
+{
+    return nameOf(kOutcomeNames, outcome);
+}
+
+bool attemptOutcomeFromName(const QString &name, AttemptOutcome *outcome)
+{
+    return valueOf(kOutcomeNames, name, outcome);
+}
+
 QString newMessageId()
 {
     quint64 words[2];
@@ -93,19 +111,24 @@ QJsonValue messageBodyJson(const Message &m)
     return {};
 }
 
-QString messageStateName(const Message &m, qint64 nowMs)
+StateFilter visibleState(const Message &m, qint64 nowMs)
 {
     switch (m.state) {
     case MessageState::Pending:
-        return m.visibleAtMs <= nowMs ? QStringLiteral("ready") : QStringLiteral("delayed");
+        return m.visibleAtMs <= nowMs ? StateFilter::Ready : StateFilter::Delayed;
     case MessageState::InFlight:
-        return QStringLiteral("inflight");
+        return StateFilter::InFlight;
     case MessageState::Acked:
-        return QStringLiteral("acked");
+        return StateFilter::Acked;
     case MessageState::Failed:
-        return QStringLiteral("failed");
+        return StateFilter::Failed;
     }
-    return {};
+    return StateFilter::Any;
+}
+
+QString messageStateName(const Message &m, qint64 nowMs)
+{
+    return stateFilterName(visibleState(m, nowMs));
 }
 
 ImageJobFields imageJobFields(const Message &m)

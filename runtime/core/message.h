@@ -18,10 +18,18 @@ bool contentTypeFromName(const QString &name, ContentType *type);
 // Stored states. "ready" and "delayed" are both Pending; which one depends on visibleAtMs.
 enum class MessageState { Pending = 0, InFlight = 1, Acked = 2, Failed = 3 };
 
-// The states a person filters by.
+// The states a person sees and filters by. Their names (message.cpp) are the API's, the
+// display's and the search syntax's.
 enum class StateFilter { Any, Ready, Delayed, InFlight, Acked, Failed };
 QString stateFilterName(StateFilter f);
 bool stateFilterFromName(const QString &name, StateFilter *f);
+
+// What became of one delivery attempt. Its name (message.cpp) is what the stores keep, the
+// API answers and the views show; "dead_lettered" also names the messages waiting in a
+// dead-letter queue, in filters.
+enum class AttemptOutcome { Acked, Retried, DeadLettered, Failed, LeaseExpired, Interrupted };
+QString attemptOutcomeName(AttemptOutcome outcome);
+bool attemptOutcomeFromName(const QString &name, AttemptOutcome *outcome);
 
 struct Message {
     qint64 seq = 0; // store row number; 0 before it is stored
@@ -58,7 +66,8 @@ QString newMessageId();
 
 // A message body as JSON: the value itself for json, a string for text, base64 for bytes.
 QJsonValue messageBodyJson(const Message &m);
-// The state a person sees: ready, delayed, inflight, acked, failed.
+// The state a person sees (ready, delayed, inflight, acked, failed) and its name.
+StateFilter visibleState(const Message &m, qint64 nowMs);
 QString messageStateName(const Message &m, qint64 nowMs);
 
 // What an image job's JSON body names: its "userId" and "imageUrl" strings; empty for other

@@ -15,13 +15,19 @@ struct SettingRange {
     qint64 max;
 };
 
-constexpr std::array<std::pair<ConsumerType, const char *>, 5> kConsumerNames { {
-    { ConsumerType::Image, "image" },
-    { ConsumerType::Webhook, "webhook" },
-    { ConsumerType::Worker, "worker" },
-    { ConsumerType::HttpPull, "http_pull" },
-    { ConsumerType::None, "none" },
-} };
+struct ConsumerTypeName {
+    ConsumerType type;
+    const char *name;
+    bool accepted; // settings may name it: it has a consumer
+};
+
+constexpr ConsumerTypeName kConsumerNames[] = {
+    { ConsumerType::Image, "image", true },
+    { ConsumerType::Webhook, "webhook", true },
+    { ConsumerType::HttpPull, "http_pull", true },
+    { ConsumerType::None, "none", true },
+    { ConsumerType::Worker, "worker", true },
+};
 
 QString rangeError(const char *name, qint64 min, qint64 max, qint64 value)
 {
@@ -62,18 +68,18 @@ bool readInt(const QJsonObject &json, const char *key, int *out, QString *error)
 
 QString consumerTypeName(ConsumerType type)
 {
-    for (const auto &[t, name] : kConsumerNames) {
-        if (t == type)
-            return QLatin1String(name);
+    for (const ConsumerTypeName &t : kConsumerNames) {
+        if (t.type == type)
+            return QLatin1String(t.name);
     }
     return {};
 }
 
 bool consumerTypeFromName(const QString &name, ConsumerType *type)
 {
-    for (const auto &[t, n] : kConsumerNames) {
-        if (name == QLatin1String(n)) {
-            *type = t;
+    for (const ConsumerTypeName &t : kConsumerNames) {
+        if (t.accepted && name == QLatin1String(t.name)) {
+            *type = t.type;
             return true;
         }
     }

@@ -6,10 +6,13 @@
 
 namespace qd {
 
-// Worker: a Worker project's queue() handler, run by workerd (docs/workers.md).
+// A queue's consumer (Worker: a Worker project's queue(), run by workerd, docs/workers.md).
+// Each type's name, and whether settings may name it, is one line of the table in
+// queuesettings.cpp.
 enum class ConsumerType { Image, Webhook, HttpPull, None, Worker };
 
 QString consumerTypeName(ConsumerType type);
+// False for names of no type, and for a type that has no consumer yet ("worker").
 bool consumerTypeFromName(const QString &name, ConsumerType *type);
 
 // A queue's settings, with production Cloudflare defaults. Everything that changes how

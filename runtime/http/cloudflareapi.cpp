@@ -208,8 +208,9 @@ CloudflareError CloudflareApi::fromBroker(const Error &error)
     case ErrorCode::NotFound:
         return { 404, QueueNotFound, error.message };
     case ErrorCode::TooLarge:
-        return { 413, error.message.startsWith(QLatin1String("the batch")) ? BatchTooLarge : MessageTooLarge,
-            error.message };
+        return { 413, MessageTooLarge, error.message };
+    case ErrorCode::BatchTooLarge:
+        return { 413, BatchTooLarge, error.message };
     case ErrorCode::TooMany:
         return { 413, BatchTooManyMessages, error.message };
     case ErrorCode::Conflict:
@@ -375,7 +376,7 @@ QJsonObject CloudflareApi::queueJson(const QueueRecord &queue) const
 void CloudflareApi::answerWhenDurable(const HttpResponder &responder, const QJsonValue &result)
 {
     m_broker->whenDurable([responder, result](const Error &commitError) {
-        responder.respond(commitError ? failure(fromBroker(commitError)) : success(result));
+        responder.respond(commitError.isError() ? failure(fromBroker(commitError)) : success(result));
     });
 }
 
@@ -438,7 +439,7 @@ void CloudflareApi::createQueue(const HttpRequest &request, const HttpResponder 
         return;
     }
     QueueRecord record;
-    if (const Error e = m_broker->createQueue(name.toString(), settings, &record)) {
+    if (const Error e = m_broker->createQueue(name.toString(), settings, &record); e.isError()) {
         CloudflareError cf = fromBroker(e);
         if (e.code == ErrorCode::Conflict)
             cf.message = QStringLiteral(
@@ -472,7 +473,7 @@ void CloudflareApi::updateQueue(
         return;
     }
     QueueRecord record;
-    if (const Error e = m_broker->updateQueue(queue.name, settings, &record)) {
+    if (const Error e = m_broker->updateQueue(queue.name, settings, &record); e.isError()) {
         responder.respond(failure(fromBroker(e)));
         return;
     }
@@ -481,7 +482,7 @@ void CloudflareApi::updateQueue(
 
 void CloudflareApi::deleteQueue(const HttpResponder &responder, const QueueRecord &queue)
 {
-    if (const Error e = m_broker->deleteQueue(queue.name)) {
+    if (const Error e = m_broker->deleteQueue(queue.name); e.isError()) {
         responder.respond(failure(fromBroker(e)));
         return;
     }
@@ -504,7 +505,7 @@ void CloudflareApi::purge(
             failure(invalid(QStringLiteral("delete_messages_permanently must be true to purge a queue"))));
         return;
     }
-    if (const Error e = m_broker->purge(queue.name)) {
+    if (const Error e = m_broker->purge(queue.name); e.isError()) {
         responder.respond(failure(fromBroker(e)));
         return;
     }

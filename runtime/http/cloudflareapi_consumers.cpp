@@ -152,7 +152,7 @@ void CloudflareApi::setConsumer(
         return;
     }
     QueueRecord record;
-    if (const Error e = m_broker->updateQueue(queue.name, settings, &record)) {
+    if (const Error e = m_broker->updateQueue(queue.name, settings, &record); e.isError()) {
         responder.respond(failure(fromBroker(e)));
         return;
     }
@@ -180,7 +180,7 @@ void CloudflareApi::deleteConsumer(
     }
     QueueSettings settings = queue.settings;
     resetConsumer(&settings);
-    if (const Error e = m_broker->updateQueue(queue.name, settings)) {
+    if (const Error e = m_broker->updateQueue(queue.name, settings); e.isError()) {
         responder.respond(failure(fromBroker(e)));
         return;
     }

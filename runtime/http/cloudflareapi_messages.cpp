@@ -3,6 +3,7 @@
 
 #include "apireader.h"
 #include "broker.h"
+#include "sendlimits.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -73,15 +74,7 @@ bool readMessage(const QJsonObject &json, const QString &where, SendItem *item, 
         break;
     }
     }
-    if (item->body.size() > kMaxMessageBytes) {
-        *error = CloudflareError { 413, CloudflareApi::MessageTooLarge,
-            QStringLiteral("%1body is %2 bytes; a message may be at most %3 bytes")
-                .arg(where)
-                .arg(item->body.size())
-                .arg(kMaxMessageBytes) };
-        return false;
-    }
-    return true;
+    return true; // its size is checked with the batch's, by checkSend()
 }
 
 // Reads `acks` or `retries`: an array of objects with a lease_id.
@@ -155,6 +148,11 @@ void CloudflareApi::push(const HttpRequest &request, const HttpResponder &respon
     }
     std::vector<SendItem> items;
     items.push_back(std::move(item));
+    if (const Error e = checkSend(items, std::nullopt, [](std::size_t) { return QStringLiteral("body"); });
+        e.isError()) {
+        responder.respond(failure(fromBroker(e)));
+        return;
+    }
     send(responder, queue, std::move(items), std::nullopt);
 }
 
@@ -173,13 +171,6 @@ void CloudflareApi::pushBatch(
         return;
     }
     const QJsonArray array = messages.toArray();
-    if (array.size() > kMaxBatchMessages) {
-        responder.respond(failure({ 413, BatchTooManyMessages,
-            QStringLiteral("a batch holds at most %1 messages (got %2)")
-                .arg(kMaxBatchMessages)
-                .arg(array.size()) }));
-        return;
-    }
     std::optional<qint64> batchDelay;
     if (!cloudflareInt(*body, QStringLiteral("delay_seconds"), QStringLiteral("delay_seconds"), 0,
             kMaxDelaySeconds, &batchDelay, &error, BatchDelayInvalid)) {
@@ -187,7 +178,6 @@ void CloudflareApi::pushBatch(
         return;
     }
     std::vector<SendItem> items(std::size_t(array.size()));
-    qsizetype total = 0;
     for (qsizetype i = 0; i < array.size(); ++i) {
         const QString where = QStringLiteral("messages[%1].").arg(i);
         if (!array.at(i).isObject()) {
@@ -198,15 +188,14 @@ void CloudflareApi::pushBatch(
             responder.respond(failure(error));
             return;
         }
-        total += items[std::size_t(i)].body.size();
     }
-    if (total > kMaxBatchBytes) {
-        responder.respond(failure({ 413, BatchTooLarge,
-            QStringLiteral("the batch is %1 bytes; the limit is %2 bytes").arg(total).arg(kMaxBatchBytes) }));
+    const std::optional<int> delay = batchDelay ? std::optional<int>(int(*batchDelay)) : std::nullopt;
+    const auto name = [](std::size_t i) { return QStringLiteral("messages[%1].body").arg(i); };
+    if (const Error e = checkSend(items, delay, name); e.isError()) {
+        responder.respond(failure(fromBroker(e)));
         return;
     }
-    send(
-        responder, queue, std::move(items), batchDelay ? std::optional<int>(int(*batchDelay)) : std::nullopt);
+    send(responder, queue, std::move(items), delay);
 }
 
 void CloudflareApi::send(const HttpResponder &responder, const QueueRecord &queue,
@@ -216,14 +205,14 @@ void CloudflareApi::send(const HttpResponder &responder, const QueueRecord &queu
     auto metrics = std::make_shared<QJsonObject>();
     const Error error = m_broker->send(
         queue.name, std::move(items), batchDelaySeconds, [responder, metrics](const Error &commitError) {
-            if (commitError) {
+            if (commitError.isError()) {
                 responder.respond(failure(fromBroker(commitError)));
                 return;
             }
             const QJsonObject metadata { { QStringLiteral("metrics"), *metrics } };
             responder.respond(success(QJsonObject { { QStringLiteral("metadata"), metadata } }));
         });
-    if (error) {
+    if (error.isError()) {
         responder.respond(failure(fromBroker(error)));
         return;
     }
@@ -254,7 +243,7 @@ void CloudflareApi::pull(const HttpRequest &request, const HttpResponder &respon
     // Cloudflare's pull default is 5 messages, whatever the consumer's batch size.
     const Error e = m_broker->pull(queue.name, int(batchSize.value_or(5)),
         visibility ? std::optional<int>(int(*visibility)) : std::nullopt, &pulled);
-    if (e) {
+    if (e.isError()) {
         responder.respond(failure(fromBroker(e)));
         return;
     }
@@ -283,7 +272,7 @@ void CloudflareApi::ack(const HttpRequest &request, const HttpResponder &respond
         return;
     }
     AckResult result;
-    if (const Error e = m_broker->acknowledge(queue.name, acks, retries, &result)) {
+    if (const Error e = m_broker->acknowledge(queue.name, acks, retries, &result); e.isError()) {
         responder.respond(failure(fromBroker(e)));
         return;
     }
@@ -362,7 +351,7 @@ void CloudflareApi::purgeMessages(
         else if (!ids.contains(m->id))
             ids.append(m->id);
     }
-    if (const Error e = ids.isEmpty() ? Error {} : m_broker->deleteMessages(ids)) {
+    if (const Error e = ids.isEmpty() ? Error {} : m_broker->deleteMessages(ids); e.isError()) {
         responder.respond(failure(fromBroker(e)));
         return;
     }

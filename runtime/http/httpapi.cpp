@@ -152,7 +152,7 @@ void HttpApi::produce(const HttpRequest &request, const HttpResponder &responder
     const Error error = m_broker->send(
         m_defaultQueue, std::move(items), std::nullopt,
         [responder, ids](const Error &commitError) {
-            if (commitError) {
+            if (commitError.isError()) {
                 responder.respond(
                     HttpResponse::json(httpStatusOf(commitError), jsonError(commitError.message)));
                 return;
@@ -163,7 +163,7 @@ void HttpApi::produce(const HttpRequest &request, const HttpResponder &responder
             responder.respond(HttpResponse::json(202, QJsonDocument(answer).toJson(QJsonDocument::Compact)));
         },
         ids.get());
-    if (error)
+    if (error.isError())
         responder.respond(HttpResponse::json(httpStatusOf(error), jsonError(error.message)));
 }
 

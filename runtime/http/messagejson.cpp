@@ -42,7 +42,7 @@ QJsonObject attemptJson(const AttemptRecord &a)
     return QJsonObject { { QStringLiteral("message_id"), a.messageId },
         { QStringLiteral("attempt"), a.attempt }, { QStringLiteral("batch_id"), a.batchId },
         { QStringLiteral("started_ms"), a.startedMs }, { QStringLiteral("ended_ms"), a.endedMs },
-        { QStringLiteral("outcome"), a.outcome },
+        { QStringLiteral("outcome"), attemptOutcomeName(a.outcome) },
         { QStringLiteral("error"), a.error.isNull() ? QJsonValue() : QJsonValue(a.error) },
         { QStringLiteral("logs"), QJsonArray::fromStringList(a.logs) } };
 }
@@ -54,8 +54,10 @@ QJsonObject batchJson(const BatchRecord &b, const ReadContext &context)
         { QStringLiteral("queue"), queue ? queue->name : QString() },
         { QStringLiteral("created_ms"), b.createdMs }, { QStringLiteral("ended_ms"), b.endedMs },
         { QStringLiteral("cut"), batchCutName(b.cut) }, { QStringLiteral("size"), b.size },
-        { QStringLiteral("acked"), b.acked }, { QStringLiteral("retried"), b.retried },
-        { QStringLiteral("dead_lettered"), b.deadLettered }, { QStringLiteral("failed"), b.failed },
+        { attemptOutcomeName(AttemptOutcome::Acked), b.acked },
+        { attemptOutcomeName(AttemptOutcome::Retried), b.retried },
+        { attemptOutcomeName(AttemptOutcome::DeadLettered), b.deadLettered },
+        { attemptOutcomeName(AttemptOutcome::Failed), b.failed },
         { QStringLiteral("error"), b.error.isNull() ? QJsonValue() : QJsonValue(b.error) } };
 }
 

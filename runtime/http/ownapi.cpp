@@ -129,9 +129,11 @@ void OwnApi::handle(const HttpRequest &request, const HttpResponder &responder, 
         for (const QueueSnapshot &q : takeSnapshot(*m_broker)) {
             queues.append(QJsonObject { { QStringLiteral("name"), q.name },
                 { QStringLiteral("settings"), q.settings.toJson() },
-                { QStringLiteral("ready"), q.counts.ready }, { QStringLiteral("delayed"), q.counts.delayed },
-                { QStringLiteral("inflight"), q.counts.inFlight },
-                { QStringLiteral("acked"), q.counts.acked }, { QStringLiteral("failed"), q.counts.failed },
+                { stateFilterName(StateFilter::Ready), q.counts.ready },
+                { stateFilterName(StateFilter::Delayed), q.counts.delayed },
+                { stateFilterName(StateFilter::InFlight), q.counts.inFlight },
+                { stateFilterName(StateFilter::Acked), q.counts.acked },
+                { stateFilterName(StateFilter::Failed), q.counts.failed },
                 { QStringLiteral("backlog_bytes"), q.counts.backlogBytes },
                 { QStringLiteral("oldest_message_timestamp_ms"), q.counts.oldestTimestampMs } });
         }
@@ -179,7 +181,7 @@ bool OwnApi::filterFrom(const QJsonObject &params, MessageFilter *filter, QStrin
         filter->queueId = q->id;
     }
     const QString state = params.value(QLatin1String("state")).toString();
-    if (state == QLatin1String("dead_lettered")) {
+    if (state == attemptOutcomeName(AttemptOutcome::DeadLettered)) {
         filter->deadLettered = true;
     } else if (!state.isEmpty() && !stateFilterFromName(state, &filter->state)) {
         *error = QStringLiteral(
@@ -329,8 +331,8 @@ void OwnApi::retry(const HttpRequest &request, const HttpResponder &responder)
         int retried = 0;
         const Error e
             = m_broker->retryMessages(stringList(body.value(QLatin1String("ids"))), int(delay), &retried);
-        responder.respond(e ? fail(httpStatusOf(e), e.message)
-                            : ok(QJsonObject { { QStringLiteral("retried"), retried } }));
+        responder.respond(e.isError() ? fail(httpStatusOf(e), e.message)
+                                      : ok(QJsonObject { { QStringLiteral("retried"), retried } }));
         return;
     }
     MessageFilter filter;
@@ -345,7 +347,7 @@ void OwnApi::retry(const HttpRequest &request, const HttpResponder &responder)
     qint64 operation = 0;
     auto connection = std::make_shared<QMetaObject::Connection>();
     const Error e = m_broker->startBulkRetry(filter, int(delay), &operation);
-    if (e) {
+    if (e.isError()) {
         responder.respond(fail(httpStatusOf(e), e.message));
         return;
     }
@@ -370,16 +372,16 @@ void OwnApi::redrive(const HttpRequest &request, const HttpResponder &responder)
     }
     int moved = 0;
     const Error e = m_broker->redrive(queue, &moved);
-    responder.respond(
-        e ? fail(httpStatusOf(e), e.message) : ok(QJsonObject { { QStringLiteral("moved"), moved } }));
+    responder.respond(e.isError() ? fail(httpStatusOf(e), e.message)
+                                  : ok(QJsonObject { { QStringLiteral("moved"), moved } }));
 }
 
 void OwnApi::remove(const QStringList &ids, const HttpResponder &responder)
 {
     int deleted = 0;
     const Error e = m_broker->deleteMessages(ids, &deleted);
-    responder.respond(
-        e ? fail(httpStatusOf(e), e.message) : ok(QJsonObject { { QStringLiteral("deleted"), deleted } }));
+    responder.respond(e.isError() ? fail(httpStatusOf(e), e.message)
+                                  : ok(QJsonObject { { QStringLiteral("deleted"), deleted } }));
 }
 
 } // namespace qd

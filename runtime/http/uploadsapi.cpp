@@ -160,7 +160,7 @@ void UploadsApi::upload(const HttpRequest &request, const HttpResponder &respond
     const Error error = storeAndQueueUploads(*m_broker, *m_blobs, baseUrl() + QStringLiteral("/blobs/"),
         m_defaultQueue, userId, std::move(files), std::nullopt,
         [responder, userId](const Error &commitError, const std::vector<QueuedUpload> &queued) {
-            if (commitError) {
+            if (commitError.isError()) {
                 responder.respond(errorAnswer(503, commitError.message));
                 return;
             }
@@ -176,7 +176,7 @@ void UploadsApi::upload(const HttpRequest &request, const HttpResponder &respond
                     { QStringLiteral("message"), QStringLiteral("%1 task(s) queued").arg(jobs.size()) },
                     { QStringLiteral("userId"), userId }, { QStringLiteral("jobs"), jobs } }));
         });
-    if (error) {
+    if (error.isError()) {
         responder.respond(errorAnswer(httpStatusOf(error), error.message));
     }
 }

@@ -258,7 +258,7 @@ void MetricsSampler::sample()
 {
     const qint64 now = m_broker->clock()->nowMs();
     const std::vector<QueueRecord> queues = m_broker->queues();
-    QueueStore *store = m_broker->store();
+    MetricsStore *store = m_broker->store();
 
     readDepth(queues, now);
 

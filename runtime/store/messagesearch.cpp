@@ -96,7 +96,7 @@ MessageSearch MessageSearch::parse(const QString &input)
         } else if (t.key == QLatin1String("state")) {
             const QString v = t.value.toLower();
             StateFilter f = StateFilter::Any;
-            if (v == QLatin1String("dead_lettered") || v == QLatin1String("dlq")
+            if (v == attemptOutcomeName(AttemptOutcome::DeadLettered) || v == QLatin1String("dlq")
                 || v == QLatin1String("dead")) {
                 out.deadLettered = true;
             } else if (v == QLatin1String("in_flight") || v == QLatin1String("in-flight")) {

@@ -50,7 +50,7 @@ struct AttemptRecord {
     qint64 batchId = 0;
     qint64 startedMs = 0;
     qint64 endedMs = 0;
-    QString outcome; // acked, retried, dead_lettered, failed, lease_expired, interrupted
+    AttemptOutcome outcome = AttemptOutcome::Acked;
     QString error;
     QStringList logs; // what a Worker's queue() printed during this attempt (docs/workers.md)
 };
@@ -183,36 +183,38 @@ struct NodeInfo {
     qint64 silentMs = 0; // since its last heartbeat, by the database's clock
 };
 
-// Everything durable. One instance is used from one thread (the runtime's); writes go into
-// an open transaction which commit() makes durable with one fsync, so callers group them.
-class QueueStore {
+// The store by role. A caller takes the role it needs; QueueStore is all of them, which the
+// broker owns and the factory makes. Every role is pure: a store either does a thing or says
+// in its own override why it has nothing to do.
+
+// The queue's own life: opening the writer's connection, the messages' inserts, claims,
+// leases, outcomes and removals, and the one commit that makes them durable. Used from one
+// thread (the runtime's); writes go into an open transaction which commit() makes durable
+// with one fsync, so callers group them.
+class QueueWriter {
 public:
-    virtual ~QueueStore() = default;
+    virtual ~QueueWriter() = default;
 
     virtual bool open(QString *error) = 0;
     virtual bool commit(QString *error) = 0;
     virtual bool hasUncommitted() const = 0;
+    // False while the connection is lost (or, on SQLite, after a failed commit until a probe
+    // write goes through); reconnect() tries to get it back.
+    virtual bool available() const = 0;
+    virtual bool reconnect(QString *error) = 0;
 
-    // Queues
-    virtual std::vector<QueueRecord> loadQueues() = 0;
     virtual qint64 insertQueue(const QString &name, const QueueSettings &settings, qint64 nowMs) = 0;
     virtual void updateQueue(qint64 id, const QString &name, const QueueSettings &settings, qint64 nowMs) = 0;
     virtual void deleteQueue(qint64 id) = 0;
 
-    // Messages
     virtual void insertMessages(std::vector<Message> &messages) = 0; // fills seq
     // How many pending messages are visible at nowMs, counting at most `limit`.
     virtual int countReady(qint64 queueId, qint64 nowMs, int limit) = 0;
     // The smallest visible_at of the queue's pending messages.
     virtual std::optional<qint64> minPendingVisibleAt(qint64 queueId) = 0;
     // The smallest visible_at later than nowMs of the queue's pending messages: when the
-    // next delayed one comes due. Stores should answer this from an index; the fallback
-    // only sees it when nothing is ready.
-    virtual std::optional<qint64> minDelayedVisibleAt(qint64 queueId, qint64 nowMs)
-    {
-        const auto v = minPendingVisibleAt(queueId);
-        return v && *v > nowMs ? v : std::nullopt;
-    }
+    // next delayed one comes due, answered from an index.
+    virtual std::optional<qint64> minDelayedVisibleAt(qint64 queueId, qint64 nowMs) = 0;
     virtual std::optional<qint64> minLeaseExpiry(qint64 queueId) = 0;
     // Takes up to `limit` ready messages, oldest first, into flight.
     virtual std::vector<Message> claimReady(
@@ -220,14 +222,9 @@ public:
         = 0;
     virtual std::vector<Message> expiredLeases(qint64 queueId, qint64 nowMs) = 0;
     virtual void updateMessages(const std::vector<MessageUpdate> &updates, qint64 nowMs) = 0;
-    virtual std::optional<Message> messageBySeq(qint64 seq) = 0;
-    virtual std::optional<Message> messageById(const QString &id) = 0;
     virtual void deleteMessages(const std::vector<qint64> &seqs) = 0;
     // Replaces a message's body (an operator's edit); false when the store cannot.
-    virtual bool updateBody(qint64 /*seq*/, const QByteArray & /*body*/, ContentType /*type*/)
-    {
-        return false;
-    }
+    virtual bool updateBody(qint64 seq, const QByteArray &body, ContentType type) = 0;
     // Removes the queue's backlog (ready, delayed) and its failed messages; returns how many.
     virtual qint64 purgeQueue(qint64 queueId) = 0;
     // Removes messages older than the retention (not those in flight); returns how many of
@@ -235,11 +232,30 @@ public:
     virtual qint64 expireMessages(qint64 queueId, qint64 olderThanMs) = 0;
     // Puts push batches that were in flight when the process stopped back in the backlog.
     virtual std::vector<Message> inFlightWithoutLease() = 0;
+};
+
+// Messages and queues as they are: one message, counts, the message views' filtered pages.
+// Readers for views open a connection of their own with openReader().
+class QueueReader {
+public:
+    virtual ~QueueReader() = default;
+
+    // For views, on connections of their own: open without creating or migrating, and never
+    // write. Reads between beginRead() and endRead() see one snapshot.
+    virtual bool openReader(QString *error) = 0;
+    // What makeStore() takes to open another connection to this same store, for readers.
+    virtual QString spec() const = 0;
+    virtual void beginRead() = 0;
+    virtual void endRead() = 0;
+
+    virtual std::vector<QueueRecord> loadQueues() = 0;
+    virtual std::optional<Message> messageBySeq(qint64 seq) = 0;
+    virtual std::optional<Message> messageById(const QString &id) = 0;
 
     virtual QueueCounts counts(qint64 queueId, qint64 nowMs) = 0;
     // counts() of the backlog alone (ready, delayed, their bytes and oldest timestamp), which
     // every send and pull reports: stores answer it without visiting acked or failed rows.
-    virtual QueueCounts backlog(qint64 queueId, qint64 nowMs) { return counts(queueId, nowMs); }
+    virtual QueueCounts backlog(qint64 queueId, qint64 nowMs) = 0;
     // The totals counts() reads (kept per queue and state by the store itself, in the
     // transaction of every change) against a full count of the messages: the first
     // difference in words, or nothing when they agree. It reads every message.
@@ -249,91 +265,94 @@ public:
         = 0;
     virtual qint64 countMessages(const MessageFilter &filter, qint64 nowMs) = 0;
     virtual std::vector<qint64> selectSeqs(const MessageFilter &filter, qint64 nowMs) = 0;
+    // Where the message `seq` sits in listMessages(filter) order; -1 when it doesn't match.
+    virtual qint64 positionOf(const MessageFilter &filter, qint64 nowMs, qint64 seq) = 0;
+    // Failed and dead-lettered messages, without bodies, for grouping by error.
+    virtual std::vector<Message> failures(std::optional<qint64> queueId) = 0;
+};
 
-    // Batches and attempts
+// What happened: batches, delivery attempts, operator actions and image results. Written into
+// the open transaction, so a record commits with the change it describes.
+class HistoryStore {
+public:
+    virtual ~HistoryStore() = default;
+
     virtual qint64 insertBatch(const BatchRecord &batch) = 0;
     virtual void finishBatch(const BatchRecord &batch) = 0;
+    // Removes a batch row that was never delivered (another node claimed its messages first).
+    virtual void discardBatch(qint64 id) = 0;
     virtual std::optional<BatchRecord> batch(qint64 id) = 0;
+    virtual std::vector<BatchRecord> recentBatches(std::optional<qint64> queueId, int limit) = 0;
     virtual void insertAttempts(const std::vector<AttemptRecord> &attempts) = 0;
     virtual std::vector<AttemptRecord> attemptsForMessage(qint64 seq) = 0;
     virtual std::vector<AttemptRecord> attemptsForBatch(qint64 batchId) = 0;
 
-    // Audit log
     virtual void insertAudit(const AuditEntry &entry) = 0;
     virtual std::vector<AuditEntry> audit(int limit) = 0;
-
-    // Views over history
-    virtual std::vector<BatchRecord> recentBatches(std::optional<qint64> queueId, int limit) = 0;
-    // Failed and dead-lettered messages, without bodies, for grouping by error.
-    virtual std::vector<Message> failures(std::optional<qint64> queueId) = 0;
-
-    // Image results, written into the open transaction so that a result commits with its
-    // message's ack. A message has at most one result; a later one replaces it. Stores
-    // without a results table keep none.
-    virtual void insertResults(const std::vector<ImageResult> &) { }
-    virtual std::optional<ImageResult> resultForMessage(const QString &) { return std::nullopt; }
-    // Newest first, without thumbnails.
-    virtual std::vector<ImageResult> listResults(const ResultFilter &, int /*offset*/, int /*limit*/)
-    {
-        return {};
-    }
-    virtual qint64 countResults(const ResultFilter &) { return 0; }
-
-    // Metrics. depth() runs every second per queue, so it must stay cheap at millions of
-    // messages; the fallback is the full count.
-    virtual QueueDepth depth(qint64 queueId, qint64 nowMs)
-    {
-        const QueueCounts c = counts(queueId, nowMs);
-        return QueueDepth { c.ready, c.delayed, c.inFlight, c.failed, c.oldestTimestampMs };
-    }
-    // Per-minute rollups (one per queue and minute; a later one for the same minute
-    // replaces it), written into the open transaction; rollups older than keepFromMs go.
-    virtual void insertRollups(const std::vector<MetricsFrame> &, qint64 /*keepFromMs*/) { }
-    // Oldest first.
-    virtual std::vector<MetricsFrame> rollups(qint64 /*fromMs*/) { return {}; }
-
-    // Readers for views, on connections of their own: open without creating or migrating,
-    // and never write. Reads between beginRead() and endRead() see one snapshot.
-    virtual bool openReader(QString *error) { return open(error); }
-    // What makeStore() takes to open another connection to this same store, for readers;
-    // empty when there is none to open.
-    virtual QString spec() const { return {}; }
-    virtual void beginRead() { }
-    virtual void endRead() { }
-    // Where the message `seq` sits in listMessages(filter) order; -1 when it doesn't match.
-    virtual qint64 positionOf(const MessageFilter &filter, qint64 nowMs, qint64 seq) = 0;
     // Operator actions whose detail names `text` (a message id), newest first.
     virtual std::vector<AuditEntry> auditMentioning(const QString &text, int limit) = 0;
-    // Removes a batch row that was never delivered (another node claimed its messages first).
-    virtual void discardBatch(qint64 id) = 0;
 
-    // Several runtimes on one store (PostgreSQL). A local store is never shared, and none
-    // of the calls below is made on it.
-    virtual bool shared() const { return false; }
-    // False while the connection is lost; reconnect() tries to get it back.
-    virtual bool available() const { return true; }
-    virtual bool reconnect(QString * /*error*/) { return true; }
+    // Image results, so that a result commits with its message's ack. A message has at most
+    // one result; a later one replaces it.
+    virtual void insertResults(const std::vector<ImageResult> &results) = 0;
+    virtual std::optional<ImageResult> resultForMessage(const QString &messageId) = 0;
+    // Newest first, without thumbnails.
+    virtual std::vector<ImageResult> listResults(const ResultFilter &filter, int offset, int limit) = 0;
+    virtual qint64 countResults(const ResultFilter &filter) = 0;
+};
+
+// What the charts read. depth() runs every second per queue, so it must stay cheap at
+// millions of messages.
+class MetricsStore {
+public:
+    virtual ~MetricsStore() = default;
+
+    virtual QueueDepth depth(qint64 queueId, qint64 nowMs) = 0;
+    // Per-minute rollups (one per queue and minute; a later one for the same minute
+    // replaces it), written into the open transaction; rollups older than keepFromMs go.
+    virtual void insertRollups(const std::vector<MetricsFrame> &rollups, qint64 keepFromMs) = 0;
+    // Oldest first.
+    virtual std::vector<MetricsFrame> rollups(qint64 fromMs) = 0;
+};
+
+// Several runtimes on one store (PostgreSQL). A local store is never shared: it says so with
+// shared() and answers the rest as a cluster of one node would, with nobody to hear from.
+class ClusterStore {
+public:
+    virtual ~ClusterStore() = default;
+
+    virtual bool shared() const = 0;
     // Called on the store's thread when another node changed a queue's messages or batches
     // (its id), or the list of queues (-1).
-    virtual void setChangeListener(std::function<void(qint64 queueId)>) { }
+    virtual void setChangeListener(std::function<void(qint64 queueId)> listener) = 0;
     // Takes the queue's dispatch lock until the next commit and returns how many of its push
     // batches are in flight on every node; -1 when another node holds the lock just now.
-    virtual int lockDispatch(qint64 /*queueId*/) { return 0; }
+    virtual int lockDispatch(qint64 queueId) = 0;
     // This process's row in the node table: registered once, then a heartbeat every second.
     // Push batches claimed by a node whose heartbeat stopped come back through
     // inFlightWithoutLease().
-    virtual qint64 registerNode(const NodeInfo &) { return 0; }
-    virtual void heartbeat(const NodeInfo &) { }
-    virtual void unregisterNode() { }
-    virtual std::vector<NodeInfo> nodes() { return {}; }
+    virtual qint64 registerNode(const NodeInfo &node) = 0;
+    virtual void heartbeat(const NodeInfo &node) = 0;
+    virtual void unregisterNode() = 0;
+    virtual std::vector<NodeInfo> nodes() = 0;
     // The messages of a push batch this node claimed that are still its own, locked until
     // commit: another node may have taken them back while this one was too slow to beat.
-    virtual std::vector<qint64> stillClaimed(qint64 /*batchId*/) { return {}; }
+    virtual std::vector<qint64> stillClaimed(qint64 batchId) = 0;
     // Each node's running totals per queue, so charts show every node's work: a node writes
     // its own (into the open transaction) and reads the sum of everyone else's, including
     // nodes that have stopped, so the sums only grow.
-    virtual void publishCounters(const std::map<qint64, QueueCounters> &) { }
-    virtual std::map<qint64, QueueCounters> otherNodesCounters() { return {}; }
+    virtual void publishCounters(const std::map<qint64, QueueCounters> &counters) = 0;
+    virtual std::map<qint64, QueueCounters> otherNodesCounters() = 0;
+};
+
+// Everything durable: every role on one connection.
+class QueueStore : public QueueWriter,
+                   public QueueReader,
+                   public HistoryStore,
+                   public MetricsStore,
+                   public ClusterStore {
+public:
+    ~QueueStore() override = default;
 };
 
 // A store from its spec: "postgresql://user[:password]@host[:port]/db[?schema=name]" for a

@@ -177,7 +177,7 @@ void WorkerManager::send(const QString &queue, std::vector<SendItem> items, std:
     // The Worker's send() promise settles with this answer, so it must wait for the commit.
     const Error refused
         = m_broker->send(queue, std::move(items), delay, [self, queue, responder](const Error &e) {
-              if (e) {
+              if (e.isError()) {
                   responder.respond(queueError(httpStatusOf(e), e.message));
                   return;
               }
@@ -186,7 +186,7 @@ void WorkerManager::send(const QString &queue, std::vector<SendItem> items, std:
                   compact(QJsonObject { { QStringLiteral("metadata"),
                       QJsonObject { { QStringLiteral("metrics"), metrics } } } })));
           });
-    if (refused)
+    if (refused.isError())
         responder.respond(queueError(httpStatusOf(refused), refused.message));
 }
 

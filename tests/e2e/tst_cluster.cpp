@@ -190,9 +190,9 @@ bool createQueue(const QString &spec, const QString &webhook, QString *error)
     settings.maxBatchTimeoutMs = 50;
     settings.maxConcurrency = kConcurrency;
     const Error e = broker.createQueue(QStringLiteral("images"), settings);
-    if (e)
+    if (e.isError())
         *error = e.message;
-    return !e;
+    return e.ok();
 }
 
 } // namespace
@@ -221,7 +221,7 @@ private slots:
         QVERIFY2(a.start(&error), qPrintable(error));
         QueueSettings settings;
         settings.maxBatchSize = 5;
-        QVERIFY(!a.createQueue(QStringLiteral("q"), settings));
+        QVERIFY(a.createQueue(QStringLiteral("q"), settings).ok());
         a.pumpAll(); // committed
         Broker b(&storeB, &clock);
         QVERIFY2(b.start(&error), qPrintable(error));
@@ -236,7 +236,7 @@ private slots:
         std::vector<SendItem> items;
         for (int i = 0; i < 5; ++i)
             items.push_back(SendItem { QByteArray("\"m\""), ContentType::Json, std::nullopt });
-        QVERIFY(!a.send(QStringLiteral("q"), items, std::nullopt, {}));
+        QVERIFY(a.send(QStringLiteral("q"), items, std::nullopt, {}).ok());
 
         MetricsSampler sampler(&b, 100);
         qint64 ackedSeen = 0;
@@ -277,7 +277,7 @@ private slots:
         QVERIFY2(a.start(&error), qPrintable(error));
         QueueSettings settings;
         settings.maxBatchSize = 1;
-        QVERIFY(!a.createQueue(QStringLiteral("q"), settings));
+        QVERIFY(a.createQueue(QStringLiteral("q"), settings).ok());
         a.pumpAll();
         Broker b(&storeB, &clock);
         QVERIFY2(b.start(&error), qPrintable(error));
@@ -295,9 +295,10 @@ private slots:
         auto slow = std::make_shared<Held>();
         a.attachConsumer(QStringLiteral("q"), slow);
         QStringList ids;
-        QVERIFY(!a.send(QStringLiteral("q"),
-            { SendItem { QByteArray("\"late\""), ContentType::Json, std::nullopt } }, std::nullopt, {},
-            &ids));
+        QVERIFY(a.send(QStringLiteral("q"),
+                     { SendItem { QByteArray("\"late\""), ContentType::Json, std::nullopt } }, std::nullopt,
+                     {}, &ids)
+                    .ok());
         QTRY_COMPARE(slow->pending.size(), std::size_t(1));
         a.pumpAll(); // the claim is committed
 

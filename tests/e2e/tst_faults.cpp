@@ -124,11 +124,11 @@ private slots:
             hooked.webhookUrl = receiver.url();
             hooked.maxBatchTimeoutMs = 20;
             hooked.maxRetries = 100; // the coin alone never fails a message
-            QVERIFY(!broker.createQueue(QStringLiteral("images"), hooked));
+            QVERIFY(broker.createQueue(QStringLiteral("images"), hooked).ok());
             QueueSettings pulled;
             pulled.consumerType = ConsumerType::HttpPull;
             pulled.maxRetries = 100;
-            QVERIFY(!broker.createQueue(QStringLiteral("pulled"), pulled));
+            QVERIFY(broker.createQueue(QStringLiteral("pulled"), pulled).ok());
         }
         QString pulledId;
         {

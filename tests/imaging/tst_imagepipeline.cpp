@@ -52,7 +52,7 @@ private slots:
                 Broker *broker = m_runtime->broker();
                 QueueSettings s = broker->queue(QStringLiteral("images"))->settings;
                 s.maxBatchTimeoutMs = 0;
-                updated = !broker->updateQueue(QStringLiteral("images"), s);
+                updated = broker->updateQueue(QStringLiteral("images"), s).ok();
             },
             Qt::BlockingQueuedConnection);
         QVERIFY(updated);

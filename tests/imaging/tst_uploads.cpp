@@ -50,7 +50,7 @@ class TstUploads : public QObject {
         QueueSettings settings;
         settings.consumerType = withConsumer ? ConsumerType::Image : ConsumerType::None;
         settings.maxBatchTimeoutMs = 0;
-        QVERIFY(!m_broker->createQueue(QStringLiteral("images"), settings));
+        QVERIFY(m_broker->createQueue(QStringLiteral("images"), settings).ok());
         m_api = std::make_unique<HttpApi>(m_broker.get(), QStringLiteral("images"), QString());
         m_api->setUploads(
             new UploadsApi(m_broker.get(), m_blobs.get(), QStringLiteral("images"), m_api.get()));

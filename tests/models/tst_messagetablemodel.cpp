@@ -65,7 +65,7 @@ struct Store {
             for (int i = at; i < std::min(n, at + 100); ++i)
                 items.push_back(SendItem { jobBody(first + i), ContentType::Json, {} });
             QStringList batch;
-            if (fx.broker->send(QStringLiteral("images"), std::move(items), {}, {}, &batch))
+            if (fx.broker->send(QStringLiteral("images"), std::move(items), {}, {}, &batch).isError())
                 return {};
             sent += batch;
         }
@@ -295,7 +295,7 @@ private slots:
         const QString selectedId = idAt(model, 10);
         const QStringList retry { idAt(model, 2), idAt(model, 5), idAt(model, 6) };
         QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
-        QVERIFY(!m_store.fx.broker->retryMessages(retry, 3600));
+        QVERIFY(m_store.fx.broker->retryMessages(retry, 3600).ok());
         m_store.fx.broker->pumpAll();
         model.refresh();
         QTRY_COMPARE(model.rowCount(), before - 3);
@@ -372,7 +372,7 @@ private slots:
         // Another column's data is not a checkbox.
         QVERIFY(!model.data(model.index(3, MessageTableModel::Id), Qt::CheckStateRole).isValid());
 
-        QVERIFY(!m_store.fx.broker->retryMessages({ idAt(model, 7) }, 3600));
+        QVERIFY(m_store.fx.broker->retryMessages({ idAt(model, 7) }, 3600).ok());
         m_store.fx.broker->pumpAll();
         model.refresh();
         QTRY_COMPARE(model.markCount(), 2);

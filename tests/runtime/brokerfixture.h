@@ -166,9 +166,9 @@ struct BrokerFixture {
     bool createQueue(const QString &name, const qd::QueueSettings &s = {})
     {
         const qd::Error e = broker->createQueue(name, s);
-        if (e)
+        if (e.isError())
             qWarning("createQueue: %s", qPrintable(e.message));
-        return !e;
+        return e.ok();
     }
 
     // Sends n messages in one batch; returns their ids (empty when refused).
@@ -176,7 +176,7 @@ struct BrokerFixture {
         const QString &queue, int n, std::optional<int> batchDelay = {}, const QByteArray &prefix = "m")
     {
         QStringList ids;
-        if (broker->send(queue, items(n, prefix), batchDelay, {}, &ids))
+        if (broker->send(queue, items(n, prefix), batchDelay, {}, &ids).isError())
             return {};
         return ids;
     }
@@ -190,7 +190,7 @@ struct BrokerFixture {
         std::vector<QString> out;
         const auto attempts = store->attemptsForMessage(message(id).seq);
         for (auto it = attempts.rbegin(); it != attempts.rend(); ++it) // oldest first
-            out.push_back(it->outcome);
+            out.push_back(qd::attemptOutcomeName(it->outcome));
         return out;
     }
 

@@ -51,7 +51,7 @@ class TstApiReads : public QObject {
         const Error e = m_broker->send(
             QStringLiteral("jobs"), std::move(items), std::nullopt, [&](const Error &) { durable = true; },
             &ids);
-        if (e)
+        if (e.isError())
             qFatal("%s", qPrintable(e.message));
         if (!QTest::qWaitFor([&] { return durable; }, 5000))
             qFatal("the send was not committed");
@@ -71,7 +71,7 @@ private slots:
         QVERIFY2(m_broker->start(&error), qPrintable(error));
         QueueSettings settings;
         settings.consumerType = ConsumerType::None; // messages wait, ready, where a peek sees them
-        QVERIFY(!m_broker->createQueue(QStringLiteral("jobs"), settings));
+        QVERIFY(m_broker->createQueue(QStringLiteral("jobs"), settings).ok());
         m_blobs = std::make_unique<BlobStore>(m_dir.filePath(QStringLiteral("blobs-%1").arg(m_run)));
         QVERIFY2(m_blobs->open(&error), qPrintable(error));
         m_api = std::make_unique<HttpApi>(m_broker.get(), QStringLiteral("jobs"), QString());

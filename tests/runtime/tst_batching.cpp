@@ -140,13 +140,13 @@ private slots:
         const QStringList ids = fx.send(QStringLiteral("q"), 2);
         fx.broker->pumpAll();
         QVERIFY(fx.broker->nextWakeMs(QStringLiteral("q")).has_value());
-        QVERIFY(!fx.broker->purge(QStringLiteral("q")));
+        QVERIFY(fx.broker->purge(QStringLiteral("q")).ok());
         fx.clock.advanceMs(5000);
         fx.broker->pumpAll();
         QCOMPARE(consumer->deliveries.size(), 0u);
 
         QCOMPARE(fx.send(QStringLiteral("q"), 1).size(), 1);
-        QVERIFY(!fx.broker->deleteMessages(fx.send(QStringLiteral("q"), 1)));
+        QVERIFY(fx.broker->deleteMessages(fx.send(QStringLiteral("q"), 1)).ok());
         fx.clock.advanceMs(5000);
         fx.broker->pumpAll();
         fx.clock.advanceMs(5000);
@@ -240,7 +240,7 @@ private slots:
         QVERIFY(fx.createQueue(QStringLiteral("q"), settings(10, 0)));
         auto consumer = std::make_shared<RecordingConsumer>();
         fx.broker->attachConsumer(QStringLiteral("q"), consumer);
-        QVERIFY(!fx.broker->setPaused(QStringLiteral("q"), true));
+        QVERIFY(fx.broker->setPaused(QStringLiteral("q"), true).ok());
 
         QCOMPARE(fx.send(QStringLiteral("q"), 3).size(), 3);
         fx.broker->pumpAll();
@@ -253,7 +253,7 @@ private slots:
         QCOMPARE(fx.broker->pull(QStringLiteral("q"), 10, {}, &pulled).code, qd::ErrorCode::Paused);
         QVERIFY(pulled.messages.empty());
 
-        QVERIFY(!fx.broker->setPaused(QStringLiteral("q"), false));
+        QVERIFY(fx.broker->setPaused(QStringLiteral("q"), false).ok());
         fx.broker->pumpAll();
         QCOMPARE(consumer->messageCount(), 3);
         QCOMPARE(fx.broker->store()->audit(2).front().action, QStringLiteral("resumed"));
@@ -270,7 +270,7 @@ private slots:
         const QStringList ids = fx.send(QStringLiteral("q"), 2);
         fx.broker->pumpAll();
         QCOMPARE(consumer->held.size(), 1u);
-        QVERIFY(!fx.broker->setPaused(QStringLiteral("q"), true));
+        QVERIFY(fx.broker->setPaused(QStringLiteral("q"), true).ok());
         QCOMPARE(fx.send(QStringLiteral("q"), 2).size(), 2);
         consumer->completeOldest([&](const qd::Delivery &, qd::BatchOutcome &o) { o.retry(ids[1]); });
         QCOMPARE(fx.message(ids[0]).state, qd::MessageState::Acked);
@@ -279,7 +279,7 @@ private slots:
         QCOMPARE(consumer->delivered, 1);
         QCOMPARE(fx.counts(QStringLiteral("q")).ready, qint64(3));
 
-        QVERIFY(!fx.broker->setPaused(QStringLiteral("q"), false));
+        QVERIFY(fx.broker->setPaused(QStringLiteral("q"), false).ok());
         fx.broker->pumpAll();
         QCOMPARE(consumer->delivered, 2);
         QCOMPARE(consumer->held.front().delivery.messages.size(), 2u);
@@ -296,8 +296,8 @@ private slots:
         fx.broker->pumpAll();
         qd::PullResult pulled;
         QCOMPARE(fx.broker->pull(QStringLiteral("p"), 10, {}, &pulled).code, qd::ErrorCode::Paused);
-        QVERIFY(!fx.broker->setPaused(QStringLiteral("p"), false));
-        QVERIFY(!fx.broker->pull(QStringLiteral("p"), 10, {}, &pulled));
+        QVERIFY(fx.broker->setPaused(QStringLiteral("p"), false).ok());
+        QVERIFY(fx.broker->pull(QStringLiteral("p"), 10, {}, &pulled).ok());
         QCOMPARE(pulled.messages.size(), 2u);
     }
 
@@ -364,7 +364,7 @@ private slots:
                 item.delaySeconds = 100 + int(rng.bounded(80'000));
                 perDelay[*item.delaySeconds] += 1;
             }
-            QVERIFY(!fx.broker->send(QStringLiteral("q"), std::move(sends), {}, {}));
+            QVERIFY(fx.broker->send(QStringLiteral("q"), std::move(sends), {}, {}).ok());
         }
         fx.broker->pumpAll();
         QCOMPARE(fx.counts(QStringLiteral("q")).delayed, 5000);

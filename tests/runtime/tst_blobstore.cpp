@@ -25,7 +25,7 @@ private slots:
         const QByteArray data("\x89PNG\r\n\x1a\n and the rest", 22);
         QString name;
         bool created = false;
-        QVERIFY(!blobs.put(data, &name, &created));
+        QVERIFY(blobs.put(data, &name, &created).ok());
         QVERIFY(created);
         QCOMPARE(
             name, QString::fromLatin1(QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex()));
@@ -33,7 +33,7 @@ private slots:
         const QDateTime written = QFileInfo(blobs.pathFor(name)).lastModified();
 
         QString again;
-        QVERIFY(!blobs.put(data, &again, &created));
+        QVERIFY(blobs.put(data, &again, &created).ok());
         QCOMPARE(again, name);
         QVERIFY(!created);
         QCOMPARE(QFileInfo(blobs.pathFor(name)).lastModified(), written);
@@ -47,7 +47,7 @@ private slots:
         QString error;
         QVERIFY(blobs.open(&error));
         QString name;
-        QVERIFY(!blobs.put(QByteArray(10, 'x'), &name));
+        QVERIFY(blobs.put(QByteArray(10, 'x'), &name).ok());
         const Error e = blobs.put(QByteArray(11, 'y'), &name);
         QCOMPARE(e.code, ErrorCode::TooLarge);
         QCOMPARE(e.message, QStringLiteral("the file is 11 bytes; the limit is 10 bytes"));

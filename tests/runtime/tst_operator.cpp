@@ -43,7 +43,7 @@ private slots:
 
         const qint64 t0 = fx.clock.nowMs();
         int retried = -1;
-        QVERIFY(!fx.broker->retryMessages({ ids[0] }, 10, &retried));
+        QVERIFY(fx.broker->retryMessages({ ids[0] }, 10, &retried).ok());
         QCOMPARE(retried, 1);
         const qd::Message m = fx.message(ids[0]);
         QCOMPARE(m.state, qd::MessageState::Pending);
@@ -89,7 +89,7 @@ private slots:
         QCOMPARE(fx.message(ids[1]).queueId, fx.queueId(QStringLiteral("dlq")));
 
         int retried = 0;
-        QVERIFY(!fx.broker->retryMessages(ids, 0, &retried));
+        QVERIFY(fx.broker->retryMessages(ids, 0, &retried).ok());
         QCOMPARE(retried, 2);
         for (const QString &id : ids) {
             const qd::Message m = fx.message(id);
@@ -117,7 +117,7 @@ private slots:
         QCOMPARE(held->held.size(), 1u);
 
         int retried = -1;
-        QVERIFY(!fx.broker->retryMessages(acked + inFlight + ready, 0, &retried));
+        QVERIFY(fx.broker->retryMessages(acked + inFlight + ready, 0, &retried).ok());
         QCOMPARE(retried, 0);
         QCOMPARE(fx.message(acked[0]).state, qd::MessageState::Acked);
         QCOMPARE(fx.message(inFlight[0]).state, qd::MessageState::InFlight);
@@ -148,7 +148,7 @@ private slots:
         filter.queueId = fx.queueId(QStringLiteral("q"));
         filter.state = qd::StateFilter::Failed;
         qint64 op = 0;
-        QVERIFY(!fx.broker->startBulkRetry(filter, 0, &op));
+        QVERIFY(fx.broker->startBulkRetry(filter, 0, &op).ok());
         QVERIFY(op > 0);
         QVERIFY(finished.wait(10'000));
         fx.broker->pumpAll();
@@ -182,7 +182,7 @@ private slots:
             [&](qint64 id, qint64, qint64) { fx.broker->cancelBulk(id); });
         qd::MessageFilter filter;
         filter.state = qd::StateFilter::Failed;
-        QVERIFY(!fx.broker->startBulkRetry(filter, 0, &op));
+        QVERIFY(fx.broker->startBulkRetry(filter, 0, &op).ok());
         QVERIFY(finished.wait(10'000));
         QCOMPARE(finished[0][1].toLongLong(), qint64(qd::Broker::kBulkChunk));
         QCOMPARE(finished[0][2].toLongLong(), qint64(n));
@@ -206,7 +206,7 @@ private slots:
         QCOMPARE(fx.counts(QStringLiteral("dlq")).ready, qint64(4));
 
         int moved = 0;
-        QVERIFY(!fx.broker->redrive(QStringLiteral("dlq"), &moved));
+        QVERIFY(fx.broker->redrive(QStringLiteral("dlq"), &moved).ok());
         QCOMPARE(moved, 3);
         for (const QString &id : fromA)
             QCOMPARE(fx.message(id).queueId, fx.queueId(QStringLiteral("a")));
@@ -233,7 +233,7 @@ private slots:
         QVERIFY(fx.store->messageById(ids[0])); // all or nothing
 
         int deleted = 0;
-        QVERIFY(!fx.broker->deleteMessages({ ids[0], ids[1] }, &deleted));
+        QVERIFY(fx.broker->deleteMessages({ ids[0], ids[1] }, &deleted).ok());
         QCOMPARE(deleted, 2);
         QVERIFY(!fx.store->messageById(ids[0]));
         QVERIFY(!fx.store->messageById(ids[1]));
@@ -258,7 +258,7 @@ private slots:
         const QStringList delayed = fx.send(QStringLiteral("q"), 2, 600);
 
         qint64 removed = 0;
-        QVERIFY(!fx.broker->purge(QStringLiteral("q"), &removed));
+        QVERIFY(fx.broker->purge(QStringLiteral("q"), &removed).ok());
         QCOMPARE(removed, qint64(5));
         const qd::QueueCounts c = fx.counts(QStringLiteral("q"));
         QCOMPARE(c.ready + c.delayed, qint64(0));
@@ -295,7 +295,7 @@ private slots:
         held->completeOldest(throwing());
         const QStringList inFlight = fx.send(QStringLiteral("q"), 1, {}, "inflight");
         fx.broker->pumpAll();
-        QVERIFY(!fx.broker->setPaused(QStringLiteral("q"), true));
+        QVERIFY(fx.broker->setPaused(QStringLiteral("q"), true).ok());
         const QStringList ready = fx.send(QStringLiteral("q"), 1, {}, "ready");
         const QStringList delayed = fx.send(QStringLiteral("q"), 1, 3600, "delayed");
         fx.clock.setMs(t0 + 30'000);

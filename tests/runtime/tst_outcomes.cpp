@@ -218,8 +218,10 @@ private slots:
         const qint64 sentAt = fx.clock.nowMs();
         QStringList ids;
         const QByteArray body("plain text \x01\x02 body");
-        QVERIFY(!fx.broker->send(
-            QStringLiteral("src"), { qd::SendItem { body, qd::ContentType::Text, {} } }, {}, {}, &ids));
+        QVERIFY(fx.broker
+                    ->send(QStringLiteral("src"), { qd::SendItem { body, qd::ContentType::Text, {} } }, {},
+                        {}, &ids)
+                    .ok());
         fx.clock.advanceMs(1000);
         fx.broker->pumpAll();
         fx.broker->pumpAll();
@@ -262,11 +264,11 @@ private slots:
 
         QVERIFY(fx.createQueue(QStringLiteral("b"), settings(1, 0, 0)));
         s.deadLetterQueue = QStringLiteral("also made");
-        QVERIFY(!fx.broker->updateQueue(QStringLiteral("b"), s));
+        QVERIFY(fx.broker->updateQueue(QStringLiteral("b"), s).ok());
         QVERIFY(fx.broker->queue(QStringLiteral("also made")));
 
         // A DLQ deleted later is made again when a message needs it.
-        QVERIFY(!fx.broker->deleteQueue(QStringLiteral("also made")));
+        QVERIFY(fx.broker->deleteQueue(QStringLiteral("also made")).ok());
         fx.broker->attachConsumer(QStringLiteral("b"), std::make_shared<RecordingConsumer>(throwing()));
         const QStringList ids = fx.send(QStringLiteral("b"), 1);
         fx.broker->pumpAll();
@@ -302,7 +304,7 @@ private slots:
         QVERIFY(fx.createQueue(QStringLiteral("a"), a));
         qd::QueueSettings b = settings(1, 0, 1);
         b.deadLetterQueue = QStringLiteral("a");
-        QVERIFY(!fx.broker->updateQueue(QStringLiteral("b"), b));
+        QVERIFY(fx.broker->updateQueue(QStringLiteral("b"), b).ok());
 
         QStringList path;
         std::vector<int> attempts;

@@ -51,7 +51,7 @@ class TstOwnApi : public QObject {
         bool durable = false;
         const Error e = m_broker->send(
             queue, std::move(items), std::nullopt, [&](const Error &) { durable = true; }, &ids);
-        if (e)
+        if (e.isError())
             qFatal("%s", qPrintable(e.message));
         if (!QTest::qWaitFor([&] { return durable; }, 5000))
             qFatal("the send was not committed");
@@ -74,9 +74,9 @@ private slots:
         settings.consumerType = ConsumerType::None;
         settings.maxBatchTimeoutMs = 0;
         settings.maxRetries = 0;
-        QVERIFY(!m_broker->createQueue(QStringLiteral("jobs"), settings));
+        QVERIFY(m_broker->createQueue(QStringLiteral("jobs"), settings).ok());
         settings.deadLetterQueue = QStringLiteral("jobs-dlq");
-        QVERIFY(!m_broker->createQueue(QStringLiteral("with dlq/ü"), settings));
+        QVERIFY(m_broker->createQueue(QStringLiteral("with dlq/ü"), settings).ok());
         auto consumer = std::make_shared<FunctionConsumer>([this](const Delivery &, BatchOutcome &o) {
             if (!m_healthy)
                 o.fail(QStringLiteral("HTTP 503 Service Unavailable from https://img.example.com/a.png"));
@@ -316,7 +316,7 @@ private slots:
         QFETCH(QStringList, found);
         QueueSettings settings;
         settings.consumerType = ConsumerType::None;
-        QVERIFY(!m_broker->createQueue(QStringLiteral("search"), settings));
+        QVERIFY(m_broker->createQueue(QStringLiteral("search"), settings).ok());
         const QList<QPair<QString, SendItem>> bodies {
             { QStringLiteral("greeting"),
                 SendItem { QStringLiteral("{\"text\":\"Grüße aus Köln\"}").toUtf8(), ContentType::Json,
@@ -334,9 +334,11 @@ private slots:
         for (const auto &[name, item] : bodies) {
             QStringList ids;
             bool durable = false;
-            QVERIFY(!m_broker->send(
-                QStringLiteral("search"), { item }, std::nullopt, [&](const Error &) { durable = true; },
-                &ids));
+            QVERIFY(m_broker
+                        ->send(
+                            QStringLiteral("search"), { item }, std::nullopt,
+                            [&](const Error &) { durable = true; }, &ids)
+                        .ok());
             QTRY_VERIFY(durable);
             names.insert(ids.value(0), name);
         }

@@ -96,7 +96,7 @@ class TstProducer : public QObject {
         QVERIFY2(m_broker->start(&error), qPrintable(error));
         QueueSettings settings;
         settings.consumerType = ConsumerType::None;
-        QVERIFY(!m_broker->createQueue(QStringLiteral("images"), settings));
+        QVERIFY(m_broker->createQueue(QStringLiteral("images"), settings).ok());
         m_api = std::make_unique<HttpApi>(m_broker.get(), QStringLiteral("images"), token);
         QVERIFY(m_api->listen(QHostAddress::LocalHost, 0, &error));
     }

@@ -37,7 +37,7 @@ private slots:
         const QStringList ids = fx.send(QStringLiteral("p"), 10);
         const qint64 t0 = fx.clock.nowMs();
         qd::PullResult r;
-        QVERIFY(!fx.broker->pull(QStringLiteral("p"), batchSize, 2000, &r));
+        QVERIFY(fx.broker->pull(QStringLiteral("p"), batchSize, 2000, &r).ok());
         QCOMPARE(int(r.messages.size()), expected);
         QCOMPARE(r.backlogCount, qint64(10 - expected));
         QSet<QString> leases;
@@ -90,7 +90,7 @@ private slots:
         int total = 0;
         for (int i = 0; i < 4; ++i) {
             qd::PullResult r;
-            QVERIFY(!fx.broker->pull(QStringLiteral("p"), 4, {}, &r));
+            QVERIFY(fx.broker->pull(QStringLiteral("p"), 4, {}, &r).ok());
             for (const qd::Message &m : r.messages)
                 seen.insert(m.id);
             total += int(r.messages.size());
@@ -109,13 +109,15 @@ private slots:
         const QStringList ids = fx.send(QStringLiteral("p"), 3);
         const qint64 t0 = fx.clock.nowMs();
         qd::PullResult r;
-        QVERIFY(!fx.broker->pull(QStringLiteral("p"), 3, {}, &r));
+        QVERIFY(fx.broker->pull(QStringLiteral("p"), 3, {}, &r).ok());
         QCOMPARE(r.messages.size(), 3u);
         const QStringList leases = leasesOf(r);
 
         qd::AckResult a;
-        QVERIFY(!fx.broker->acknowledge(QStringLiteral("p"), { leases[0] },
-            { qd::LeaseRetry { leases[1], 5 }, qd::LeaseRetry { leases[2], {} } }, &a));
+        QVERIFY(fx.broker
+                    ->acknowledge(QStringLiteral("p"), { leases[0] },
+                        { qd::LeaseRetry { leases[1], 5 }, qd::LeaseRetry { leases[2], {} } }, &a)
+                    .ok());
         QCOMPARE(a.ackCount, 1);
         QCOMPARE(a.retryCount, 2);
         QVERIFY(a.warnings.isEmpty());
@@ -125,10 +127,10 @@ private slots:
         QCOMPARE(fx.message(ids[2]).visibleAtMs, t0 + 20'000); // the queue's retry_delay
 
         fx.clock.setMs(t0 + 4999);
-        QVERIFY(!fx.broker->pull(QStringLiteral("p"), 10, {}, &r));
+        QVERIFY(fx.broker->pull(QStringLiteral("p"), 10, {}, &r).ok());
         QCOMPARE(r.messages.size(), 0u);
         fx.clock.setMs(t0 + 5000);
-        QVERIFY(!fx.broker->pull(QStringLiteral("p"), 10, {}, &r));
+        QVERIFY(fx.broker->pull(QStringLiteral("p"), 10, {}, &r).ok());
         QCOMPARE(r.messages.size(), 1u);
         QCOMPARE(r.messages[0].id, ids[1]);
         QCOMPARE(r.messages[0].attempts, 2);
@@ -142,7 +144,7 @@ private slots:
         QVERIFY(fx.createQueue(QStringLiteral("p"), pullSettings()));
         QCOMPARE(fx.send(QStringLiteral("p"), 1).size(), 1);
         qd::PullResult r;
-        QVERIFY(!fx.broker->pull(QStringLiteral("p"), 1, {}, &r));
+        QVERIFY(fx.broker->pull(QStringLiteral("p"), 1, {}, &r).ok());
         qd::AckResult a;
         QCOMPARE(fx.broker
                      ->acknowledge(
@@ -160,14 +162,14 @@ private slots:
         const QStringList ids = fx.send(QStringLiteral("p"), 1);
         const qint64 t0 = fx.clock.nowMs();
         qd::PullResult r;
-        QVERIFY(!fx.broker->pull(QStringLiteral("p"), 1, 1000, &r));
+        QVERIFY(fx.broker->pull(QStringLiteral("p"), 1, 1000, &r).ok());
         fx.broker->pumpAll();
         QCOMPARE(fx.broker->nextWakeMs(QStringLiteral("p")), std::optional<qint64>(t0 + 1000));
 
         fx.clock.setMs(t0 + 999);
         fx.broker->pumpAll();
         QCOMPARE(fx.message(ids[0]).state, qd::MessageState::InFlight);
-        QVERIFY(!fx.broker->pull(QStringLiteral("p"), 1, 1000, &r));
+        QVERIFY(fx.broker->pull(QStringLiteral("p"), 1, 1000, &r).ok());
         QCOMPARE(r.messages.size(), 0u);
 
         fx.clock.setMs(t0 + 1000);
@@ -175,7 +177,7 @@ private slots:
         QCOMPARE(fx.message(ids[0]).state, qd::MessageState::Pending);
         QCOMPARE(fx.outcomes(ids[0]), std::vector<QString> { QStringLiteral("lease_expired") });
         QCOMPARE(fx.broker->counters(QStringLiteral("p")).retried, qint64(1));
-        QVERIFY(!fx.broker->pull(QStringLiteral("p"), 1, 1000, &r));
+        QVERIFY(fx.broker->pull(QStringLiteral("p"), 1, 1000, &r).ok());
         QCOMPARE(r.messages.size(), 1u);
         QCOMPARE(r.messages[0].attempts, 2);
     }
@@ -190,7 +192,7 @@ private slots:
         const QStringList ids = fx.send(QStringLiteral("p"), 1);
         for (int attempt = 1; attempt <= 2; ++attempt) {
             qd::PullResult r;
-            QVERIFY(!fx.broker->pull(QStringLiteral("p"), 1, 1000, &r));
+            QVERIFY(fx.broker->pull(QStringLiteral("p"), 1, 1000, &r).ok());
             QCOMPARE(r.messages.size(), 1u);
             QCOMPARE(r.messages[0].attempts, attempt);
             fx.clock.advanceMs(1000);
@@ -204,7 +206,7 @@ private slots:
         QCOMPARE(fx.outcomes(ids[0]),
             (std::vector<QString> { QStringLiteral("lease_expired"), QStringLiteral("dead_lettered") }));
         qd::PullResult r;
-        QVERIFY(!fx.broker->pull(QStringLiteral("p"), 1, 1000, &r));
+        QVERIFY(fx.broker->pull(QStringLiteral("p"), 1, 1000, &r).ok());
         QCOMPARE(r.messages.size(), 0u);
     }
 
@@ -215,7 +217,7 @@ private slots:
         QVERIFY(fx.createQueue(QStringLiteral("p"), pullSettings()));
         const QStringList ids = fx.send(QStringLiteral("p"), 2);
         qd::PullResult r;
-        QVERIFY(!fx.broker->pull(QStringLiteral("p"), 2, 1000, &r));
+        QVERIFY(fx.broker->pull(QStringLiteral("p"), 2, 1000, &r).ok());
         const QStringList leases = leasesOf(r);
         fx.clock.advanceMs(5000);
         fx.broker->pumpAll();
@@ -223,22 +225,22 @@ private slots:
 
         // Nobody holds the first again: its late ack is accepted.
         qd::AckResult a;
-        QVERIFY(!fx.broker->acknowledge(QStringLiteral("p"), { leases[0] }, {}, &a));
+        QVERIFY(fx.broker->acknowledge(QStringLiteral("p"), { leases[0] }, {}, &a).ok());
         QCOMPARE(a.ackCount, 1);
         QVERIFY(a.warnings.isEmpty());
         QCOMPARE(fx.message(ids[0]).state, qd::MessageState::Acked);
 
         // The second is leased again: the old lease no longer speaks for it.
-        QVERIFY(!fx.broker->pull(QStringLiteral("p"), 2, 1000, &r));
+        QVERIFY(fx.broker->pull(QStringLiteral("p"), 2, 1000, &r).ok());
         QCOMPARE(r.messages.size(), 1u);
         QCOMPARE(r.messages[0].id, ids[1]);
         a = {};
-        QVERIFY(!fx.broker->acknowledge(QStringLiteral("p"), { leases[1] }, {}, &a));
+        QVERIFY(fx.broker->acknowledge(QStringLiteral("p"), { leases[1] }, {}, &a).ok());
         QCOMPARE(a.ackCount, 0);
         QCOMPARE(a.warnings.size(), 1);
         QCOMPARE(fx.message(ids[1]).state, qd::MessageState::InFlight);
         a = {};
-        QVERIFY(!fx.broker->acknowledge(QStringLiteral("p"), { r.messages[0].leaseId }, {}, &a));
+        QVERIFY(fx.broker->acknowledge(QStringLiteral("p"), { r.messages[0].leaseId }, {}, &a).ok());
         QCOMPARE(a.ackCount, 1);
         QCOMPARE(fx.message(ids[1]).state, qd::MessageState::Acked);
     }
@@ -251,14 +253,15 @@ private slots:
         QVERIFY(fx.createQueue(QStringLiteral("other"), pullSettings()));
         QCOMPARE(fx.send(QStringLiteral("other"), 1).size(), 1);
         qd::PullResult r;
-        QVERIFY(!fx.broker->pull(QStringLiteral("other"), 1, {}, &r));
+        QVERIFY(fx.broker->pull(QStringLiteral("other"), 1, {}, &r).ok());
         const QString otherLease = r.messages[0].leaseId;
         const QString forged = QString::number(r.messages[0].seq) + QStringLiteral("-0000000000000000");
 
         qd::AckResult a;
-        QVERIFY(
-            !fx.broker->acknowledge(QStringLiteral("p"), { QStringLiteral("nonsense"), otherLease, forged },
-                { qd::LeaseRetry { QStringLiteral("999999-abc"), {} } }, &a));
+        QVERIFY(fx.broker
+                    ->acknowledge(QStringLiteral("p"), { QStringLiteral("nonsense"), otherLease, forged },
+                        { qd::LeaseRetry { QStringLiteral("999999-abc"), {} } }, &a)
+                    .ok());
         QCOMPARE(a.ackCount, 0);
         QCOMPARE(a.retryCount, 0);
         QCOMPARE(a.warnings.size(), 4);
@@ -275,11 +278,13 @@ private slots:
         QVERIFY(fx.createQueue(QStringLiteral("p"), pullSettings()));
         const QStringList ids = fx.send(QStringLiteral("p"), 2);
         qd::PullResult r;
-        QVERIFY(!fx.broker->pull(QStringLiteral("p"), 2, {}, &r));
+        QVERIFY(fx.broker->pull(QStringLiteral("p"), 2, {}, &r).ok());
         const QStringList leases = leasesOf(r);
         qd::AckResult a;
-        QVERIFY(!fx.broker->acknowledge(QStringLiteral("p"), { leases[0], leases[0], leases[1] },
-            { qd::LeaseRetry { leases[1], 30 }, qd::LeaseRetry { leases[1], 30 } }, &a));
+        QVERIFY(fx.broker
+                    ->acknowledge(QStringLiteral("p"), { leases[0], leases[0], leases[1] },
+                        { qd::LeaseRetry { leases[1], 30 }, qd::LeaseRetry { leases[1], 30 } }, &a)
+                    .ok());
         QCOMPARE(a.ackCount, 2);
         QCOMPARE(a.retryCount, 0);
         QCOMPARE(a.warnings.size(), 3);
@@ -298,12 +303,12 @@ private slots:
         QVERIFY(fx.createQueue(QStringLiteral("p"), pullSettings()));
         const QStringList ids = fx.send(QStringLiteral("p"), 1);
         qd::PullResult r;
-        QVERIFY(!fx.broker->pull(QStringLiteral("p"), 1, 60'000, &r));
+        QVERIFY(fx.broker->pull(QStringLiteral("p"), 1, 60'000, &r).ok());
         QVERIFY(fx.reopen());
         fx.broker->pumpAll();
         QCOMPARE(fx.message(ids[0]).state, qd::MessageState::InFlight);
         qd::AckResult a;
-        QVERIFY(!fx.broker->acknowledge(QStringLiteral("p"), { r.messages[0].leaseId }, {}, &a));
+        QVERIFY(fx.broker->acknowledge(QStringLiteral("p"), { r.messages[0].leaseId }, {}, &a).ok());
         QCOMPARE(a.ackCount, 1);
         QCOMPARE(fx.message(ids[0]).state, qd::MessageState::Acked);
     }

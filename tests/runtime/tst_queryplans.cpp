@@ -39,7 +39,7 @@ class TstQueryPlans : public QObject {
             fx.clock.advanceMs(1000);
             fx.broker->pumpAll();
             qd::PullResult pulled;
-            QVERIFY(!fx.broker->pull(QStringLiteral("pull"), 10, 1000, &pulled));
+            QVERIFY(fx.broker->pull(QStringLiteral("pull"), 10, 1000, &pulled).ok());
             QVERIFY(!pulled.messages.empty());
             QStringList acks;
             std::vector<qd::LeaseRetry> retries;
@@ -50,8 +50,8 @@ class TstQueryPlans : public QObject {
                     acks.append(pulled.messages[i].leaseId);
             }
             qd::AckResult acked;
-            QVERIFY(!fx.broker->acknowledge(QStringLiteral("pull"), acks, retries, &acked));
-            QVERIFY(!fx.broker->pull(QStringLiteral("pull"), 5, 1000, &pulled)); // left to expire
+            QVERIFY(fx.broker->acknowledge(QStringLiteral("pull"), acks, retries, &acked).ok());
+            QVERIFY(fx.broker->pull(QStringLiteral("pull"), 5, 1000, &pulled).ok()); // left to expire
             fx.clock.advanceMs(2000);
             fx.broker->pumpAll();
             for (const QString &q :

@@ -99,7 +99,7 @@ private slots:
             qd::QueueSettings s;
             set(s, field, good);
             QCOMPARE(s.validate(), QString());
-            QVERIFY(!fx.broker->updateQueue(QStringLiteral("existing"), s));
+            QVERIFY(fx.broker->updateQueue(QStringLiteral("existing"), s).ok());
         }
     }
 

@@ -36,7 +36,7 @@ private slots:
             first.attempt = 1;
             first.startedMs = now - 20;
             first.endedMs = now - 15;
-            first.outcome = QStringLiteral("retried");
+            first.outcome = AttemptOutcome::Retried;
             first.error = QStringLiteral("Error: boom");
             first.logs = QStringList { QStringLiteral("queue() got 1 from images"),
                 QStringLiteral("Error: boom\n    at queue (index.js:7:11)") };
@@ -44,7 +44,7 @@ private slots:
             second.attempt = 2;
             second.startedMs = now - 10;
             second.endedMs = now - 5;
-            second.outcome = QStringLiteral("failed");
+            second.outcome = AttemptOutcome::Failed;
             second.logs.clear();
             b.store()->insertAttempts({ first, second });
             QString error;

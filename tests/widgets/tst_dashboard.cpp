@@ -113,7 +113,7 @@ private slots:
             s.maxBatchSize = 10;
             s.maxBatchTimeoutMs = 0;
             s.maxRetries = 1;
-            QVERIFY(!b.createQueue(QStringLiteral("jobs"), s));
+            QVERIFY(b.createQueue(QStringLiteral("jobs"), s).ok());
             b.attachConsumer(QStringLiteral("jobs"),
                 std::make_shared<FunctionConsumer>([healed](const Delivery &d, BatchOutcome &o) {
                     for (const Message &m : d.messages) {
@@ -147,11 +147,12 @@ private slots:
             for (int i = 0; i < 10; ++i)
                 items.push_back(
                     SendItem { QByteArray("\"good") + QByteArray::number(i) + '"', ContentType::Json, {} });
-            QVERIFY(!b.send(QStringLiteral("jobs"), std::move(items), {}, {}));
-            QVERIFY(!b.send(QStringLiteral("jobs"),
-                { SendItem { "\"bad1\"", ContentType::Json, {} },
-                    SendItem { "\"bad2\"", ContentType::Json, {} } },
-                {}, {}, &badIds));
+            QVERIFY(b.send(QStringLiteral("jobs"), std::move(items), {}, {}).ok());
+            QVERIFY(b.send(QStringLiteral("jobs"),
+                         { SendItem { "\"bad1\"", ContentType::Json, {} },
+                             SendItem { "\"bad2\"", ContentType::Json, {} } },
+                         {}, {}, &badIds)
+                        .ok());
         });
         CounterTilesModel *tiles = page.tiles();
         QTRY_COMPARE_WITH_TIMEOUT(tiles->value(CounterTilesModel::Failed), 2.0, 10000);
@@ -186,7 +187,7 @@ private slots:
 
         // An operator retries the failed ones; this time they succeed.
         healed->store(true);
-        fx.onBroker([&](Broker &b) { QVERIFY(!b.retryMessages(badIds, 0)); });
+        fx.onBroker([&](Broker &b) { QVERIFY(b.retryMessages(badIds, 0).ok()); });
         QTRY_COMPARE_WITH_TIMEOUT(tiles->value(CounterTilesModel::Failed), 0.0, 10000);
         QTRY_VERIFY_WITH_TIMEOUT(
             qAbs(sum(throughput->series(ChartDataModel::AckedPerSecond)->points()) - 12) < 0.6, 5000);
@@ -211,11 +212,12 @@ private slots:
         RuntimeFixture fx;
         QVERIFY(fx.start(100));
         fx.onBroker([&](Broker &b) {
-            QVERIFY(!b.createQueue(QStringLiteral("jobs")));
+            QVERIFY(b.createQueue(QStringLiteral("jobs")).ok());
             QueueSettings none;
             none.consumerType = ConsumerType::None;
-            QVERIFY(!b.createQueue(QStringLiteral("parked"), none));
-            QVERIFY(!b.send(QStringLiteral("jobs"), { SendItem { "\"a\"", ContentType::Json, {} } }, {}, {}));
+            QVERIFY(b.createQueue(QStringLiteral("parked"), none).ok());
+            QVERIFY(
+                b.send(QStringLiteral("jobs"), { SendItem { "\"a\"", ContentType::Json, {} } }, {}, {}).ok());
         });
         MetricsHistory history;
         history.attach(fx.runtime.get());
@@ -232,7 +234,7 @@ private slots:
         QVERIFY(notice->text().contains(QStringLiteral("no consumer")));
         QVERIFY(!notice->text().contains(QStringLiteral("jobs")));
 
-        fx.onBroker([&](Broker &b) { QVERIFY(!b.setPaused(QStringLiteral("jobs"), true)); });
+        fx.onBroker([&](Broker &b) { QVERIFY(b.setPaused(QStringLiteral("jobs"), true).ok()); });
         QTRY_VERIFY(notice->text().contains(QStringLiteral("<b>jobs</b> is paused")));
         // The queue box says so before the queue is chosen; choosing it keeps the notice to it.
         const int jobs = page.queueBox()->findData(QStringLiteral("jobs"));
@@ -246,7 +248,7 @@ private slots:
         QVERIFY(note);
         QCOMPARE(note->text(), QStringLiteral("paused"));
 
-        fx.onBroker([&](Broker &b) { QVERIFY(!b.setPaused(QStringLiteral("jobs"), false)); });
+        fx.onBroker([&](Broker &b) { QVERIFY(b.setPaused(QStringLiteral("jobs"), false).ok()); });
         QTRY_VERIFY(!notice->isVisible());
         QCOMPARE(note->text(), QString());
         QCOMPARE(page.queueBox()->itemText(jobs), QStringLiteral("jobs"));
@@ -416,8 +418,8 @@ private slots:
         QVERIFY(load);
 
         fx.onBroker([&](Broker &b) {
-            QVERIFY(
-                !b.send(QStringLiteral("images"), { SendItem { "\"x\"", ContentType::Json, {} } }, {}, {}));
+            QVERIFY(b.send(QStringLiteral("images"), { SendItem { "\"x\"", ContentType::Json, {} } }, {}, {})
+                        .ok());
         });
         QTRY_VERIFY(page.depthChart()->isVisible());
         QVERIFY(!welcome->isVisible());
@@ -473,8 +475,8 @@ private slots:
         QSignalSpy frames(&history, &MetricsHistory::framesAdded);
         // Something sent, so the charts are up rather than the first-run welcome.
         fx.onBroker([&](Broker &b) {
-            QVERIFY(
-                !b.send(QStringLiteral("images"), { SendItem { "\"x\"", ContentType::Json, {} } }, {}, {}));
+            QVERIFY(b.send(QStringLiteral("images"), { SendItem { "\"x\"", ContentType::Json, {} } }, {}, {})
+                        .ok());
         });
         QTRY_VERIFY(page.depthChart()->isVisible());
         QTRY_VERIFY(page.model()->rowCount() >= 2);

@@ -31,7 +31,7 @@ class TstLoadGenerator : public QObject {
 
     void createQueue(const QString &name)
     {
-        m_runtime->onRuntime([&](Broker &b) { QVERIFY(!b.createQueue(name)); });
+        m_runtime->onRuntime([&](Broker &b) { QVERIFY(b.createQueue(name).ok()); });
     }
 
 private slots:

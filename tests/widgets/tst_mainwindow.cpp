@@ -181,7 +181,7 @@ private slots:
 
         fx.onBroker([](Broker &b) {
             std::vector<SendItem> items(7, SendItem { "\"x\"", ContentType::Json, {} });
-            QVERIFY(!b.send(QStringLiteral("images"), std::move(items), {}, {}));
+            QVERIFY(b.send(QStringLiteral("images"), std::move(items), {}, {}).ok());
         });
         // No consumer for images here: the seven wait.
         QTRY_COMPARE(w.backlogLabel()->text(), QStringLiteral("Backlog: 7"));

@@ -266,10 +266,11 @@ private slots:
         fx.onBroker([&](Broker &b) {
             QueueSettings settings;
             settings.maxBatchTimeoutMs = 0;
-            QVERIFY(!b.createQueue(QStringLiteral("jobs"), settings));
+            QVERIFY(b.createQueue(QStringLiteral("jobs"), settings).ok());
             // No consumer yet: the message waits, ready, as the operator first sees it.
-            QVERIFY(!b.send(
-                QStringLiteral("jobs"), { SendItem { "\"one\"", ContentType::Json, {} } }, {}, {}, &ids));
+            QVERIFY(b.send(QStringLiteral("jobs"), { SendItem { "\"one\"", ContentType::Json, {} } }, {}, {},
+                         &ids)
+                        .ok());
         });
         QCOMPARE(ids.size(), 1);
         MessagesPage page(fx.runtime.get());
@@ -302,7 +303,8 @@ private slots:
         const QStringList failed = makeFailed(fx, QStringLiteral("jobs"), 1, [](int) { return QString(); });
         fx.onBroker([&](Broker &b) {
             QVERIFY(
-                !b.send(QStringLiteral("jobs"), { SendItem { "\"waits\"", ContentType::Json, {} } }, {}, {}));
+                b.send(QStringLiteral("jobs"), { SendItem { "\"waits\"", ContentType::Json, {} } }, {}, {})
+                    .ok());
         });
         MessagesPage page(fx.runtime.get());
         page.resize(1400, 900);

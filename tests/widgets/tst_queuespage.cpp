@@ -166,7 +166,7 @@ private slots:
         // Purge: only once the queue's name is typed.
         fx.onBroker([](Broker &b) {
             std::vector<SendItem> items(5, SendItem { "\"x\"", ContentType::Json, {} });
-            QVERIFY(!b.send(QStringLiteral("orders"), std::move(items), {}, {}));
+            QVERIFY(b.send(QStringLiteral("orders"), std::move(items), {}, {}).ok());
         });
         QTRY_COMPARE(model.queue(QStringLiteral("orders"))->counts.ready, 5);
         QTest::mouseClick(buttonFor(&page, page.purgeAction()), Qt::LeftButton);
@@ -303,8 +303,8 @@ private slots:
         QVERIFY(fx.start(100));
         QueueSettings parked;
         parked.consumerType = ConsumerType::None;
-        QVERIFY(
-            !fx.onBroker([&](Broker &b) { return bool(b.createQueue(QStringLiteral("parked"), parked)); }));
+        QVERIFY(!fx.onBroker(
+            [&](Broker &b) { return b.createQueue(QStringLiteral("parked"), parked).isError(); }));
         QueueTableModel model;
         QObject::connect(fx.runtime.get(), &Runtime::snapshot, &model, &QueueTableModel::setSnapshot);
         QueueCommands commands(fx.runtime.get());

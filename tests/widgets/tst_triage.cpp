@@ -270,7 +270,7 @@ private slots:
                     a.attempt = i;
                     a.startedMs = fromMs + i * 1000;
                     a.endedMs = a.startedMs + 100;
-                    a.outcome = i == count ? QStringLiteral("failed") : QStringLiteral("retried");
+                    a.outcome = i == count ? AttemptOutcome::Failed : AttemptOutcome::Retried;
                     a.error = QStringLiteral("upstream 503");
                     attempts.push_back(a);
                 }
@@ -281,7 +281,7 @@ private slots:
         };
         const qint64 now = fx.onBroker([](Broker &b) { return b.clock()->nowMs(); });
         addAttempts(3, now - 60'000);
-        QVERIFY(fx.onBroker([&](Broker &b) { return !b.retryMessages({ id }, 0); }));
+        QVERIFY(fx.onBroker([&](Broker &b) { return b.retryMessages({ id }, 0).ok(); }));
         addAttempts(2, now + 60'000);
 
         MessageQuery query(fx.runtime->storePath());

@@ -1,5 +1,7 @@
 #include "pgstore.h"
 
+#include "messagefiltersql.h"
+
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QObject>
@@ -19,65 +21,10 @@ namespace qd {
 
 namespace {
 
-constexpr const char *kMessageColumns = "seq, id, queue_id, body, content_type, timestamp_ms, visible_at, "
-                                        "attempts, state, lease_id, lease_expires, "
-                                        "batch_id, source_queue_id, last_error, updated_ms";
-
 QString nextConnectionName()
 {
     static std::atomic<int> counter { 0 };
     return sqlf(QStringLiteral("queuedeck-pg-%1"), counter.fetch_add(1));
-}
-
-QString sortKey(MessageSort sort)
-{
-    switch (sort) {
-    case MessageSort::Seq:
-        return QStringLiteral("seq");
-    case MessageSort::Queue:
-        return QStringLiteral("queue_id");
-    case MessageSort::State:
-        return QStringLiteral("state");
-    case MessageSort::Attempts:
-        return QStringLiteral("attempts");
-    case MessageSort::User:
-        return QStringLiteral("coalesce(user_id, '') COLLATE \"C\"");
-    case MessageSort::Url:
-        return QStringLiteral("coalesce(image_url, '') COLLATE \"C\"");
-    case MessageSort::Updated:
-        return QStringLiteral("updated_ms");
-    case MessageSort::LastError:
-        return QStringLiteral("coalesce(last_error, '') COLLATE \"C\"");
-    case MessageSort::Id:
-        return QStringLiteral("id COLLATE \"C\"");
-    }
-    return QStringLiteral("seq");
-}
-
-QString orderBy(const MessageFilter &filter)
-{
-    const QString dir = filter.descending ? QStringLiteral(" DESC") : QString();
-    if (filter.sort == MessageSort::Seq)
-        return QStringLiteral(" ORDER BY seq") + dir;
-    return QStringLiteral(" ORDER BY ") + sortKey(filter.sort) + dir + QStringLiteral(", seq") + dir;
-}
-
-// A body as SQLite's CAST(body AS TEXT) LIKE sees it: its bytes up to the first NUL, one
-// character per byte (LATIN1 maps every byte but NUL), so bodies that are not UTF-8 are
-// searched too, and non-ASCII text is compared byte for byte; ASCII letters in lower case,
-// as SQLite's LIKE ignores their case only.
-constexpr const char *kBodyText
-    = "translate(convert_from(substring(body FROM 1 FOR coalesce(nullif(position('\\x00'::bytea IN body), 0) "
-      "- 1, length(body))), 'LATIN1'), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')";
-
-// `pattern` with ASCII letters in lower case, to be LIKE'd against kBodyText.
-QString asciiLower(QString pattern)
-{
-    for (QChar &c : pattern) {
-        if (c >= QLatin1Char('A') && c <= QLatin1Char('Z'))
-            c = QChar(c.unicode() + ('a' - 'A'));
-    }
-    return pattern;
 }
 
 } // namespace
@@ -753,104 +700,6 @@ QueueCounts PgStore::backlog(qint64 queueId, qint64 nowMs)
     QueueCounts c = totals(queueId, nowMs);
     c.inFlight = c.acked = c.failed = 0;
     return c;
-}
-
-QString PgStore::filterSql(const MessageFilter &filter, qint64 nowMs) const
-{
-    QString sql = QStringLiteral(" FROM messages WHERE true");
-    if (filter.queueId)
-        sql += sqlf(QStringLiteral(" AND queue_id = %1"), *filter.queueId);
-    switch (filter.state) {
-    case StateFilter::Any:
-        break;
-    case StateFilter::Ready:
-        sql += sqlf(QStringLiteral(" AND state = 0 AND visible_at <= %1"), nowMs);
-        break;
-    case StateFilter::Delayed:
-        sql += sqlf(QStringLiteral(" AND state = 0 AND visible_at > %1"), nowMs);
-        break;
-    case StateFilter::InFlight:
-        sql += QStringLiteral(" AND state = 1");
-        break;
-    case StateFilter::Acked:
-        sql += QStringLiteral(" AND state = 2");
-        break;
-    case StateFilter::Failed:
-        sql += QStringLiteral(" AND state = 3");
-        break;
-    }
-    if (filter.deadLettered)
-        sql += QStringLiteral(" AND source_queue_id <> 0 AND state IN (0, 3)");
-    if (filter.failures)
-        sql += QStringLiteral(" AND (state = 3 OR source_queue_id <> 0) AND state IN (0, 3)");
-    if (!filter.errorText.isEmpty())
-        sql += sqlf(
-            QStringLiteral(" AND last_error ILIKE %1 ESCAPE '\\'"), lit(likePattern(filter.errorText)));
-    if (!filter.userId.isEmpty())
-        sql += sqlf(QStringLiteral(" AND user_id = %1"), lit(filter.userId));
-    if (!filter.errorPattern.isEmpty())
-        sql += sqlf(QStringLiteral(" AND last_error ILIKE %1 ESCAPE '\\'"), lit(filter.errorPattern));
-    if (!filter.text.isEmpty()) {
-        // The pattern's UTF-8 bytes one character each, like the body's.
-        sql += sqlf(QStringLiteral(" AND (id = %1 OR %2 LIKE convert_from(convert_to(%3, 'UTF8'), 'LATIN1') "
-                                   "ESCAPE '\\' OR last_error ILIKE %4 ESCAPE '\\')"),
-            lit(filter.text.toLower()), QLatin1String(kBodyText), lit(asciiLower(likePattern(filter.text))),
-            lit(likePattern(filter.text)));
-    }
-    if (filter.fromMs > 0)
-        sql += sqlf(QStringLiteral(" AND timestamp_ms >= %1"), filter.fromMs);
-    if (filter.toMs > 0)
-        sql += sqlf(QStringLiteral(" AND timestamp_ms <= %1"), filter.toMs);
-    return sql;
-}
-
-std::vector<Message> PgStore::listMessages(const MessageFilter &filter, qint64 nowMs, int offset, int limit)
-{
-    return readMessages(QStringLiteral("SELECT ") + QLatin1String(kMessageColumns) + filterSql(filter, nowMs)
-        + orderBy(filter) + sqlf(QStringLiteral(" LIMIT %1 OFFSET %2"), limit, offset));
-}
-
-qint64 PgStore::countMessages(const MessageFilter &filter, qint64 nowMs)
-{
-    return scalar(QStringLiteral("SELECT count(*)") + filterSql(filter, nowMs)).value_or(0);
-}
-
-std::vector<qint64> PgStore::selectSeqs(const MessageFilter &filter, qint64 nowMs)
-{
-    flushInserts();
-    std::vector<qint64> out;
-    QSqlQuery q(QSqlDatabase::database(m_connection, false));
-    if (!run(q, QStringLiteral("SELECT seq") + filterSql(filter, nowMs) + QStringLiteral(" ORDER BY seq")))
-        return out;
-    while (q.next())
-        out.push_back(q.value(0).toLongLong());
-    return out;
-}
-
-qint64 PgStore::positionOf(const MessageFilter &filter, qint64 nowMs, qint64 seq)
-{
-    const QString where = filterSql(filter, nowMs);
-    if (scalar(QStringLiteral("SELECT count(*)") + where + sqlf(QStringLiteral(" AND seq = %1"), seq))
-            .value_or(0)
-        == 0)
-        return -1;
-    const QString cmp = filter.descending ? QStringLiteral(" > ") : QStringLiteral(" < ");
-    const QString key = sortKey(filter.sort);
-    const QString tail = filter.sort == MessageSort::Seq
-        ? QStringLiteral(" AND seq") + cmp + QString::number(seq)
-        : sqlf(
-            QStringLiteral(" AND (%1, seq)%2(SELECT %1, seq FROM messages WHERE seq = %3)"), key, cmp, seq);
-    return scalar(QStringLiteral("SELECT count(*)") + where + tail).value_or(0);
-}
-
-void PgStore::beginRead()
-{
-    run(QStringLiteral("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
-}
-
-void PgStore::endRead()
-{
-    run(QStringLiteral("COMMIT"));
 }
 
 } // namespace qd

@@ -14,6 +14,8 @@ class QObject;
 
 namespace qd {
 
+class MessageFilterSql;
+
 // SQL text with its %1, %2, … filled in one pass, so a value that itself holds "%2" (a LIKE
 // pattern, a queue name) is never taken for a placeholder, as chained QString::arg() would.
 inline QString sqlPart(const QString &s)
@@ -152,7 +154,8 @@ private:
     QString lit(const QString &s) const;
     QString lit(const QByteArray &b) const;
     std::vector<Message> readMessages(const QString &sql);
-    QString filterSql(const MessageFilter &filter, qint64 nowMs) const;
+    // The filter's SQL with its values filled in as literals.
+    QString filled(const MessageFilterSql &filter, const QString &sql) const;
     QString resultFilterSql(const ResultFilter &filter) const;
     void notifyQueue(qint64 queueId) { m_notify.insert(queueId); }
     void checkConnection();

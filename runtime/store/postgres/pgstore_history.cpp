@@ -58,7 +58,7 @@ std::vector<AttemptRecord> readAttempts(QSqlQuery &q)
         a.batchId = q.value(4).toLongLong();
         a.startedMs = q.value(5).toLongLong();
         a.endedMs = q.value(6).toLongLong();
-        a.outcome = q.value(7).toString();
+        attemptOutcomeFromName(q.value(7).toString(), &a.outcome); // every outcome written has a name
         a.error = q.value(8).toString();
         a.logs = attemptLogsFromText(q.value(9).toString());
         out.push_back(std::move(a));
@@ -180,8 +180,8 @@ void PgStore::insertAttempts(const std::vector<AttemptRecord> &attempts)
     QStringList rows;
     for (const AttemptRecord &a : attempts) {
         rows.append(sqlf(QStringLiteral("(%1,%2,%3,%4,%5,%6,%7,%8,%9,%10)"), a.messageSeq, lit(a.messageId),
-            a.queueId, a.attempt, a.batchId, a.startedMs, a.endedMs, lit(a.outcome), lit(a.error),
-            a.logs.isEmpty() ? QStringLiteral("NULL") : lit(attemptLogsText(a.logs))));
+            a.queueId, a.attempt, a.batchId, a.startedMs, a.endedMs, lit(attemptOutcomeName(a.outcome)),
+            lit(a.error), a.logs.isEmpty() ? QStringLiteral("NULL") : lit(attemptLogsText(a.logs))));
     }
     run(sqlf(QStringLiteral("INSERT INTO attempts(%1) VALUES %2"), QLatin1String(kAttemptColumns),
         rows.join(QLatin1Char(','))));

@@ -1,5 +1,6 @@
 #include "sqlitestore.h"
 
+#include "messagefiltersql.h"
 #include "sqlitestatement.h"
 
 #include <QDir>
@@ -14,6 +15,7 @@
 #include <string>
 #include <unordered_map>
 #include <utility>
+#include <variant>
 
 namespace qd {
 
@@ -32,49 +34,6 @@ constexpr qint64 kIntegrityBudgetMs = 300;
 // a QueueDeck from before the mark, and is adopted.
 const QStringList kFirstTables = { QStringLiteral("attempts"), QStringLiteral("audit"),
     QStringLiteral("batches"), QStringLiteral("messages"), QStringLiteral("queues") };
-
-constexpr const char *kMessageColumns = "seq, id, queue_id, body, content_type, timestamp_ms, visible_at, "
-                                        "attempts, state, lease_id, lease_expires, "
-                                        "batch_id, source_queue_id, last_error, updated_ms";
-
-// A JSON body's field, NULL for other bodies; json_valid keeps one bad row from failing a query.
-#define QD_BODY_FIELD(name)                                                                                  \
-    "(CASE WHEN content_type = 0 AND json_valid(body) THEN json_extract(body, '$." name "') END)"
-
-// The ORDER BY of listMessages() and the key positionOf() compares; NULLs as '' so that a
-// row-value comparison orders them like ORDER BY does.
-std::string sortKey(MessageSort sort)
-{
-    switch (sort) {
-    case MessageSort::Seq:
-        return "seq";
-    case MessageSort::Queue:
-        return "queue_id";
-    case MessageSort::State:
-        return "state";
-    case MessageSort::Attempts:
-        return "attempts";
-    case MessageSort::User:
-        return "coalesce(" QD_BODY_FIELD("userId") ", '')";
-    case MessageSort::Url:
-        return "coalesce(" QD_BODY_FIELD("imageUrl") ", '')";
-    case MessageSort::Updated:
-        return "updated_ms";
-    case MessageSort::LastError:
-        return "coalesce(last_error, '')";
-    case MessageSort::Id:
-        return "id";
-    }
-    return "seq";
-}
-
-std::string orderBy(const MessageFilter &filter)
-{
-    const char *dir = filter.descending ? " DESC" : "";
-    if (filter.sort == MessageSort::Seq)
-        return std::string(" ORDER BY seq") + dir;
-    return " ORDER BY " + sortKey(filter.sort) + dir + ", seq" + dir;
-}
 
 } // namespace
 
@@ -657,122 +616,6 @@ QueueCounts SqliteStore::backlog(qint64 queueId, qint64 nowMs)
     QueueCounts c = totals(queueId, nowMs);
     c.inFlight = c.acked = c.failed = 0;
     return c;
-}
-
-SqliteStatement &SqliteStore::filtered(
-    const char *select, const MessageFilter &filter, qint64 nowMs, const char *tail)
-{
-    std::string sql = select;
-    sql += " FROM messages WHERE 1";
-    if (filter.queueId)
-        sql += " AND queue_id = ?1";
-    switch (filter.state) {
-    case StateFilter::Any:
-        break;
-    case StateFilter::Ready:
-        sql += " AND state = 0 AND visible_at <= ?2";
-        break;
-    case StateFilter::Delayed:
-        sql += " AND state = 0 AND visible_at > ?2";
-        break;
-    case StateFilter::InFlight:
-        sql += " AND state = 1";
-        break;
-    case StateFilter::Acked:
-        sql += " AND state = 2";
-        break;
-    case StateFilter::Failed:
-        sql += " AND state = 3";
-        break;
-    }
-    if (filter.deadLettered)
-        sql += " AND source_queue_id <> 0 AND state IN (0, 3)";
-    if (filter.failures) // written so the planner picks the messages_failures index
-        sql += " AND (state = 3 OR source_queue_id <> 0) AND state IN (0, 3)";
-    if (!filter.errorText.isEmpty())
-        sql += " AND last_error LIKE ?9 ESCAPE '\\'";
-    if (!filter.userId.isEmpty())
-        sql += " AND " QD_BODY_FIELD("userId") " = ?10";
-    if (!filter.errorPattern.isEmpty())
-        sql += " AND last_error LIKE ?12 ESCAPE '\\'";
-    if (!filter.text.isEmpty())
-        sql += " AND (id = ?3 OR CAST(body AS TEXT) LIKE ?4 ESCAPE '\\' OR last_error LIKE ?4 ESCAPE '\\')";
-    if (filter.fromMs > 0)
-        sql += " AND timestamp_ms >= ?5";
-    if (filter.toMs > 0)
-        sql += " AND timestamp_ms <= ?6";
-    sql += tail;
-    auto &s = stmt(sql.c_str());
-    if (filter.queueId)
-        s.bind(1, *filter.queueId);
-    if (filter.state == StateFilter::Ready || filter.state == StateFilter::Delayed)
-        s.bind(2, nowMs);
-    if (!filter.text.isEmpty()) {
-        s.bind(3, filter.text.toLower());
-        s.bind(4, likePattern(filter.text));
-    }
-    if (filter.fromMs > 0)
-        s.bind(5, filter.fromMs);
-    if (filter.toMs > 0)
-        s.bind(6, filter.toMs);
-    if (!filter.errorText.isEmpty())
-        s.bind(9, likePattern(filter.errorText));
-    if (!filter.userId.isEmpty())
-        s.bind(10, filter.userId);
-    if (!filter.errorPattern.isEmpty())
-        s.bind(12, filter.errorPattern);
-    return s;
-}
-
-std::vector<Message> SqliteStore::listMessages(
-    const MessageFilter &filter, qint64 nowMs, int offset, int limit)
-{
-    static const std::string select = std::string("SELECT ") + kMessageColumns;
-    const std::string tail = orderBy(filter) + " LIMIT ?7 OFFSET ?8";
-    auto &s = filtered(select.c_str(), filter, nowMs, tail.c_str());
-    s.bind(7, limit).bind(8, offset);
-    return readMessages(s);
-}
-
-qint64 SqliteStore::countMessages(const MessageFilter &filter, qint64 nowMs)
-{
-    auto &s = filtered("SELECT count(*)", filter, nowMs, "");
-    qint64 n = 0;
-    if (s.next())
-        n = s.i64(0);
-    s.reset();
-    return n;
-}
-
-std::vector<qint64> SqliteStore::selectSeqs(const MessageFilter &filter, qint64 nowMs)
-{
-    auto &s = filtered("SELECT seq", filter, nowMs, " ORDER BY seq");
-    std::vector<qint64> out;
-    while (s.next())
-        out.push_back(s.i64(0));
-    return out;
-}
-
-qint64 SqliteStore::positionOf(const MessageFilter &filter, qint64 nowMs, qint64 seq)
-{
-    auto &member = filtered("SELECT count(*)", filter, nowMs, " AND seq = ?11");
-    member.bind(11, seq);
-    const bool matches = member.next() && member.i64(0) > 0;
-    member.reset();
-    if (!matches)
-        return -1;
-    const char *cmp = filter.descending ? " > " : " < ";
-    const std::string key = sortKey(filter.sort);
-    const std::string tail = filter.sort == MessageSort::Seq
-        ? std::string(" AND seq") + cmp + "?11"
-        : " AND (" + key + ", seq)" + cmp + "(SELECT " + key + ", seq FROM messages WHERE seq = ?11)";
-    auto &s = filtered("SELECT count(*)", filter, nowMs, tail.c_str());
-    s.bind(11, seq);
-    qint64 n = 0;
-    if (s.next())
-        n = s.i64(0);
-    s.reset();
-    return n;
 }
 
 bool SqliteStore::updateBody(qint64 seq, const QByteArray &body, ContentType type)

@@ -9,6 +9,8 @@ struct sqlite3;
 
 namespace qd {
 
+class MessageFilterSql;
+
 // The default store: one SQLite file in WAL mode with synchronous=FULL, so a commit is
 // on disk when it returns. Uses SQLite's C API directly: prepared statements are kept
 // for the life of the connection, which is what makes tens of thousands of messages
@@ -97,6 +99,19 @@ public:
     void insertRollups(const std::vector<MetricsFrame> &rollups, qint64 keepFromMs) override;
     std::vector<MetricsFrame> rollups(qint64 fromMs) override;
 
+    // One process owns a SQLite file: it is never shared and has no other nodes
+    // (sqlitestore_cluster.cpp).
+    bool shared() const override { return false; }
+    void setChangeListener(std::function<void(qint64 queueId)> listener) override;
+    int lockDispatch(qint64 queueId) override;
+    qint64 registerNode(const NodeInfo &node) override;
+    void heartbeat(const NodeInfo &node) override;
+    void unregisterNode() override;
+    std::vector<NodeInfo> nodes() override;
+    std::vector<qint64> stillClaimed(qint64 batchId) override;
+    void publishCounters(const std::map<qint64, QueueCounters> &counters) override;
+    std::map<qint64, QueueCounters> otherNodesCounters() override;
+
 private:
     void begin();
     bool exec(const char *sql, QString *error = nullptr);
@@ -106,8 +121,7 @@ private:
     bool probeWrite(QString *error);
     SqliteStatement &stmt(const char *sql);
     std::vector<Message> readMessages(SqliteStatement &s);
-    SqliteStatement &filtered(
-        const char *select, const MessageFilter &filter, qint64 nowMs, const char *tail);
+    SqliteStatement &filtered(const QString &select, const MessageFilterSql &filter, const QString &tail);
     SqliteStatement &filteredResults(const char *select, const ResultFilter &filter, const char *tail);
     // counts(), backlog() and depth() from queue_totals and two index seeks.
     QueueCounts totals(qint64 queueId, qint64 nowMs);

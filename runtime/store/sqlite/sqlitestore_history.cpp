@@ -127,7 +127,7 @@ void SqliteStore::insertAttempts(const std::vector<AttemptRecord> &attempts)
             .bind(5, a.batchId)
             .bind(6, a.startedMs)
             .bind(7, a.endedMs)
-            .bind(8, a.outcome)
+            .bind(8, attemptOutcomeName(a.outcome))
             .bind(9, a.error)
             .bind(10, attemptLogsText(a.logs))
             .run();
@@ -147,7 +147,7 @@ std::vector<AttemptRecord> readAttempts(SqliteStatement &s)
         a.batchId = s.i64(4);
         a.startedMs = s.i64(5);
         a.endedMs = s.i64(6);
-        a.outcome = s.text(7);
+        attemptOutcomeFromName(s.text(7), &a.outcome); // every outcome written has a name
         a.error = s.text(8);
         a.logs = attemptLogsFromText(s.text(9));
         out.push_back(std::move(a));
