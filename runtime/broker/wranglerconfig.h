@@ -35,7 +35,7 @@ bool parseWranglerFile(const QString &path, WranglerConfig *out, QString *error)
 
 // JSON with // and /* */ comments and trailing commas, as wrangler.jsonc allows, made
 // into plain JSON. Comments become spaces, so offsets and line numbers stay the same.
-QByteArray jsoncToJson(const QByteArray &jsonc);
+QByteArray jsoncToJson(const QByteArray &in);
 
 // The queues and settings of a parsed file, in the shape wrangler uses (also the way
 // JSON is read): {"queues": {"producers": [...], "consumers": [...]}}.
