@@ -764,7 +764,7 @@ ExitCode exitCodeForStatus(int status)
 
 QString errorMessage(const QJsonObject &answer)
 {
-    const QString own = answer.value(QLatin1String("error")).toString();
+    QString own = answer.value(QLatin1String("error")).toString();
     if (!own.isEmpty())
         return own;
     QStringList messages;

@@ -24,10 +24,10 @@ constexpr int kSettleMs = 700;
 
 } // namespace
 
-ScreenshotTour::ScreenshotTour(MainWindow *window, const QString &dir, QObject *parent)
+ScreenshotTour::ScreenshotTour(MainWindow *window, QString dir, QObject *parent)
     : QObject(parent)
     , m_window(window)
-    , m_dir(dir)
+    , m_dir(std::move(dir))
 {
     static_assert(kPages == MainWindow::PageCount);
 }

@@ -12,7 +12,7 @@ class MainWindow;
 class ScreenshotTour final : public QObject {
     Q_OBJECT
 public:
-    explicit ScreenshotTour(MainWindow *window, const QString &dir, QObject *parent = nullptr);
+    explicit ScreenshotTour(MainWindow *window, QString dir, QObject *parent = nullptr);
 
     void start(int delayMs);
 

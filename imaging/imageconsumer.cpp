@@ -44,9 +44,9 @@ QString readLocal(const QString &path, qint64 maxBytes, QByteArray *out)
 
 } // namespace
 
-ImageConsumer::ImageConsumer(const ImageConsumerContext &context, QObject *parent)
+ImageConsumer::ImageConsumer(ImageConsumerContext context, QObject *parent)
     : QObject(parent)
-    , m_context(context)
+    , m_context(std::move(context))
     , m_network(new QNetworkAccessManager(this))
     , m_lookup(systemHostLookup())
 {

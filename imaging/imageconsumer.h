@@ -23,7 +23,7 @@ namespace qd {
 class ImageConsumer final : public QObject, public Consumer {
     Q_OBJECT
 public:
-    explicit ImageConsumer(const ImageConsumerContext &context, QObject *parent = nullptr);
+    explicit ImageConsumer(ImageConsumerContext context, QObject *parent = nullptr);
     ~ImageConsumer() override;
 
     void deliver(const Delivery &delivery, CompletionFn done) override;

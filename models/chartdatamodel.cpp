@@ -1,6 +1,7 @@
 #include "chartdatamodel.h"
 
 #include "metricsformat.h"
+#include "viewclock.h"
 
 #include <QDateTime>
 #include <QLocale>
@@ -276,7 +277,7 @@ void ChartDataModel::refresh()
 
 void ChartDataModel::rebuild(bool reset)
 {
-    m_windowEndMs = m_history->latestMs() > 0 ? m_history->latestMs() : QDateTime::currentMSecsSinceEpoch();
+    m_windowEndMs = m_history->latestMs() > 0 ? m_history->latestMs() : viewClock().nowMs();
     std::vector<MetricsFrame> next = buckets(*m_history, m_queue, m_range, m_windowEndMs);
     const qint64 width = bucketMs(m_range);
     // Rows are buckets in time order: old ones leave at the top, new ones arrive at the

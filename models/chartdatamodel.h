@@ -85,7 +85,7 @@ public:
     // Columns whose values are message counts (depths), not rates.
     static bool isCount(Column column);
     // One bucket's value; the failure rate here is the bucket's own, not smoothed.
-    static double value(const MetricsFrame &bucket, Column column);
+    static double value(const MetricsFrame &f, Column column);
     // The buckets for a range ending at endMs, from the history of one queue.
     static std::vector<MetricsFrame> buckets(
         const MetricsHistory &history, const QString &queue, Range range, qint64 endMs);

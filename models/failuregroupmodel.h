@@ -29,7 +29,7 @@ public:
     void refresh();
     void setLiveInterval(int ms);
     // Also what refresh() ends in; public so a test can hand groups in directly.
-    void setGroups(const QList<FailureGroup> &groups);
+    void setGroups(const QList<FailureGroup> &incoming);
 
     std::optional<FailureGroup> group(int row) const;
     // The messages in all groups, from the same answer as the groups themselves.

@@ -105,7 +105,7 @@ QVariant MessageTableModel::data(const QModelIndex &index, int role) const
     const MessageRow &m = m_cache.at(row - m_cacheStart);
     if (column == Mark) {
         if (role == Qt::CheckStateRole)
-            return m_marks.count(m.seq) ? Qt::Checked : Qt::Unchecked;
+            return m_marks.contains(m.seq) ? Qt::Checked : Qt::Unchecked;
         if (role == Qt::ToolTipRole)
             return tr("Marked rows are what Retry, Delete and Export act on (x)");
         if (role != LoadedRole && role != SeqRole && role != IdRole && role != StateRole)
@@ -228,7 +228,7 @@ bool MessageTableModel::setData(const QModelIndex &index, const QVariant &value,
 void MessageTableModel::setMarked(int row, bool marked)
 {
     const auto r = rowAt(row);
-    if (!r || marked == (m_marks.count(r->seq) > 0))
+    if (!r || marked == m_marks.contains(r->seq))
         return;
     if (marked)
         m_marks.emplace(r->seq, r->id);
@@ -241,7 +241,7 @@ void MessageTableModel::setMarked(int row, bool marked)
 bool MessageTableModel::isMarked(int row) const
 {
     const auto r = rowAt(row);
-    return r && m_marks.count(r->seq) > 0;
+    return r && m_marks.contains(r->seq);
 }
 
 void MessageTableModel::clearMarks()
@@ -261,7 +261,7 @@ QList<int> MessageTableModel::markedRows() const
     if (m_marks.empty())
         return rows;
     for (qsizetype i = 0; i < m_cache.size(); ++i) {
-        if (m_marks.count(m_cache.at(i).seq) && m_cacheStart + int(i) < m_count)
+        if (m_marks.contains(m_cache.at(i).seq) && m_cacheStart + int(i) < m_count)
             rows.append(m_cacheStart + int(i));
     }
     return rows;
@@ -459,7 +459,7 @@ void MessageTableModel::fetchMissing()
     for (int page = first / kPageSize; page <= last / kPageSize; ++page) {
         const int start = page * kPageSize;
         const int end = std::min(m_count, start + kPageSize) - 1;
-        if ((isLoaded(start) && isLoaded(end)) || m_pendingPages.count(page))
+        if ((isLoaded(start) && isLoaded(end)) || m_pendingPages.contains(page))
             continue;
         if (m_pendingPages.size() >= kMaxPendingPages)
             return; // more when these answer

@@ -2,8 +2,7 @@
 
 #include "metricsformat.h"
 #include "runtime.h"
-
-#include <QDateTime>
+#include "viewclock.h"
 
 #include <algorithm>
 
@@ -30,7 +29,7 @@ void MetricsHistory::attach(Runtime *runtime)
     connect(runtime, &Runtime::rollups, this, &MetricsHistory::addRollups);
     connect(runtime, &Runtime::auditAppended, this, &MetricsHistory::addAudit);
     connect(runtime, &Runtime::history, this, &MetricsHistory::addHistory);
-    runtime->requestHistory(QDateTime::currentMSecsSinceEpoch() - 25LL * 3600 * 1000);
+    runtime->requestHistory(viewClock().nowMs() - 25LL * 3600 * 1000);
 }
 
 void MetricsHistory::addFrames(const QList<MetricsFrame> &frames)

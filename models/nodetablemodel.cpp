@@ -2,6 +2,7 @@
 
 #include "messageformat.h"
 #include "metricsformat.h"
+#include "viewclock.h"
 
 #include <QColor>
 #include <QDateTime>
@@ -59,7 +60,7 @@ QVariant NodeTableModel::data(const QModelIndex &index, int role) const
         case Acked:
             return n.acked;
         case Status:
-            return n.alive ? qint64(0) : m_clock->nowMs() - n.heartbeatMs;
+            return n.alive ? qint64(0) : nowMs() - n.heartbeatMs;
         case ColumnCount:
             break;
         }
@@ -157,7 +158,12 @@ void NodeTableModel::setLocalProcess(const QString &host, qint64 pid, const QStr
 
 void NodeTableModel::setClock(const Clock *clock)
 {
-    m_clock = clock ? clock : &m_systemClock;
+    m_clock = clock;
+}
+
+qint64 NodeTableModel::nowMs() const
+{
+    return (m_clock ? *m_clock : viewClock()).nowMs();
 }
 
 void NodeTableModel::setNodes(const QList<NodeInfo> &nodes)
@@ -240,7 +246,7 @@ QString NodeTableModel::formatUptime(qint64 ms)
 qint64 NodeTableModel::upFor(const NodeInfo &n) const
 {
     // A silent node was up until its last heartbeat, as far as anyone can tell.
-    return (n.alive ? m_clock->nowMs() : n.heartbeatMs) - n.startedMs;
+    return (n.alive ? nowMs() : n.heartbeatMs) - n.startedMs;
 }
 
 bool NodeTableModel::isLocal(const NodeInfo &n) const

@@ -28,7 +28,7 @@ public:
     // Which listed node is this process. Node ids are the store's, so it is known by its
     // host and pid, and by its endpoint when several runtimes share one process.
     void setLocalProcess(const QString &host, qint64 pid, const QString &endpoint = {});
-    // Uptime and heartbeat age are read against this clock (the system's by default).
+    // Uptime and heartbeat age are read against this clock (viewClock() by default).
     void setClock(const Clock *clock);
 
     // Rows are matched by node id: listed nodes keep their rows and change in place (one
@@ -50,9 +50,10 @@ private:
     bool isLocal(const NodeInfo &n) const;
     QString statusText(const NodeInfo &n) const;
 
+    qint64 nowMs() const;
+
     QList<NodeInfo> m_nodes;
-    SystemClock m_systemClock;
-    const Clock *m_clock = &m_systemClock;
+    const Clock *m_clock = nullptr;
     QString m_localHost;
     qint64 m_localPid = -1;
     QString m_localEndpoint;

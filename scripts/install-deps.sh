@@ -14,6 +14,7 @@ packages=(
   clang clang-format libclang-rt-14-dev wrk
   nodejs
   dpkg-dev desktop-file-utils appstream librsvg2-bin systemd curl python3 python3-yaml zsh
+  python3-jsonschema clang-tidy
 )
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

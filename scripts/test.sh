@@ -3,8 +3,9 @@
 # needed, checks that every C++ file is clang-formatted (scripts/check-format.sh), starts a
 # throwaway PostgreSQL cluster (scripts/pg.sh, port QUEUEDECK_PG_PORT or 54329) so the
 # store's semantic tests also run against PostgreSQL, builds with warnings as errors, runs
-# a bounded libFuzzer run of the request parsing and validation, then the whole test suite
-# with ctest, then builds the Debian package and checks it installed
+# clang-tidy over the first-party sources (scripts/clang-tidy.sh, with .clang-tidy; any
+# finding fails), a bounded libFuzzer run of the request parsing and validation, then the
+# whole test suite with ctest, then builds the Debian package and checks it installed
 # (scripts/package-check.sh). The cluster is removed on exit.
 # This is the README's test command, and what CI runs.
 set -euo pipefail
@@ -24,6 +25,7 @@ done
 export QUEUEDECK_TEST_PG
 cmake --preset ci -DQUEUEDECK_TEST_PG="$QUEUEDECK_TEST_PG"
 cmake --build --preset ci
+bash scripts/clang-tidy.sh build-ci
 bash scripts/fuzz.sh "${QUEUEDECK_FUZZ_SECONDS:-60}"
 ctest --preset ci "$@"
 bash scripts/package-check.sh build-ci

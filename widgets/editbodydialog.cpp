@@ -57,7 +57,7 @@ EditBodyDialog::EditBodyDialog(const QString &id, const QByteArray &body, Conten
 
 QByteArray EditBodyDialog::body() const
 {
-    const QByteArray text = m_editor->toPlainText().toUtf8();
+    QByteArray text = m_editor->toPlainText().toUtf8();
     if (contentType() != ContentType::Json)
         return text;
     // Stored compact, as a producer would have sent it.

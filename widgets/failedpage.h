@@ -1,25 +1,19 @@
 #pragma once
 
+#include "messagebrowser.h"
+
 #include <QWidget>
 
 class QLabel;
 class QPushButton;
 class QTableView;
-class QTimer;
 class QToolButton;
 
 namespace qd {
 
-class BulkProgress;
-class ConfirmBar;
 class FailureGroupModel;
 class FailureNotifier;
-class MessageDetailView;
-class MessageFilterBar;
 class MessageQuery;
-class MessageTableModel;
-class MessageTableView;
-class MessageTriage;
 class OperatorActions;
 class Runtime;
 
@@ -33,15 +27,15 @@ public:
     explicit FailedPage(Runtime *runtime, QWidget *parent = nullptr);
     FailedPage(MessageQuery *query, OperatorActions *actions, QWidget *parent = nullptr);
 
-    MessageTableModel *model() const { return m_model; }
-    MessageTableView *table() const { return m_table; }
+    MessageTableModel *model() const { return m_browser->model(); }
+    MessageTableView *table() const { return m_browser->table(); }
     FailureGroupModel *groups() const { return m_groups; }
     QTableView *groupsView() const { return m_groupsView; }
-    MessageFilterBar *filterBar() const { return m_filterBar; }
-    MessageDetailView *detail() const { return m_detail; }
-    ConfirmBar *confirmBar() const { return m_confirm; }
-    BulkProgress *progress() const { return m_progress; }
-    QLabel *status() const { return m_status; }
+    MessageFilterBar *filterBar() const { return m_browser->filterBar(); }
+    MessageDetailView *detail() const { return m_browser->detail(); }
+    ConfirmBar *confirmBar() const { return m_browser->confirmBar(); }
+    BulkProgress *progress() const { return m_browser->progress(); }
+    QLabel *status() const { return m_browser->status(); }
     QString groupSignature() const { return m_group; }
     QLabel *markedCount() const { return m_marked; }
     // How long a notice such as "Retried 5 messages" stays before it goes.
@@ -55,35 +49,23 @@ protected:
     void hideEvent(QHideEvent *event) override;
 
 private:
-    QToolButton *addButton(const QString &text, const QString &name, const QString &tip);
-    void applyFilter();
     void showGroup(const QString &signature);
     void retryGroup();
     void editCurrent();
     void fillRedriveMenu();
     void updateCount();
     void updateActions();
-    void say(const QString &text);
 
     MessageQuery *m_query;
     OperatorActions *m_actions;
     FailureNotifier *m_notifier = nullptr;
-    MessageFilterBar *m_filterBar;
+    MessageBrowser *m_browser;
     FailureGroupModel *m_groups;
     QTableView *m_groupsView;
-    MessageTableModel *m_model;
-    MessageTableView *m_table;
-    MessageDetailView *m_detail;
-    ConfirmBar *m_confirm;
-    BulkProgress *m_progress;
-    MessageTriage *m_triage;
     QLabel *m_count;
     QLabel *m_marked;
-    QTimer *m_statusTimer;
-    QLabel *m_status;
     QLabel *m_groupLabel;
     QPushButton *m_showAll;
-    QWidget *m_buttons;
     QToolButton *m_redrive = nullptr;
     QList<QToolButton *> m_messageActions; // what needs a message to act on
     QToolButton *m_retryGroup = nullptr;

@@ -2,9 +2,9 @@
 
 #include "messagequery.h"
 #include "messagesearch.h"
+#include "viewclock.h"
 
 #include <QComboBox>
-#include <QDateTime>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -143,7 +143,7 @@ void MessageFilterBar::apply()
                                                            : kAllStates[m_state->currentIndex()];
     f.state = choice.state;
     f.deadLettered = choice.deadLettered;
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 now = viewClock().nowMs();
     if (const qint64 range = kRanges[std::clamp(m_time->currentIndex(), 0, 4)])
         f.fromMs = now - range;
     const MessageSearch search = MessageSearch::parse(m_search->text());

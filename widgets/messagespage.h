@@ -1,21 +1,15 @@
 #pragma once
 
+#include "messagebrowser.h"
+
 #include <QWidget>
 
 class QCheckBox;
 class QLabel;
-class QToolButton;
 
 namespace qd {
 
-class BulkProgress;
-class ConfirmBar;
-class MessageDetailView;
-class MessageFilterBar;
 class MessageQuery;
-class MessageTableModel;
-class MessageTableView;
-class MessageTriage;
 class OperatorActions;
 class Runtime;
 
@@ -28,12 +22,12 @@ public:
     explicit MessagesPage(Runtime *runtime, QWidget *parent = nullptr);
     MessagesPage(MessageQuery *query, OperatorActions *actions, QWidget *parent = nullptr);
 
-    MessageTableModel *model() const { return m_model; }
-    MessageTableView *table() const { return m_table; }
-    MessageFilterBar *filterBar() const { return m_filterBar; }
-    MessageDetailView *detail() const { return m_detail; }
-    ConfirmBar *confirmBar() const { return m_confirm; }
-    QLabel *status() const { return m_status; }
+    MessageTableModel *model() const { return m_browser->model(); }
+    MessageTableView *table() const { return m_browser->table(); }
+    MessageFilterBar *filterBar() const { return m_browser->filterBar(); }
+    MessageDetailView *detail() const { return m_browser->detail(); }
+    ConfirmBar *confirmBar() const { return m_browser->confirmBar(); }
+    QLabel *status() const { return m_browser->status(); }
 
     // Shows the message with this id alone in the table, with its detail open.
     void openMessage(const QString &id);
@@ -47,19 +41,12 @@ protected:
 
 private:
     void updateCount();
-    void say(const QString &text);
+    void setLive(bool on);
 
     MessageQuery *m_query;
     OperatorActions *m_actions;
-    MessageFilterBar *m_filterBar;
-    MessageTableModel *m_model;
-    MessageTableView *m_table;
-    MessageDetailView *m_detail;
-    ConfirmBar *m_confirm;
-    BulkProgress *m_progress;
-    MessageTriage *m_triage;
+    MessageBrowser *m_browser;
     QLabel *m_count;
-    QLabel *m_status;
     QCheckBox *m_live;
 };
 

@@ -33,9 +33,9 @@ ConfirmNameDialog::ConfirmNameDialog(
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 }
 
-NewQueueDialog::NewQueueDialog(const QStringList &existing, QWidget *parent)
+NewQueueDialog::NewQueueDialog(QStringList existing, QWidget *parent)
     : QDialog(parent)
-    , m_existing(existing)
+    , m_existing(std::move(existing))
     , m_edit(new QLineEdit(this))
     , m_error(new QLabel(this))
 {

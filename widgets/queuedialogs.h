@@ -28,7 +28,7 @@ private:
 class NewQueueDialog final : public QDialog {
     Q_OBJECT
 public:
-    explicit NewQueueDialog(const QStringList &existing, QWidget *parent = nullptr);
+    explicit NewQueueDialog(QStringList existing, QWidget *parent = nullptr);
     QString name() const;
     QLineEdit *nameEdit() const { return m_edit; }
     QPushButton *createButton() const { return m_create; }

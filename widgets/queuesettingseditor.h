@@ -58,7 +58,7 @@ private:
     void load(const QueueSettings &settings);
     void edited();
     void validate();
-    QLineEdit *addNumber(const QString &label, const QString &placeholder, const QString &tip);
+    QLineEdit *addNumber(const QString &name, const QString &placeholder, const QString &tip);
 
     QString m_name;
     QueueSettings m_base; // the runtime's latest, for what the form does not show

@@ -35,7 +35,7 @@ QString keysText(const QList<QKeySequence> &keys)
 
 QString groupOf(const QAction *action)
 {
-    const QString group = action->property("shortcutGroup").toString();
+    QString group = action->property("shortcutGroup").toString();
     if (!group.isEmpty())
         return group;
     for (QObject *o : action->associatedObjects()) {

@@ -108,7 +108,7 @@ bool Broker::start(QString *error)
         m_store->setChangeListener([this](qint64 queueId) {
             if (queueId < 0)
                 QMetaObject::invokeMethod(this, &Broker::reloadQueues, Qt::QueuedConnection);
-            else if (m_queues.count(queueId))
+            else if (m_queues.contains(queueId))
                 markDirty(queueId);
         });
         m_heartbeatTimer.start();
@@ -232,7 +232,7 @@ Error Broker::createQueue(const QString &name, const QueueSettings &settings, Qu
     const qint64 id = m_store->insertQueue(name, settings, now);
     if (id == 0)
         return Error::make(ErrorCode::Storage, QStringLiteral("could not write the queue to the store"));
-    if (!m_queues.count(id))
+    if (!m_queues.contains(id))
         addQueueState(QueueRecord { id, name, settings, now, now });
     audit(QStringLiteral("queue_created"), name, settings.toJson());
     if (!settings.deadLetterQueue.isEmpty())

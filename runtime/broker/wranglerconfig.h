@@ -40,7 +40,7 @@ bool wranglerJsoncRoot(const QByteArray &text, QJsonObject *root, QString *error
 
 // JSON with // and /* */ comments and trailing commas, as wrangler.jsonc allows, made
 // into plain JSON. Comments become spaces, so offsets and line numbers stay the same.
-QByteArray jsoncToJson(const QByteArray &jsonc);
+QByteArray jsoncToJson(const QByteArray &in);
 
 // The queues and settings of a parsed file, in the shape wrangler uses (also the way
 // JSON is read): {"queues": {"producers": [...], "consumers": [...]}}.

@@ -16,6 +16,7 @@
 #include <QNetworkReply>
 #include <QRandomGenerator>
 #include <QSet>
+#include <QSignalSpy>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -257,7 +258,10 @@ private slots:
         again.host = QStringLiteral("test");
         storeA.registerNode(again);
         QVERIFY(storeA.commit(&error));
-        QTest::qWait(600); // a few publications and samples later
+        // That nothing changes: each sample reads the cluster's counters, and six of them
+        // (100 ms apart) span at least two of a's publications (every 250 ms).
+        QSignalSpy samples(&sampler, &MetricsSampler::sampled);
+        QTRY_VERIFY(samples.count() >= 6);
         QCOMPARE(b.clusterCounters()[id].acked, 5);
         QCOMPARE(ackedSeen, 5);
     }

@@ -62,7 +62,7 @@ class TstCloudflareApi : public QObject {
     std::unique_ptr<QTemporaryDir> m_dir;
     QString m_spec;
     std::unique_ptr<QueueStore> m_store;
-    SystemClock m_clock;
+    ManualClock m_clock;
     std::unique_ptr<Broker> m_broker;
     std::unique_ptr<HttpApi> m_api;
     QNetworkAccessManager m_network;
@@ -524,7 +524,7 @@ private slots:
         QFETCH(QByteArray, stored);
         QFETCH(ContentType, type);
         createQueue(QStringLiteral("in/box"));
-        const qint64 before = QDateTime::currentMSecsSinceEpoch();
+        const qint64 before = m_clock.nowMs();
         const Reply r = call("POST", QStringLiteral("queues/in%2Fbox/messages"), request);
         QVERIFY(envelope(r, 200));
         const QJsonObject metrics = r.object()
@@ -704,7 +704,7 @@ private slots:
         const auto sent = diskMessages(QStringLiteral("work"));
         QCOMPARE(sent.size(), std::size_t(3));
 
-        const qint64 before = QDateTime::currentMSecsSinceEpoch();
+        const qint64 before = m_clock.nowMs();
         const QJsonObject pulled = pull(QStringLiteral("work"),
             QJsonObject {
                 { QStringLiteral("batch_size"), 2 }, { QStringLiteral("visibility_timeout_ms"), 60000 } });
@@ -802,7 +802,7 @@ private slots:
         createQueue(QStringLiteral("q"));
         for (int i = 0; i < 7; ++i)
             push(QStringLiteral("q"), QJsonObject { { QStringLiteral("body"), i } });
-        const qint64 before = QDateTime::currentMSecsSinceEpoch();
+        const qint64 before = m_clock.nowMs();
         // No body at all: Cloudflare's defaults, 5 messages leased for 30 s.
         const Reply r = call("POST", QStringLiteral("queues/q/messages/pull"));
         QVERIFY(envelope(r, 200));
@@ -811,7 +811,7 @@ private slots:
         const auto disk = diskMessages(QStringLiteral("q"));
         QCOMPARE(disk[0].state, MessageState::InFlight);
         QVERIFY(disk[0].leaseExpiresMs >= before + 30000);
-        QVERIFY(disk[0].leaseExpiresMs <= QDateTime::currentMSecsSinceEpoch() + 30000);
+        QVERIFY(disk[0].leaseExpiresMs <= m_clock.nowMs() + 30000);
         QCOMPARE(disk[5].state, MessageState::Pending);
         // A pull of an empty queue is an empty batch, not an error.
         createQueue(QStringLiteral("empty"));
@@ -990,7 +990,7 @@ private slots:
         push(QStringLiteral("m"),
             QJsonObject { { QStringLiteral("body"), QStringLiteral("abc") },
                 { QStringLiteral("content_type"), QStringLiteral("text") } });
-        QTest::qWait(5);
+        m_clock.advanceMs(5); // the second is younger: the oldest is the first
         push(QStringLiteral("m"),
             QJsonObject { { QStringLiteral("body"), 12345 }, { QStringLiteral("delay_seconds"), 300 } });
         const auto disk = diskMessages(QStringLiteral("m"));

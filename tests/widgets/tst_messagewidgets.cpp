@@ -11,11 +11,13 @@
 #include "messagetablemodel.h"
 #include "messagetableview.h"
 #include "statepalette.h"
+#include "viewclock.h"
 
 #include "consumer.h"
 
 #include <QApplication>
 #include <QBuffer>
+#include <QComboBox>
 #include <QDialogButtonBox>
 #include <QImage>
 #include <QLabel>
@@ -254,6 +256,35 @@ private slots:
         QTest::mouseClick(page.confirmBar()->confirmButton(), Qt::LeftButton);
         QTRY_COMPARE(page.model()->rowCount(), 3);
         QVERIFY(fx.onBroker([&](Broker &b) { return !b.store()->messageById(id).has_value(); }));
+    }
+
+    // The time ranges count back from the window's clock, not the wall clock: two hours
+    // on, "Last hour" lists none of the messages sent now and "Last 24 hours" all of them.
+    void timeRangesCountBackFromTheViewClock()
+    {
+        RuntimeFixture fx;
+        QVERIFY(fx.start());
+        makeFailed(fx, QStringLiteral("jobs"), 3, [](int) { return QStringLiteral("boom"); });
+        ManualClock clock(QDateTime::currentMSecsSinceEpoch() + 2 * 3'600'000LL);
+        const ViewClockOverride useIt(&clock);
+        MessagesPage page(fx.runtime.get());
+        page.resize(1400, 900);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QTRY_COMPARE(page.model()->rowCount(), 3);
+        auto *time = page.findChild<QComboBox *>(QStringLiteral("timeFilter"));
+        QVERIFY(time);
+        time->setFocus();
+        QTest::keyClick(time, Qt::Key_Down); // the last 15 minutes
+        QTest::keyClick(time, Qt::Key_Down); // the last hour
+        QCOMPARE(time->currentIndex(), 2);
+        QCOMPARE(page.filterBar()->filter().fromMs, clock.nowMs() - 3'600'000);
+        auto *count = page.findChild<QLabel *>(QStringLiteral("messageCount"));
+        QVERIFY(count);
+        QTRY_COMPARE(count->text(), QStringLiteral("0 messages"));
+        QTest::keyClick(time, Qt::Key_Down); // the last 24 hours
+        QCOMPARE(page.filterBar()->filter().fromMs, clock.nowMs() - 86'400'000);
+        QTRY_COMPARE(count->text(), QStringLiteral("3 messages"));
     }
 
     // With Live on, the open message's pane follows the pipeline: a message shown while it

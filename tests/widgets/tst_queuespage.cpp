@@ -16,6 +16,7 @@
 #include <QPushButton>
 #include <QScrollArea>
 #include <QScrollBar>
+#include <QSignalSpy>
 #include <QSplitter>
 #include <QTableView>
 #include <QTest>
@@ -41,6 +42,14 @@ void retype(QLineEdit *edit, const QString &text)
     edit->selectAll();
     QTest::keyClick(edit, Qt::Key_Backspace);
     QTest::keyClicks(edit, text);
+}
+
+// Runs what a click or a show left posted (layout requests, deferred resizes), so that a
+// check that nothing moved looks at the widgets after them rather than before.
+void runPostedEvents()
+{
+    QCoreApplication::sendPostedEvents();
+    QCoreApplication::processEvents();
 }
 
 template <typename T> T *waitForDialog(QWidget *parent, const QString &objectName = {})
@@ -189,8 +198,12 @@ private slots:
         QTest::mouseClick(buttonFor(&page, page.deleteAction()), Qt::LeftButton);
         auto *ask = waitForDialog<QMessageBox>(&page, QStringLiteral("confirmDelete"));
         QVERIFY(ask);
+        QSignalSpy snapshots(fx.runtime.get(), &Runtime::snapshot);
         QTest::mouseClick(ask->button(QMessageBox::Cancel), Qt::LeftButton);
-        QTest::qWait(300);
+        // That nothing happens: a delete sent on the click would be done before the runtime's
+        // second snapshot after it, and the model would have lost the queue.
+        QTRY_VERIFY(snapshots.count() >= 2);
+        QVERIFY(model.queue(QStringLiteral("orders-dlq")).has_value());
         QVERIFY(fx.queue(QStringLiteral("orders-dlq")).has_value());
         QTest::mouseClick(buttonFor(&page, page.deleteAction()), Qt::LeftButton);
         ask = waitForDialog<QMessageBox>(&page, QStringLiteral("confirmDelete"));
@@ -238,7 +251,7 @@ private slots:
         auto *view = page.findChild<QTableView *>(QStringLiteral("queueTable"));
         auto *splitter = page.findChild<QSplitter *>();
         QVERIFY(view && splitter);
-        QTest::qWait(0);
+        runPostedEvents();
         QCOMPARE(view->horizontalScrollBar()->value(), view->horizontalScrollBar()->minimum());
         QHeaderView *header = view->horizontalHeader();
         const int dlq = int(QueueTableModel::DeadLetterQueue);
@@ -252,7 +265,7 @@ private slots:
             QTest::mouseClick(view->viewport(), Qt::LeftButton, {},
                 QPoint(std::max(name.left() + 4, 4), name.center().y()));
             QCOMPARE(view->currentIndex().row(), row);
-            QTest::qWait(0);
+            runPostedEvents();
             QCOMPARE(splitter->sizes(), sizes);
             QCOMPARE(view->horizontalScrollBar()->value(), view->horizontalScrollBar()->minimum());
             QVERIFY(view->viewport()->rect().intersects(
@@ -290,7 +303,7 @@ private slots:
         const QRect name = view->visualRect(view->model()->index(0, QueueTableModel::Name));
         QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, name.center());
         QCOMPARE(view->currentIndex().row(), 0);
-        QTest::qWait(0);
+        runPostedEvents();
         QVERIFY2(fits(),
             qPrintable(QStringLiteral("%1 < %2")
                            .arg(area->viewport()->width())
