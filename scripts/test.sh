@@ -27,5 +27,6 @@ cmake --preset ci -DQUEUEDECK_TEST_PG="$QUEUEDECK_TEST_PG"
 cmake --build --preset ci
 bash scripts/clang-tidy.sh build-ci
 bash scripts/fuzz.sh "${QUEUEDECK_FUZZ_SECONDS:-60}"
+bash scripts/fuzz.sh "${QUEUEDECK_FUZZ_V8_SECONDS:-30}" fuzz_v8serialized
 ctest --preset ci "$@"
 bash scripts/package-check.sh build-ci

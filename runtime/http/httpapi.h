@@ -31,10 +31,7 @@ public:
     // Serves /api/<segment>/... with `handler` (given the segments after it): the API of a
     // layer above this one, such as /api/workers.
     using ApiExtension = std::function<void(const HttpRequest &, const HttpResponder &, const QStringList &)>;
-    void addApi(const QString &segment, ApiExtension handler)
-    {
-        m_extensions.insert(segment, std::move(handler));
-    }
+    void addApi(const QString &segment, ApiExtension handler) { m_extensions[segment] = std::move(handler); }
 
     // Runs the read-only calls off this thread; the results API reads through it too.
     ApiReader &reader() { return m_reader; }

@@ -38,7 +38,7 @@ QString workerStateName(WorkerState state)
 WorkerTools WorkerTools::find()
 {
     const auto pick = [](const char *variable, const QString &inTree, const QString &program) {
-        const QString chosen = qEnvironmentVariable(variable);
+        QString chosen = qEnvironmentVariable(variable);
         if (!chosen.isEmpty())
             return chosen;
         if (QFileInfo(inTree).isExecutable())

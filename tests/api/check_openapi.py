@@ -12,6 +12,7 @@ lists must have been seen, so the document cannot promise what the server never 
 """
 import copy
 import json
+import os
 import re
 import struct
 import subprocess
@@ -290,6 +291,11 @@ def exercise(c):
     c.call("POST", "/api/delete", {}, expect=400)
     c.call("DELETE", "/api/messages/" + second_id)
     c.call("DELETE", "/api/messages/" + second_id, expect=404)
+    # The Worker project main() started the runtime with.
+    wait_for("the Worker to run", lambda: any(w["state"] == "running"
+                                               for w in c.call("GET", "/api/workers")["workers"]))
+    c.call("POST", "/api/workers/openapi-worker/reload", expect=202)
+    c.call("POST", "/api/workers/no-such-worker/reload", expect=404)
     c.call("GET", "/api/audit")
     c.call("GET", "/api/no-such-call", expect=404)
 
@@ -300,8 +306,14 @@ def main():
         doc = yaml.safe_load(f)
     operations = check_document(doc)
     with tempfile.TemporaryDirectory() as data:
+        project = os.path.join(data, "worker")
+        os.makedirs(os.path.join(project, "src"))
+        with open(os.path.join(project, "wrangler.toml"), "w") as f:
+            f.write('name = "openapi-worker"\nmain = "src/index.ts"\ncompatibility_date = "2024-09-23"\n')
+        with open(os.path.join(project, "src", "index.ts"), "w") as f:
+            f.write("export default { async fetch(): Promise<Response> { return new Response('ok'); } };\n")
         process = subprocess.Popen([binary, "--headless", "--data-dir", data, "--port", "0",
-                                    "--bind", "127.0.0.1"],
+                                    "--bind", "127.0.0.1", "--worker", project],
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             endpoint = None
