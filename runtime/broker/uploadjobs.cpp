@@ -52,7 +52,7 @@ Error storeAndQueueUploads(Broker &broker, BlobStore &blobs, const QString &blob
         const SniffedImage sniffed = sniffImage(file.data.left(64));
         job.mime = sniffed.isImage() ? sniffed.mime : file.mime;
         bool created = false;
-        if (const Error e = blobs.put(file.data, &job.sha256, &created); e.isError())
+        if (Error e = blobs.put(file.data, &job.sha256, &created); e.isError())
             return e;
         job.deduplicated = !created;
         job.imageUrl = blobBase + job.sha256;
