@@ -69,6 +69,12 @@ _queuedeck()
         mapfile -t COMPREPLY < <(compgen -f -X '!*@(.toml|.jsonc|.json)' -- "$cur"; compgen -d -- "$cur")
         return
         ;;
+    --worker)
+        # A Worker project's folder, or its wrangler file.
+        compopt -o filenames 2> /dev/null
+        mapfile -t COMPREPLY < <(compgen -d -- "$cur"; compgen -f -X '!*wrangler.@(toml|jsonc|json)' -- "$cur")
+        return
+        ;;
     --bind)
         mapfile -t COMPREPLY < <(compgen -W '127.0.0.1 ::1 0.0.0.0 ::' -- "$cur")
         return
@@ -90,7 +96,7 @@ _queuedeck()
         return
         ;;
     esac
-    local options='--headless --data-dir --store --node-timeout --bind --port --config --token
+    local options='--headless --data-dir --store --node-timeout --bind --port --config --worker --token
         --allow-host --allow-origin --insecure-no-token --max-image-mb --fetch-timeout
         --allow-file-urls --allow-private-urls --log-format --log-level --help --help-all --version'
     if [ "$COMP_CWORD" -eq 1 ]; then
