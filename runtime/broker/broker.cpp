@@ -20,6 +20,10 @@ namespace {
 // others or the event loop, and commits stay a sensible size.
 constexpr int kMaxBatchesPerTick = 200;
 constexpr int kRetentionSweepMs = 60'000;
+// The search index takes the newest messages this many at a time, a few milliseconds of
+// work, every kSearchIndexMs: up to 20,000 messages a second, never inside a send.
+constexpr int kSearchIndexChunk = 1000;
+constexpr int kSearchIndexMs = 50;
 // How soon a node tries again when another one held a queue's dispatch lock.
 constexpr int kDispatchRetryMs = 25;
 
@@ -71,6 +75,8 @@ Broker::Broker(QueueStore *store, const Clock *clock, QObject *parent)
     connect(&m_countersTimer, &QTimer::timeout, this, &Broker::publishCounters);
     m_reconnectTimer.setInterval(1000);
     connect(&m_reconnectTimer, &QTimer::timeout, this, &Broker::tryReconnect);
+    m_searchIndexTimer.setInterval(kSearchIndexMs);
+    connect(&m_searchIndexTimer, &QTimer::timeout, this, &Broker::indexSearchText);
     m_node.host = QHostInfo::localHostName();
     m_node.pid = QCoreApplication::applicationPid();
     m_node.startedMs = QDateTime::currentMSecsSinceEpoch();
@@ -121,6 +127,7 @@ bool Broker::start(QString *error)
     for (const auto &[id, q] : m_queues)
         markDirty(id);
     m_retentionTimer.start();
+    m_searchIndexTimer.start();
     return true;
 }
 
@@ -726,6 +733,14 @@ void Broker::sweepRetention()
         q.counters.expired += n;
     }
     scheduleTick();
+}
+
+// Sends never wait for the search index: the messages it does not hold yet are added here,
+// a chunk at a time, and committed by the tick (docs/architecture.md, "Search").
+void Broker::indexSearchText()
+{
+    if (m_store->available() && m_store->indexSearchText(kSearchIndexChunk) > 0)
+        scheduleTick();
 }
 
 } // namespace qd

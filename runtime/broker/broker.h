@@ -170,6 +170,7 @@ private:
     void completeBatch(qint64 batchId, const BatchOutcome &outcome);
     void expireLeases(QueueState &q, qint64 now);
     void sweepRetention();
+    void indexSearchText();
     // Puts back what is in flight by the store's rows; `why` goes into their history.
     void recoverInFlight(const QString &why = {});
     // Shared stores: keeping this node's row alive, following other nodes' changes, and
@@ -204,6 +205,7 @@ private:
     QTimer m_heartbeatTimer;
     QTimer m_countersTimer;
     QTimer m_reconnectTimer;
+    QTimer m_searchIndexTimer;
     NodeInfo m_node;
     qint64 m_lastHeartbeatAcked = 0;
     qint64 m_lastHeartbeatMs = 0;

@@ -1,5 +1,9 @@
 #include "messagefiltersql.h"
 
+#include <QStringList>
+
+#include <algorithm>
+
 namespace qd {
 
 namespace {
@@ -20,6 +24,7 @@ enum Slot {
     kSeq = 11,
     kErrorPattern = 12,
     kBodyPattern = 13,
+    kTextMatch = 14,
 };
 
 QString slot(int n)
@@ -41,15 +46,17 @@ QString sqliteBodyField(const char *name)
         + QLatin1String(name) + QStringLiteral("') END)");
 }
 
-// A body as SQLite's CAST(body AS TEXT) LIKE sees it, on PostgreSQL: its bytes up to the
-// first NUL, one character per byte (LATIN1 maps every byte but NUL), so bodies that are not
-// UTF-8 are searched too, and non-ASCII text is compared byte for byte; ASCII letters in
-// lower case, as SQLite's LIKE ignores their case only.
-constexpr const char *kPgBodyText
-    = "translate(convert_from(substring(body FROM 1 FOR coalesce(nullif(position('\\x00'::bytea IN body), 0) "
-      "- 1, length(body))), 'LATIN1'), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')";
+// The User sort key: the userId, '' for none, compared byte by byte. Written as the
+// messages_by_user index of either store's schema has it.
+QString userKey(SqlDialect dialect)
+{
+    if (dialect == SqlDialect::Postgres)
+        return QStringLiteral("coalesce(user_id, '') COLLATE \"C\"");
+    return QStringLiteral("coalesce(") + sqliteBodyField("userId") + QStringLiteral(", '')");
+}
 
-// `pattern` with ASCII letters in lower case, to be LIKE'd against kPgBodyText.
+// `pattern` with ASCII letters in lower case, to be LIKE'd against qd_body_text(body)
+// (pgstore_schema.cpp), which lowers a body's.
 QString asciiLower(QString pattern)
 {
     for (QChar &c : pattern) {
@@ -57,6 +64,46 @@ QString asciiLower(QString pattern)
             c = QChar(c.unicode() + ('a' - 'A'));
     }
     return pattern;
+}
+
+// `text`'s UTF-8 bytes one character each, as kPgBodyText reads a body. Computed here rather
+// than by convert_from() in the query, so the planner sees a constant it can estimate.
+QString asLatin1Bytes(const QString &text)
+{
+    return QString::fromLatin1(text.toUtf8());
+}
+
+// The shortest free text the trigram indexes serve; a shorter one is searched row by row.
+constexpr qsizetype kTrigram = 3;
+
+// Every message id the runtime makes is 32 lower-case hex digits (newMessageId(),
+// orderedMessageId()); only such a text can equal one.
+bool couldBeMessageId(const QString &lowered)
+{
+    return lowered.size() == 32 && std::all_of(lowered.begin(), lowered.end(), [](QChar c) {
+        return (c >= QLatin1Char('0') && c <= QLatin1Char('9'))
+            || (c >= QLatin1Char('a') && c <= QLatin1Char('f'));
+    });
+}
+
+// An FTS5 query for the rows of message_text whose body or error holds every trigram of
+// `text` that a substring match needs: its trigrams at every third character and the last
+// one, each a quoted string. The index keeps no positions (detail=none), so this finds a
+// superset of the rows LIKE '%text%' finds, and the query keeps the LIKE to decide.
+QString trigramMatch(const QList<uint> &chars)
+{
+    QStringList terms;
+    const qsizetype last = chars.size() - kTrigram;
+    for (qsizetype at = 0;; at += kTrigram) {
+        at = std::min(at, last);
+        QString term
+            = QString::fromUcs4(reinterpret_cast<const char32_t *>(chars.constData() + at), kTrigram);
+        term.replace(QLatin1Char('"'), QLatin1String("\"\""));
+        terms.append(QLatin1Char('"') + term + QLatin1Char('"'));
+        if (at == last)
+            break;
+    }
+    return terms.join(QLatin1String(" AND "));
 }
 
 } // namespace
@@ -110,28 +157,15 @@ MessageFilterSql::MessageFilterSql(SqlDialect dialect, const MessageFilter &filt
         m_values[kErrorText] = likePattern(filter.errorText);
     }
     if (!filter.userId.isEmpty()) {
-        sql += QStringLiteral(" AND ") + (pg ? QStringLiteral("user_id") : sqliteBodyField("userId"))
-            + QStringLiteral(" = ") + slot(kUserId);
+        // Compared as the User sort key, whose index then serves the filter too; the same
+        // rows, as the value is never empty.
+        sql += QStringLiteral(" AND ") + userKey(dialect) + QStringLiteral(" = ") + slot(kUserId);
         m_values[kUserId] = filter.userId;
     }
     if (!filter.errorPattern.isEmpty()) {
         sql += QStringLiteral(" AND last_error") + like + slot(kErrorPattern)
             + QStringLiteral(" ESCAPE '\\'");
         m_values[kErrorPattern] = filter.errorPattern;
-    }
-    if (!filter.text.isEmpty()) {
-        m_values[kId] = filter.text.toLower();
-        m_values[kTextPattern] = likePattern(filter.text);
-        if (pg) {
-            // The pattern's UTF-8 bytes one character each, like the body's.
-            sql += QStringLiteral(" AND (id = ?3 OR ") + QLatin1String(kPgBodyText)
-                + QStringLiteral(" LIKE convert_from(convert_to(?13, 'UTF8'), 'LATIN1') ESCAPE '\\' "
-                                 "OR last_error ILIKE ?4 ESCAPE '\\')");
-            m_values[kBodyPattern] = asciiLower(likePattern(filter.text));
-        } else {
-            sql += QStringLiteral(
-                " AND (id = ?3 OR CAST(body AS TEXT) LIKE ?4 ESCAPE '\\' OR last_error LIKE ?4 ESCAPE '\\')");
-        }
     }
     if (filter.fromMs > 0) {
         sql += QStringLiteral(" AND timestamp_ms >= ") + slot(kFrom);
@@ -141,6 +175,56 @@ MessageFilterSql::MessageFilterSql(SqlDialect dialect, const MessageFilter &filt
         sql += QStringLiteral(" AND timestamp_ms <= ") + slot(kTo);
         m_values[kTo] = filter.toMs;
     }
+    if (!filter.text.isEmpty()) {
+        const QString lowered = filter.text.toLower();
+        m_values[kId] = lowered;
+        m_values[kTextPattern] = likePattern(filter.text);
+        // The trigram indexes only narrow the rows down; the LIKEs below decide, so a search
+        // means the same with the index or without (docs/architecture.md, "Search").
+        const QList<uint> chars = filter.text.toUcs4();
+        const bool indexed = chars.size() >= kTrigram;
+        if (pg) {
+            sql += QStringLiteral(" AND (id = ?3 OR qd_body_text(body) LIKE ?13 ESCAPE '\\' "
+                                  "OR last_error ILIKE ?4 ESCAPE '\\')");
+            m_values[kBodyPattern] = asLatin1Bytes(asciiLower(likePattern(filter.text)));
+        } else {
+            const QString matches = QStringLiteral(
+                " AND (id = ?3 OR CAST(body AS TEXT) LIKE ?4 ESCAPE '\\' OR last_error LIKE ?4 ESCAPE '\\')");
+            if (indexed) {
+                // message_text holds the messages up to search_indexed.seq; the ones after it
+                // (the newest, not indexed yet) are read row by row (docs/architecture.md,
+                // "Search"). An id is looked up on its own, as no body or error need hold it.
+                m_values[kTextMatch] = trigramMatch(chars);
+                m_indexed = true;
+                m_idLike = couldBeMessageId(lowered);
+                const QString conditions = sql.mid(sql.indexOf(QLatin1String(" WHERE 1")) + 8);
+                m_tailFrom = sql + QStringLiteral(" AND seq > (SELECT seq FROM search_indexed)") + matches;
+                m_indexedFrom
+                    = QStringLiteral(" FROM message_text CROSS JOIN messages ON seq = message_text.rowid "
+                                     "WHERE message_text MATCH ?14")
+                    + conditions + matches;
+                // As a list of seqs, so the planner reads each part through its index.
+                sql += QStringLiteral(
+                           " AND seq IN (SELECT seq FROM messages WHERE seq > (SELECT seq FROM "
+                           "search_indexed) UNION ALL SELECT rowid FROM message_text WHERE message_text "
+                           "MATCH ?14")
+                    + (m_idLike ? QStringLiteral(" UNION ALL SELECT seq FROM messages WHERE id = ?3)")
+                                : QStringLiteral(")"));
+            }
+            sql += matches;
+        }
+    }
+}
+
+bool MessageFilterSql::inTwoParts() const
+{
+    return m_indexed && !m_idLike && m_filter.sort == MessageSort::Seq;
+}
+
+QString MessageFilterSql::indexedOrderBy() const
+{
+    return m_filter.descending ? QStringLiteral(" ORDER BY message_text.rowid DESC")
+                               : QStringLiteral(" ORDER BY message_text.rowid");
 }
 
 // The ORDER BY of listMessages() and the key positionOf() compares; NULLs as '' so that a
@@ -160,8 +244,7 @@ QString MessageFilterSql::sortKey() const
     case MessageSort::Attempts:
         return QStringLiteral("attempts");
     case MessageSort::User:
-        return QStringLiteral("coalesce(") + (pg ? QStringLiteral("user_id") : sqliteBodyField("userId"))
-            + QStringLiteral(", '')") + collate;
+        return userKey(m_dialect);
     case MessageSort::Url:
         return QStringLiteral("coalesce(") + (pg ? QStringLiteral("image_url") : sqliteBodyField("imageUrl"))
             + QStringLiteral(", '')") + collate;

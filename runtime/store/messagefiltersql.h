@@ -42,11 +42,24 @@ public:
 
     const std::map<int, Value> &values() const { return m_values; }
 
+    // A SQLite search whose free text the trigram index serves, in seq order, is read in two
+    // parts, so its first page is read lazily from the index (docs/architecture.md, "Search"):
+    // the messages not indexed yet (tailFrom(), all after the indexed ones in seq) and the
+    // indexed ones (indexedFrom(), ordered by indexedOrderBy()). from() is both at once.
+    bool inTwoParts() const;
+    const QString &tailFrom() const { return m_tailFrom; }
+    const QString &indexedFrom() const { return m_indexedFrom; }
+    QString indexedOrderBy() const;
+
 private:
     QString sortKey() const;
 
     SqlDialect m_dialect;
     MessageFilter m_filter;
+    bool m_indexed = false; // the free text is looked up in message_text
+    bool m_idLike = false; // the free text could be a message id
+    QString m_tailFrom;
+    QString m_indexedFrom;
     QString m_from;
     std::map<int, Value> m_values;
 };

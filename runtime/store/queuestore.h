@@ -232,6 +232,10 @@ public:
     virtual qint64 expireMessages(qint64 queueId, qint64 olderThanMs) = 0;
     // Puts push batches that were in flight when the process stopped back in the backlog.
     virtual std::vector<Message> inFlightWithoutLease() = 0;
+    // Adds up to `maxRows` of the messages the search index does not hold yet to it, in the
+    // write transaction; returns how many (docs/architecture.md, "Search"). 0 when it holds
+    // them all, or when the store keeps its index as it writes.
+    virtual int indexSearchText(int maxRows) = 0;
 };
 
 // Messages and queues as they are: one message, counts, the message views' filtered pages.

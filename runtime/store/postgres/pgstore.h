@@ -55,7 +55,7 @@ public:
     PgStore(const PgStore &) = delete;
     PgStore &operator=(const PgStore &) = delete;
 
-    static constexpr int kSchemaVersion = 8;
+    static constexpr int kSchemaVersion = 9;
     int schemaVersion();
     QString schema() const { return m_schema; }
     QString spec() const override { return m_spec; }
@@ -85,6 +85,7 @@ public:
     qint64 purgeQueue(qint64 queueId) override;
     qint64 expireMessages(qint64 queueId, qint64 olderThanMs) override;
     std::vector<Message> inFlightWithoutLease() override;
+    int indexSearchText(int maxRows) override;
 
     QueueCounts counts(qint64 queueId, qint64 nowMs) override;
     QueueCounts backlog(qint64 queueId, qint64 nowMs) override;

@@ -202,6 +202,39 @@ const char *const kPgMigrations[] = {
     R"sql(
     ALTER TABLE attempts ADD COLUMN logs TEXT;
     )sql",
+    // 9: search that costs the same at any backlog (docs/architecture.md, "Search"): trigram
+    // indexes (pg_trgm) on the expressions a free-text search compares, so ILIKE '%text%'
+    // reads the index instead of every row; times on their own for since:/from/to; and the
+    // message table's sort keys (MessageFilterSql's, as written there) with seq for ties, so
+    // a page in their order is read in order, not sorted.
+    // qd_body_text() is a body as SQLite's CAST(body AS TEXT) LIKE sees it: its bytes up to
+    // the first NUL, one character per byte (LATIN1 maps every byte but NUL), so bodies that
+    // are not UTF-8 are searched too, and non-ASCII text is compared byte for byte; ASCII
+    // letters in lower case, as SQLite's LIKE ignores their case only. It is a function so an
+    // index can hold it: convert_from() is only STABLE, though this conversion never changes.
+    // pg_trgm goes into public once per database, under a lock, as stores in several schemas
+    // of one database migrate at once; its operator class is named through its schema, which
+    // need not be on this store's search_path.
+    R"sql(
+    SELECT pg_advisory_xact_lock(7170, 9);
+    CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public;
+    CREATE FUNCTION qd_body_text(body BYTEA) RETURNS TEXT LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+        SELECT translate(convert_from(substring(body FROM 1 FOR coalesce(nullif(position('\x00'::bytea IN body), 0)
+            - 1, length(body))), 'LATIN1'), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')
+    $$;
+    DO $$
+    DECLARE
+        ops TEXT := (SELECT quote_ident(n.nspname) || '.gin_trgm_ops' FROM pg_extension e
+            JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm');
+    BEGIN
+        EXECUTE format('CREATE INDEX messages_body_trgm ON messages USING gin (qd_body_text(body) %s)', ops);
+        EXECUTE format('CREATE INDEX messages_error_trgm ON messages USING gin (last_error %s)', ops);
+    END $$;
+    CREATE INDEX messages_by_time ON messages(timestamp_ms);
+    CREATE INDEX messages_by_user ON messages((coalesce(user_id, '') COLLATE "C"), seq);
+    CREATE INDEX messages_by_url ON messages((coalesce(image_url, '') COLLATE "C"), seq);
+    CREATE INDEX messages_by_error ON messages((coalesce(last_error, '') COLLATE "C"), seq);
+    )sql",
 };
 
 static_assert(std::size(kPgMigrations) == PgStore::kSchemaVersion);

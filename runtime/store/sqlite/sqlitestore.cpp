@@ -544,6 +544,27 @@ qint64 SqliteStore::expireMessages(qint64 queueId, qint64 olderThanMs)
     return sqlite3_changes64(m_db);
 }
 
+int SqliteStore::indexSearchText(int maxRows)
+{
+    const qint64 from = stmt("SELECT seq FROM search_indexed").scalar().value_or(0);
+    const std::optional<qint64> to
+        = stmt("SELECT max(seq) FROM (SELECT seq FROM messages WHERE seq > ?1 ORDER BY seq LIMIT ?2)")
+              .bind(1, from)
+              .bind(2, qint64(maxRows))
+              .scalar();
+    if (!to)
+        return 0;
+    begin();
+    stmt("INSERT INTO message_text(rowid, body_text, error_text) SELECT seq, body, last_error FROM messages "
+         "WHERE seq > ?1 AND seq <= ?2")
+        .bind(1, from)
+        .bind(2, *to)
+        .run();
+    const int indexed = sqlite3_changes(m_db);
+    stmt("UPDATE search_indexed SET seq = ?1").bind(1, *to).run();
+    return indexed;
+}
+
 std::vector<Message> SqliteStore::inFlightWithoutLease()
 {
     // Queue by queue through the (queue_id, state) index: "state = 1" alone scans the table.

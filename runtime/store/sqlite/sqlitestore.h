@@ -22,7 +22,7 @@ public:
     SqliteStore(const SqliteStore &) = delete;
     SqliteStore &operator=(const SqliteStore &) = delete;
 
-    static constexpr int kSchemaVersion = 8;
+    static constexpr int kSchemaVersion = 9;
     QString path() const { return m_path; }
     QString spec() const override { return m_path; }
     int schemaVersion();
@@ -54,6 +54,7 @@ public:
     qint64 purgeQueue(qint64 queueId) override;
     qint64 expireMessages(qint64 queueId, qint64 olderThanMs) override;
     std::vector<Message> inFlightWithoutLease() override;
+    int indexSearchText(int maxRows) override;
 
     QueueCounts counts(qint64 queueId, qint64 nowMs) override;
     QueueCounts backlog(qint64 queueId, qint64 nowMs) override;
@@ -122,6 +123,10 @@ private:
     SqliteStatement &stmt(const char *sql);
     std::vector<Message> readMessages(SqliteStatement &s);
     SqliteStatement &filtered(const QString &select, const MessageFilterSql &filter, const QString &tail);
+    SqliteStatement &filteredFrom(
+        const QString &select, const MessageFilterSql &filter, const QString &from, const QString &tail);
+    qint64 countFrom(const MessageFilterSql &filter, const QString &from, const QString &tail);
+    class Snapshot;
     SqliteStatement &filteredResults(const char *select, const ResultFilter &filter, const char *tail);
     // counts(), backlog() and depth() from queue_totals and two index seeks.
     QueueCounts totals(qint64 queueId, qint64 nowMs);

@@ -178,6 +178,48 @@ const char *const kMigrations[] = {
     R"sql(
     ALTER TABLE attempts ADD COLUMN logs TEXT;
     )sql",
+    // 9: search that costs the same at any backlog (docs/architecture.md, "Search"). A
+    // trigram index of each message's body and last error narrows a free-text search down
+    // to the rows that hold all of the text's trigrams; the search's LIKE then decides. It
+    // keeps no copy of the text (content='') and no positions or sizes (detail, columnsize),
+    // which keeps it small and cheap to write. Sends do not wait for it: the writer indexes
+    // the messages after search_indexed.seq in chunks (indexSearchText()), and a search reads
+    // those few row by row. Removing an indexed row's entry takes the values it was indexed
+    // with, which the triggers have as OLD; a seq taken again after the newest messages were
+    // removed is indexed at once. Times index on their own for since:/from/to filters, and
+    // the message table's sort keys (MessageFilterSql's, as written there) so a page in their
+    // order is read in order, not sorted.
+    R"sql(
+    CREATE VIRTUAL TABLE message_text USING fts5(body_text, error_text, content='', tokenize='trigram',
+        detail='none', columnsize=0);
+    CREATE TABLE search_indexed(seq INTEGER NOT NULL);
+    INSERT INTO search_indexed VALUES(0);
+    CREATE TRIGGER message_text_insert AFTER INSERT ON messages
+        WHEN NEW.seq <= (SELECT seq FROM search_indexed)
+    BEGIN
+        INSERT INTO message_text(rowid, body_text, error_text) VALUES(NEW.seq, NEW.body, NEW.last_error);
+    END;
+    CREATE TRIGGER message_text_delete AFTER DELETE ON messages
+        WHEN OLD.seq <= (SELECT seq FROM search_indexed)
+    BEGIN
+        INSERT INTO message_text(message_text, rowid, body_text, error_text)
+            VALUES('delete', OLD.seq, OLD.body, OLD.last_error);
+    END;
+    CREATE TRIGGER message_text_update AFTER UPDATE OF body, last_error ON messages
+        WHEN (OLD.last_error IS NOT NEW.last_error OR OLD.body IS NOT NEW.body)
+            AND OLD.seq <= (SELECT seq FROM search_indexed)
+    BEGIN
+        INSERT INTO message_text(message_text, rowid, body_text, error_text)
+            VALUES('delete', OLD.seq, OLD.body, OLD.last_error);
+        INSERT INTO message_text(rowid, body_text, error_text) VALUES(NEW.seq, NEW.body, NEW.last_error);
+    END;
+    CREATE INDEX messages_by_time ON messages(timestamp_ms);
+    CREATE INDEX messages_by_user ON messages(coalesce((CASE WHEN content_type = 0 AND json_valid(body)
+        THEN json_extract(body, '$.userId') END), ''));
+    CREATE INDEX messages_by_url ON messages(coalesce((CASE WHEN content_type = 0 AND json_valid(body)
+        THEN json_extract(body, '$.imageUrl') END), ''));
+    CREATE INDEX messages_by_error ON messages(coalesce(last_error, ''));
+    )sql",
 };
 
 static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion);
