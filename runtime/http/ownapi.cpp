@@ -62,12 +62,15 @@ bool intParam(const QJsonObject &o, const char *key, qint64 min, qint64 max, qin
 // sort= and order=: a follower (queuedeck ctl tail) asks for the most recently changed first.
 bool sortFrom(const QJsonObject &params, MessageFilter *filter, QString *error)
 {
-    static const std::array<std::pair<QLatin1String, MessageSort>, 5> sorts { {
+    static const std::array<std::pair<QLatin1String, MessageSort>, 8> sorts { {
         { QLatin1String("seq"), MessageSort::Seq },
         { QLatin1String("updated"), MessageSort::Updated },
         { QLatin1String("id"), MessageSort::Id },
         { QLatin1String("attempts"), MessageSort::Attempts },
         { QLatin1String("state"), MessageSort::State },
+        { QLatin1String("user"), MessageSort::User },
+        { QLatin1String("url"), MessageSort::Url },
+        { QLatin1String("error"), MessageSort::LastError },
     } };
     const QString sort = params.value(QLatin1String("sort")).toString();
     const QString order = params.value(QLatin1String("order")).toString();
@@ -75,8 +78,9 @@ bool sortFrom(const QJsonObject &params, MessageFilter *filter, QString *error)
         const auto it = std::find_if(
             sorts.begin(), sorts.end(), [&](const auto &entry) { return entry.first == sort; });
         if (it == sorts.end()) {
-            *error
-                = QStringLiteral("sort must be one of seq, updated, id, attempts, state (got %1)").arg(sort);
+            *error = QStringLiteral(
+                "sort must be one of seq, updated, id, attempts, state, user, url, error (got %1)")
+                         .arg(sort);
             return false;
         }
         filter->sort = it->second;
@@ -207,14 +211,25 @@ void OwnApi::listMessages(const HttpRequest &request, const HttpResponder &respo
         responder.respond(fail(error.contains(QLatin1String("not found")) ? 404 : 400, error));
         return;
     }
-    m_reader->answer(responder, [filter, offset, limit](QueueStore &store, const ReadContext &context) {
-        QJsonArray messages;
-        for (const Message &m : store.listMessages(filter, context.nowMs, int(offset), int(limit)))
-            messages.append(messageJson(m, context));
-        return ok(QJsonObject { { QStringLiteral("total"), store.countMessages(filter, context.nowMs) },
-            { QStringLiteral("offset"), offset }, { QStringLiteral("limit"), limit },
-            { QStringLiteral("messages"), messages } });
-    });
+    // total=false leaves the count out: a page of a filter that most messages match is found
+    // at once, while counting them reads every match.
+    const QString total = params.value(QLatin1String("total")).toString();
+    if (!total.isEmpty() && total != QLatin1String("true") && total != QLatin1String("false")) {
+        responder.respond(fail(400, QStringLiteral("total must be true or false (got %1)").arg(total)));
+        return;
+    }
+    const bool counted = total != QLatin1String("false");
+    m_reader->answer(
+        responder, [filter, offset, limit, counted](QueueStore &store, const ReadContext &context) {
+            QJsonArray messages;
+            for (const Message &m : store.listMessages(filter, context.nowMs, int(offset), int(limit)))
+                messages.append(messageJson(m, context));
+            QJsonObject answer { { QStringLiteral("offset"), offset }, { QStringLiteral("limit"), limit },
+                { QStringLiteral("messages"), messages } };
+            if (counted)
+                answer.insert(QStringLiteral("total"), store.countMessages(filter, context.nowMs));
+            return ok(answer);
+        });
 }
 
 void OwnApi::getMessage(const QString &id, const HttpResponder &responder)

@@ -354,6 +354,43 @@ private slots:
         QCOMPARE(list.value(QLatin1String("total")).toInt(), found.size());
     }
 
+    // A page in the order of a column the window sorts by, without the count.
+    void sortedByUserWithoutTotal()
+    {
+        QueueSettings settings;
+        settings.consumerType = ConsumerType::None;
+        QVERIFY(m_broker->createQueue(QStringLiteral("users"), settings).ok());
+        std::vector<SendItem> items;
+        for (const char *user : { "carol", "alice", "bob" })
+            items.push_back(
+                SendItem { QByteArray("{\"imageUrl\":\"https://x.test/a.png\",\"userId\":\"") + user + "\"}",
+                    ContentType::Json, std::nullopt });
+        bool durable = false;
+        QVERIFY(
+            m_broker
+                ->send(QStringLiteral("users"), items, std::nullopt, [&](const Error &) { durable = true; })
+                .ok());
+        QTRY_VERIFY(durable);
+        const auto [status, list]
+            = call("GET", QStringLiteral("/api/messages?queue=users&sort=user&order=desc&total=false"));
+        QCOMPARE(status, 200);
+        QVERIFY(!list.contains(QLatin1String("total")));
+        QStringList users;
+        for (const QJsonValue &m : list.value(QLatin1String("messages")).toArray())
+            users.append(m.toObject()
+                             .value(QLatin1String("body"))
+                             .toObject()
+                             .value(QLatin1String("userId"))
+                             .toString());
+        QCOMPARE(
+            users, (QStringList { QStringLiteral("carol"), QStringLiteral("bob"), QStringLiteral("alice") }));
+        QCOMPARE(call("GET", QStringLiteral("/api/messages?queue=users&total=maybe")).first, 400);
+        QCOMPARE(call("GET", QStringLiteral("/api/messages?queue=users"))
+                     .second.value(QLatin1String("total"))
+                     .toInt(),
+            3);
+    }
+
     void badRequests_data()
     {
         QTest::addColumn<QByteArray>("method");
