@@ -12,7 +12,7 @@ and prints the median and the slowest:
   common    q=example.com                text every message holds
   none      q=no-such-needle             text no message holds
   short     q=zq                         two characters: no trigram, read row by row
-  user      q=user:user-7                one user in 1,000
+  user      user=user-7                  one user in 1,000
   by-user   sort=user                    every message, ordered by user
   by-error  sort=error                   every message, ordered by last error
 
@@ -42,7 +42,7 @@ SEARCHES = [
     ("common", {"q": "example.com"}),
     ("none", {"q": "no-such-needle"}),
     ("short", {"q": "zq"}),
-    ("user", {"q": "user:user-7"}),
+    ("user", {"user": "user-7"}),
     ("by-user", {"sort": "user"}),
     ("by-error", {"sort": "error"}),
 ]

@@ -194,6 +194,7 @@ bool OwnApi::filterFrom(const QJsonObject &params, MessageFilter *filter, QStrin
         return false;
     }
     filter->text = params.value(QLatin1String("q")).toString();
+    filter->userId = params.value(QLatin1String("user")).toString();
     return intParam(params, "from", 0, std::numeric_limits<qint64>::max(), &filter->fromMs, error)
         && intParam(params, "to", 0, std::numeric_limits<qint64>::max(), &filter->toMs, error);
 }

@@ -354,7 +354,7 @@ private slots:
         QCOMPARE(list.value(QLatin1String("total")).toInt(), found.size());
     }
 
-    // A page in the order of a column the window sorts by, without the count.
+    // A page in the order of a column the window sorts by, without the count; one user's.
     void sortedByUserWithoutTotal()
     {
         QueueSettings settings;
@@ -385,6 +385,10 @@ private slots:
         QCOMPARE(
             users, (QStringList { QStringLiteral("carol"), QStringLiteral("bob"), QStringLiteral("alice") }));
         QCOMPARE(call("GET", QStringLiteral("/api/messages?queue=users&total=maybe")).first, 400);
+        QCOMPARE(call("GET", QStringLiteral("/api/messages?queue=users&user=bob"))
+                     .second.value(QLatin1String("total"))
+                     .toInt(),
+            1);
         QCOMPARE(call("GET", QStringLiteral("/api/messages?queue=users"))
                      .second.value(QLatin1String("total"))
                      .toInt(),
