@@ -21,7 +21,7 @@ namespace {
 constexpr int kMaxBatchesPerTick = 200;
 constexpr int kRetentionSweepMs = 60'000;
 // The search index takes the newest messages this many at a time, a few milliseconds of
-// work, every kSearchIndexMs: up to 20,000 messages a second, never inside a send.
+// work, every kSearchIndexMs when no send waits: up to 20,000 messages a second.
 constexpr int kSearchIndexChunk = 1000;
 constexpr int kSearchIndexMs = 50;
 // How soon a node tries again when another one held a queue's dispatch lock.
@@ -739,7 +739,10 @@ void Broker::sweepRetention()
 // a chunk at a time, and committed by the tick (docs/architecture.md, "Search").
 void Broker::indexSearchText()
 {
-    if (m_store->available() && m_store->indexSearchText(kSearchIndexChunk) > 0)
+    // Sends waiting for their commit come first; the index catches up when they pause.
+    if (!m_store->available() || m_store->hasUncommitted() || !m_awaitingCommit.empty())
+        return;
+    if (m_store->indexSearchText(kSearchIndexChunk) > 0)
         scheduleTick();
 }
 

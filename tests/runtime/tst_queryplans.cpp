@@ -94,8 +94,8 @@ private slots:
     }
 
     // The message table's searches at any backlog (docs/architecture.md, "Search"): free text
-    // through the trigram index, a user or a time range through an index, and a page sorted
-    // by user, URL or error read in order from an index rather than sorted.
+    // through the trigram index (or, for the newest messages not indexed yet, their seqs), a
+    // time range through its index.
     void searchesSeekAnIndex()
     {
         BrokerFixture fx;
@@ -131,13 +131,12 @@ private slots:
             sqlite->countMessages(f, fx.clock.nowMs());
             sqlite->positionOf(f, fx.clock.nowMs(), 1);
         }
-        // A filter's statements never walk the messages; a page in a sort order with no filter
-        // walks the sort key's index in order and stops after the page, never sorting.
+        // Free text never walks the messages; a time range is counted through its index. (The
+        // user filter and the sort keys have no index on SQLite: sends would pay for them.)
         static const QRegularExpression scan(QStringLiteral("\\bSCAN messages\\b"));
         int searches = 0;
         int texts = 0;
         for (const auto &[sql, plan] : sqlite->statementPlans()) {
-            const QString where = sql.mid(sql.indexOf(QLatin1String(" WHERE ")));
             if (!sql.contains(QLatin1String(" FROM messages WHERE 1"))
                 && !sql.contains(QLatin1String(" FROM message_text")))
                 continue;
@@ -149,15 +148,11 @@ private slots:
                 QVERIFY2(plan.contains(QLatin1String("SCAN message_text VIRTUAL TABLE"))
                         || plan.contains(QLatin1String("(rowid>?)")), // the part not indexed yet
                     qPrintable(context));
-            } else if (sql.contains(QLatin1String("'') = ?10"))) {
-                QVERIFY2(!scan.match(plan).hasMatch(), qPrintable(context));
             } else if (sql.contains(QLatin1String("timestamp_ms >="))) {
                 // A page in seq order walks seq from the end the order starts at, where a
                 // since: filter's rows are; counting them reads the time index's range.
                 if (sql.startsWith(QLatin1String("SELECT count(*)")) && !sql.contains(QLatin1String("?11")))
                     QVERIFY2(plan.contains(QLatin1String("messages_by_time")), qPrintable(context));
-            } else if (sql.contains(QLatin1String("LIMIT"))) {
-                QVERIFY2(!plan.contains(QLatin1String("TEMP B-TREE")), qPrintable(context));
             }
         }
         QVERIFY(searches >= 20);

@@ -186,9 +186,9 @@ const char *const kMigrations[] = {
     // the messages after search_indexed.seq in chunks (indexSearchText()), and a search reads
     // those few row by row. Removing an indexed row's entry takes the values it was indexed
     // with, which the triggers have as OLD; a seq taken again after the newest messages were
-    // removed is indexed at once. Times index on their own for since:/from/to filters, and
-    // the message table's sort keys (MessageFilterSql's, as written there) so a page in their
-    // order is read in order, not sorted.
+    // removed is indexed at once. Times index on their own for since:/from/to filters. The
+    // sort keys by user, URL and error are not indexed here: those indexes (two of them
+    // parsing each JSON body) cost sends about half their rate (docs/architecture.md).
     R"sql(
     CREATE VIRTUAL TABLE message_text USING fts5(body_text, error_text, content='', tokenize='trigram',
         detail='none', columnsize=0);
@@ -214,11 +214,6 @@ const char *const kMigrations[] = {
         INSERT INTO message_text(rowid, body_text, error_text) VALUES(NEW.seq, NEW.body, NEW.last_error);
     END;
     CREATE INDEX messages_by_time ON messages(timestamp_ms);
-    CREATE INDEX messages_by_user ON messages(coalesce((CASE WHEN content_type = 0 AND json_valid(body)
-        THEN json_extract(body, '$.userId') END), ''));
-    CREATE INDEX messages_by_url ON messages(coalesce((CASE WHEN content_type = 0 AND json_valid(body)
-        THEN json_extract(body, '$.imageUrl') END), ''));
-    CREATE INDEX messages_by_error ON messages(coalesce(last_error, ''));
     )sql",
 };
 
