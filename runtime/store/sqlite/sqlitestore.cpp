@@ -276,11 +276,12 @@ bool SqliteStore::commit(QString *error)
     if (!m_transaction.open)
         return true;
     m_transaction.open = false;
-    if (m_transaction.failure.isEmpty() && exec("COMMIT", error))
+    if (m_transaction.failure.isEmpty() && writeTotals() && exec("COMMIT", error))
         return true;
     if (!m_transaction.failure.isEmpty())
         *error = std::exchange(m_transaction.failure, {});
     exec("ROLLBACK");
+    m_totalsDelta.clear();
     // What the broker holds in memory may now be ahead of the file: it starts over from the
     // file once a probe write goes through (reconnect()).
     m_down = true;
@@ -332,6 +333,8 @@ void SqliteStore::deleteQueue(qint64 id)
     begin();
     stmt("DELETE FROM attempts WHERE queue_id = ?1").bind(1, id).run();
     stmt("DELETE FROM messages WHERE queue_id = ?1").bind(1, id).run();
+    stmt("DELETE FROM queue_totals WHERE queue_id = ?1").bind(1, id).run();
+    std::erase_if(m_totalsDelta, [id](const auto &entry) { return entry.first.first == id; });
     stmt("DELETE FROM batches WHERE queue_id = ?1").bind(1, id).run();
     stmt("DELETE FROM queues WHERE id = ?1").bind(1, id).run();
 }
@@ -354,6 +357,7 @@ void SqliteStore::insertMessages(std::vector<Message> &messages)
             .bind(9, m.sourceQueueId)
             .run();
         m.seq = sqlite3_last_insert_rowid(m_db);
+        count(m.queueId, qint64(m.state), 1, m.body.size());
     }
 }
 
@@ -428,6 +432,8 @@ std::vector<Message> SqliteStore::claimReady(
         "UPDATE messages SET state = 1, attempts = ?2, batch_id = ?3, lease_id = ?4, lease_expires = ?5, "
         "updated_ms = ?6 WHERE seq = ?1");
     for (Message &m : claimed) {
+        count(queueId, qint64(m.state), -1, -m.body.size());
+        count(queueId, qint64(MessageState::InFlight), 1, m.body.size());
         m.state = MessageState::InFlight;
         m.attempts += 1;
         m.batchId = batchId;
@@ -466,6 +472,10 @@ void SqliteStore::updateMessages(const std::vector<MessageUpdate> &updates, qint
                "source_queue_id = ?6, last_error = ?7, lease_expires = 0, lease_id = NULL, updated_ms = ?8 "
                "WHERE seq = ?1");
     for (const MessageUpdate &u : updates) {
+        qint64 queueId = 0;
+        qint64 state = 0;
+        if (const auto size = countOutRow(u.seq, &queueId, &state))
+            count(u.queueId, qint64(u.state), 1, *size);
         (u.keepLease ? keep : drop)
             .bind(1, u.seq)
             .bind(2, qint64(u.state))
@@ -508,7 +518,10 @@ void SqliteStore::deleteMessages(const std::vector<qint64> &seqs)
     auto &m = stmt("DELETE FROM messages WHERE seq = ?1");
     for (qint64 seq : seqs) {
         a.bind(1, seq).run();
-        m.bind(1, seq).run();
+        qint64 queueId = 0;
+        qint64 state = 0;
+        if (countOutRow(seq, &queueId, &state))
+            m.bind(1, seq).run();
     }
 }
 
@@ -519,6 +532,10 @@ qint64 SqliteStore::purgeQueue(qint64 queueId)
          "IN (0, 3))")
         .bind(1, queueId)
         .run();
+    countOut(stmt("SELECT state, count(*), sum(length(body)) FROM messages WHERE queue_id = ?1 AND state IN "
+                  "(0, 3) GROUP BY state")
+                 .bind(1, queueId),
+        queueId);
     stmt("DELETE FROM messages WHERE queue_id = ?1 AND state IN (0, 3)").bind(1, queueId).run();
     return sqlite3_changes64(m_db);
 }
@@ -532,6 +549,11 @@ qint64 SqliteStore::expireMessages(qint64 queueId, qint64 olderThanMs)
         .bind(1, queueId)
         .bind(2, olderThanMs)
         .run();
+    countOut(stmt("SELECT state, count(*), sum(length(body)) FROM messages WHERE queue_id = ?1 AND "
+                  "timestamp_ms < ?2 AND state IN (0, 2, 3) GROUP BY state")
+                 .bind(1, queueId)
+                 .bind(2, olderThanMs),
+        queueId);
     // Acked messages past retention are only history: removed, but not counted as expired.
     stmt("DELETE FROM messages WHERE queue_id = ?1 AND timestamp_ms < ?2 AND state = 2")
         .bind(1, queueId)
@@ -562,8 +584,18 @@ QueueCounts SqliteStore::totals(qint64 queueId, qint64 nowMs)
     QueueCounts c;
     auto &t = stmt("SELECT state, messages, bytes FROM queue_totals WHERE queue_id = ?1");
     t.bind(1, queueId);
-    while (t.next()) // every waiting message counted ready until the delayed ones are known
-        addStateCount(c, MessageState(t.i64(0)), t.i64(1), t.i64(1), t.i64(2), 0);
+    StateTotals kept;
+    while (t.next())
+        kept[{ queueId, int(t.i64(0)) }] = { t.i64(1), t.i64(2) };
+    for (const auto &[key, delta] : m_totalsDelta) {
+        if (key.first == queueId) {
+            kept[key].first += delta.first;
+            kept[key].second += delta.second;
+        }
+    }
+    for (const auto &[key, total] :
+        kept) // every waiting message counted ready until the delayed ones are known
+        addStateCount(c, MessageState(key.second), total.first, total.first, total.second, 0);
     const qint64 pending = c.ready;
     if (pending == 0)
         return c;
@@ -578,6 +610,45 @@ QueueCounts SqliteStore::totals(qint64 queueId, qint64 nowMs)
                               .scalar()
                               .value_or(0);
     return c;
+}
+
+void SqliteStore::count(qint64 queueId, qint64 state, qint64 messages, qint64 bytes)
+{
+    auto &delta = m_totalsDelta[{ queueId, int(state) }];
+    delta.first += messages;
+    delta.second += bytes;
+}
+
+void SqliteStore::countOut(SqliteStatement &s, qint64 queueId)
+{
+    while (s.next())
+        count(queueId, s.i64(0), -s.i64(1), -s.i64(2));
+}
+
+std::optional<qint64> SqliteStore::countOutRow(qint64 seq, qint64 *queueId, qint64 *state)
+{
+    auto &s = stmt("SELECT queue_id, state, length(body) FROM messages WHERE seq = ?1");
+    s.bind(1, seq);
+    if (!s.next())
+        return std::nullopt;
+    *queueId = s.i64(0);
+    *state = s.i64(1);
+    const qint64 size = s.i64(2);
+    s.reset();
+    count(*queueId, *state, -1, -size);
+    return size;
+}
+
+bool SqliteStore::writeTotals()
+{
+    auto &s
+        = stmt("INSERT INTO queue_totals VALUES(?1, ?2, ?3, ?4) ON CONFLICT(queue_id, state) DO UPDATE SET "
+               "messages = messages + excluded.messages, bytes = bytes + excluded.bytes");
+    for (const auto &[key, delta] : std::exchange(m_totalsDelta, {})) {
+        if (delta.first != 0 || delta.second != 0)
+            s.bind(1, key.first).bind(2, key.second).bind(3, delta.first).bind(4, delta.second).run();
+    }
+    return m_transaction.failure.isEmpty();
 }
 
 std::vector<std::pair<QString, QString>> SqliteStore::statementPlans()
@@ -602,7 +673,12 @@ QString SqliteStore::totalsMismatch()
             out[{ s.i64(0), int(s.i64(1)) }] = { s.i64(2), s.i64(3) };
         return out;
     };
-    return compareTotals(read("SELECT queue_id, state, messages, bytes FROM queue_totals"),
+    StateTotals kept = read("SELECT queue_id, state, messages, bytes FROM queue_totals");
+    for (const auto &[key, delta] : m_totalsDelta) {
+        kept[key].first += delta.first;
+        kept[key].second += delta.second;
+    }
+    return compareTotals(kept,
         read("SELECT queue_id, state, count(*), coalesce(sum(length(body)), 0) FROM messages GROUP BY 1, 2"));
 }
 
@@ -621,6 +697,10 @@ QueueCounts SqliteStore::backlog(qint64 queueId, qint64 nowMs)
 bool SqliteStore::updateBody(qint64 seq, const QByteArray &body, ContentType type)
 {
     begin();
+    qint64 queueId = 0;
+    qint64 state = 0;
+    if (countOutRow(seq, &queueId, &state))
+        count(queueId, state, 1, body.size());
     stmt("UPDATE messages SET body = ?2, content_type = ?3 WHERE seq = ?1")
         .bind(1, seq)
         .bindBlob(2, body)

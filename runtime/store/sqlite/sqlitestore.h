@@ -22,7 +22,7 @@ public:
     SqliteStore(const SqliteStore &) = delete;
     SqliteStore &operator=(const SqliteStore &) = delete;
 
-    static constexpr int kSchemaVersion = 8;
+    static constexpr int kSchemaVersion = 9;
     QString path() const { return m_path; }
     QString spec() const override { return m_path; }
     int schemaVersion();
@@ -125,10 +125,21 @@ private:
     SqliteStatement &filteredResults(const char *select, const ResultFilter &filter, const char *tail);
     // counts(), backlog() and depth() from queue_totals and two index seeks.
     QueueCounts totals(qint64 queueId, qint64 nowMs);
+    // queue_totals as the open transaction changes it: every write adds here what it did to
+    // a queue and state, and commit() writes one row per queue and state touched before its
+    // COMMIT. A trigger per message cost more than the rest of its insert (docs/architecture.md,
+    // "Counts").
+    void count(qint64 queueId, qint64 state, qint64 messages, qint64 bytes);
+    // Takes out what each row of `s` (state, messages, bytes) says leaves queue `queueId`.
+    void countOut(SqliteStatement &s, qint64 queueId);
+    // Counts one row out of its queue and state before a statement changes it; its size.
+    std::optional<qint64> countOutRow(qint64 seq, qint64 *queueId, qint64 *state);
+    bool writeTotals();
 
     QString m_path;
     sqlite3 *m_db = nullptr;
     SqliteTransaction m_transaction;
+    StateTotals m_totalsDelta;
     bool m_down = false;
     struct Cache;
     std::unique_ptr<Cache> m_cache;

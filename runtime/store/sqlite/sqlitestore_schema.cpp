@@ -143,8 +143,8 @@ const char *const kMigrations[] = {
         PRIMARY KEY(node_id, queue_id));
     )sql",
     // 7: counts that cost the same at any backlog (docs/architecture.md, "Counts"). Triggers
-    // keep each queue's messages and body bytes per state in the transaction that changes
-    // them. messages_by_age finds the oldest waiting message, and the messages past
+    // kept each queue's messages and body bytes per state in the transaction that changes
+    // them (until 9). messages_by_age finds the oldest waiting message, and the messages past
     // retention, without visiting the rest.
     R"sql(
     CREATE TABLE queue_totals(
@@ -177,6 +177,14 @@ const char *const kMigrations[] = {
     // it printed nothing or the consumer is not a Worker). docs/workers.md, "Logs".
     R"sql(
     ALTER TABLE attempts ADD COLUMN logs TEXT;
+    )sql",
+    // 9: queue_totals is kept by the store's own writes, one row per queue and state touched
+    // per commit (SqliteStore::writeTotals), instead of by triggers that ran once per message
+    // and doubled the cost of a message's way through the store.
+    R"sql(
+    DROP TRIGGER queue_totals_insert;
+    DROP TRIGGER queue_totals_delete;
+    DROP TRIGGER queue_totals_update;
     )sql",
 };
 
