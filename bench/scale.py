@@ -176,12 +176,28 @@ def vm_status(pid):
     return out
 
 
+def guarded(target, args, out):
+    """A client's failure reaches the waiting driver as an answer, not as a wait forever."""
+    try:
+        target(*args, out)
+    except Exception as e:  # noqa: BLE001 (any failure of a client ends its phase)
+        out.put({"client_error": f"{target.__name__}: {type(e).__name__}: {e}"})
+
+
 def run_client(target, *args):
     """Runs target(*args, out_queue) in a process of its own; returns (process, queue)."""
     out = multiprocessing.Queue()
-    process = multiprocessing.Process(target=target, args=(*args, out))
+    process = multiprocessing.Process(target=guarded, args=(target, args, out))
     process.start()
     return process, out
+
+
+def answer(out):
+    """The next thing a client put; a client's failure stops the phase with its message."""
+    value = out.get()
+    if isinstance(value, dict) and "client_error" in value:
+        raise RuntimeError(value["client_error"])
+    return value
 
 
 # ---------------------------------------------------------------- clients (own processes)
@@ -292,7 +308,7 @@ def puller(port, queue, batch, stop_at_empty, out):
     pulled = acked = warnings = errors = 0
     empties = 0
     first = last = None
-    while True:
+    while errors < 100:
         status, payload = call(conn, "POST", f"{BASE}/{queue}/messages/pull", {"batch_size": batch})
         if status != 200:
             errors += 1
@@ -417,7 +433,7 @@ def make_queue(rt, name, consumer=None):
 def fill(rt, queue_id, total, step, connections=4, needle="needle"):
     process, out = run_client(fill_client, rt.port, queue_id, total, step, connections, needle)
     meter = CpuMeter(rt.pid)
-    result = out.get()
+    result = answer(out)
     process.join()
     result["cpu"] = meter.stop()
     return result
@@ -445,7 +461,7 @@ def phase_reads(rt, results, queue_id, needle, label):
     time.sleep(env_int("SCALE_SETTLE", 10))  # the fill's last checkpoint
     meter = CpuMeter(rt.pid)
     process, out = run_client(read_client, rt.port, "backlog", needle, rounds)
-    r = out.get()
+    r = answer(out)
     process.join()
     r["cpu"] = meter.stop()
     r["rounds"] = rounds
@@ -465,7 +481,7 @@ def phase_restart(rt, results):
         port = rt.port  # the same port again, so the probe can knock before the line is printed
         process, out = run_client(restart_probe, port, "backlog")
         spawned = rt.start(port)
-        marks = out.get()
+        marks = answer(out)
         process.join()
         for key in ("healthz", "api_queues"):
             if key in marks:
@@ -493,7 +509,7 @@ def phase_pull(rt, results):
         meter = CpuMeter(rt.pid)
         started = time.monotonic()
         clients = [run_client(puller, rt.port, queue_id, batch, 3) for _ in range(pullers)]
-        parts = [out.get() for _, out in clients]
+        parts = [answer(out) for _, out in clients]
         for process, _ in clients:
             process.join()
         cpu = meter.stop()
@@ -559,7 +575,7 @@ def phase_e2e(rt, results):
     runs, total = env_int("SCALE_RUNS", 3), env_int("SCALE_E2E", 200_000)
     concurrency = env_int("SCALE_E2E_CONCURRENCY", 12)
     recv_process, recv_out = run_client(webhook_receiver)
-    hook_port = recv_out.get()
+    hook_port = answer(recv_out)
     rows = []
     try:
         for run in range(runs):
@@ -577,7 +593,7 @@ def phase_e2e(rt, results):
             stalled_at = time.monotonic()
             while True:
                 if sent is None and not send_out.empty():
-                    sent = send_out.get()
+                    sent = answer(send_out)
                 q = queue_counts(rt, name)
                 if q["acked"] != acked:
                     acked, stalled_at = q["acked"], time.monotonic()
@@ -627,6 +643,10 @@ def main_phases(binary, work, out_json, root):
         results["final_memory"] = vm_status(rt.pid)
         results["threads_seen"] = sorted(set(
             open(f"/proc/{rt.pid}/task/{t}/comm").read().strip() for t in os.listdir(f"/proc/{rt.pid}/task")))
+    except Exception as e:
+        results["error"] = f"{type(e).__name__}: {e}"
+        print(f"main phases stopped: {results['error']}", flush=True)
+        raise
     finally:
         rt.kill(signal.SIGTERM)
         with open(out_json, "w") as f:
@@ -754,10 +774,10 @@ def redis_phase(server_binary, work, out_json):
             elapsed = time.monotonic() - started
             cpu = (process_ticks(server.pid) - meter_before) / HZ / elapsed
             stop.set()
-            seen = sum(out.get() for _, out in readers)
+            seen = sum(answer(out) for _, out in readers)
             for process, _ in readers:
                 process.join()
-            send_out.get()
+            answer(send_out)
             send_process.join()
             pending = r("XPENDING", "bench", "g")[0]
             row = {"messages": total, "seconds": round(elapsed, 3), "rate": round(acked.value / elapsed),

@@ -3,7 +3,7 @@
 # Release build, data on the real disk under the build directory, each client a process of
 # its own talking HTTP to 127.0.0.1. Writes bench/RESULTS-scale.md. CI does not run it.
 #
-#   bash bench/scale.sh [--quick] [BUILD_DIR]      (default build-bench)
+#   bash bench/scale.sh [--quick] [--estimate] [BUILD_DIR]      (default build-bench)
 #
 # Phases (SCALE_PHASES, default "main stall redis cluster"):
 #   main     one runtime: fill SCALE_FILL pending messages by Cloudflare batch sends (100 a
@@ -24,16 +24,19 @@
 #            PostgreSQL cluster in SCALE_PG_DIR (/tmp/qd-scale-pg) on port SCALE_PG_PORT (54341)
 #
 # --quick: tiny sizes, to check that every phase works; not the targets' sizes.
+# --estimate: print the sizes and the estimated duration, and stop.
 # Prerequisites: python3, wrk, sqlite3, curl, PostgreSQL server binaries (cluster), and
 # optionally redis-server (apt-get install -y redis-server).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 quick=0
-if [ "${1:-}" = --quick ]; then
-    quick=1
+estimate_only=0
+while [ "${1:-}" = --quick ] || [ "${1:-}" = --estimate ]; do
+    [ "$1" = --quick ] && quick=1
+    [ "$1" = --estimate ] && estimate_only=1
     shift
-fi
+done
 build=$(realpath -m "${1:-build-bench}")
 
 if [ "$quick" = 1 ]; then
@@ -58,15 +61,16 @@ phases=${SCALE_PHASES:-main stall redis cluster}
 stall_seconds=$([ "$quick" = 1 ] && echo 3 || echo 15)
 export PYTHONDONTWRITEBYTECODE=1
 
-# A rough duration, from rates seen on this 2-core machine: fills ~60,000 messages/s, pulls
-# at the targets, a no-match search ~1 s per million messages, cluster.sh ~10,000/s on SQLite
-# and ~4,000/s on PostgreSQL.
+# A rough duration, from rates seen on this 2-core machine when quiet: fills ~60,000
+# messages/s, pulls at the targets, a search that reads every body ~1.5 s per million messages
+# (two of them a round), cluster.sh ~10,000/s on SQLite and ~4,000/s on PostgreSQL. A busy
+# machine (fsyncs of several ms) takes two to three times as long.
 estimate=$(python3 - << EOF
 fill, drain, stall, runs, secs = $SCALE_FILL, $SCALE_DRAIN, $SCALE_STALL, $SCALE_RUNS, $SCALE_SECONDS
 e2e, cluster, reads = $SCALE_E2E, $SCALE_CLUSTER, $SCALE_READS
 phases = "$phases".split()
 t = {}
-t["main"] = (fill / 60000 + 2 * reads * (fill / 1e6 * 1.2 + 1) + 2 * $SCALE_SETTLE + runs * 5
+t["main"] = (fill / 60000 + 2 * reads * (2 * fill / 1e6 * 1.5 + 1) + 2 * $SCALE_SETTLE + runs * 5
              + 2 * drain / 60000 + drain / 20000 + drain / 5000 + 3 * runs * (secs + 1)
              + runs * (e2e / 60000 + e2e / 15000 + 2))
 t["stall"] = stall / 60000 + 15 + 2 * runs * ($stall_seconds + 2)
@@ -79,6 +83,7 @@ EOF
 echo "scale benchmark: fill $SCALE_FILL, drain $SCALE_DRAIN, stall $SCALE_STALL, runs $SCALE_RUNS," \
     "wrk $SCALE_SECONDS s, end to end $SCALE_E2E, cluster $SCALE_CLUSTER; phases: $phases"
 echo "estimated duration: $estimate, plus the build if $build has none"
+[ "$estimate_only" = 1 ] && exit 0
 
 for tool in python3 wrk curl sqlite3; do
     command -v "$tool" > /dev/null || {
@@ -112,6 +117,7 @@ if [ "$fstype" = tmpfs ] || [ "$fstype" = ramfs ]; then
     exit 1
 fi
 started=$(date +%s)
+failed=""
 {
     echo "mode=$([ "$quick" = 1 ] && echo quick || echo full)"
     echo "command=bash bench/scale.sh $([ "$quick" = 1 ] && echo '--quick ')$(realpath --relative-to="$root" "$build")"
@@ -127,17 +133,17 @@ started=$(date +%s)
 
 if [[ " $phases " == *" main "* ]]; then
     echo "== main: fill, reads, restart, pull, POST /, end to end"
-    python3 bench/scale.py main "$build/bin/queuedeck" "$work" "$work/main.json"
+    python3 bench/scale.py main "$build/bin/queuedeck" "$work" "$work/main.json" || failed="$failed main"
 fi
 if [[ " $phases " == *" stall "* ]]; then
     echo "== stall: POST / while reads loop over $SCALE_STALL messages (bench/read_stall.py)"
     python3 bench/read_stall.py "$build/bin/queuedeck" "$work" "$SCALE_STALL" "$stall_seconds" 2 "$SCALE_RUNS" \
-        | tee "$work/stall.log"
+        | tee "$work/stall.log" || failed="$failed stall"
 fi
 if [[ " $phases " == *" redis "* ]]; then
     if [ -n "$redis_server" ]; then
         echo "== redis: Streams XADD + XREADGROUP + XACK, appendonly yes, appendfsync everysec"
-        python3 bench/scale.py redis "$redis_server" "$work" "$work/redis.json"
+        python3 bench/scale.py redis "$redis_server" "$work" "$work/redis.json" || failed="$failed redis"
     else
         echo "== redis: redis-server is not installed and could not be; skipped"
         echo "redis-server not available (apt-get install -y redis-server)" > "$work/redis.missing"
@@ -147,9 +153,17 @@ if [[ " $phases " == *" cluster "* ]]; then
     echo "== cluster: PostgreSQL one node against SQLite (bench/cluster.sh)"
     CONFIGS="sqlite pg1" MESSAGES=$SCALE_CLUSTER RUNS=$SCALE_RUNS OUT="$work/RESULTS-cluster.md" \
         WORK="$work/cluster" PG_DIR=${SCALE_PG_DIR:-/tmp/qd-scale-pg} PG_PORT=${SCALE_PG_PORT:-54341} \
-        bash bench/cluster.sh "$build" || echo "cluster.sh failed (exit $?)" > "$work/cluster.failed"
+        bash bench/cluster.sh "$build" || {
+        echo "cluster.sh failed" > "$work/cluster.failed"
+        failed="$failed cluster"
+    }
 fi
 echo "load_after=$(cut -d' ' -f1-3 /proc/loadavg)" >> "$work/meta"
 echo "elapsed_s=$(($(date +%s) - started))" >> "$work/meta"
+echo "failed=$failed" >> "$work/meta"
 python3 bench/scale.py report "$work" bench/RESULTS-scale.md
 echo "took $(($(date +%s) - started)) s (estimated $estimate)"
+if [ -n "$failed" ]; then
+    echo "phases that failed:$failed (see $work)" >&2
+    exit 1
+fi

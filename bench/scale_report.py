@@ -37,6 +37,31 @@ def cpu_line(cpu):
     return ", ".join(parts) or "–"
 
 
+def summarize(md):
+    """One table of every row that says met or not met, under the heading it came from."""
+    rows = []
+    heading = header = None
+    for line in md.splitlines():
+        if line.startswith("## "):
+            heading = line[3:]
+        elif line.startswith("|---"):
+            continue
+        elif line.startswith("|"):
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            if header is None or not any(c.endswith("met") or c.endswith("met**") for c in cells):
+                header = cells
+                continue
+            result = next(c for c in cells if c.endswith("met") or c.endswith("met**") or "counts wrong" in c)
+            if header[0] == "batch":  # the pull table
+                cells = [f"batch {cells[0]}: messages/s", cells[1], cells[2]]
+            elif header[0] == "call":  # the reads
+                cells = [cells[0] + " (median)", cells[1], cells[3]]
+            rows.append([heading, cells[0], cells[1], cells[2], result])
+        else:
+            header = None
+    return table(["section", "what", "figure", "goal", ""], rows) if rows else "(nothing measured)"
+
+
 def write_report(work, out):
     meta = dict(line.rstrip("\n").split("=", 1) for line in open(os.path.join(work, "meta")) if "=" in line)
     main = load(os.path.join(work, "main.json"))
@@ -60,7 +85,12 @@ def write_report(work, out):
            "- every client (python3, wrk) is a process of its own on the same 2 cores, talking HTTP to 127.0.0.1",
            "", "## Command", "", "```sh", meta["command"], f"# with {sizes}", "```", ""]
 
-    if main:
+    if meta.get("failed", "").strip():
+        md += [f"**Phases that failed: {meta['failed'].strip()}** (their logs are in the work folder).", ""]
+    main = main or {}
+    if main.get("error"):
+        md += [f"**The runtime's phases stopped early: {main['error']}.** What they measured before is below.", ""]
+    if "fill" in main:
         f = main["fill"]
         md += ["## Fill: batch sends into a growing backlog", "",
                "Cloudflare batch API (`POST /client/v4/accounts/local/queues/<queue_id>/messages/batch`), "
@@ -73,6 +103,7 @@ def write_report(work, out):
                f"{f['non_2xx']} non-2xx answers. CPU over the fill (cores): {cpu_line(f['cpu'])}.", "",
                table(["pending before the step", "messages/s", "backlog_count the sends reported"],
                      [[n(s["backlog_before"]), n(s["rate"]), n(s["backlog_reported"])] for s in f["steps"]]), ""]
+    if "restart" in main:
         r = main["restart"]
         md += ["## Start-up with the backlog", "",
                f"`kill -9` of the runtime holding {n(r['messages'])} pending messages, then a new start on the same data "
@@ -85,7 +116,7 @@ def write_report(work, out):
                                             f"{x.get('api_queues', float('nan')):.3f} s, 'listening' line {x['listening_line']:.3f} s, "
                                             f"{n(x.get('count', -1))} pending shown" for x in r["runs"])
                + f". Counts after every restart equal the fill: {'yes' if r['counts_ok'] else '**no**'}.", ""]
-        for label, rd in main["reads"].items():
+    for label, rd in main.get("reads", {}).items():
             md += [f"## Reads at {n(rd['messages'])} messages ({label})", "",
                    f"One client process, one call after another, {rd['rounds']} of each, medians. The searches use "
                    "`GET /api/messages?queue=backlog&q=…&limit=50` (the own API's free-text parameter is `q`): "
@@ -97,6 +128,7 @@ def write_report(work, out):
                         met(rd["median_ms"][k] < (300 if "search" in k else 20))]
                        for k, v in rd["latency_ms"].items()]), "",
                    "Rows on the first page: " + ", ".join(f"{k} {v}" for k, v in rd["rows"].items()) + f". CPU meanwhile (cores): {cpu_line(rd['cpu'])}.", ""]
+    if "pull" in main:
         md += ["## HTTP pull consumer", "",
                f"A queue with an `http_pull` consumer filled with `SCALE_DRAIN` messages, then drained by "
                f"{main['pull']['100']['pullers']} puller processes, each `POST …/messages/pull` "
@@ -109,6 +141,7 @@ def write_report(work, out):
                     f"{n(p['pulled'])} / {n(p['acked'])} / {n(p['store_acked'])} / {p['store_left']}",
                     f"{p['errors']}, {p['warnings']}", cpu_line(p["cpu"])]
                    for b, p in main["pull"].items()]), ""]
+    if "producer" in main:
         pr = main["producer"]
         c = pr["connections"]
         md += ["## Producer `POST /`", "",
@@ -123,6 +156,7 @@ def write_report(work, out):
                table(["connections", "requests/s", "p50", "p99", "non-2xx", "runtime thread (cores)", "all threads (first run)"], [
                    [k, n(v["rps"]), f"{v['p50_ms']:.2f} ms", f"{v['p99_ms']:.2f} ms", v["non_2xx"],
                     f"{v['runtime_thread']:.2f}", cpu_line(v["runs"][0]["cpu"])] for k, v in c.items()]), ""]
+    if "e2e" in main:
         e = main["e2e"]
         md += ["## End to end: batch sends → webhook consumer", "",
                f"Batch sends of 100 over 4 connections from one client process → a queue with a webhook consumer "
@@ -138,8 +172,8 @@ def write_report(work, out):
                     f"{n(x['receiver']['deliveries'])} / {n(x['receiver']['unique'])} / {n(x['receiver']['batches'])}",
                     f"{x['cpu']['runtime_total']:.2f} ({cpu_line(x['cpu'])}) / {x['cpu']['receiver']:.2f}",
                     "yes" if x["ok"] else "**NO**"] for i, x in enumerate(e["runs"])]), ""]
-        if redis:
-            md += [f"**Redis Streams for comparison** (redis-server {redis['version']}, `appendonly yes`, "
+    if redis:
+        md += [f"**Redis Streams for comparison** (redis-server {redis['version']}, `appendonly yes`, "
                    "`appendfsync everysec` — not durable per message; its data folder beside the runtime's): "
                    "XADD in pipelines of 100 over 4 connections from one process, "
                    f"{redis['consumers']} consumer processes each `XREADGROUP COUNT 10` then `XACK` of those 10; "
@@ -147,8 +181,9 @@ def write_report(work, out):
                    f"**{n(redis['rate'])} messages/s** (" + "; ".join(
                        f"{n(x['rate'])}/s, read {n(x['read'])}, pending {x['pending']}, redis-server {x['redis_cpu']:.2f} core"
                        for x in redis["runs"]) + ").", ""]
-        elif os.path.exists(os.path.join(work, "redis.missing")):
+    elif os.path.exists(os.path.join(work, "redis.missing")):
             md += ["Redis Streams: not measured, redis-server was not installed and could not be installed.", ""]
+    if main:
         seen = main.get("threads_seen", [])
         md += ["## The runtime's threads", "",
                "CPU shares above are utime + stime per thread from `/proc/<pid>/task/*/stat` before and after each phase, "
@@ -190,7 +225,7 @@ def write_report(work, out):
                    "`bench/cluster.sh` with `CONFIGS=\"sqlite pg1\"` (its harness: batch sends of 100 over 12 connections, "
                    "webhook consumer `bench_cluster receive` acking all, batch_size 10, every message checked acked "
                    "exactly once), a PostgreSQL cluster of its own on this machine with fsync and synchronous_commit on, "
-                   f"interleaved runs, medians of {len(by['pg1'])}. Its own report: `{os.path.relpath(os.path.join(work, 'RESULTS-cluster.md'))}`.", "",
+                   f"interleaved runs, medians of {len(by['pg1'])}. Its own report: `{os.path.relpath(os.path.join(work, 'RESULTS-cluster.md'), os.path.dirname(os.path.dirname(os.path.abspath(out))))}`.", "",
                    table(["target", "figure", "goal", ""], [
                        ["PostgreSQL / SQLite", f"{n(p)}/s / {n(s)}/s = {p / s:.2f}x", "≥ 0.7x", met(p / s >= 0.7)]]), "",
                    table(["configuration", "runs (messages/s)", "exactly once"], [
@@ -200,5 +235,9 @@ def write_report(work, out):
                 md += ["**A cluster run failed its correctness check.**", ""]
     if os.path.exists(os.path.join(work, "cluster.failed")):
         md += ["**bench/cluster.sh failed; see its logs under the work folder.**", ""]
-    open(out, "w").write("\n".join(md))
+    md = "\n".join(md)
+    summary = summarize(md)
+    marker = "## Command"
+    md = md.replace(marker, "## Targets at a glance\n\n" + summary + "\n\n" + marker, 1)
+    open(out, "w").write(md)
     print(f"wrote {out}")
