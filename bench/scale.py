@@ -532,9 +532,9 @@ def phase_pull(rt, results):
 
 
 def parse_wrk_ms(text):
-    m = re.match(r"([\d.]+)(us|ms|s)$", text)
+    m = re.match(r"([\d.]+)(us|ms|s|m)$", text)
     value, unit = float(m.group(1)), m.group(2)
-    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+    return value * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
 
 
 def phase_producer(rt, results, root):

@@ -4,6 +4,7 @@
 # its own talking HTTP to 127.0.0.1. Writes bench/RESULTS-scale.md. CI does not run it.
 #
 #   bash bench/scale.sh [--quick] [--estimate] [BUILD_DIR]      (default build-bench)
+# SCALE_KEEP=1 keeps the store of the main phases (a few GB at full size).
 #
 # Phases (SCALE_PHASES, default "main stall redis cluster"):
 #   main     one runtime: fill SCALE_FILL pending messages by Cloudflare batch sends (100 a
@@ -158,6 +159,8 @@ if [[ " $phases " == *" cluster "* ]]; then
         failed="$failed cluster"
     }
 fi
+# The store of a full run takes a few GB; its log stays. SCALE_KEEP=1 keeps the store too.
+[ "${SCALE_KEEP:-0}" = 1 ] || find "$work/data" -maxdepth 1 -name 'queuedeck.db*' -delete 2> /dev/null || true
 echo "load_after=$(cut -d' ' -f1-3 /proc/loadavg)" >> "$work/meta"
 echo "elapsed_s=$(($(date +%s) - started))" >> "$work/meta"
 echo "failed=$failed" >> "$work/meta"

@@ -115,7 +115,9 @@ def write_report(work, out):
                "Every start: " + "; ".join(f"healthz {x.get('healthz', float('nan')):.3f} s, api/queues "
                                             f"{x.get('api_queues', float('nan')):.3f} s, 'listening' line {x['listening_line']:.3f} s, "
                                             f"{n(x.get('count', -1))} pending shown" for x in r["runs"])
-               + f". Counts after every restart equal the fill: {'yes' if r['counts_ok'] else '**no**'}.", ""]
+               + f". Counts after every restart equal the fill: {'yes' if r['counts_ok'] else '**no**'}."
+               + (f" The last started runtime's VmHWM after every later phase (reads, pulls, `POST /`, end to end): "
+                  f"{main['final_memory']['VmHWM']:.0f} MB." if "final_memory" in main else ""), ""]
     for label, rd in main.get("reads", {}).items():
             md += [f"## Reads at {n(rd['messages'])} messages ({label})", "",
                    f"One client process, one call after another, {rd['rounds']} of each, medians. The searches use "
@@ -162,7 +164,7 @@ def write_report(work, out):
                f"Batch sends of 100 over 4 connections from one client process → a queue with a webhook consumer "
                f"(batch_size 10, max_wait_time_ms 100, max_concurrency {e['concurrency']}) → a python `http.server` "
                "(ThreadingHTTPServer, HTTP/1.1) on 127.0.0.1 answering an empty `200` (ack all) to every batch. "
-               "Clock: first send until `/api/queues` shows every message acked (committed). "
+               "Clock: first send until `/api/queues` shows every message acked. "
                f"{n(e['backlog'])} messages pending in another queue of the store.", "",
                table(["target", "figure", "goal", ""], [
                    ["messages/s, durable, median", n(e["rate"]), "≥ 20,000/s", met(e["rate"] >= 20000)]]), "",
