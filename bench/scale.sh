@@ -161,9 +161,11 @@ if [[ " $phases " == *" cluster "* ]]; then
 fi
 # The store of a full run takes a few GB; its log stays. SCALE_KEEP=1 keeps the store too.
 [ "${SCALE_KEEP:-0}" = 1 ] || find "$work/data" -maxdepth 1 -name 'queuedeck.db*' -delete 2> /dev/null || true
-echo "load_after=$(cut -d' ' -f1-3 /proc/loadavg)" >> "$work/meta"
-echo "elapsed_s=$(($(date +%s) - started))" >> "$work/meta"
-echo "failed=$failed" >> "$work/meta"
+{
+    echo "load_after=$(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "elapsed_s=$(($(date +%s) - started))"
+    echo "failed=$failed"
+} >> "$work/meta"
 python3 bench/scale.py report "$work" bench/RESULTS-scale.md
 echo "took $(($(date +%s) - started)) s (estimated $estimate)"
 if [ -n "$failed" ]; then
