@@ -97,7 +97,7 @@ class Runtime:
         self.listening_s = None
         while time.monotonic() - started < 600:
             if self.process.poll() is not None:
-                sys.exit(f"the runtime exited with {self.process.returncode}; see {self.data}/runtime.log")
+                raise RuntimeError(f"the runtime exited with {self.process.returncode}; see {self.data}/runtime.log")
             with open(os.path.join(self.data, "runtime.log")) as f:
                 found = re.findall(r"listening on http://127\.0\.0\.1:(\d+)/", f.read())
             if len(found) > self.starts:
@@ -106,7 +106,7 @@ class Runtime:
                 self.starts = len(found)
                 return started
             time.sleep(0.005)
-        sys.exit("the runtime did not start within 600 s")
+        raise RuntimeError("the runtime did not start within 600 s")
 
     @property
     def pid(self):
