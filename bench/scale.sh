@@ -103,7 +103,8 @@ if [[ " $phases " == *" redis "* ]]; then
     fi
 fi
 
-if [ ! -x "$build/bin/queuedeck" ]; then
+# A Release build: a build directory configured otherwise is configured again.
+if [ ! -x "$build/bin/queuedeck" ] || ! grep -q '^CMAKE_BUILD_TYPE:STRING=Release$' "$build/CMakeCache.txt"; then
     cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DQUEUEDECK_BUILD_TESTS=OFF > /dev/null
 fi
 cmake --build "$build" -j2 --target queuedeck > /dev/null
