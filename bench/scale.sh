@@ -26,6 +26,8 @@
 #
 # --quick: tiny sizes, to check that every phase works; not the targets' sizes.
 # --estimate: print the sizes and the estimated duration, and stop.
+# The report goes to SCALE_OUT (bench/RESULTS-scale.md; BUILD_DIR/scale/RESULTS-scale.md when
+# SCALE_PHASES names only some phases).
 # Prerequisites: python3, wrk, sqlite3, curl, PostgreSQL server binaries (cluster), and
 # optionally redis-server (apt-get install -y redis-server).
 set -euo pipefail
@@ -167,7 +169,10 @@ fi
     echo "elapsed_s=$(($(date +%s) - started))"
     echo "failed=$failed"
 } >> "$work/meta"
-python3 bench/scale.py report "$work" bench/RESULTS-scale.md
+# A run of some phases only writes its report beside its data, not over the full one.
+out=${SCALE_OUT:-bench/RESULTS-scale.md}
+[ "$phases" = "main stall redis cluster" ] || out=${SCALE_OUT:-$work/RESULTS-scale.md}
+python3 bench/scale.py report "$work" "$out"
 echo "took $(($(date +%s) - started)) s (estimated $estimate)"
 if [ -n "$failed" ]; then
     echo "phases that failed:$failed (see $work)" >&2
