@@ -476,6 +476,7 @@ def phase_restart(rt, results):
     runs = env_int("SCALE_RUNS", 3)
     expected = results["fill"]["pending_after"]
     rows = []
+    memory_before = vm_status(rt.pid)  # after the fill and the reads at its size
     for i in range(runs):
         rt.kill(signal.SIGKILL)
         port = rt.port  # the same port again, so the probe can knock before the line is printed
@@ -491,7 +492,7 @@ def phase_restart(rt, results):
         print(f"restart {i + 1}: /healthz after {marks.get('healthz', float('nan')):.3f} s, "
               f"/api/queues after {marks.get('api_queues', float('nan')):.3f} s "
               f"(shows {marks.get('count', '?'):,} pending)", flush=True)
-    results["restart"] = {"runs": rows, "messages": expected,
+    results["restart"] = {"runs": rows, "messages": expected, "memory_before": memory_before,
                           "median_healthz": median([r["healthz"] for r in rows if "healthz" in r]),
                           "median_api_queues": median([r["api_queues"] for r in rows if "api_queues" in r]),
                           "counts_ok": all(r.get("count") == expected for r in rows)}

@@ -116,6 +116,8 @@ def write_report(work, out):
                                             f"{x.get('api_queues', float('nan')):.3f} s, 'listening' line {x['listening_line']:.3f} s, "
                                             f"{n(x.get('count', -1))} pending shown" for x in r["runs"])
                + f". Counts after every restart equal the fill: {'yes' if r['counts_ok'] else '**no**'}."
+               + (f" The first runtime's VmHWM after the fill and the reads, just before the first kill: "
+                  f"{r['memory_before']['VmHWM']:.0f} MB." if "memory_before" in r else "")
                + (f" The last started runtime's VmHWM after every later phase (reads, pulls, `POST /`, end to end): "
                   f"{main['final_memory']['VmHWM']:.0f} MB." if "final_memory" in main else ""), ""]
     for label, rd in main.get("reads", {}).items():
