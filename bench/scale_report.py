@@ -245,6 +245,8 @@ def write_report(work, out):
     md = "\n".join(md)
     summary = summarize(md)
     marker = "## Command"
-    md = md.replace(marker, "## Targets at a glance\n\n" + summary + "\n\n" + marker, 1)
+    caveat = ("The sizes of this quick run are not the targets' sizes, and the machine may have been busy: "
+              "met / not met below says nothing about the targets.\n\n" if quick else "")
+    md = md.replace(marker, "## Targets at a glance\n\n" + caveat + summary + "\n\n" + marker, 1)
     open(out, "w").write(md)
     print(f"wrote {out}")
