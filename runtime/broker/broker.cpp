@@ -79,6 +79,7 @@ Broker::Broker(QueueStore *store, const Clock *clock, QObject *parent)
 Broker::~Broker()
 {
     commitAndNotify();
+    m_store->waitSynced();
     if (m_store->shared() && m_store->available()) {
         // Leaving on purpose: the row goes, so whatever is still in flight here is taken
         // back by the other nodes at once rather than when the heartbeat runs out.
@@ -399,20 +400,39 @@ void Broker::scheduleTick()
 void Broker::commitAndNotify()
 {
     QString error;
+    const bool wrote = m_store->hasUncommitted();
     const bool ok = m_store->commit(&error);
     auto callbacks = std::exchange(m_awaitingCommit, {});
-    Error result;
     if (!ok) {
         // Nothing of this commit was stored: producers hear 503 and send again, and the broker
         // starts over from what the store holds once it takes writes again.
-        result = Error::make(ErrorCode::Unavailable,
+        const Error result = Error::make(ErrorCode::Unavailable,
             QStringLiteral("the store did not take the write (%1); nothing was stored, try again shortly")
                 .arg(error));
         if (!m_reconnectTimer.isActive())
             storeLost(error);
+        for (auto &callback : callbacks)
+            callback(result);
+        return;
     }
-    for (auto &callback : callbacks)
-        callback(result);
+    if (!wrote && callbacks.empty())
+        return;
+    // The commit may still be on its way to the disk (docs/architecture.md, "Commits"): the
+    // runtime thread goes on with the next requests, and these hear back once it is there.
+    m_store->whenSynced([this, callbacks = std::move(callbacks)](const QString &syncError) mutable {
+        Error result;
+        if (!syncError.isEmpty()) {
+            // Stored, perhaps, but not known to be on disk: a 503 is the honest answer, and a
+            // producer that sends again may make a duplicate, which at-least-once allows.
+            result = Error::make(ErrorCode::Unavailable,
+                QStringLiteral("the store could not make the write durable (%1); send it again shortly")
+                    .arg(syncError));
+            if (!m_reconnectTimer.isActive())
+                storeLost(syncError);
+        }
+        for (auto &callback : callbacks)
+            callback(result);
+    });
 }
 
 void Broker::tick()
@@ -447,6 +467,7 @@ void Broker::pumpAll()
         markDirty(id);
     tick();
     commitAndNotify();
+    m_store->waitSynced();
 }
 
 void Broker::pump(QueueState &q)

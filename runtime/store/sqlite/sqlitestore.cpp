@@ -2,6 +2,7 @@
 
 #include "messagefiltersql.h"
 #include "sqlitestatement.h"
+#include "walsync.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -62,6 +63,11 @@ SqliteStore::~SqliteStore()
         QString error;
         if (m_transaction.open)
             commit(&error);
+        if (m_sync) {
+            m_sync->stop();
+            // Closing may checkpoint and remove the log: that must sync the file first.
+            exec("PRAGMA synchronous=FULL");
+        }
         m_cache.reset();
         sqlite3_close_v2(m_db);
     }
@@ -130,7 +136,34 @@ bool SqliteStore::open(QString *error)
             QStringLiteral("cannot write to the store %1: %2. Free space on its disk or give this user "
                            "write access to the file and its folder, or choose another --data-dir")
                 .arg(m_path, *error));
+    // From here COMMIT only writes the log; WalSync syncs it and checkpoints, off this thread.
+    m_sync = std::make_unique<WalSync>();
+    if (!exec("PRAGMA synchronous=OFF", error) || !exec("PRAGMA wal_autocheckpoint=0", error)
+        || !m_sync->start(m_db, m_path, error)) {
+        m_sync.reset();
+        return refuse(error, QStringLiteral("cannot prepare the store %1: %2").arg(m_path, *error));
+    }
     return true;
+}
+
+void SqliteStore::whenSynced(std::function<void(const QString &error)> done)
+{
+    if (!m_sync) {
+        done({});
+        return;
+    }
+    m_sync->whenSynced([this, done = std::move(done)](const QString &error) {
+        // As after a failed commit: nothing more is taken until a probe write is on disk.
+        if (!error.isEmpty())
+            m_down = true;
+        done(error);
+    });
+}
+
+void SqliteStore::waitSynced()
+{
+    if (m_sync)
+        m_sync->waitAll();
 }
 
 bool SqliteStore::checkOwnership(QString *error)
@@ -224,6 +257,12 @@ bool SqliteStore::reconnect(QString *error)
 {
     if (!probeWrite(error))
         return false;
+    if (m_sync) {
+        if (const QString failed = m_sync->syncNow(); !failed.isEmpty()) {
+            *error = failed;
+            return false;
+        }
+    }
     m_down = false;
     return true;
 }
@@ -276,8 +315,11 @@ bool SqliteStore::commit(QString *error)
     if (!m_transaction.open)
         return true;
     m_transaction.open = false;
-    if (m_transaction.failure.isEmpty() && writeTotals() && exec("COMMIT", error))
+    if (m_transaction.failure.isEmpty() && writeTotals() && exec("COMMIT", error)) {
+        if (m_sync)
+            m_sync->committed();
         return true;
+    }
     if (!m_transaction.failure.isEmpty())
         *error = std::exchange(m_transaction.failure, {});
     exec("ROLLBACK");

@@ -10,9 +10,11 @@ struct sqlite3;
 namespace qd {
 
 class MessageFilterSql;
+class WalSync;
 
-// The default store: one SQLite file in WAL mode with synchronous=FULL, so a commit is
-// on disk when it returns. Uses SQLite's C API directly: prepared statements are kept
+// The default store: one SQLite file in WAL mode. A commit is made durable by WalSync on a
+// thread of its own, so the runtime thread goes on with the next requests meanwhile; callers
+// hear back through whenSynced(). Uses SQLite's C API directly: prepared statements are kept
 // for the life of the connection, which is what makes tens of thousands of messages
 // a second possible on one core.
 class SqliteStore final : public QueueStore {
@@ -30,6 +32,8 @@ public:
     bool open(QString *error) override;
     bool commit(QString *error) override;
     bool hasUncommitted() const override { return m_transaction.open; }
+    void whenSynced(std::function<void(const QString &error)> done) override;
+    void waitSynced() override;
     // After a failed commit the store takes nothing until a probe write goes through.
     bool available() const override { return !m_down; }
     bool reconnect(QString *error) override;
@@ -140,6 +144,7 @@ private:
     sqlite3 *m_db = nullptr;
     SqliteTransaction m_transaction;
     StateTotals m_totalsDelta;
+    std::unique_ptr<WalSync> m_sync; // the writer's; none on a reader
     bool m_down = false;
     struct Cache;
     std::unique_ptr<Cache> m_cache;
