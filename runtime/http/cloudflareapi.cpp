@@ -4,9 +4,9 @@
 #include "cloudflareapi_p.h"
 
 #include "broker.h"
+#include "clock.h"
 
 #include <QCryptographicHash>
-#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRegularExpression>
@@ -107,11 +107,6 @@ bool checkSameName(const QJsonObject &body, const QueueRecord &queue, Cloudflare
 }
 
 } // namespace
-
-QString cloudflareTime(qint64 ms)
-{
-    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs);
-}
 
 CloudflareApi::CloudflareApi(Broker *broker, ApiReader *reader)
     : m_broker(broker)
@@ -360,8 +355,8 @@ QJsonObject CloudflareApi::queueJson(const QueueRecord &queue) const
     return QJsonObject {
         { QStringLiteral("queue_id"), queueId(queue) },
         { QStringLiteral("queue_name"), queue.name },
-        { QStringLiteral("created_on"), cloudflareTime(queue.createdMs) },
-        { QStringLiteral("modified_on"), cloudflareTime(queue.modifiedMs) },
+        { QStringLiteral("created_on"), isoTimeUtc(queue.createdMs) },
+        { QStringLiteral("modified_on"), isoTimeUtc(queue.modifiedMs) },
         { QStringLiteral("producers"), QJsonArray {} },
         { QStringLiteral("producers_total_count"), 0 },
         { QStringLiteral("consumers"), consumers },
@@ -521,7 +516,7 @@ void CloudflareApi::purgeStatus(const HttpResponder &responder, const QueueRecor
         responder.respond(success(QJsonObject {}));
         return;
     }
-    responder.respond(success(QJsonObject { { QStringLiteral("started_at"), cloudflareTime(*it) },
+    responder.respond(success(QJsonObject { { QStringLiteral("started_at"), isoTimeUtc(*it) },
         { QStringLiteral("completed"), QStringLiteral("true") } }));
 }
 

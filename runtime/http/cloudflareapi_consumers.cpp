@@ -3,6 +3,7 @@
 #include "cloudflareapi_p.h"
 
 #include "broker.h"
+#include "clock.h"
 
 #include <QJsonArray>
 
@@ -114,7 +115,7 @@ QJsonObject CloudflareApi::consumerJson(const QueueRecord &queue) const
         { QStringLiteral("consumer_id"), consumerId(queue) },
         { QStringLiteral("queue_id"), queueId(queue) },
         { QStringLiteral("queue_name"), queue.name },
-        { QStringLiteral("created_on"), cloudflareTime(queue.createdMs) },
+        { QStringLiteral("created_on"), isoTimeUtc(queue.createdMs) },
         { QStringLiteral("type"), consumerTypeName(s.consumerType) },
         { QStringLiteral("dead_letter_queue"), s.deadLetterQueue },
         { QStringLiteral("settings"), settings },
