@@ -4,7 +4,6 @@
 #include "v8serialized.h"
 
 #include <QDateTime>
-#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -13,34 +12,55 @@
 
 namespace qd {
 
-QString stateText(const QString &state, const QString &sourceQueue)
+QString stateText(StateFilter state, const QString &sourceQueue)
 {
-    QString text = state == QLatin1String("inflight") ? QStringLiteral("in flight") : state;
+    QString text = state == StateFilter::InFlight ? QStringLiteral("in flight") : stateFilterName(state);
     if (!sourceQueue.isEmpty())
         text += QStringLiteral(" · from %1").arg(sourceQueue);
     return text;
 }
 
-QColor stateColor(const QString &state, const QString &sourceQueue)
+QColor stateColor(StateFilter state, const QString &sourceQueue)
 {
-    static const QHash<QString, MessageStateKind> kinds {
-        { QStringLiteral("ready"), MessageStateKind::Ready },
-        { QStringLiteral("delayed"), MessageStateKind::Delayed },
-        { QStringLiteral("inflight"), MessageStateKind::InFlight },
-        { QStringLiteral("acked"), MessageStateKind::Acked },
-        { QStringLiteral("retried"), MessageStateKind::Retried },
-        { QStringLiteral("failed"), MessageStateKind::Failed },
-        { QStringLiteral("dead_lettered"), MessageStateKind::DeadLettered },
-    };
     // Waiting in a dead-letter queue is what dead-lettered means; one that failed there
     // again, or was acked there, reads as that.
     const bool waitsInDlq
-        = !sourceQueue.isEmpty() && (state == QLatin1String("ready") || state == QLatin1String("delayed"));
-    const auto kind = kinds.constFind(waitsInDlq ? QStringLiteral("dead_lettered") : state);
-    if (kind == kinds.cend())
-        return {};
+        = !sourceQueue.isEmpty() && (state == StateFilter::Ready || state == StateFilter::Delayed);
+    if (waitsInDlq)
+        return qd::stateColor(MessageStateKind::DeadLettered);
     // Asked at paint time, so a theme chosen in Preferences recolours the rows at once.
-    return qd::stateColor(*kind);
+    switch (state) {
+    case StateFilter::Ready:
+        return qd::stateColor(MessageStateKind::Ready);
+    case StateFilter::Delayed:
+        return qd::stateColor(MessageStateKind::Delayed);
+    case StateFilter::InFlight:
+        return qd::stateColor(MessageStateKind::InFlight);
+    case StateFilter::Acked:
+        return qd::stateColor(MessageStateKind::Acked);
+    case StateFilter::Failed:
+        return qd::stateColor(MessageStateKind::Failed);
+    case StateFilter::Any:
+        break;
+    }
+    return {};
+}
+
+QColor outcomeColor(AttemptOutcome outcome)
+{
+    switch (outcome) {
+    case AttemptOutcome::Acked:
+        return qd::stateColor(MessageStateKind::Acked);
+    case AttemptOutcome::Retried:
+        return qd::stateColor(MessageStateKind::Retried);
+    case AttemptOutcome::DeadLettered:
+        return qd::stateColor(MessageStateKind::DeadLettered);
+    case AttemptOutcome::Failed:
+    case AttemptOutcome::LeaseExpired:
+    case AttemptOutcome::Interrupted:
+        break;
+    }
+    return qd::stateColor(MessageStateKind::Failed);
 }
 
 QString firstLine(const QString &text)
