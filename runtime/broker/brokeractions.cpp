@@ -1,6 +1,7 @@
 // Broker: pull consumers and operator actions.
 #include "broker.h"
 #include "message.h"
+#include "sendlimits.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -79,11 +80,10 @@ Error Broker::acknowledge(
     if (!q)
         return Error::make(ErrorCode::NotFound, notFound(queueName));
     for (const LeaseRetry &r : retries) {
-        if (r.delaySeconds && (*r.delaySeconds < 0 || *r.delaySeconds > kMaxDelaySeconds))
-            return Error::make(ErrorCode::Invalid,
-                QStringLiteral("delay_seconds must be between 0 and %1 (got %2)")
-                    .arg(kMaxDelaySeconds)
-                    .arg(*r.delaySeconds));
+        if (r.delaySeconds) {
+            if (Error e = checkDelay(*r.delaySeconds); e.isError())
+                return e;
+        }
     }
     const qint64 id = q->record.id;
     const auto find = [&](const QString &lease) -> std::optional<Message> {
@@ -163,11 +163,8 @@ int Broker::retryBySeqs(const std::vector<qint64> &seqs, int delaySeconds)
 
 Error Broker::retryMessages(const QStringList &ids, int delaySeconds, int *retried)
 {
-    if (delaySeconds < 0 || delaySeconds > kMaxDelaySeconds)
-        return Error::make(ErrorCode::Invalid,
-            QStringLiteral("delay_seconds must be between 0 and %1 (got %2)")
-                .arg(kMaxDelaySeconds)
-                .arg(delaySeconds));
+    if (Error e = checkDelay(delaySeconds); e.isError())
+        return e;
     std::vector<qint64> seqs;
     for (const QString &id : ids) {
         const auto m = m_store->messageById(id);
@@ -186,11 +183,8 @@ Error Broker::retryMessages(const QStringList &ids, int delaySeconds, int *retri
 
 Error Broker::startBulkRetry(const MessageFilter &filter, int delaySeconds, qint64 *operationId)
 {
-    if (delaySeconds < 0 || delaySeconds > kMaxDelaySeconds)
-        return Error::make(ErrorCode::Invalid,
-            QStringLiteral("delay_seconds must be between 0 and %1 (got %2)")
-                .arg(kMaxDelaySeconds)
-                .arg(delaySeconds));
+    if (Error e = checkDelay(delaySeconds); e.isError())
+        return e;
     if (filter.queueId && !stateById(*filter.queueId))
         return Error::make(ErrorCode::NotFound, QStringLiteral("queue %1 not found").arg(*filter.queueId));
     // The set is fixed now: a message this run retries that fails again is not in it twice.
@@ -277,11 +271,8 @@ Error Broker::deleteMessages(const QStringList &ids, int *deleted)
 
 Error Broker::startBulkRetrySeqs(std::vector<qint64> seqs, int delaySeconds, qint64 *operationId)
 {
-    if (delaySeconds < 0 || delaySeconds > kMaxDelaySeconds)
-        return Error::make(ErrorCode::Invalid,
-            QStringLiteral("delay_seconds must be between 0 and %1 (got %2)")
-                .arg(kMaxDelaySeconds)
-                .arg(delaySeconds));
+    if (Error e = checkDelay(delaySeconds); e.isError())
+        return e;
     const qint64 opId = m_nextBulkId++;
     BulkOperation op;
     op.seqs = std::move(seqs);
@@ -299,11 +290,8 @@ Error Broker::startBulkRetrySeqs(std::vector<qint64> seqs, int delaySeconds, qin
 
 Error Broker::editAndRetry(const QString &id, const QByteArray &body, ContentType type, int delaySeconds)
 {
-    if (delaySeconds < 0 || delaySeconds > kMaxDelaySeconds)
-        return Error::make(ErrorCode::Invalid,
-            QStringLiteral("delay_seconds must be between 0 and %1 (got %2)")
-                .arg(kMaxDelaySeconds)
-                .arg(delaySeconds));
+    if (Error e = checkDelay(delaySeconds); e.isError())
+        return e;
     if (body.size() > kMaxMessageBytes)
         return Error::make(ErrorCode::TooLarge,
             QStringLiteral("the body is %1 bytes; the limit is %2").arg(body.size()).arg(kMaxMessageBytes));

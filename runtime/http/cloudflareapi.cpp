@@ -16,11 +16,6 @@
 
 namespace qd {
 
-CloudflareError invalid(const QString &message)
-{
-    return CloudflareError { 400, CloudflareApi::BodyInvalid, message };
-}
-
 namespace {
 
 CloudflareError queueNotFound(const QString &queue)
@@ -73,10 +68,10 @@ bool applyQueueSettings(const QJsonObject &body, QueueSettings *settings, Cloudf
             return false;
         }
     }
-    std::optional<qint64> delay;
+    std::optional<int> delay;
     std::optional<qint64> retention;
-    if (!cloudflareInt(json, QStringLiteral("delivery_delay"), QStringLiteral("settings.delivery_delay"), 0,
-            kMaxDelaySeconds, &delay, error)
+    if (!cloudflareDelay(
+            json, QStringLiteral("delivery_delay"), QStringLiteral("settings.delivery_delay"), &delay, error)
         || !cloudflareInt(json, QStringLiteral("message_retention_period"),
             QStringLiteral("settings.message_retention_period"), 60, 1'209'600, &retention, error))
         return false;
@@ -86,7 +81,7 @@ bool applyQueueSettings(const QJsonObject &body, QueueSettings *settings, Cloudf
         return false;
     }
     if (delay)
-        settings->deliveryDelaySeconds = int(*delay);
+        settings->deliveryDelaySeconds = *delay;
     if (retention)
         settings->retentionSeconds = int(*retention);
     if (paused.isBool())

@@ -34,12 +34,9 @@ bool readMessage(const QJsonObject &json, const QString &where, SendItem *item, 
             return false;
         }
     }
-    std::optional<qint64> delay;
-    if (!cloudflareInt(json, QStringLiteral("delay_seconds"), where + QLatin1String("delay_seconds"), 0,
-            kMaxDelaySeconds, &delay, error, CloudflareApi::MessageMetadataInvalid))
+    if (!cloudflareDelay(json, QStringLiteral("delay_seconds"), where + QLatin1String("delay_seconds"),
+            &item->delaySeconds, error, CloudflareApi::MessageMetadataInvalid))
         return false;
-    if (delay)
-        item->delaySeconds = int(*delay);
 
     const QJsonValue body = json.value(QLatin1String("body"));
     const QString typeName = contentTypeName(item->contentType);
@@ -99,12 +96,11 @@ bool readLeases(const QJsonObject &json, const QString &key, QStringList *leases
         }
         leases->append(lease.toString());
         if (retries) {
-            std::optional<qint64> delay;
-            if (!cloudflareInt(entry, QStringLiteral("delay_seconds"),
-                    where + QLatin1String(".delay_seconds"), 0, kMaxDelaySeconds, &delay, error))
+            std::optional<int> delay;
+            if (!cloudflareDelay(entry, QStringLiteral("delay_seconds"),
+                    where + QLatin1String(".delay_seconds"), &delay, error))
                 return false;
-            retries->push_back(
-                LeaseRetry { lease.toString(), delay ? std::optional<int>(int(*delay)) : std::nullopt });
+            retries->push_back(LeaseRetry { lease.toString(), delay });
         }
     }
     return true;
@@ -171,9 +167,9 @@ void CloudflareApi::pushBatch(
         return;
     }
     const QJsonArray array = messages.toArray();
-    std::optional<qint64> batchDelay;
-    if (!cloudflareInt(*body, QStringLiteral("delay_seconds"), QStringLiteral("delay_seconds"), 0,
-            kMaxDelaySeconds, &batchDelay, &error, BatchDelayInvalid)) {
+    std::optional<int> delay;
+    if (!cloudflareDelay(*body, QStringLiteral("delay_seconds"), QStringLiteral("delay_seconds"), &delay,
+            &error, BatchDelayInvalid)) {
         responder.respond(failure(error));
         return;
     }
@@ -189,7 +185,6 @@ void CloudflareApi::pushBatch(
             return;
         }
     }
-    const std::optional<int> delay = batchDelay ? std::optional<int>(int(*batchDelay)) : std::nullopt;
     const auto name = [](std::size_t i) { return QStringLiteral("messages[%1].body").arg(i); };
     if (const Error e = checkSend(items, delay, name); e.isError()) {
         responder.respond(failure(fromBroker(e)));
