@@ -319,8 +319,7 @@ void CloudflareApi::handle(
     } else if (method == "DELETE") {
         deleteConsumer(responder, *queue, leaf);
     } else if (leaf != consumerId(*queue)) {
-        responder.respond(failure(
-            { 404, NoRoute, QStringLiteral("queue \"%1\" has no consumer %2").arg(queue->name, leaf) }));
+        responder.respond(failure(noConsumer(*queue, leaf)));
     } else {
         setConsumer(request, responder, *queue, false);
     }
@@ -366,7 +365,8 @@ QJsonObject CloudflareApi::queueJson(const QueueRecord &queue) const
 void CloudflareApi::answerWhenDurable(const HttpResponder &responder, const QJsonValue &result)
 {
     m_broker->whenDurable([responder, result](const Error &commitError) {
-        responder.respond(commitError.isError() ? failure(fromBroker(commitError)) : success(result));
+        if (!answeredError(responder, commitError))
+            responder.respond(success(result));
     });
 }
 
@@ -408,12 +408,9 @@ void CloudflareApi::listQueues(const HttpRequest &request, const HttpResponder &
 
 void CloudflareApi::createQueue(const HttpRequest &request, const HttpResponder &responder)
 {
-    CloudflareError error;
-    const auto body = cloudflareBody(request, &error);
-    if (!body) {
-        responder.respond(failure(error));
+    const auto body = bodyOrAnswer(request, responder);
+    if (!body)
         return;
-    }
     const QJsonValue name = body->value(QLatin1String("queue_name"));
     if (!name.isString() || name.toString().isEmpty()) {
         responder.respond(
@@ -424,6 +421,7 @@ void CloudflareApi::createQueue(const HttpRequest &request, const HttpResponder 
     // Like Cloudflare, a new queue has no consumer until one is attached.
     QueueSettings settings;
     settings.consumerType = ConsumerType::None;
+    CloudflareError error;
     if (!applyQueueSettings(*body, &settings, &error)) {
         responder.respond(failure(error));
         return;
@@ -444,12 +442,9 @@ void CloudflareApi::createQueue(const HttpRequest &request, const HttpResponder 
 void CloudflareApi::updateQueue(
     const HttpRequest &request, const HttpResponder &responder, const QueueRecord &queue, bool replace)
 {
-    CloudflareError error;
-    const auto body = cloudflareBody(request, &error);
-    if (!body) {
-        responder.respond(failure(error));
+    const auto body = bodyOrAnswer(request, responder);
+    if (!body)
         return;
-    }
     QueueSettings settings = queue.settings;
     if (replace) {
         // PUT overwrites the queue's configuration: what is not given goes back to its default.
@@ -458,24 +453,21 @@ void CloudflareApi::updateQueue(
         settings.paused = defaults.paused;
         settings.retentionSeconds = defaults.retentionSeconds;
     }
+    CloudflareError error;
     if (!checkSameName(*body, queue, &error) || !applyQueueSettings(*body, &settings, &error)) {
         responder.respond(failure(error));
         return;
     }
     QueueRecord record;
-    if (const Error e = m_broker->updateQueue(queue.name, settings, &record); e.isError()) {
-        responder.respond(failure(fromBroker(e)));
+    if (answeredError(responder, m_broker->updateQueue(queue.name, settings, &record)))
         return;
-    }
     answerWhenDurable(responder, queueJson(record));
 }
 
 void CloudflareApi::deleteQueue(const HttpResponder &responder, const QueueRecord &queue)
 {
-    if (const Error e = m_broker->deleteQueue(queue.name); e.isError()) {
-        responder.respond(failure(fromBroker(e)));
+    if (answeredError(responder, m_broker->deleteQueue(queue.name)))
         return;
-    }
     m_purgeStartedMs.remove(queue.id);
     answerWhenDurable(responder, QJsonValue::Null);
 }
@@ -483,22 +475,17 @@ void CloudflareApi::deleteQueue(const HttpResponder &responder, const QueueRecor
 void CloudflareApi::purge(
     const HttpRequest &request, const HttpResponder &responder, const QueueRecord &queue)
 {
-    CloudflareError error;
-    const auto body = cloudflareBody(request, &error);
-    if (!body) {
-        responder.respond(failure(error));
+    const auto body = bodyOrAnswer(request, responder);
+    if (!body)
         return;
-    }
     // Cloudflare asks for the confirmation in the body; so do we.
     if (body->value(QLatin1String("delete_messages_permanently")) != QJsonValue(true)) {
         responder.respond(
             failure(invalid(QStringLiteral("delete_messages_permanently must be true to purge a queue"))));
         return;
     }
-    if (const Error e = m_broker->purge(queue.name); e.isError()) {
-        responder.respond(failure(fromBroker(e)));
+    if (answeredError(responder, m_broker->purge(queue.name)))
         return;
-    }
     m_purgeStartedMs.insert(queue.id, m_broker->clock()->nowMs());
     answerWhenDurable(responder, queueJson(*m_broker->queue(queue.name)));
 }
