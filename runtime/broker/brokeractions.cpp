@@ -26,6 +26,19 @@ qint64 seqOfLease(const QString &leaseId)
     const qint64 seq = leaseId.left(dash).toLongLong(&ok);
     return ok ? seq : 0;
 }
+
+// The rows of the messages `ids` names, or NotFound for the first id that has none, so an
+// action on a list either finds all of it or changes nothing.
+Error seqsOfIds(QueueStore &store, const QStringList &ids, std::vector<qint64> *seqs)
+{
+    for (const QString &id : ids) {
+        const auto m = store.messageById(id);
+        if (!m)
+            return Error::make(ErrorCode::NotFound, QStringLiteral("message %1 not found").arg(id));
+        seqs->push_back(m->seq);
+    }
+    return {};
+}
 } // namespace
 
 void Broker::whenDurable(SendCallback durable)
@@ -166,12 +179,8 @@ Error Broker::retryMessages(const QStringList &ids, int delaySeconds, int *retri
     if (Error e = checkDelay(delaySeconds); e.isError())
         return e;
     std::vector<qint64> seqs;
-    for (const QString &id : ids) {
-        const auto m = m_store->messageById(id);
-        if (!m)
-            return Error::make(ErrorCode::NotFound, QStringLiteral("message %1 not found").arg(id));
-        seqs.push_back(m->seq);
-    }
+    if (Error e = seqsOfIds(*m_store, ids, &seqs); e.isError())
+        return e;
     const int n = retryBySeqs(seqs, delaySeconds);
     if (retried)
         *retried = n;
@@ -255,12 +264,8 @@ Error Broker::redrive(const QString &dlqName, int *moved)
 Error Broker::deleteMessages(const QStringList &ids, int *deleted)
 {
     std::vector<qint64> seqs;
-    for (const QString &id : ids) {
-        const auto m = m_store->messageById(id);
-        if (!m)
-            return Error::make(ErrorCode::NotFound, QStringLiteral("message %1 not found").arg(id));
-        seqs.push_back(m->seq);
-    }
+    if (Error e = seqsOfIds(*m_store, ids, &seqs); e.isError())
+        return e;
     m_store->deleteMessages(seqs);
     if (deleted)
         *deleted = int(seqs.size());
