@@ -10,6 +10,9 @@
 #include <QLocale>
 #include <QRegularExpression>
 
+#include <array>
+#include <optional>
+
 namespace qd {
 
 QString stateText(StateFilter state, const QString &sourceQueue)
@@ -20,47 +23,47 @@ QString stateText(StateFilter state, const QString &sourceQueue)
     return text;
 }
 
+namespace {
+// The palette's kind for each state a message can be in, and for the outcomes that have a
+// colour of their own.
+constexpr std::array<std::pair<StateFilter, MessageStateKind>, 5> kStateKinds { {
+    { StateFilter::Ready, MessageStateKind::Ready },
+    { StateFilter::Delayed, MessageStateKind::Delayed },
+    { StateFilter::InFlight, MessageStateKind::InFlight },
+    { StateFilter::Acked, MessageStateKind::Acked },
+    { StateFilter::Failed, MessageStateKind::Failed },
+} };
+constexpr std::array<std::pair<AttemptOutcome, MessageStateKind>, 3> kOutcomeKinds { {
+    { AttemptOutcome::Acked, MessageStateKind::Acked },
+    { AttemptOutcome::Retried, MessageStateKind::Retried },
+    { AttemptOutcome::DeadLettered, MessageStateKind::DeadLettered },
+} };
+
+template <typename E, std::size_t N>
+std::optional<MessageStateKind> kindOf(const std::array<std::pair<E, MessageStateKind>, N> &table, E value)
+{
+    for (const auto &[v, kind] : table) {
+        if (v == value)
+            return kind;
+    }
+    return std::nullopt;
+}
+} // namespace
+
 QColor stateColor(StateFilter state, const QString &sourceQueue)
 {
     // Waiting in a dead-letter queue is what dead-lettered means; one that failed there
     // again, or was acked there, reads as that.
     const bool waitsInDlq
         = !sourceQueue.isEmpty() && (state == StateFilter::Ready || state == StateFilter::Delayed);
-    if (waitsInDlq)
-        return qd::stateColor(MessageStateKind::DeadLettered);
+    const auto kind = waitsInDlq ? MessageStateKind::DeadLettered : kindOf(kStateKinds, state);
     // Asked at paint time, so a theme chosen in Preferences recolours the rows at once.
-    switch (state) {
-    case StateFilter::Ready:
-        return qd::stateColor(MessageStateKind::Ready);
-    case StateFilter::Delayed:
-        return qd::stateColor(MessageStateKind::Delayed);
-    case StateFilter::InFlight:
-        return qd::stateColor(MessageStateKind::InFlight);
-    case StateFilter::Acked:
-        return qd::stateColor(MessageStateKind::Acked);
-    case StateFilter::Failed:
-        return qd::stateColor(MessageStateKind::Failed);
-    case StateFilter::Any:
-        break;
-    }
-    return {};
+    return kind ? qd::stateColor(*kind) : QColor();
 }
 
 QColor outcomeColor(AttemptOutcome outcome)
 {
-    switch (outcome) {
-    case AttemptOutcome::Acked:
-        return qd::stateColor(MessageStateKind::Acked);
-    case AttemptOutcome::Retried:
-        return qd::stateColor(MessageStateKind::Retried);
-    case AttemptOutcome::DeadLettered:
-        return qd::stateColor(MessageStateKind::DeadLettered);
-    case AttemptOutcome::Failed:
-    case AttemptOutcome::LeaseExpired:
-    case AttemptOutcome::Interrupted:
-        break;
-    }
-    return qd::stateColor(MessageStateKind::Failed);
+    return qd::stateColor(kindOf(kOutcomeKinds, outcome).value_or(MessageStateKind::Failed));
 }
 
 QString firstLine(const QString &text)
