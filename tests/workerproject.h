@@ -2,13 +2,17 @@
 
 // Worker projects on disk for the tests that run them (tests/runtime/tst_workers,
 // tests/widgets/tst_workerspage): a wrangler.toml and the module it names, src/index.ts, the
-// layout docs/workers.md describes.
+// layout docs/workers.md describes; and a runtime that loads one.
+
+#include "runtime.h"
 
 #include <QByteArray>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QString>
+
+#include <memory>
 
 namespace qdtest {
 
@@ -32,6 +36,21 @@ inline void writeWorkerProject(const QString &dir, const QByteArray &wrangler, c
 {
     writeTestFile(QDir(dir).filePath(QStringLiteral("wrangler.toml")), wrangler);
     writeWorkerSource(dir, source);
+}
+
+// A runtime with its data in `dataDir`, on an ephemeral loopback port, loading the Worker
+// project in `project`; null, with `error` saying why, when it does not start.
+inline std::unique_ptr<qd::Runtime> startWorkerRuntime(
+    const QString &dataDir, const QString &project, QString *error)
+{
+    qd::RuntimeOptions options;
+    options.dataDir = dataDir;
+    options.port = 0;
+    options.workers = { project };
+    auto runtime = std::make_unique<qd::Runtime>(options);
+    if (!runtime->start(error))
+        return nullptr;
+    return runtime;
 }
 
 } // namespace qdtest

@@ -169,13 +169,9 @@ private slots:
     {
         QVERIFY(m_data.isValid() && m_project.isValid());
         writeWorkerProject(m_project.path(), kWrangler, kWorkerSource);
-        RuntimeOptions options;
-        options.dataDir = m_data.path();
-        options.port = 0;
-        options.workers = { m_project.path() };
-        m_runtime = std::make_unique<Runtime>(options);
         QString error;
-        QVERIFY2(m_runtime->start(&error), qPrintable(error));
+        m_runtime = qdtest::startWorkerRuntime(m_data.path(), m_project.path(), &error);
+        QVERIFY2(m_runtime, qPrintable(error));
         QTRY_COMPARE_WITH_TIMEOUT(worker(QStringLiteral("jobs-worker")).state, WorkerState::Running, 30000);
     }
 
@@ -514,19 +510,14 @@ private slots:
     {
         QTemporaryDir data;
         qputenv("QUEUEDECK_WORKERD", "/nonexistent/workerd");
-        RuntimeOptions options;
-        options.dataDir = data.path();
-        options.port = 0;
-        options.workers = { m_project.path() };
-        Runtime runtime(options);
         QString error;
-        const bool started = runtime.start(&error);
+        const auto runtime = qdtest::startWorkerRuntime(data.path(), m_project.path(), &error);
         qunsetenv("QUEUEDECK_WORKERD");
-        QVERIFY2(started, qPrintable(error));
-        QTRY_COMPARE_WITH_TIMEOUT(runtime.workerList().value(0).state, WorkerState::Error, 20000);
-        QVERIFY2(runtime.workerList().at(0).error.contains(QLatin1String("workerd is not installed")),
-            qPrintable(runtime.workerList().at(0).error));
-        QCOMPARE(m_http.get(runtime.endpoint() + QStringLiteral("healthz")).status, 200);
+        QVERIFY2(runtime, qPrintable(error));
+        QTRY_COMPARE_WITH_TIMEOUT(runtime->workerList().value(0).state, WorkerState::Error, 20000);
+        QVERIFY2(runtime->workerList().at(0).error.contains(QLatin1String("workerd is not installed")),
+            qPrintable(runtime->workerList().at(0).error));
+        QCOMPARE(m_http.get(runtime->endpoint() + QStringLiteral("healthz")).status, 200);
     }
 };
 

@@ -119,13 +119,9 @@ private slots:
         QVERIFY(m_data.isValid() && m_project.isValid() && m_broken.isValid());
         writeWorkerProject(m_project.path(), kWrangler, kSource);
         writeWorkerProject(m_broken.path(), kBrokenWrangler, kBrokenSource);
-        RuntimeOptions options;
-        options.dataDir = m_data.path();
-        options.port = 0;
-        options.workers = { m_project.path() };
-        m_runtime = std::make_unique<Runtime>(options);
         QString error;
-        QVERIFY2(m_runtime->start(&error), qPrintable(error));
+        m_runtime = qdtest::startWorkerRuntime(m_data.path(), m_project.path(), &error);
+        QVERIFY2(m_runtime, qPrintable(error));
         m_window = std::make_unique<MainWindow>(m_runtime.get());
         m_window->resize(1400, 900);
         m_window->show();
