@@ -1,5 +1,6 @@
 #include "ctl.h"
 
+#include "clock.h"
 #include "metricsformat.h"
 
 #include <QCommandLineParser>
@@ -744,11 +745,6 @@ QString formatTable(const QList<Column> &columns, const QList<QStringList> &rows
     return text;
 }
 
-QString formatTime(qint64 msecsSinceEpoch)
-{
-    return QDateTime::fromMSecsSinceEpoch(msecsSinceEpoch, Qt::UTC).toString(Qt::ISODateWithMs);
-}
-
 ExitCode exitCodeForStatus(int status)
 {
     if (status >= 200 && status < 300)
@@ -816,7 +812,7 @@ QString messagesTable(const QJsonObject &answer)
             state += QStringLiteral(" (from %1)").arg(m.value(QLatin1String("source_queue")).toString());
         rows.append({ m.value(QLatin1String("id")).toString(), m.value(QLatin1String("queue")).toString(),
             state, QString::number(m.value(QLatin1String("attempts")).toInteger()),
-            formatTime(m.value(QLatin1String("updated_ms")).toInteger()),
+            isoTimeUtc(m.value(QLatin1String("updated_ms")).toInteger()),
             m.value(QLatin1String("last_error")).toString() });
     }
     const qint64 total = answer.value(QLatin1String("total")).toInteger();
@@ -834,7 +830,7 @@ QString failureLine(const QJsonObject &m)
         ? QStringLiteral("%1 failed").arg(m.value(QLatin1String("queue")).toString())
         : QStringLiteral("%1 dead-lettered to %2").arg(source, m.value(QLatin1String("queue")).toString());
     return QStringLiteral("%1  %2  %3  attempts %4  %5\n")
-        .arg(formatTime(m.value(QLatin1String("updated_ms")).toInteger()),
+        .arg(isoTimeUtc(m.value(QLatin1String("updated_ms")).toInteger()),
             m.value(QLatin1String("id")).toString(), what)
         .arg(m.value(QLatin1String("attempts")).toInteger())
         .arg(cut(m.value(QLatin1String("last_error")).toString(), 0));

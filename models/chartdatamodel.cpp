@@ -1,9 +1,9 @@
 #include "chartdatamodel.h"
 
+#include "clock.h"
 #include "metricsformat.h"
 #include "viewclock.h"
 
-#include <QDateTime>
 #include <QLocale>
 
 #include <cmath>
@@ -479,7 +479,7 @@ QString ChartDataModel::toCsv() const
     QString out = header.join(QLatin1Char(',')) + QLatin1Char('\n');
     for (std::size_t row = 0; row < m_rows.size(); ++row) {
         QStringList cells;
-        cells.append(QDateTime::fromMSecsSinceEpoch(m_rows[row].atMs, Qt::UTC).toString(Qt::ISODateWithMs));
+        cells.append(isoTimeUtc(m_rows[row].atMs));
         for (int c = Ready; c < ColumnCount; ++c) {
             const double v = cell(row, Column(c));
             // Plain C-locale numbers: a spreadsheet in any language reads them.

@@ -119,7 +119,7 @@ QVariant MessageTableModel::data(const QModelIndex &index, int role) const
     case IdRole:
         return m.id;
     case StateRole:
-        return m.state;
+        return stateFilterName(m.state);
     case SortRole:
         switch (column) {
         case Attempts:
@@ -161,7 +161,7 @@ QVariant MessageTableModel::data(const QModelIndex &index, int role) const
             return m.lastError;
         if (column == Url && !m.url.isEmpty())
             return m.url;
-        if (column == State && m.state == QLatin1String("delayed"))
+        if (column == State && m.state == StateFilter::Delayed)
             return tr("visible at %1").arg(formatTimestamp(m.visibleAtMs));
         return {};
     case Qt::ForegroundRole:

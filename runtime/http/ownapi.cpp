@@ -39,6 +39,21 @@ QJsonObject queryObject(const HttpRequest &request)
     return o;
 }
 
+// The row id of the queue a parameter names (nothing for an empty name), or false with the
+// error saying there is no such queue.
+bool queueIdOf(const Broker &broker, const QString &name, std::optional<qint64> *id, QString *error)
+{
+    if (name.isEmpty())
+        return true;
+    const auto q = broker.queue(name);
+    if (!q) {
+        *error = QStringLiteral("queue \"%1\" not found").arg(name);
+        return false;
+    }
+    *id = q->id;
+    return true;
+}
+
 bool intParam(const QJsonObject &o, const char *key, qint64 min, qint64 max, qint64 *out, QString *error)
 {
     const QJsonValue v = o.value(QLatin1String(key));
@@ -171,15 +186,8 @@ void OwnApi::handle(const HttpRequest &request, const HttpResponder &responder, 
 
 bool OwnApi::filterFrom(const QJsonObject &params, MessageFilter *filter, QString *error) const
 {
-    const QString queue = params.value(QLatin1String("queue")).toString();
-    if (!queue.isEmpty()) {
-        const auto q = m_broker->queue(queue);
-        if (!q) {
-            *error = QStringLiteral("queue \"%1\" not found").arg(queue);
-            return false;
-        }
-        filter->queueId = q->id;
-    }
+    if (!queueIdOf(*m_broker, params.value(QLatin1String("queue")).toString(), &filter->queueId, error))
+        return false;
     const QString state = params.value(QLatin1String("state")).toString();
     if (state == attemptOutcomeName(AttemptOutcome::DeadLettered)) {
         filter->deadLettered = true;
@@ -236,17 +244,12 @@ void OwnApi::listBatches(const HttpRequest &request, const HttpResponder &respon
 {
     const QJsonObject params = queryObject(request);
     std::optional<qint64> queueId;
-    const QString queue = params.value(QLatin1String("queue")).toString();
-    if (!queue.isEmpty()) {
-        const auto q = m_broker->queue(queue);
-        if (!q) {
-            responder.respond(fail(404, QStringLiteral("queue \"%1\" not found").arg(queue)));
-            return;
-        }
-        queueId = q->id;
+    QString error;
+    if (!queueIdOf(*m_broker, params.value(QLatin1String("queue")).toString(), &queueId, &error)) {
+        responder.respond(fail(404, error));
+        return;
     }
     qint64 limit = 50;
-    QString error;
     if (!intParam(params, "limit", 1, 1000, &limit, &error)) {
         responder.respond(fail(400, error));
         return;
@@ -283,14 +286,11 @@ void OwnApi::getBatch(const QString &id, const HttpResponder &responder)
 void OwnApi::failureGroups(const HttpRequest &request, const HttpResponder &responder)
 {
     std::optional<qint64> queueId;
-    const QString queue = request.query.queryItemValue(QStringLiteral("queue"), QUrl::FullyDecoded);
-    if (!queue.isEmpty()) {
-        const auto q = m_broker->queue(queue);
-        if (!q) {
-            responder.respond(fail(404, QStringLiteral("queue \"%1\" not found").arg(queue)));
-            return;
-        }
-        queueId = q->id;
+    QString error;
+    if (!queueIdOf(*m_broker, request.query.queryItemValue(QStringLiteral("queue"), QUrl::FullyDecoded),
+            &queueId, &error)) {
+        responder.respond(fail(404, error));
+        return;
     }
     m_reader->answer(responder, [queueId](QueueStore &store, const ReadContext &) {
         return failureGroupsOf(store.failures(queueId));

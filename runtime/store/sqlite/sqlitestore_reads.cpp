@@ -29,13 +29,10 @@ std::vector<Message> SqliteStore::listMessages(
 
 qint64 SqliteStore::countMessages(const MessageFilter &filter, qint64 nowMs)
 {
-    auto &s = filtered(
-        QStringLiteral("SELECT count(*)"), MessageFilterSql(SqlDialect::Sqlite, filter, nowMs), {});
-    qint64 n = 0;
-    if (s.next())
-        n = s.i64(0);
-    s.reset();
-    return n;
+    return filtered(
+        QStringLiteral("SELECT count(*)"), MessageFilterSql(SqlDialect::Sqlite, filter, nowMs), {})
+        .scalar()
+        .value_or(0);
 }
 
 std::vector<qint64> SqliteStore::selectSeqs(const MessageFilter &filter, qint64 nowMs)
@@ -51,17 +48,9 @@ std::vector<qint64> SqliteStore::selectSeqs(const MessageFilter &filter, qint64 
 qint64 SqliteStore::positionOf(const MessageFilter &filter, qint64 nowMs, qint64 seq)
 {
     MessageFilterSql sql(SqlDialect::Sqlite, filter, nowMs);
-    auto &member = filtered(QStringLiteral("SELECT count(*)"), sql, sql.only(seq));
-    const bool matches = member.next() && member.i64(0) > 0;
-    member.reset();
-    if (!matches)
+    if (filtered(QStringLiteral("SELECT count(*)"), sql, sql.only(seq)).scalar().value_or(0) == 0)
         return -1;
-    auto &s = filtered(QStringLiteral("SELECT count(*)"), sql, sql.before(seq));
-    qint64 n = 0;
-    if (s.next())
-        n = s.i64(0);
-    s.reset();
-    return n;
+    return filtered(QStringLiteral("SELECT count(*)"), sql, sql.before(seq)).scalar().value_or(0);
 }
 
 } // namespace qd
