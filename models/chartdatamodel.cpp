@@ -38,11 +38,11 @@ qint64 ChartDataModel::rangeMs(Range range)
     case Range::OneMinute:
         return 60'000;
     case Range::FiveMinutes:
-        return 5 * 60'000;
+        return qint64(5) * 60'000;
     case Range::OneHour:
         return 3600'000;
     case Range::OneDay:
-        return 24 * 3600'000;
+        return qint64(24) * 3600'000;
     }
     return 60'000;
 }
@@ -364,7 +364,7 @@ QList<QList<QPointF>> ChartDataModel::runs(Column column) const
         if (std::isnan(v))
             continue;
         const MetricsFrame &f = m_rows[i];
-        const double x = double(f.atMs);
+        const auto x = double(f.atMs);
         if (out.isEmpty() || (x - double(f.intervalMs)) - previous > slack)
             out.append(QList<QPointF>());
         out.last().append(QPointF(x, v));
@@ -381,9 +381,9 @@ qint64 ChartDataModel::failureWindowMs(Range range)
     case Range::FiveMinutes:
         return 30'000;
     case Range::OneHour:
-        return 5 * 60'000;
+        return qint64(5) * 60'000;
     case Range::OneDay:
-        return 30 * 60'000;
+        return qint64(30) * 60'000;
     }
     return 30'000;
 }

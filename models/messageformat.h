@@ -34,6 +34,6 @@ struct BodyView {
 // JSON pretty-printed, text as it is, bytes (and anything unparseable) as a hex dump; v8
 // decoded to pretty JSON, or as base64 (what the API carries) with the note why not.
 BodyView formatBody(const QByteArray &body, ContentType type);
-QString hexDump(const QByteArray &bytes, qsizetype maxBytes = 16 * 1024);
+QString hexDump(const QByteArray &bytes, qsizetype maxBytes = qsizetype(16) * 1024);
 
 } // namespace qd

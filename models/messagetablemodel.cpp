@@ -362,7 +362,7 @@ void MessageTableModel::refresh()
     const auto [first, last] = target();
     // Whole pages around the visible rows: the same rows fetchMissing() keeps, so nothing
     // this refresh drops is read again right after.
-    qint64 windowStart = std::max(0, first - kRefreshMargin) / kPageSize * kPageSize;
+    qint64 windowStart = qint64(std::max(0, first - kRefreshMargin) / kPageSize) * kPageSize;
     qint64 windowEnd = (qint64(last) + kRefreshMargin) / kPageSize * kPageSize + kPageSize;
     WindowRequest request;
     request.filter = m_filter;

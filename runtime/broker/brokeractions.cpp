@@ -201,7 +201,7 @@ Error Broker::startBulkRetry(const MessageFilter &filter, int delaySeconds, qint
     BulkOperation op;
     op.seqs = m_store->selectSeqs(filter, m_clock->nowMs());
     op.delaySeconds = delaySeconds;
-    const qint64 total = qint64(op.seqs.size());
+    const auto total = qint64(op.seqs.size());
     m_bulk.emplace(opId, std::move(op));
     *operationId = opId;
     audit(QStringLiteral("retry_all"), filter.queueId ? queueById(*filter.queueId)->name : QString(),
@@ -226,7 +226,7 @@ void Broker::runBulkChunk(qint64 operationId)
     if (it == m_bulk.end())
         return;
     BulkOperation &op = it->second;
-    const qint64 total = qint64(op.seqs.size());
+    const auto total = qint64(op.seqs.size());
     if (!op.cancelled) {
         const std::size_t end = std::min(op.seqs.size(), op.next + std::size_t(kBulkChunk));
         retryBySeqs(
@@ -236,7 +236,7 @@ void Broker::runBulkChunk(qint64 operationId)
         emit bulkProgress(operationId, qint64(op.next), total);
     }
     if (op.cancelled || op.next >= op.seqs.size()) {
-        const qint64 done = qint64(op.next);
+        const auto done = qint64(op.next);
         const bool cancelled = op.cancelled && op.next < op.seqs.size();
         m_bulk.erase(it);
         emit bulkFinished(operationId, done, total, cancelled);
@@ -282,7 +282,7 @@ Error Broker::startBulkRetrySeqs(std::vector<qint64> seqs, int delaySeconds, qin
     BulkOperation op;
     op.seqs = std::move(seqs);
     op.delaySeconds = delaySeconds;
-    const qint64 total = qint64(op.seqs.size());
+    const auto total = qint64(op.seqs.size());
     m_bulk.emplace(opId, std::move(op));
     *operationId = opId;
     audit(QStringLiteral("retry_selection"), {},

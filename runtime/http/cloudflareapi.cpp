@@ -141,7 +141,7 @@ bool cloudflareInt(const QJsonObject &object, const QString &key, const QString 
         *error = CloudflareError { 400, code, QStringLiteral("%1 must be an integer").arg(name) };
         return false;
     }
-    const qint64 value = qint64(d);
+    const auto value = qint64(d);
     if (value < min || value > max) {
         *error = CloudflareError { 400, code,
             QStringLiteral("%1 must be between %2 and %3 (got %4)").arg(name).arg(min).arg(max).arg(value) };
@@ -258,16 +258,17 @@ void CloudflareApi::handle(
     QByteArrayList methods;
     if (n == 2)
         methods = { "GET", "PATCH", "PUT", "DELETE" };
-    else if (n == 3 && (sub == QLatin1String("messages")))
+    else if (sub == QLatin1String("messages")
+        && (n == 3
+            || (n == 4
+                && (leaf == QLatin1String("batch") || leaf == QLatin1String("pull")
+                    || leaf == QLatin1String("ack") || leaf == QLatin1String("peek")
+                    || leaf == QLatin1String("purge")))))
         methods = { "POST" };
     else if (n == 3 && (sub == QLatin1String("purge") || sub == QLatin1String("consumers")))
         methods = { "GET", "POST" };
     else if (n == 3 && sub == QLatin1String("metrics"))
         methods = { "GET" };
-    else if (n == 4 && sub == QLatin1String("messages")
-        && (leaf == QLatin1String("batch") || leaf == QLatin1String("pull") || leaf == QLatin1String("ack")
-            || leaf == QLatin1String("peek") || leaf == QLatin1String("purge")))
-        methods = { "POST" };
     else if (n == 4 && sub == QLatin1String("consumers"))
         methods = { "GET", "PUT", "DELETE" };
     if (methods.isEmpty()) {
@@ -389,7 +390,7 @@ void CloudflareApi::listQueues(const HttpRequest &request, const HttpResponder &
         responder.respond(failure(invalid(QStringLiteral("%1 must be a positive integer").arg(key))));
         return false;
     };
-    const qint64 total = qint64(queues.size());
+    const auto total = qint64(queues.size());
     qint64 page = 1;
     qint64 perPage = 1;
     if (!readPositive(QStringLiteral("page"), 1, &page)

@@ -60,7 +60,7 @@ bool intParam(const QJsonObject &o, const char *key, qint64 min, qint64 max, qin
     if (v.isUndefined() || v.isNull() || (v.isString() && v.toString().isEmpty()))
         return true;
     bool okNumber = v.isDouble();
-    qint64 n = qint64(v.toDouble());
+    auto n = qint64(v.toDouble());
     if (v.isString())
         n = v.toString().toLongLong(&okNumber);
     if (!okNumber || n < min || n > max) {
@@ -107,7 +107,7 @@ bool sortFrom(const QJsonObject &params, MessageFilter *filter, QString *error)
 QStringList stringList(const QJsonValue &v)
 {
     QStringList out;
-    for (const QJsonValue &item : v.toArray())
+    for (const QJsonValue item : v.toArray())
         out.append(item.toString());
     return out;
 }

@@ -101,8 +101,8 @@ WorkerHost::WorkerHost(
     , m_host(std::move(host))
     , m_stateRoot(std::move(stateRoot))
 {
-    m_info.path = path;
     m_info.name = QFileInfo(path).isDir() ? QFileInfo(path).fileName() : QFileInfo(path).dir().dirName();
+    m_info.path = std::move(path);
     m_restart.setSingleShot(true);
     connect(&m_restart, &QTimer::timeout, this, &WorkerHost::launch);
     // Editors save in bursts (write, rename, touch): one reload for the burst.
@@ -354,7 +354,7 @@ void WorkerHost::onOutput(QProcess *process, bool standardError)
 
 void WorkerHost::onExited(int exitCode, QProcess::ExitStatus status)
 {
-    QProcess *process = qobject_cast<QProcess *>(sender());
+    auto *process = qobject_cast<QProcess *>(sender());
     if (!process || process != m_workerd)
         return; // one we stopped on purpose
     onOutput(process, false);
