@@ -406,33 +406,35 @@ void Broker::commitAndNotify()
     if (!ok) {
         // Nothing of this commit was stored: producers hear 503 and send again, and the broker
         // starts over from what the store holds once it takes writes again.
-        const Error result = Error::make(ErrorCode::Unavailable,
-            QStringLiteral("the store did not take the write (%1); nothing was stored, try again shortly")
-                .arg(error));
-        if (!m_reconnectTimer.isActive())
-            storeLost(error);
-        for (auto &callback : callbacks)
-            callback(result);
+        answerWriters(callbacks,
+            QStringLiteral("the store did not take the write (%1); nothing was stored, try again shortly"),
+            error.isEmpty() ? QStringLiteral("no reason given") : error);
         return;
     }
     if (!wrote && callbacks.empty())
         return;
     // The commit may still be on its way to the disk (docs/architecture.md, "Commits"): the
     // runtime thread goes on with the next requests, and these hear back once it is there.
+    // If the sync fails the messages are stored, perhaps, but not known to be on disk: a 503
+    // is the honest answer, and a producer that sends again may make a duplicate, which
+    // at-least-once allows.
     m_store->whenSynced([this, callbacks = std::move(callbacks)](const QString &syncError) mutable {
-        Error result;
-        if (!syncError.isEmpty()) {
-            // Stored, perhaps, but not known to be on disk: a 503 is the honest answer, and a
-            // producer that sends again may make a duplicate, which at-least-once allows.
-            result = Error::make(ErrorCode::Unavailable,
-                QStringLiteral("the store could not make the write durable (%1); send it again shortly")
-                    .arg(syncError));
-            if (!m_reconnectTimer.isActive())
-                storeLost(syncError);
-        }
-        for (auto &callback : callbacks)
-            callback(result);
+        answerWriters(callbacks,
+            QStringLiteral("the store could not make the write durable (%1); send it again shortly"),
+            syncError);
     });
+}
+
+void Broker::answerWriters(std::vector<SendCallback> &callbacks, const QString &refusal, const QString &error)
+{
+    Error result;
+    if (!error.isEmpty()) {
+        result = Error::make(ErrorCode::Unavailable, refusal.arg(error));
+        if (!m_reconnectTimer.isActive())
+            storeLost(error);
+    }
+    for (auto &callback : callbacks)
+        callback(result);
 }
 
 void Broker::tick()
