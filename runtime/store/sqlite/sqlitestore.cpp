@@ -514,10 +514,8 @@ void SqliteStore::updateMessages(const std::vector<MessageUpdate> &updates, qint
                "source_queue_id = ?6, last_error = ?7, lease_expires = 0, lease_id = NULL, updated_ms = ?8 "
                "WHERE seq = ?1");
     for (const MessageUpdate &u : updates) {
-        qint64 queueId = 0;
-        qint64 state = 0;
-        if (const auto size = countOutRow(u.seq, &queueId, &state))
-            count(u.queueId, qint64(u.state), 1, *size);
+        if (const auto row = countOutRow(u.seq))
+            count(u.queueId, qint64(u.state), 1, row->size);
         (u.keepLease ? keep : drop)
             .bind(1, u.seq)
             .bind(2, qint64(u.state))
@@ -560,9 +558,7 @@ void SqliteStore::deleteMessages(const std::vector<qint64> &seqs)
     auto &m = stmt("DELETE FROM messages WHERE seq = ?1");
     for (qint64 seq : seqs) {
         a.bind(1, seq).run();
-        qint64 queueId = 0;
-        qint64 state = 0;
-        if (countOutRow(seq, &queueId, &state))
+        if (countOutRow(seq))
             m.bind(1, seq).run();
     }
 }
@@ -629,14 +625,9 @@ QueueCounts SqliteStore::totals(qint64 queueId, qint64 nowMs)
     StateTotals kept;
     while (t.next())
         kept[{ queueId, int(t.i64(0)) }] = { t.i64(1), t.i64(2) };
-    for (const auto &[key, delta] : m_totalsDelta) {
-        if (key.first == queueId) {
-            kept[key].first += delta.first;
-            kept[key].second += delta.second;
-        }
-    }
-    for (const auto &[key, total] :
-        kept) // every waiting message counted ready until the delayed ones are known
+    addUncommittedTotals(kept, queueId);
+    // Every waiting message counted ready until the delayed ones are known.
+    for (const auto &[key, total] : kept)
         addStateCount(c, MessageState(key.second), total.first, total.first, total.second, 0);
     const qint64 pending = c.ready;
     if (pending == 0)
@@ -667,18 +658,26 @@ void SqliteStore::countOut(SqliteStatement &s, qint64 queueId)
         count(queueId, s.i64(0), -s.i64(1), -s.i64(2));
 }
 
-std::optional<qint64> SqliteStore::countOutRow(qint64 seq, qint64 *queueId, qint64 *state)
+std::optional<SqliteStore::CountedRow> SqliteStore::countOutRow(qint64 seq)
 {
     auto &s = stmt("SELECT queue_id, state, length(body) FROM messages WHERE seq = ?1");
     s.bind(1, seq);
     if (!s.next())
         return std::nullopt;
-    *queueId = s.i64(0);
-    *state = s.i64(1);
-    const qint64 size = s.i64(2);
+    const CountedRow row { s.i64(0), s.i64(1), s.i64(2) };
     s.reset();
-    count(*queueId, *state, -1, -size);
-    return size;
+    count(row.queueId, row.state, -1, -row.size);
+    return row;
+}
+
+void SqliteStore::addUncommittedTotals(StateTotals &totals, std::optional<qint64> queueId) const
+{
+    for (const auto &[key, delta] : m_totalsDelta) {
+        if (!queueId || key.first == *queueId) {
+            totals[key].first += delta.first;
+            totals[key].second += delta.second;
+        }
+    }
 }
 
 bool SqliteStore::writeTotals()
@@ -716,10 +715,7 @@ QString SqliteStore::totalsMismatch()
         return out;
     };
     StateTotals kept = read("SELECT queue_id, state, messages, bytes FROM queue_totals");
-    for (const auto &[key, delta] : m_totalsDelta) {
-        kept[key].first += delta.first;
-        kept[key].second += delta.second;
-    }
+    addUncommittedTotals(kept, std::nullopt);
     return compareTotals(kept,
         read("SELECT queue_id, state, count(*), coalesce(sum(length(body)), 0) FROM messages GROUP BY 1, 2"));
 }
@@ -739,10 +735,8 @@ QueueCounts SqliteStore::backlog(qint64 queueId, qint64 nowMs)
 bool SqliteStore::updateBody(qint64 seq, const QByteArray &body, ContentType type)
 {
     begin();
-    qint64 queueId = 0;
-    qint64 state = 0;
-    if (countOutRow(seq, &queueId, &state))
-        count(queueId, state, 1, body.size());
+    if (const auto row = countOutRow(seq))
+        count(row->queueId, row->state, 1, body.size());
     stmt("UPDATE messages SET body = ?2, content_type = ?3 WHERE seq = ?1")
         .bind(1, seq)
         .bindBlob(2, body)

@@ -136,8 +136,16 @@ private:
     void count(qint64 queueId, qint64 state, qint64 messages, qint64 bytes);
     // Takes out what each row of `s` (state, messages, bytes) says leaves queue `queueId`.
     void countOut(SqliteStatement &s, qint64 queueId);
-    // Counts one row out of its queue and state before a statement changes it; its size.
-    std::optional<qint64> countOutRow(qint64 seq, qint64 *queueId, qint64 *state);
+    // Counts one row out of its queue and state before a statement changes it: where it was
+    // counted and its body's size, or nothing when there is no such row.
+    struct CountedRow {
+        qint64 queueId = 0;
+        qint64 state = 0;
+        qint64 size = 0;
+    };
+    std::optional<CountedRow> countOutRow(qint64 seq);
+    // Adds what the open transaction changed to `totals` (one queue's, or all of them).
+    void addUncommittedTotals(StateTotals &totals, std::optional<qint64> queueId) const;
     bool writeTotals();
 
     QString m_path;
