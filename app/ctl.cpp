@@ -1,5 +1,6 @@
 #include "ctl.h"
 
+#include "clock.h"
 #include "metricsformat.h"
 
 #include <QCommandLineParser>
@@ -204,7 +205,7 @@ private:
 
 QJsonObject findQueue(const QJsonObject &queuesAnswer, const QString &name)
 {
-    for (const QJsonValue &q : queuesAnswer.value(QLatin1String("queues")).toArray()) {
+    for (const QJsonValue q : queuesAnswer.value(QLatin1String("queues")).toArray()) {
         if (q.toObject().value(QLatin1String("name")).toString() == name)
             return q.toObject();
     }
@@ -428,7 +429,7 @@ ExitCode pollFailures(Client &client, const QString &state, int offset, QJsonArr
         return code;
     const QJsonArray page = r.json.value(QLatin1String("messages")).toArray();
     *received = int(page.size());
-    for (const QJsonValue &v : page) {
+    for (const QJsonValue v : page) {
         const QJsonObject m = v.toObject();
         if (!dead || o.queue.isEmpty() || m.value(QLatin1String("queue")).toString() == o.queue
             || m.value(QLatin1String("source_queue")).toString() == o.queue)
@@ -448,7 +449,7 @@ ExitCode poll(Client &client, QHash<QString, qint64> *seen, qint64 *watermark, Q
             int received = 0;
             if (const ExitCode code = pollFailures(client, state, page * kTailPage, &chunk, &received))
                 return code;
-            for (const QJsonValue &m : chunk)
+            for (const QJsonValue m : chunk)
                 all.append(m);
             const bool anySeen = std::any_of(chunk.begin(), chunk.end(), [&](const QJsonValue &v) {
                 const QJsonObject m = v.toObject();
@@ -652,7 +653,7 @@ Options parseArguments(
     if (!number(count, 0, 1'000'000'000, &n))
         return o;
     o.count = int(n);
-    if (!number(timeout, 0, 86'400 * 365, &n))
+    if (!number(timeout, 0, qint64(86'400) * 365, &n))
         return o;
     o.timeoutMs = int(std::min<qint64>(n * 1000, std::numeric_limits<int>::max()));
     if (!number(interval, 50, 3'600'000, &n))
@@ -744,11 +745,6 @@ QString formatTable(const QList<Column> &columns, const QList<QStringList> &rows
     return text;
 }
 
-QString formatTime(qint64 msecsSinceEpoch)
-{
-    return QDateTime::fromMSecsSinceEpoch(msecsSinceEpoch, Qt::UTC).toString(Qt::ISODateWithMs);
-}
-
 ExitCode exitCodeForStatus(int status)
 {
     if (status >= 200 && status < 300)
@@ -768,7 +764,7 @@ QString errorMessage(const QJsonObject &answer)
     if (!own.isEmpty())
         return own;
     QStringList messages;
-    for (const QJsonValue &e : answer.value(QLatin1String("errors")).toArray()) {
+    for (const QJsonValue e : answer.value(QLatin1String("errors")).toArray()) {
         const QString m = e.toObject().value(QLatin1String("message")).toString();
         if (!m.isEmpty())
             messages.append(m);
@@ -784,7 +780,7 @@ QString queuesTable(const QJsonObject &answer, qint64 nowMs)
         { QStringLiteral("OLDEST"), true }, { QStringLiteral("CONSUMER"), false },
         { QStringLiteral("DLQ"), false, 30 }, { QStringLiteral("STATUS"), false } };
     QList<QStringList> rows;
-    for (const QJsonValue &v : answer.value(QLatin1String("queues")).toArray()) {
+    for (const QJsonValue v : answer.value(QLatin1String("queues")).toArray()) {
         const QJsonObject q = v.toObject();
         const QJsonObject s = q.value(QLatin1String("settings")).toObject();
         const qint64 oldest = q.value(QLatin1String("oldest_message_timestamp_ms")).toInteger();
@@ -809,14 +805,14 @@ QString messagesTable(const QJsonObject &answer)
         { QStringLiteral("UPDATED"), false }, { QStringLiteral("LAST ERROR"), false, 70 } };
     QList<QStringList> rows;
     const QJsonArray messages = answer.value(QLatin1String("messages")).toArray();
-    for (const QJsonValue &v : messages) {
+    for (const QJsonValue v : messages) {
         const QJsonObject m = v.toObject();
         QString state = m.value(QLatin1String("state")).toString();
         if (m.contains(QLatin1String("source_queue")))
             state += QStringLiteral(" (from %1)").arg(m.value(QLatin1String("source_queue")).toString());
         rows.append({ m.value(QLatin1String("id")).toString(), m.value(QLatin1String("queue")).toString(),
             state, QString::number(m.value(QLatin1String("attempts")).toInteger()),
-            formatTime(m.value(QLatin1String("updated_ms")).toInteger()),
+            isoTimeUtc(m.value(QLatin1String("updated_ms")).toInteger()),
             m.value(QLatin1String("last_error")).toString() });
     }
     const qint64 total = answer.value(QLatin1String("total")).toInteger();
@@ -834,7 +830,7 @@ QString failureLine(const QJsonObject &m)
         ? QStringLiteral("%1 failed").arg(m.value(QLatin1String("queue")).toString())
         : QStringLiteral("%1 dead-lettered to %2").arg(source, m.value(QLatin1String("queue")).toString());
     return QStringLiteral("%1  %2  %3  attempts %4  %5\n")
-        .arg(formatTime(m.value(QLatin1String("updated_ms")).toInteger()),
+        .arg(isoTimeUtc(m.value(QLatin1String("updated_ms")).toInteger()),
             m.value(QLatin1String("id")).toString(), what)
         .arg(m.value(QLatin1String("attempts")).toInteger())
         .arg(cut(m.value(QLatin1String("last_error")).toString(), 0));
@@ -845,7 +841,7 @@ QList<QJsonObject> newFailures(
 {
     QList<QJsonObject> fresh;
     qint64 newest = *watermark;
-    for (const QJsonValue &v : page) {
+    for (const QJsonValue v : page) {
         const QJsonObject m = v.toObject();
         const qint64 updated = m.value(QLatin1String("updated_ms")).toInteger();
         if (updated < *watermark - lookbackMs)

@@ -66,9 +66,6 @@ struct Column {
 // no trailing blanks. Every line ends with a newline.
 QString formatTable(const QList<Column> &columns, const QList<QStringList> &rows);
 
-// ISO 8601 UTC with milliseconds, as the runtime's logs write times.
-QString formatTime(qint64 msecsSinceEpoch);
-
 // The exit code for an HTTP status the runtime answered with (200 → Ok).
 ExitCode exitCodeForStatus(int status);
 // The error text from either API's answer: {"error": "..."} or Cloudflare's

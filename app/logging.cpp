@@ -1,5 +1,7 @@
 #include "logging.h"
 
+#include "clock.h"
+
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -100,8 +102,7 @@ bool logLevelPasses(QtMsgType type, QtMsgType minimum)
 QByteArray formatLogLine(
     LogFormat format, qint64 msecsSinceEpoch, QtMsgType type, const char *category, const QString &message)
 {
-    const QByteArray ts
-        = QDateTime::fromMSecsSinceEpoch(msecsSinceEpoch, Qt::UTC).toString(Qt::ISODateWithMs).toLatin1();
+    const QByteArray ts = isoTimeUtc(msecsSinceEpoch).toLatin1();
     // Messages logged without a category are QueueDeck's own (the runtime's qWarning()s).
     const QByteArray cat = (!category || qstrcmp(category, "default") == 0) ? QByteArrayLiteral("queuedeck")
                                                                             : QByteArray(category);

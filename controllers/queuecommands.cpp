@@ -13,7 +13,7 @@ QueueCommands::QueueCommands(Runtime *runtime, QObject *parent)
 void QueueCommands::run(const QString &action, const QString &queue, std::function<Error(Broker &)> work)
 {
     const bool asked = m_runtime->ask(
-        this, [work](Broker &broker) { return work(broker).message; },
+        this, [work = std::move(work)](Broker &broker) { return work(broker).message; },
         [this, action, queue](const QString &error) { emit finished(action, queue, error); });
     if (!asked)
         emit finished(action, queue, tr("the runtime is not running"));

@@ -31,8 +31,8 @@ QString describeDuration(int ms)
 
 QString describeLimit(qint64 bytes)
 {
-    return bytes % (1024 * 1024) == 0 ? QStringLiteral("%1 MB").arg(bytes / (1024 * 1024))
-                                      : QStringLiteral("%1 bytes").arg(bytes);
+    return bytes % (qint64(1024) * 1024) == 0 ? QStringLiteral("%1 MB").arg(bytes / (qint64(1024) * 1024))
+                                              : QStringLiteral("%1 bytes").arg(bytes);
 }
 
 HostLookup systemHostLookup()

@@ -1,9 +1,9 @@
 #include "chartdatamodel.h"
 
+#include "clock.h"
 #include "metricsformat.h"
 #include "viewclock.h"
 
-#include <QDateTime>
 #include <QLocale>
 
 #include <cmath>
@@ -38,11 +38,11 @@ qint64 ChartDataModel::rangeMs(Range range)
     case Range::OneMinute:
         return 60'000;
     case Range::FiveMinutes:
-        return 5 * 60'000;
+        return qint64(5) * 60'000;
     case Range::OneHour:
         return 3600'000;
     case Range::OneDay:
-        return 24 * 3600'000;
+        return qint64(24) * 3600'000;
     }
     return 60'000;
 }
@@ -364,7 +364,7 @@ QList<QList<QPointF>> ChartDataModel::runs(Column column) const
         if (std::isnan(v))
             continue;
         const MetricsFrame &f = m_rows[i];
-        const double x = double(f.atMs);
+        const auto x = double(f.atMs);
         if (out.isEmpty() || (x - double(f.intervalMs)) - previous > slack)
             out.append(QList<QPointF>());
         out.last().append(QPointF(x, v));
@@ -381,9 +381,9 @@ qint64 ChartDataModel::failureWindowMs(Range range)
     case Range::FiveMinutes:
         return 30'000;
     case Range::OneHour:
-        return 5 * 60'000;
+        return qint64(5) * 60'000;
     case Range::OneDay:
-        return 30 * 60'000;
+        return qint64(30) * 60'000;
     }
     return 30'000;
 }
@@ -479,7 +479,7 @@ QString ChartDataModel::toCsv() const
     QString out = header.join(QLatin1Char(',')) + QLatin1Char('\n');
     for (std::size_t row = 0; row < m_rows.size(); ++row) {
         QStringList cells;
-        cells.append(QDateTime::fromMSecsSinceEpoch(m_rows[row].atMs, Qt::UTC).toString(Qt::ISODateWithMs));
+        cells.append(isoTimeUtc(m_rows[row].atMs));
         for (int c = Ready; c < ColumnCount; ++c) {
             const double v = cell(row, Column(c));
             // Plain C-locale numbers: a spreadsheet in any language reads them.

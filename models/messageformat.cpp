@@ -4,43 +4,66 @@
 #include "v8serialized.h"
 
 #include <QDateTime>
-#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLocale>
 #include <QRegularExpression>
 
+#include <array>
+#include <optional>
+
 namespace qd {
 
-QString stateText(const QString &state, const QString &sourceQueue)
+QString stateText(StateFilter state, const QString &sourceQueue)
 {
-    QString text = state == QLatin1String("inflight") ? QStringLiteral("in flight") : state;
+    QString text = state == StateFilter::InFlight ? QStringLiteral("in flight") : stateFilterName(state);
     if (!sourceQueue.isEmpty())
         text += QStringLiteral(" · from %1").arg(sourceQueue);
     return text;
 }
 
-QColor stateColor(const QString &state, const QString &sourceQueue)
+namespace {
+// The palette's kind for each state a message can be in, and for the outcomes that have a
+// colour of their own.
+constexpr std::array<std::pair<StateFilter, MessageStateKind>, 5> kStateKinds { {
+    { StateFilter::Ready, MessageStateKind::Ready },
+    { StateFilter::Delayed, MessageStateKind::Delayed },
+    { StateFilter::InFlight, MessageStateKind::InFlight },
+    { StateFilter::Acked, MessageStateKind::Acked },
+    { StateFilter::Failed, MessageStateKind::Failed },
+} };
+constexpr std::array<std::pair<AttemptOutcome, MessageStateKind>, 3> kOutcomeKinds { {
+    { AttemptOutcome::Acked, MessageStateKind::Acked },
+    { AttemptOutcome::Retried, MessageStateKind::Retried },
+    { AttemptOutcome::DeadLettered, MessageStateKind::DeadLettered },
+} };
+
+template <typename E, std::size_t N>
+std::optional<MessageStateKind> kindOf(const std::array<std::pair<E, MessageStateKind>, N> &table, E value)
 {
-    static const QHash<QString, MessageStateKind> kinds {
-        { QStringLiteral("ready"), MessageStateKind::Ready },
-        { QStringLiteral("delayed"), MessageStateKind::Delayed },
-        { QStringLiteral("inflight"), MessageStateKind::InFlight },
-        { QStringLiteral("acked"), MessageStateKind::Acked },
-        { QStringLiteral("retried"), MessageStateKind::Retried },
-        { QStringLiteral("failed"), MessageStateKind::Failed },
-        { QStringLiteral("dead_lettered"), MessageStateKind::DeadLettered },
-    };
+    for (const auto &[v, kind] : table) {
+        if (v == value)
+            return kind;
+    }
+    return std::nullopt;
+}
+} // namespace
+
+QColor stateColor(StateFilter state, const QString &sourceQueue)
+{
     // Waiting in a dead-letter queue is what dead-lettered means; one that failed there
     // again, or was acked there, reads as that.
     const bool waitsInDlq
-        = !sourceQueue.isEmpty() && (state == QLatin1String("ready") || state == QLatin1String("delayed"));
-    const auto kind = kinds.constFind(waitsInDlq ? QStringLiteral("dead_lettered") : state);
-    if (kind == kinds.cend())
-        return {};
+        = !sourceQueue.isEmpty() && (state == StateFilter::Ready || state == StateFilter::Delayed);
+    const auto kind = waitsInDlq ? MessageStateKind::DeadLettered : kindOf(kStateKinds, state);
     // Asked at paint time, so a theme chosen in Preferences recolours the rows at once.
-    return qd::stateColor(*kind);
+    return kind ? qd::stateColor(*kind) : QColor();
+}
+
+QColor outcomeColor(AttemptOutcome outcome)
+{
+    return qd::stateColor(kindOf(kOutcomeKinds, outcome).value_or(MessageStateKind::Failed));
 }
 
 QString firstLine(const QString &text)

@@ -119,7 +119,7 @@ QVariant MessageTableModel::data(const QModelIndex &index, int role) const
     case IdRole:
         return m.id;
     case StateRole:
-        return m.state;
+        return stateFilterName(m.state);
     case SortRole:
         switch (column) {
         case Attempts:
@@ -161,7 +161,7 @@ QVariant MessageTableModel::data(const QModelIndex &index, int role) const
             return m.lastError;
         if (column == Url && !m.url.isEmpty())
             return m.url;
-        if (column == State && m.state == QLatin1String("delayed"))
+        if (column == State && m.state == StateFilter::Delayed)
             return tr("visible at %1").arg(formatTimestamp(m.visibleAtMs));
         return {};
     case Qt::ForegroundRole:
@@ -362,7 +362,7 @@ void MessageTableModel::refresh()
     const auto [first, last] = target();
     // Whole pages around the visible rows: the same rows fetchMissing() keeps, so nothing
     // this refresh drops is read again right after.
-    qint64 windowStart = std::max(0, first - kRefreshMargin) / kPageSize * kPageSize;
+    qint64 windowStart = qint64(std::max(0, first - kRefreshMargin) / kPageSize) * kPageSize;
     qint64 windowEnd = (qint64(last) + kRefreshMargin) / kPageSize * kPageSize + kPageSize;
     WindowRequest request;
     request.filter = m_filter;

@@ -72,7 +72,7 @@ QString formatBytes(qint64 bytes)
 {
     if (bytes < 1024)
         return QObject::tr("%1 bytes").arg(bytes);
-    if (bytes < 1024 * 1024)
+    if (bytes < qint64(1024) * 1024)
         return QObject::tr("%1 KB").arg(qRound(double(bytes) / 1024));
     return QObject::tr("%1 MB").arg(QLocale().toString(double(bytes) / (1024 * 1024), 'f', 1));
 }

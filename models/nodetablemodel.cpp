@@ -36,7 +36,7 @@ QVariant NodeTableModel::data(const QModelIndex &index, int role) const
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
     const NodeInfo &n = m_nodes.at(index.row());
-    const Column column = Column(index.column());
+    const auto column = Column(index.column());
     const QString hostPid = n.host + QLatin1Char(':') + QString::number(n.pid);
     switch (role) {
     case NodeIdRole:

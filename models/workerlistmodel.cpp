@@ -48,7 +48,7 @@ QVariant WorkerListModel::data(const QModelIndex &index, int role) const
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
     const WorkerInfo &w = m_workers.at(index.row());
-    const Column column = Column(index.column());
+    const auto column = Column(index.column());
     switch (role) {
     case NameRole:
         return w.name;

@@ -121,7 +121,7 @@ bool Runtime::start(QString *error)
                 m_workers, &WorkerManager::workersChanged, this,
                 [this](const QList<WorkerInfo> &list) {
                     {
-                        const QMutexLocker lock(&m_workerListMutex);
+                        const QMutexLocker lock(&m_workersAndLogMutex);
                         m_workerList = list;
                     }
                     emit workers(list);
@@ -131,7 +131,7 @@ bool Runtime::start(QString *error)
                 m_workers, &WorkerManager::logLine, this,
                 [this](WorkerLogLine line) {
                     {
-                        const QMutexLocker lock(&m_workerListMutex);
+                        const QMutexLocker lock(&m_workersAndLogMutex);
                         line.seq = ++m_workerLogSeq;
                         m_recentWorkerLog.append(line);
                         if (m_recentWorkerLog.size() > kRecentWorkerLines)
@@ -220,13 +220,13 @@ void Runtime::reloadWorker(const QString &name)
 
 QList<WorkerInfo> Runtime::workerList() const
 {
-    const QMutexLocker lock(&m_workerListMutex);
+    const QMutexLocker lock(&m_workersAndLogMutex);
     return m_workerList;
 }
 
 QList<WorkerLogLine> Runtime::recentWorkerLog() const
 {
-    const QMutexLocker lock(&m_workerListMutex);
+    const QMutexLocker lock(&m_workersAndLogMutex);
     return m_recentWorkerLog;
 }
 

@@ -139,7 +139,8 @@ private:
     HttpApi *m_http = nullptr;
     MetricsSampler *m_sampler = nullptr;
     WorkerManager *m_workers = nullptr;
-    mutable QMutex m_workerListMutex;
+    // The runtime thread writes the three below as the Workers report; any thread reads them.
+    mutable QMutex m_workersAndLogMutex;
     QList<WorkerInfo> m_workerList;
     QList<WorkerLogLine> m_recentWorkerLog;
     qint64 m_workerLogSeq = 0;

@@ -45,9 +45,9 @@ qint64 tickMsFor(ChartDataModel::Range range)
     case ChartDataModel::Range::FiveMinutes:
         return 60'000;
     case ChartDataModel::Range::OneHour:
-        return 10 * 60'000;
+        return qint64(10) * 60'000;
     case ChartDataModel::Range::OneDay:
-        return 4 * 3600'000;
+        return qint64(4) * 3600'000;
     }
     return 60'000;
 }
@@ -376,7 +376,7 @@ QString ChartPanel::readout(qint64 timeMs) const
     const int row = m_model->rowNear(timeMs);
     if (row < 0)
         return {};
-    const qint64 at = qint64(m_model->value(row, ChartDataModel::Time));
+    const auto at = qint64(m_model->value(row, ChartDataModel::Time));
     QStringList lines;
     lines.append(QStringLiteral("<b>%1</b>").arg(formatTimeOfDay(at)));
     for (const Binding &b : m_bindings) {

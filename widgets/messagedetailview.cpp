@@ -305,9 +305,7 @@ void MessageDetailView::present(const MessageDetail &d)
                     .arg(line.number)
                     .arg(a.attempt));
         item->setToolTip(4, a.error);
-        // Outcomes share the states' colours; one with no colour of its own is a failure.
-        const QColor outcome = stateColor(attemptOutcomeName(a.outcome));
-        item->setForeground(1, outcome.isValid() ? outcome : stateColor(QStringLiteral("failed")));
+        item->setForeground(1, outcomeColor(a.outcome));
         if (!a.logs.isEmpty()) {
             // What the Worker printed is read and copied as text, so it gets a text box of
             // its own, across the row, rather than a row per line.

@@ -32,7 +32,7 @@ constexpr StateChoice kFailureStates[] = {
     { QT_TRANSLATE_NOOP("qd::MessageFilterBar", "Failed"), StateFilter::Failed, false },
     { QT_TRANSLATE_NOOP("qd::MessageFilterBar", "Dead-lettered"), StateFilter::Any, true },
 };
-constexpr qint64 kRanges[] = { 0, 15 * 60'000, 3'600'000, 86'400'000, 7 * 86'400'000LL };
+constexpr qint64 kRanges[] = { 0, qint64(15) * 60'000, 3'600'000, 86'400'000, 7 * 86'400'000LL };
 } // namespace
 
 MessageFilterBar::MessageFilterBar(MessageQuery *query, Scope scope, QWidget *parent)

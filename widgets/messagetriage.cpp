@@ -105,9 +105,10 @@ void MessageTriage::resolve(const QList<int> &rows, Resolved then)
         return;
     }
     const quint64 ticket = nextTicket();
-    m_rows.emplace(ticket, [ids, seqs, then](const QStringList &moreIds, const QList<qint64> &moreSeqs) {
-        then(ids + moreIds, seqs + moreSeqs);
-    });
+    m_rows.emplace(ticket,
+        [ids, seqs, then = std::move(then)](const QStringList &moreIds, const QList<qint64> &moreSeqs) {
+            then(ids + moreIds, seqs + moreSeqs);
+        });
     m_query->requestRows(ticket, m_model->filter(), unloaded);
 }
 

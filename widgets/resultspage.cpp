@@ -57,7 +57,7 @@ public:
 
         const int side = ResultsModel::kThumbnailSize;
         const QRect square(cell.left() + (cell.width() - side) / 2, cell.top() + 6, side, side);
-        const QImage thumb = qvariant_cast<QImage>(index.data(Qt::DecorationRole));
+        const auto thumb = qvariant_cast<QImage>(index.data(Qt::DecorationRole));
         if (!thumb.isNull()) {
             const QSize size = thumb.size().scaled(square.size(), Qt::KeepAspectRatio);
             const QRect target(square.left() + (side - size.width()) / 2,
@@ -66,7 +66,7 @@ public:
         } else {
             p->fillRect(square, pal.color(QPalette::AlternateBase));
         }
-        p->setPen(selected ? pal.color(QPalette::Text) : pal.color(QPalette::Text));
+        p->setPen(pal.color(QPalette::Text));
         const QRect text(
             cell.left() + 4, square.bottom() + 4, cell.width() - 8, cell.bottom() - square.bottom() - 6);
         const QString caption = index.data(ResultsModel::CaptionRole).toString();

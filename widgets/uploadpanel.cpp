@@ -165,7 +165,7 @@ bool UploadPanel::addFromMime(const QMimeData *mime)
     if (mime && mime->hasImage()) {
         // Pasted pixels have no file: they go up as a PNG, encoded here because the
         // image already is in memory and small enough to have been on the clipboard.
-        const QImage image = qvariant_cast<QImage>(mime->imageData());
+        const auto image = qvariant_cast<QImage>(mime->imageData());
         QByteArray png;
         QBuffer buffer(&png);
         buffer.open(QIODevice::WriteOnly);

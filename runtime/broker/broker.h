@@ -160,6 +160,9 @@ private:
     void scheduleTick();
     void tick();
     void commitAndNotify();
+    // Answers those waiting on a write: all is well, or (when `error` says why the store did
+    // not take it) `refusal` with the error, and no writes are taken until the store is back.
+    void answerWriters(std::vector<SendCallback> &callbacks, const QString &refusal, const QString &error);
     void markDirty(qint64 queueId);
     void pump(QueueState &q);
     void scheduleWake(QueueState &q, std::optional<qint64> dueMs);
@@ -206,6 +209,7 @@ private:
     QTimer m_countersTimer;
     QTimer m_reconnectTimer;
     QTimer m_searchIndexTimer;
+    bool m_sentSinceIndexing = false;
     NodeInfo m_node;
     qint64 m_lastHeartbeatAcked = 0;
     qint64 m_lastHeartbeatMs = 0;

@@ -1,6 +1,7 @@
 // Broker: pull consumers and operator actions.
 #include "broker.h"
 #include "message.h"
+#include "sendlimits.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -24,6 +25,19 @@ qint64 seqOfLease(const QString &leaseId)
     bool ok = false;
     const qint64 seq = leaseId.left(dash).toLongLong(&ok);
     return ok ? seq : 0;
+}
+
+// The rows of the messages `ids` names, or NotFound for the first id that has none, so an
+// action on a list either finds all of it or changes nothing.
+Error seqsOfIds(QueueStore &store, const QStringList &ids, std::vector<qint64> *seqs)
+{
+    for (const QString &id : ids) {
+        const auto m = store.messageById(id);
+        if (!m)
+            return Error::make(ErrorCode::NotFound, QStringLiteral("message %1 not found").arg(id));
+        seqs->push_back(m->seq);
+    }
+    return {};
 }
 } // namespace
 
@@ -79,11 +93,10 @@ Error Broker::acknowledge(
     if (!q)
         return Error::make(ErrorCode::NotFound, notFound(queueName));
     for (const LeaseRetry &r : retries) {
-        if (r.delaySeconds && (*r.delaySeconds < 0 || *r.delaySeconds > kMaxDelaySeconds))
-            return Error::make(ErrorCode::Invalid,
-                QStringLiteral("delay_seconds must be between 0 and %1 (got %2)")
-                    .arg(kMaxDelaySeconds)
-                    .arg(*r.delaySeconds));
+        if (r.delaySeconds) {
+            if (Error e = checkDelay(*r.delaySeconds); e.isError())
+                return e;
+        }
     }
     const qint64 id = q->record.id;
     const auto find = [&](const QString &lease) -> std::optional<Message> {
@@ -163,18 +176,11 @@ int Broker::retryBySeqs(const std::vector<qint64> &seqs, int delaySeconds)
 
 Error Broker::retryMessages(const QStringList &ids, int delaySeconds, int *retried)
 {
-    if (delaySeconds < 0 || delaySeconds > kMaxDelaySeconds)
-        return Error::make(ErrorCode::Invalid,
-            QStringLiteral("delay_seconds must be between 0 and %1 (got %2)")
-                .arg(kMaxDelaySeconds)
-                .arg(delaySeconds));
+    if (Error e = checkDelay(delaySeconds); e.isError())
+        return e;
     std::vector<qint64> seqs;
-    for (const QString &id : ids) {
-        const auto m = m_store->messageById(id);
-        if (!m)
-            return Error::make(ErrorCode::NotFound, QStringLiteral("message %1 not found").arg(id));
-        seqs.push_back(m->seq);
-    }
+    if (Error e = seqsOfIds(*m_store, ids, &seqs); e.isError())
+        return e;
     const int n = retryBySeqs(seqs, delaySeconds);
     if (retried)
         *retried = n;
@@ -186,11 +192,8 @@ Error Broker::retryMessages(const QStringList &ids, int delaySeconds, int *retri
 
 Error Broker::startBulkRetry(const MessageFilter &filter, int delaySeconds, qint64 *operationId)
 {
-    if (delaySeconds < 0 || delaySeconds > kMaxDelaySeconds)
-        return Error::make(ErrorCode::Invalid,
-            QStringLiteral("delay_seconds must be between 0 and %1 (got %2)")
-                .arg(kMaxDelaySeconds)
-                .arg(delaySeconds));
+    if (Error e = checkDelay(delaySeconds); e.isError())
+        return e;
     if (filter.queueId && !stateById(*filter.queueId))
         return Error::make(ErrorCode::NotFound, QStringLiteral("queue %1 not found").arg(*filter.queueId));
     // The set is fixed now: a message this run retries that fails again is not in it twice.
@@ -198,7 +201,7 @@ Error Broker::startBulkRetry(const MessageFilter &filter, int delaySeconds, qint
     BulkOperation op;
     op.seqs = m_store->selectSeqs(filter, m_clock->nowMs());
     op.delaySeconds = delaySeconds;
-    const qint64 total = qint64(op.seqs.size());
+    const auto total = qint64(op.seqs.size());
     m_bulk.emplace(opId, std::move(op));
     *operationId = opId;
     audit(QStringLiteral("retry_all"), filter.queueId ? queueById(*filter.queueId)->name : QString(),
@@ -223,7 +226,7 @@ void Broker::runBulkChunk(qint64 operationId)
     if (it == m_bulk.end())
         return;
     BulkOperation &op = it->second;
-    const qint64 total = qint64(op.seqs.size());
+    const auto total = qint64(op.seqs.size());
     if (!op.cancelled) {
         const std::size_t end = std::min(op.seqs.size(), op.next + std::size_t(kBulkChunk));
         retryBySeqs(
@@ -233,7 +236,7 @@ void Broker::runBulkChunk(qint64 operationId)
         emit bulkProgress(operationId, qint64(op.next), total);
     }
     if (op.cancelled || op.next >= op.seqs.size()) {
-        const qint64 done = qint64(op.next);
+        const auto done = qint64(op.next);
         const bool cancelled = op.cancelled && op.next < op.seqs.size();
         m_bulk.erase(it);
         emit bulkFinished(operationId, done, total, cancelled);
@@ -261,12 +264,8 @@ Error Broker::redrive(const QString &dlqName, int *moved)
 Error Broker::deleteMessages(const QStringList &ids, int *deleted)
 {
     std::vector<qint64> seqs;
-    for (const QString &id : ids) {
-        const auto m = m_store->messageById(id);
-        if (!m)
-            return Error::make(ErrorCode::NotFound, QStringLiteral("message %1 not found").arg(id));
-        seqs.push_back(m->seq);
-    }
+    if (Error e = seqsOfIds(*m_store, ids, &seqs); e.isError())
+        return e;
     m_store->deleteMessages(seqs);
     if (deleted)
         *deleted = int(seqs.size());
@@ -277,16 +276,13 @@ Error Broker::deleteMessages(const QStringList &ids, int *deleted)
 
 Error Broker::startBulkRetrySeqs(std::vector<qint64> seqs, int delaySeconds, qint64 *operationId)
 {
-    if (delaySeconds < 0 || delaySeconds > kMaxDelaySeconds)
-        return Error::make(ErrorCode::Invalid,
-            QStringLiteral("delay_seconds must be between 0 and %1 (got %2)")
-                .arg(kMaxDelaySeconds)
-                .arg(delaySeconds));
+    if (Error e = checkDelay(delaySeconds); e.isError())
+        return e;
     const qint64 opId = m_nextBulkId++;
     BulkOperation op;
     op.seqs = std::move(seqs);
     op.delaySeconds = delaySeconds;
-    const qint64 total = qint64(op.seqs.size());
+    const auto total = qint64(op.seqs.size());
     m_bulk.emplace(opId, std::move(op));
     *operationId = opId;
     audit(QStringLiteral("retry_selection"), {},
@@ -299,11 +295,8 @@ Error Broker::startBulkRetrySeqs(std::vector<qint64> seqs, int delaySeconds, qin
 
 Error Broker::editAndRetry(const QString &id, const QByteArray &body, ContentType type, int delaySeconds)
 {
-    if (delaySeconds < 0 || delaySeconds > kMaxDelaySeconds)
-        return Error::make(ErrorCode::Invalid,
-            QStringLiteral("delay_seconds must be between 0 and %1 (got %2)")
-                .arg(kMaxDelaySeconds)
-                .arg(delaySeconds));
+    if (Error e = checkDelay(delaySeconds); e.isError())
+        return e;
     if (body.size() > kMaxMessageBytes)
         return Error::make(ErrorCode::TooLarge,
             QStringLiteral("the body is %1 bytes; the limit is %2").arg(body.size()).arg(kMaxMessageBytes));

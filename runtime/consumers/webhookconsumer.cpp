@@ -40,10 +40,10 @@ QByteArray WebhookConsumer::payload(const Delivery &delivery)
 void WebhookConsumer::applyAnswer(const QByteArray &answer, bool ok, BatchOutcome &outcome)
 {
     const QJsonObject o = QJsonDocument::fromJson(answer).object();
-    for (const QJsonValue &id : o.value(QLatin1String("acks")).toArray())
+    for (const QJsonValue id : o.value(QLatin1String("acks")).toArray())
         outcome.ack(id.toString());
     if (ok) {
-        for (const QJsonValue &r : o.value(QLatin1String("retries")).toArray())
+        for (const QJsonValue r : o.value(QLatin1String("retries")).toArray())
             outcome.retry(r.toObject().value(QLatin1String("id")).toString(),
                 answeredDelay(r.toObject(), QLatin1String("delay_seconds")));
         if (o.value(QLatin1String("ackAll")).toBool())

@@ -24,9 +24,9 @@ void WorkerConsumer::applyResult(const QJsonObject &result, const QString &throw
 {
     // workerd already resolved the first-call-wins rule per message: a message is in at most
     // one of the two lists.
-    for (const QJsonValue &id : result.value(QLatin1String("explicitAcks")).toArray())
+    for (const QJsonValue id : result.value(QLatin1String("explicitAcks")).toArray())
         outcome.ack(id.toString());
-    for (const QJsonValue &r : result.value(QLatin1String("retryMessages")).toArray()) {
+    for (const QJsonValue r : result.value(QLatin1String("retryMessages")).toArray()) {
         const QJsonObject retry = r.toObject();
         outcome.retry(retry.value(QLatin1String("msgId")).toString(),
             answeredDelay(retry, QLatin1String("delaySeconds")),

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QString>
 #include <QtGlobal>
 
 #include <atomic>
@@ -32,5 +33,9 @@ public:
 private:
     std::atomic<qint64> m_now;
 };
+
+// A moment as ISO 8601 in UTC with milliseconds and a 'Z' ("2023-11-14T22:13:20.000Z"): the
+// one way times are written for machines (the Cloudflare API, logs, CSV exports, `ctl`).
+QString isoTimeUtc(qint64 msSinceEpoch);
 
 } // namespace qd

@@ -2,21 +2,13 @@
 
 namespace qd {
 
-namespace {
-
-bool delayInRange(int seconds)
+Error checkDelay(qint64 seconds, const QString &field)
 {
-    return seconds >= 0 && seconds <= kMaxDelaySeconds;
+    if (seconds >= 0 && seconds <= kMaxDelaySeconds)
+        return {};
+    return Error::make(ErrorCode::Invalid,
+        QStringLiteral("%1 must be between 0 and %2 (got %3)").arg(field).arg(kMaxDelaySeconds).arg(seconds));
 }
-
-QString delayError(int seconds)
-{
-    return QStringLiteral("delay_seconds must be between 0 and %1 (got %2)")
-        .arg(kMaxDelaySeconds)
-        .arg(seconds);
-}
-
-} // namespace
 
 Error checkSend(const std::vector<SendItem> &items, std::optional<int> batchDelaySeconds,
     const SendMessageName &messageName)
@@ -28,8 +20,10 @@ Error checkSend(const std::vector<SendItem> &items, std::optional<int> batchDela
             QStringLiteral("a batch holds at most %1 messages (got %2)")
                 .arg(kMaxBatchMessages)
                 .arg(items.size()));
-    if (batchDelaySeconds && !delayInRange(*batchDelaySeconds))
-        return Error::make(ErrorCode::Invalid, delayError(*batchDelaySeconds));
+    if (batchDelaySeconds) {
+        if (Error e = checkDelay(*batchDelaySeconds); e.isError())
+            return e;
+    }
     qsizetype total = 0;
     for (std::size_t i = 0; i < items.size(); ++i) {
         const SendItem &item = items[i];
@@ -41,8 +35,10 @@ Error checkSend(const std::vector<SendItem> &items, std::optional<int> batchDela
                     .arg(item.body.size())
                     .arg(kMaxMessageBytes));
         }
-        if (item.delaySeconds && !delayInRange(*item.delaySeconds))
-            return Error::make(ErrorCode::Invalid, delayError(*item.delaySeconds));
+        if (item.delaySeconds) {
+            if (Error e = checkDelay(*item.delaySeconds); e.isError())
+                return e;
+        }
         total += item.body.size();
     }
     if (total > kMaxBatchBytes)

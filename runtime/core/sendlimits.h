@@ -24,4 +24,9 @@ using SendMessageName = std::function<QString(std::size_t index)>;
 Error checkSend(const std::vector<SendItem> &items, std::optional<int> batchDelaySeconds,
     const SendMessageName &messageName = {});
 
+// Whether a delay keeps 0..kMaxDelaySeconds; Invalid, naming the field as `field`, when not.
+// The one check of a delay's bounds: sends (above), operator retries and acks' retries in the
+// broker, and the Cloudflare API's reader, which answers it in its own codes.
+Error checkDelay(qint64 seconds, const QString &field = QStringLiteral("delay_seconds"));
+
 } // namespace qd

@@ -213,7 +213,7 @@ private:
                 return malformed(QStringLiteral("a two-byte string has an odd length"));
             *out = QString(length / 2, Qt::Uninitialized);
             for (quint32 i = 0; i < length / 2; ++i)
-                (*out)[i] = QChar(qFromLittleEndian<quint16>(m_data + m_pos + 2 * i));
+                (*out)[i] = QChar(qFromLittleEndian<quint16>(m_data + m_pos + qsizetype(2) * i));
         }
         m_pos += length;
         return true;

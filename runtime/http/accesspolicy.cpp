@@ -97,10 +97,8 @@ bool AccessPolicy::isOwnHost(const QByteArray &host, const HttpRequest &head) co
     // An address literal naming the very address the connection came in on cannot be a
     // rebound DNS name: that is how clients on other machines reach a --bind address.
     QHostAddress literal;
-    if (literal.setAddress(QString::fromLatin1(h)) && !head.local.isNull()
-        && literal.isEqual(head.local, QHostAddress::ConvertV4MappedToIPv4))
-        return true;
-    return false;
+    return literal.setAddress(QString::fromLatin1(h)) && !head.local.isNull()
+        && literal.isEqual(head.local, QHostAddress::ConvertV4MappedToIPv4);
 }
 
 bool AccessPolicy::isAcceptedHost(const QByteArray &hostHeader, const HttpRequest &head) const

@@ -4,9 +4,9 @@
 #include "cloudflareapi_p.h"
 
 #include "broker.h"
+#include "clock.h"
 
 #include <QCryptographicHash>
-#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRegularExpression>
@@ -15,11 +15,6 @@
 #include <array>
 
 namespace qd {
-
-CloudflareError invalid(const QString &message)
-{
-    return CloudflareError { 400, CloudflareApi::BodyInvalid, message };
-}
 
 namespace {
 
@@ -73,10 +68,10 @@ bool applyQueueSettings(const QJsonObject &body, QueueSettings *settings, Cloudf
             return false;
         }
     }
-    std::optional<qint64> delay;
+    std::optional<int> delay;
     std::optional<qint64> retention;
-    if (!cloudflareInt(json, QStringLiteral("delivery_delay"), QStringLiteral("settings.delivery_delay"), 0,
-            kMaxDelaySeconds, &delay, error)
+    if (!cloudflareDelay(
+            json, QStringLiteral("delivery_delay"), QStringLiteral("settings.delivery_delay"), &delay, error)
         || !cloudflareInt(json, QStringLiteral("message_retention_period"),
             QStringLiteral("settings.message_retention_period"), 60, 1'209'600, &retention, error))
         return false;
@@ -86,7 +81,7 @@ bool applyQueueSettings(const QJsonObject &body, QueueSettings *settings, Cloudf
         return false;
     }
     if (delay)
-        settings->deliveryDelaySeconds = int(*delay);
+        settings->deliveryDelaySeconds = *delay;
     if (retention)
         settings->retentionSeconds = int(*retention);
     if (paused.isBool())
@@ -107,11 +102,6 @@ bool checkSameName(const QJsonObject &body, const QueueRecord &queue, Cloudflare
 }
 
 } // namespace
-
-QString cloudflareTime(qint64 ms)
-{
-    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs);
-}
 
 CloudflareApi::CloudflareApi(Broker *broker, ApiReader *reader)
     : m_broker(broker)
@@ -151,7 +141,7 @@ bool cloudflareInt(const QJsonObject &object, const QString &key, const QString 
         *error = CloudflareError { 400, code, QStringLiteral("%1 must be an integer").arg(name) };
         return false;
     }
-    const qint64 value = qint64(d);
+    const auto value = qint64(d);
     if (value < min || value > max) {
         *error = CloudflareError { 400, code,
             QStringLiteral("%1 must be between %2 and %3 (got %4)").arg(name).arg(min).arg(max).arg(value) };
@@ -268,16 +258,17 @@ void CloudflareApi::handle(
     QByteArrayList methods;
     if (n == 2)
         methods = { "GET", "PATCH", "PUT", "DELETE" };
-    else if (n == 3 && (sub == QLatin1String("messages")))
+    else if (sub == QLatin1String("messages")
+        && (n == 3
+            || (n == 4
+                && (leaf == QLatin1String("batch") || leaf == QLatin1String("pull")
+                    || leaf == QLatin1String("ack") || leaf == QLatin1String("peek")
+                    || leaf == QLatin1String("purge")))))
         methods = { "POST" };
     else if (n == 3 && (sub == QLatin1String("purge") || sub == QLatin1String("consumers")))
         methods = { "GET", "POST" };
     else if (n == 3 && sub == QLatin1String("metrics"))
         methods = { "GET" };
-    else if (n == 4 && sub == QLatin1String("messages")
-        && (leaf == QLatin1String("batch") || leaf == QLatin1String("pull") || leaf == QLatin1String("ack")
-            || leaf == QLatin1String("peek") || leaf == QLatin1String("purge")))
-        methods = { "POST" };
     else if (n == 4 && sub == QLatin1String("consumers"))
         methods = { "GET", "PUT", "DELETE" };
     if (methods.isEmpty()) {
@@ -329,8 +320,7 @@ void CloudflareApi::handle(
     } else if (method == "DELETE") {
         deleteConsumer(responder, *queue, leaf);
     } else if (leaf != consumerId(*queue)) {
-        responder.respond(failure(
-            { 404, NoRoute, QStringLiteral("queue \"%1\" has no consumer %2").arg(queue->name, leaf) }));
+        responder.respond(failure(noConsumer(*queue, leaf)));
     } else {
         setConsumer(request, responder, *queue, false);
     }
@@ -360,8 +350,8 @@ QJsonObject CloudflareApi::queueJson(const QueueRecord &queue) const
     return QJsonObject {
         { QStringLiteral("queue_id"), queueId(queue) },
         { QStringLiteral("queue_name"), queue.name },
-        { QStringLiteral("created_on"), cloudflareTime(queue.createdMs) },
-        { QStringLiteral("modified_on"), cloudflareTime(queue.modifiedMs) },
+        { QStringLiteral("created_on"), isoTimeUtc(queue.createdMs) },
+        { QStringLiteral("modified_on"), isoTimeUtc(queue.modifiedMs) },
         { QStringLiteral("producers"), QJsonArray {} },
         { QStringLiteral("producers_total_count"), 0 },
         { QStringLiteral("consumers"), consumers },
@@ -376,7 +366,8 @@ QJsonObject CloudflareApi::queueJson(const QueueRecord &queue) const
 void CloudflareApi::answerWhenDurable(const HttpResponder &responder, const QJsonValue &result)
 {
     m_broker->whenDurable([responder, result](const Error &commitError) {
-        responder.respond(commitError.isError() ? failure(fromBroker(commitError)) : success(result));
+        if (!answeredError(responder, commitError))
+            responder.respond(success(result));
     });
 }
 
@@ -399,7 +390,7 @@ void CloudflareApi::listQueues(const HttpRequest &request, const HttpResponder &
         responder.respond(failure(invalid(QStringLiteral("%1 must be a positive integer").arg(key))));
         return false;
     };
-    const qint64 total = qint64(queues.size());
+    const auto total = qint64(queues.size());
     qint64 page = 1;
     qint64 perPage = 1;
     if (!readPositive(QStringLiteral("page"), 1, &page)
@@ -418,12 +409,9 @@ void CloudflareApi::listQueues(const HttpRequest &request, const HttpResponder &
 
 void CloudflareApi::createQueue(const HttpRequest &request, const HttpResponder &responder)
 {
-    CloudflareError error;
-    const auto body = cloudflareBody(request, &error);
-    if (!body) {
-        responder.respond(failure(error));
+    const auto body = bodyOrAnswer(request, responder);
+    if (!body)
         return;
-    }
     const QJsonValue name = body->value(QLatin1String("queue_name"));
     if (!name.isString() || name.toString().isEmpty()) {
         responder.respond(
@@ -434,6 +422,7 @@ void CloudflareApi::createQueue(const HttpRequest &request, const HttpResponder 
     // Like Cloudflare, a new queue has no consumer until one is attached.
     QueueSettings settings;
     settings.consumerType = ConsumerType::None;
+    CloudflareError error;
     if (!applyQueueSettings(*body, &settings, &error)) {
         responder.respond(failure(error));
         return;
@@ -454,12 +443,9 @@ void CloudflareApi::createQueue(const HttpRequest &request, const HttpResponder 
 void CloudflareApi::updateQueue(
     const HttpRequest &request, const HttpResponder &responder, const QueueRecord &queue, bool replace)
 {
-    CloudflareError error;
-    const auto body = cloudflareBody(request, &error);
-    if (!body) {
-        responder.respond(failure(error));
+    const auto body = bodyOrAnswer(request, responder);
+    if (!body)
         return;
-    }
     QueueSettings settings = queue.settings;
     if (replace) {
         // PUT overwrites the queue's configuration: what is not given goes back to its default.
@@ -468,24 +454,21 @@ void CloudflareApi::updateQueue(
         settings.paused = defaults.paused;
         settings.retentionSeconds = defaults.retentionSeconds;
     }
+    CloudflareError error;
     if (!checkSameName(*body, queue, &error) || !applyQueueSettings(*body, &settings, &error)) {
         responder.respond(failure(error));
         return;
     }
     QueueRecord record;
-    if (const Error e = m_broker->updateQueue(queue.name, settings, &record); e.isError()) {
-        responder.respond(failure(fromBroker(e)));
+    if (answeredError(responder, m_broker->updateQueue(queue.name, settings, &record)))
         return;
-    }
     answerWhenDurable(responder, queueJson(record));
 }
 
 void CloudflareApi::deleteQueue(const HttpResponder &responder, const QueueRecord &queue)
 {
-    if (const Error e = m_broker->deleteQueue(queue.name); e.isError()) {
-        responder.respond(failure(fromBroker(e)));
+    if (answeredError(responder, m_broker->deleteQueue(queue.name)))
         return;
-    }
     m_purgeStartedMs.remove(queue.id);
     answerWhenDurable(responder, QJsonValue::Null);
 }
@@ -493,22 +476,17 @@ void CloudflareApi::deleteQueue(const HttpResponder &responder, const QueueRecor
 void CloudflareApi::purge(
     const HttpRequest &request, const HttpResponder &responder, const QueueRecord &queue)
 {
-    CloudflareError error;
-    const auto body = cloudflareBody(request, &error);
-    if (!body) {
-        responder.respond(failure(error));
+    const auto body = bodyOrAnswer(request, responder);
+    if (!body)
         return;
-    }
     // Cloudflare asks for the confirmation in the body; so do we.
     if (body->value(QLatin1String("delete_messages_permanently")) != QJsonValue(true)) {
         responder.respond(
             failure(invalid(QStringLiteral("delete_messages_permanently must be true to purge a queue"))));
         return;
     }
-    if (const Error e = m_broker->purge(queue.name); e.isError()) {
-        responder.respond(failure(fromBroker(e)));
+    if (answeredError(responder, m_broker->purge(queue.name)))
         return;
-    }
     m_purgeStartedMs.insert(queue.id, m_broker->clock()->nowMs());
     answerWhenDurable(responder, queueJson(*m_broker->queue(queue.name)));
 }
@@ -521,7 +499,7 @@ void CloudflareApi::purgeStatus(const HttpResponder &responder, const QueueRecor
         responder.respond(success(QJsonObject {}));
         return;
     }
-    responder.respond(success(QJsonObject { { QStringLiteral("started_at"), cloudflareTime(*it) },
+    responder.respond(success(QJsonObject { { QStringLiteral("started_at"), isoTimeUtc(*it) },
         { QStringLiteral("completed"), QStringLiteral("true") } }));
 }
 

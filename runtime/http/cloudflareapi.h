@@ -101,9 +101,6 @@ private:
     QHash<qint64, qint64> m_purgeStartedMs; // by queue row id, for the purge status call
 };
 
-// Cloudflare's time format: ISO 8601 in UTC with milliseconds.
-QString cloudflareTime(qint64 ms);
-
 // Reads a request body as a JSON object. An empty body is an empty object (Cloudflare's
 // clients send none for calls whose fields are all optional).
 std::optional<QJsonObject> cloudflareBody(const HttpRequest &request, CloudflareError *error);

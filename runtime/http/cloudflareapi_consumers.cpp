@@ -3,6 +3,7 @@
 #include "cloudflareapi_p.h"
 
 #include "broker.h"
+#include "clock.h"
 
 #include <QJsonArray>
 
@@ -114,7 +115,7 @@ QJsonObject CloudflareApi::consumerJson(const QueueRecord &queue) const
         { QStringLiteral("consumer_id"), consumerId(queue) },
         { QStringLiteral("queue_id"), queueId(queue) },
         { QStringLiteral("queue_name"), queue.name },
-        { QStringLiteral("created_on"), cloudflareTime(queue.createdMs) },
+        { QStringLiteral("created_on"), isoTimeUtc(queue.createdMs) },
         { QStringLiteral("type"), consumerTypeName(s.consumerType) },
         { QStringLiteral("dead_letter_queue"), s.deadLetterQueue },
         { QStringLiteral("settings"), settings },
@@ -140,22 +141,18 @@ void CloudflareApi::setConsumer(
                 .arg(queue.name, consumerTypeName(queue.settings.consumerType), consumerId(queue)) }));
         return;
     }
-    CloudflareError error;
-    const auto body = cloudflareBody(request, &error);
-    if (!body) {
-        responder.respond(failure(error));
+    const auto body = bodyOrAnswer(request, responder);
+    if (!body)
         return;
-    }
     QueueSettings settings = queue.settings;
+    CloudflareError error;
     if (!readConsumer(*body, &settings, &error)) {
         responder.respond(failure(error));
         return;
     }
     QueueRecord record;
-    if (const Error e = m_broker->updateQueue(queue.name, settings, &record); e.isError()) {
-        responder.respond(failure(fromBroker(e)));
+    if (answeredError(responder, m_broker->updateQueue(queue.name, settings, &record)))
         return;
-    }
     answerWhenDurable(responder, consumerJson(record));
 }
 
@@ -163,8 +160,7 @@ void CloudflareApi::getConsumer(
     const HttpResponder &responder, const QueueRecord &queue, const QString &consumer)
 {
     if (queue.settings.consumerType == ConsumerType::None || consumer != consumerId(queue)) {
-        responder.respond(failure(
-            { 404, NoRoute, QStringLiteral("queue \"%1\" has no consumer %2").arg(queue.name, consumer) }));
+        responder.respond(failure(noConsumer(queue, consumer)));
         return;
     }
     responder.respond(success(consumerJson(queue)));
@@ -174,16 +170,13 @@ void CloudflareApi::deleteConsumer(
     const HttpResponder &responder, const QueueRecord &queue, const QString &consumer)
 {
     if (queue.settings.consumerType == ConsumerType::None || consumer != consumerId(queue)) {
-        responder.respond(failure(
-            { 404, NoRoute, QStringLiteral("queue \"%1\" has no consumer %2").arg(queue.name, consumer) }));
+        responder.respond(failure(noConsumer(queue, consumer)));
         return;
     }
     QueueSettings settings = queue.settings;
     resetConsumer(&settings);
-    if (const Error e = m_broker->updateQueue(queue.name, settings); e.isError()) {
-        responder.respond(failure(fromBroker(e)));
+    if (answeredError(responder, m_broker->updateQueue(queue.name, settings)))
         return;
-    }
     answerWhenDurable(responder, QJsonValue::Null);
 }
 

@@ -34,12 +34,9 @@ bool readMessage(const QJsonObject &json, const QString &where, SendItem *item, 
             return false;
         }
     }
-    std::optional<qint64> delay;
-    if (!cloudflareInt(json, QStringLiteral("delay_seconds"), where + QLatin1String("delay_seconds"), 0,
-            kMaxDelaySeconds, &delay, error, CloudflareApi::MessageMetadataInvalid))
+    if (!cloudflareDelay(json, QStringLiteral("delay_seconds"), where + QLatin1String("delay_seconds"),
+            &item->delaySeconds, error, CloudflareApi::MessageMetadataInvalid))
         return false;
-    if (delay)
-        item->delaySeconds = int(*delay);
 
     const QJsonValue body = json.value(QLatin1String("body"));
     const QString typeName = contentTypeName(item->contentType);
@@ -99,12 +96,11 @@ bool readLeases(const QJsonObject &json, const QString &key, QStringList *leases
         }
         leases->append(lease.toString());
         if (retries) {
-            std::optional<qint64> delay;
-            if (!cloudflareInt(entry, QStringLiteral("delay_seconds"),
-                    where + QLatin1String(".delay_seconds"), 0, kMaxDelaySeconds, &delay, error))
+            std::optional<int> delay;
+            if (!cloudflareDelay(entry, QStringLiteral("delay_seconds"),
+                    where + QLatin1String(".delay_seconds"), &delay, error))
                 return false;
-            retries->push_back(
-                LeaseRetry { lease.toString(), delay ? std::optional<int>(int(*delay)) : std::nullopt });
+            retries->push_back(LeaseRetry { lease.toString(), delay });
         }
     }
     return true;
@@ -139,41 +135,39 @@ QJsonObject CloudflareApi::backlogMetrics(const QueueRecord &queue) const
 
 void CloudflareApi::push(const HttpRequest &request, const HttpResponder &responder, const QueueRecord &queue)
 {
+    const auto body = bodyOrAnswer(request, responder);
+    if (!body)
+        return;
     CloudflareError error;
-    const auto body = cloudflareBody(request, &error);
     SendItem item;
-    if (!body || !readMessage(*body, {}, &item, &error)) {
+    if (!readMessage(*body, {}, &item, &error)) {
         responder.respond(failure(error));
         return;
     }
     std::vector<SendItem> items;
     items.push_back(std::move(item));
-    if (const Error e = checkSend(items, std::nullopt, [](std::size_t) { return QStringLiteral("body"); });
-        e.isError()) {
-        responder.respond(failure(fromBroker(e)));
+    if (answeredError(
+            responder, checkSend(items, std::nullopt, [](std::size_t) { return QStringLiteral("body"); })))
         return;
-    }
     send(responder, queue, std::move(items), std::nullopt);
 }
 
 void CloudflareApi::pushBatch(
     const HttpRequest &request, const HttpResponder &responder, const QueueRecord &queue)
 {
-    CloudflareError error;
-    const auto body = cloudflareBody(request, &error);
-    if (!body) {
-        responder.respond(failure(error));
+    const auto body = bodyOrAnswer(request, responder);
+    if (!body)
         return;
-    }
     const QJsonValue messages = body->value(QLatin1String("messages"));
     if (!messages.isArray() || messages.toArray().isEmpty()) {
         responder.respond(failure(invalid(QStringLiteral("messages must be a non-empty array of messages"))));
         return;
     }
     const QJsonArray array = messages.toArray();
-    std::optional<qint64> batchDelay;
-    if (!cloudflareInt(*body, QStringLiteral("delay_seconds"), QStringLiteral("delay_seconds"), 0,
-            kMaxDelaySeconds, &batchDelay, &error, BatchDelayInvalid)) {
+    CloudflareError error;
+    std::optional<int> delay;
+    if (!cloudflareDelay(*body, QStringLiteral("delay_seconds"), QStringLiteral("delay_seconds"), &delay,
+            &error, BatchDelayInvalid)) {
         responder.respond(failure(error));
         return;
     }
@@ -189,12 +183,9 @@ void CloudflareApi::pushBatch(
             return;
         }
     }
-    const std::optional<int> delay = batchDelay ? std::optional<int>(int(*batchDelay)) : std::nullopt;
     const auto name = [](std::size_t i) { return QStringLiteral("messages[%1].body").arg(i); };
-    if (const Error e = checkSend(items, delay, name); e.isError()) {
-        responder.respond(failure(fromBroker(e)));
+    if (answeredError(responder, checkSend(items, delay, name)))
         return;
-    }
     send(responder, queue, std::move(items), delay);
 }
 
@@ -205,28 +196,22 @@ void CloudflareApi::send(const HttpResponder &responder, const QueueRecord &queu
     auto metrics = std::make_shared<QJsonObject>();
     const Error error = m_broker->send(
         queue.name, std::move(items), batchDelaySeconds, [responder, metrics](const Error &commitError) {
-            if (commitError.isError()) {
-                responder.respond(failure(fromBroker(commitError)));
+            if (answeredError(responder, commitError))
                 return;
-            }
             const QJsonObject metadata { { QStringLiteral("metrics"), *metrics } };
             responder.respond(success(QJsonObject { { QStringLiteral("metadata"), metadata } }));
         });
-    if (error.isError()) {
-        responder.respond(failure(fromBroker(error)));
+    if (answeredError(responder, error))
         return;
-    }
     *metrics = backlogMetrics(queue);
 }
 
 void CloudflareApi::pull(const HttpRequest &request, const HttpResponder &responder, const QueueRecord &queue)
 {
-    CloudflareError error;
-    const auto body = cloudflareBody(request, &error);
-    if (!body) {
-        responder.respond(failure(error));
+    const auto body = bodyOrAnswer(request, responder);
+    if (!body)
         return;
-    }
+    CloudflareError error;
     std::optional<qint64> batchSize;
     std::optional<qint64> visibility;
     // Older Cloudflare docs call the lease length `visibility_timeout`; both are accepted.
@@ -241,12 +226,10 @@ void CloudflareApi::pull(const HttpRequest &request, const HttpResponder &respon
     }
     PullResult pulled;
     // Cloudflare's pull default is 5 messages, whatever the consumer's batch size.
-    const Error e = m_broker->pull(queue.name, int(batchSize.value_or(5)),
-        visibility ? std::optional<int>(int(*visibility)) : std::nullopt, &pulled);
-    if (e.isError()) {
-        responder.respond(failure(fromBroker(e)));
+    if (answeredError(responder,
+            m_broker->pull(queue.name, int(batchSize.value_or(5)),
+                visibility ? std::optional<int>(int(*visibility)) : std::nullopt, &pulled)))
         return;
-    }
     QJsonArray messages;
     for (const Message &m : pulled.messages)
         messages.append(messageJson(m, QStringLiteral("lease_id"), m.leaseId));
@@ -261,21 +244,21 @@ void CloudflareApi::pull(const HttpRequest &request, const HttpResponder &respon
 
 void CloudflareApi::ack(const HttpRequest &request, const HttpResponder &responder, const QueueRecord &queue)
 {
+    const auto body = bodyOrAnswer(request, responder);
+    if (!body)
+        return;
     CloudflareError error;
-    const auto body = cloudflareBody(request, &error);
     QStringList acks;
     QStringList retried;
     std::vector<LeaseRetry> retries;
-    if (!body || !readLeases(*body, QStringLiteral("acks"), &acks, nullptr, &error)
+    if (!readLeases(*body, QStringLiteral("acks"), &acks, nullptr, &error)
         || !readLeases(*body, QStringLiteral("retries"), &retried, &retries, &error)) {
         responder.respond(failure(error));
         return;
     }
     AckResult result;
-    if (const Error e = m_broker->acknowledge(queue.name, acks, retries, &result); e.isError()) {
-        responder.respond(failure(fromBroker(e)));
+    if (answeredError(responder, m_broker->acknowledge(queue.name, acks, retries, &result)))
         return;
-    }
     // Cloudflare keys warnings by lease id; the broker words them, naming the lease.
     QJsonObject warnings;
     const QStringList leases = acks + retried;
@@ -296,11 +279,12 @@ void CloudflareApi::ack(const HttpRequest &request, const HttpResponder &respond
 
 void CloudflareApi::peek(const HttpRequest &request, const HttpResponder &responder, const QueueRecord &queue)
 {
+    const auto body = bodyOrAnswer(request, responder);
+    if (!body)
+        return;
     CloudflareError error;
-    const auto body = cloudflareBody(request, &error);
     std::optional<qint64> batchSize;
-    if (!body
-        || !cloudflareInt(*body, QStringLiteral("batch_size"), QStringLiteral("batch_size"), 1,
+    if (!cloudflareInt(*body, QStringLiteral("batch_size"), QStringLiteral("batch_size"), 1,
             kMaxBatchMessages, &batchSize, &error)) {
         responder.respond(failure(error));
         return;
@@ -321,12 +305,9 @@ void CloudflareApi::peek(const HttpRequest &request, const HttpResponder &respon
 void CloudflareApi::purgeMessages(
     const HttpRequest &request, const HttpResponder &responder, const QueueRecord &queue)
 {
-    CloudflareError error;
-    const auto body = cloudflareBody(request, &error);
-    if (!body) {
-        responder.respond(failure(error));
+    const auto body = bodyOrAnswer(request, responder);
+    if (!body)
         return;
-    }
     const QJsonValue refs = body->value(QLatin1String("refs"));
     if (!refs.isArray()) {
         responder.respond(
@@ -351,10 +332,8 @@ void CloudflareApi::purgeMessages(
         else if (!ids.contains(m->id))
             ids.append(m->id);
     }
-    if (const Error e = ids.isEmpty() ? Error {} : m_broker->deleteMessages(ids); e.isError()) {
-        responder.respond(failure(fromBroker(e)));
+    if (!ids.isEmpty() && answeredError(responder, m_broker->deleteMessages(ids)))
         return;
-    }
     answerWhenDurable(responder,
         QJsonObject {
             { QStringLiteral("errors"), QJsonArray {} }, { QStringLiteral("warnings"), warnings } });

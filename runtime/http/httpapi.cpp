@@ -26,7 +26,7 @@ QByteArray jsonError(const QString &message)
     return QJsonDocument(QJsonObject { { QStringLiteral("error"), message } }).toJson(QJsonDocument::Compact);
 }
 
-HttpApi::HttpApi(Broker *broker, QString defaultQueue, QString token, QObject *parent)
+HttpApi::HttpApi(Broker *broker, QString defaultQueue, const QString &token, QObject *parent)
     : QObject(parent)
     , m_broker(broker)
     , m_reader(broker)
@@ -61,7 +61,7 @@ qint64 HttpApi::bodyLimit(const HttpRequest &request) const
         return kMaxMessageBytes;
     if (request.path.startsWith("/client/v4/"))
         return 4 * kMaxBatchBytes; // JSON and base64 overhead; message limits are checked after parsing
-    return 1024 * 1024;
+    return qint64(1024) * 1024;
 }
 
 bool HttpApi::isServed(const QByteArray &path) const

@@ -19,7 +19,7 @@ class UploadsApi;
 class HttpApi final : public QObject {
     Q_OBJECT
 public:
-    HttpApi(Broker *broker, QString defaultQueue, QString token, QObject *parent = nullptr);
+    HttpApi(Broker *broker, QString defaultQueue, const QString &token, QObject *parent = nullptr);
 
     bool listen(const QHostAddress &address, quint16 port, QString *error);
     quint16 port() const { return m_server.port(); }

@@ -218,7 +218,7 @@ namespace {
 
 // Qt stops reading from the kernel when a socket's buffer holds this much; the rest waits
 // in TCP, which then slows the client down instead of growing our memory.
-constexpr qint64 kSocketBufferBytes = 64 * 1024;
+constexpr qint64 kSocketBufferBytes = qint64(64) * 1024;
 
 HttpResponse errorResponse(int status, const QByteArray &message)
 {

@@ -62,7 +62,7 @@ struct HttpLimits {
     int idleTimeoutMs = 60'000; // keep-alive connections with nothing to do
     // A client that sends requests but does not read the answers: past this many unsent
     // bytes its connection is not read (so TCP stops it sending) until they drain.
-    qint64 maxUnsentBytes = 1024 * 1024;
+    qint64 maxUnsentBytes = qint64(1024) * 1024;
     // Bodies being received at once, counted by their Content-Length over all connections;
     // a request past it is answered 503. Never less than maxBodyBytes, so the largest fits.
     qint64 maxBodyBytesInFlight = 256LL * 1024 * 1024;
@@ -70,7 +70,7 @@ struct HttpLimits {
     int maxConnectionsPerAddress = 256;
     // Of a refused request's body, what is read and dropped so the client sees the answer
     // rather than a reset; past it the connection is closed.
-    qint64 maxDiscardBytes = 1024 * 1024;
+    qint64 maxDiscardBytes = qint64(1024) * 1024;
 };
 
 // A small HTTP/1.1 server over QTcpServer: keep-alive, pipelined requests answered in

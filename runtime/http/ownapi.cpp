@@ -39,13 +39,28 @@ QJsonObject queryObject(const HttpRequest &request)
     return o;
 }
 
+// The row id of the queue a parameter names (nothing for an empty name), or false with the
+// error saying there is no such queue.
+bool queueIdOf(const Broker &broker, const QString &name, std::optional<qint64> *id, QString *error)
+{
+    if (name.isEmpty())
+        return true;
+    const auto q = broker.queue(name);
+    if (!q) {
+        *error = QStringLiteral("queue \"%1\" not found").arg(name);
+        return false;
+    }
+    *id = q->id;
+    return true;
+}
+
 bool intParam(const QJsonObject &o, const char *key, qint64 min, qint64 max, qint64 *out, QString *error)
 {
     const QJsonValue v = o.value(QLatin1String(key));
     if (v.isUndefined() || v.isNull() || (v.isString() && v.toString().isEmpty()))
         return true;
     bool okNumber = v.isDouble();
-    qint64 n = qint64(v.toDouble());
+    auto n = qint64(v.toDouble());
     if (v.isString())
         n = v.toString().toLongLong(&okNumber);
     if (!okNumber || n < min || n > max) {
@@ -96,7 +111,7 @@ bool sortFrom(const QJsonObject &params, MessageFilter *filter, QString *error)
 QStringList stringList(const QJsonValue &v)
 {
     QStringList out;
-    for (const QJsonValue &item : v.toArray())
+    for (const QJsonValue item : v.toArray())
         out.append(item.toString());
     return out;
 }
@@ -175,15 +190,8 @@ void OwnApi::handle(const HttpRequest &request, const HttpResponder &responder, 
 
 bool OwnApi::filterFrom(const QJsonObject &params, MessageFilter *filter, QString *error) const
 {
-    const QString queue = params.value(QLatin1String("queue")).toString();
-    if (!queue.isEmpty()) {
-        const auto q = m_broker->queue(queue);
-        if (!q) {
-            *error = QStringLiteral("queue \"%1\" not found").arg(queue);
-            return false;
-        }
-        filter->queueId = q->id;
-    }
+    if (!queueIdOf(*m_broker, params.value(QLatin1String("queue")).toString(), &filter->queueId, error))
+        return false;
     const QString state = params.value(QLatin1String("state")).toString();
     if (state == attemptOutcomeName(AttemptOutcome::DeadLettered)) {
         filter->deadLettered = true;
@@ -252,17 +260,12 @@ void OwnApi::listBatches(const HttpRequest &request, const HttpResponder &respon
 {
     const QJsonObject params = queryObject(request);
     std::optional<qint64> queueId;
-    const QString queue = params.value(QLatin1String("queue")).toString();
-    if (!queue.isEmpty()) {
-        const auto q = m_broker->queue(queue);
-        if (!q) {
-            responder.respond(fail(404, QStringLiteral("queue \"%1\" not found").arg(queue)));
-            return;
-        }
-        queueId = q->id;
+    QString error;
+    if (!queueIdOf(*m_broker, params.value(QLatin1String("queue")).toString(), &queueId, &error)) {
+        responder.respond(fail(404, error));
+        return;
     }
     qint64 limit = 50;
-    QString error;
     if (!intParam(params, "limit", 1, 1000, &limit, &error)) {
         responder.respond(fail(400, error));
         return;
@@ -299,14 +302,11 @@ void OwnApi::getBatch(const QString &id, const HttpResponder &responder)
 void OwnApi::failureGroups(const HttpRequest &request, const HttpResponder &responder)
 {
     std::optional<qint64> queueId;
-    const QString queue = request.query.queryItemValue(QStringLiteral("queue"), QUrl::FullyDecoded);
-    if (!queue.isEmpty()) {
-        const auto q = m_broker->queue(queue);
-        if (!q) {
-            responder.respond(fail(404, QStringLiteral("queue \"%1\" not found").arg(queue)));
-            return;
-        }
-        queueId = q->id;
+    QString error;
+    if (!queueIdOf(*m_broker, request.query.queryItemValue(QStringLiteral("queue"), QUrl::FullyDecoded),
+            &queueId, &error)) {
+        responder.respond(fail(404, error));
+        return;
     }
     m_reader->answer(responder, [queueId](QueueStore &store, const ReadContext &) {
         return failureGroupsOf(store.failures(queueId));

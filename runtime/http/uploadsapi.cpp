@@ -76,7 +76,7 @@ bool UploadsApi::handles(const QByteArray &path)
 qint64 UploadsApi::bodyLimit(const HttpRequest &request) const
 {
     if (request.path != "/uploads")
-        return 64 * 1024;
+        return qint64(64) * 1024;
     if (mediaType(request.header("content-type")) == QLatin1String("multipart/form-data"))
         return m_blobs->maxBytes() + kMultipartOverhead;
     return m_blobs->maxBytes();

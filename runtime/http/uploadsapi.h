@@ -25,7 +25,7 @@ public:
     qint64 bodyLimit(const HttpRequest &request) const;
     void handle(const HttpRequest &request, const HttpResponder &responder);
 
-    static constexpr qint64 kMultipartOverhead = 64 * 1024;
+    static constexpr qint64 kMultipartOverhead = qint64(64) * 1024;
     static constexpr int kMaxFilesPerUpload = 100;
 
 private:

@@ -23,6 +23,17 @@ qint64 minuteOf(qint64 atMs)
     // the minute before.
     return (atMs - 1) / kMinuteMs;
 }
+
+// A frame's latency figures, from the timings of the span it covers (a tick or a minute).
+void setLatencies(MetricsFrame &f, LatencyReservoir &processing, LatencyReservoir &endToEnd)
+{
+    f.processingSamples = processing.seen();
+    f.processingP50 = processing.percentile(50);
+    f.processingP95 = processing.percentile(95);
+    f.endToEndSamples = endToEnd.seen();
+    f.endToEndP50 = endToEnd.percentile(50);
+    f.endToEndP95 = endToEnd.percentile(95);
+}
 } // namespace
 
 void LatencyReservoir::add(qint64 value, quint64 random)
@@ -145,23 +156,13 @@ MetricsFrame MetricsAccumulator::total(const QList<MetricsFrame> &frames, qint64
 
 void MetricsAccumulator::finish(State &s, MetricsFrame &f)
 {
-    f.processingSamples = s.processing.seen();
-    f.processingP50 = s.processing.percentile(50);
-    f.processingP95 = s.processing.percentile(95);
-    f.endToEndSamples = s.endToEnd.seen();
-    f.endToEndP50 = s.endToEnd.percentile(50);
-    f.endToEndP95 = s.endToEnd.percentile(95);
+    setLatencies(f, s.processing, s.endToEnd);
 
     const qint64 minute = minuteOf(f.atMs);
     if (s.minute != minute && !s.minuteFrames.empty()) {
         MetricsFrame r = mergeFrames(s.minuteFrames.data(), s.minuteFrames.data() + s.minuteFrames.size());
         r.atMs = (s.minute + 1) * kMinuteMs;
-        r.processingSamples = s.minuteProcessing.seen();
-        r.processingP50 = s.minuteProcessing.percentile(50);
-        r.processingP95 = s.minuteProcessing.percentile(95);
-        r.endToEndSamples = s.minuteEndToEnd.seen();
-        r.endToEndP50 = s.minuteEndToEnd.percentile(50);
-        r.endToEndP95 = s.minuteEndToEnd.percentile(95);
+        setLatencies(r, s.minuteProcessing, s.minuteEndToEnd);
         m_rollups.append(r);
         s.minuteFrames.clear();
         s.minuteProcessing.clear();

@@ -17,7 +17,7 @@ QStringList attemptLogsFromText(const QString &text)
     if (text.isEmpty())
         return {};
     QStringList lines;
-    for (const QJsonValue &line : QJsonDocument::fromJson(text.toUtf8()).array())
+    for (const QJsonValue line : QJsonDocument::fromJson(text.toUtf8()).array())
         lines.append(line.toString());
     return lines;
 }

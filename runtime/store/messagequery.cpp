@@ -172,7 +172,7 @@ MessageRow MessageQuery::rowOf(const Message &m, qint64 now) const
     r.id = m.id;
     r.queueId = m.queueId;
     r.queue = queueName(m.queueId);
-    r.state = messageStateName(m, now);
+    r.state = visibleState(m, now);
     if (m.sourceQueueId != 0)
         r.sourceQueue = queueName(m.sourceQueueId);
     r.attempts = m.attempts;
@@ -296,7 +296,7 @@ void MessageQuery::requestDetail(quint64 ticket, const QString &id)
             d.queue = queueName(m->queueId);
             if (m->sourceQueueId != 0)
                 d.sourceQueue = queueName(m->sourceQueueId);
-            d.state = messageStateName(*m, nowMs());
+            d.state = visibleState(*m, nowMs());
             std::map<qint64, std::pair<std::optional<BatchRecord>, QList<AttemptRecord>>> batches;
             for (const AttemptRecord &a : m_store->attemptsForMessage(m->seq)) {
                 AttemptView v;

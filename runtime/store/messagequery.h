@@ -32,7 +32,7 @@ struct MessageRow {
     QString id;
     qint64 queueId = 0;
     QString queue;
-    QString state; // ready, delayed, inflight, acked, failed
+    StateFilter state = StateFilter::Any;
     QString sourceQueue; // set for a dead-lettered message: where it failed
     int attempts = 0;
     QString userId; // from a JSON body's userId / imageUrl, when it has them
@@ -81,7 +81,7 @@ struct MessageDetail {
     Message message;
     QString queue;
     QString sourceQueue;
-    QString state;
+    StateFilter state = StateFilter::Any;
     QList<AttemptView> attempts; // newest first
     std::optional<ImageResult> result;
     QList<AuditEntry> history; // operator actions that named it, newest first

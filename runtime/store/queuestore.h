@@ -189,8 +189,8 @@ struct NodeInfo {
 
 // The queue's own life: opening the writer's connection, the messages' inserts, claims,
 // leases, outcomes and removals, and the one commit that makes them durable. Used from one
-// thread (the runtime's); writes go into an open transaction which commit() makes durable
-// with one fsync, so callers group them.
+// thread (the runtime's); writes go into an open transaction which commit() ends, so callers
+// group them. What commit() wrote may reach the disk later: whenSynced() says when.
 class QueueWriter {
 public:
     virtual ~QueueWriter() = default;
@@ -198,6 +198,12 @@ public:
     virtual bool open(QString *error) = 0;
     virtual bool commit(QString *error) = 0;
     virtual bool hasUncommitted() const = 0;
+    // Runs `done` on this thread once everything commit() wrote so far is on disk, with the
+    // error that kept it off (the store is then unavailable, as after a failed commit); at once
+    // when the last commit was durable when it returned.
+    virtual void whenSynced(std::function<void(const QString &error)> done) = 0;
+    // Waits until everything committed so far is on disk and runs what whenSynced() was given.
+    virtual void waitSynced() = 0;
     // False while the connection is lost (or, on SQLite, after a failed commit until a probe
     // write goes through); reconnect() tries to get it back.
     virtual bool available() const = 0;

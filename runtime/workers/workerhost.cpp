@@ -101,8 +101,8 @@ WorkerHost::WorkerHost(
     , m_host(std::move(host))
     , m_stateRoot(std::move(stateRoot))
 {
-    m_info.path = path;
     m_info.name = QFileInfo(path).isDir() ? QFileInfo(path).fileName() : QFileInfo(path).dir().dirName();
+    m_info.path = std::move(path);
     m_restart.setSingleShot(true);
     connect(&m_restart, &QTimer::timeout, this, &WorkerHost::launch);
     // Editors save in bursts (write, rename, touch): one reload for the burst.
@@ -354,7 +354,7 @@ void WorkerHost::onOutput(QProcess *process, bool standardError)
 
 void WorkerHost::onExited(int exitCode, QProcess::ExitStatus status)
 {
-    QProcess *process = qobject_cast<QProcess *>(sender());
+    auto *process = qobject_cast<QProcess *>(sender());
     if (!process || process != m_workerd)
         return; // one we stopped on purpose
     onOutput(process, false);
@@ -434,13 +434,22 @@ void WorkerHost::watchFiles()
         QStringLiteral("cts"), QStringLiteral("js"), QStringLiteral("jsx"), QStringLiteral("mjs"),
         QStringLiteral("cjs"), QStringLiteral("json"), QStringLiteral("jsonc"), QStringLiteral("toml") };
     constexpr int kMaxPaths = 2000;
+    // Folders read, sources or not: a project inside a big tree must not stall the runtime
+    // thread while it is walked.
+    constexpr int kMaxFolders = 500;
     QStringList paths;
     const QFileInfo given(m_info.path);
-    QStringList folders { given.isDir() ? given.absoluteFilePath() : given.absolutePath() };
-    if (!m_project.mainPath.isEmpty())
+    // A project folder that was removed is not walked from its parent (which could be /tmp
+    // or a home folder); it is watched again when it is loaded again.
+    QStringList folders;
+    if (given.isDir())
+        folders.append(given.absoluteFilePath());
+    else if (given.exists())
+        folders.append(given.absolutePath());
+    if (!m_project.mainPath.isEmpty() && QFileInfo::exists(m_project.mainPath))
         folders.append(QFileInfo(m_project.mainPath).absolutePath());
     QSet<QString> seen;
-    while (!folders.isEmpty() && paths.size() < kMaxPaths) {
+    while (!folders.isEmpty() && paths.size() < kMaxPaths && seen.size() < kMaxFolders) {
         const QString folder = QFileInfo(folders.takeFirst()).canonicalFilePath();
         if (folder.isEmpty() || seen.contains(folder))
             continue;

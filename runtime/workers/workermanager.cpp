@@ -221,7 +221,7 @@ void WorkerManager::handleBinding(const HttpRequest &request, const HttpResponde
     }
     if (request.path == "/batch" && request.method == "POST") {
         std::vector<SendItem> items;
-        for (const QJsonValue &v :
+        for (const QJsonValue v :
             QJsonDocument::fromJson(request.body).object().value(QLatin1String("messages")).toArray()) {
             const QJsonObject m = v.toObject();
             SendItem item;
@@ -250,9 +250,9 @@ void WorkerManager::handleBinding(const HttpRequest &request, const HttpResponde
         if (WorkerHost *h = host(QString::fromUtf8(request.header("x-queuedeck-worker")));
             h && h->consumer()) {
             QStringList ids, lines;
-            for (const QJsonValue &id : report.value(QLatin1String("ids")).toArray())
+            for (const QJsonValue id : report.value(QLatin1String("ids")).toArray())
                 ids.append(id.toString());
-            for (const QJsonValue &line : report.value(QLatin1String("lines")).toArray())
+            for (const QJsonValue line : report.value(QLatin1String("lines")).toArray())
                 lines.append(line.toString());
             h->consumer()->reportLogs(ids, lines, report.value(QLatin1String("error")).toString());
         }

@@ -90,7 +90,7 @@ bool loadWorkerProject(const QString &path, WorkerProject *out, QString *error)
         return false;
     }
     const QJsonValue flags = root.value(QLatin1String("compatibility_flags"));
-    for (const QJsonValue &flag : flags.toArray()) {
+    for (const QJsonValue flag : flags.toArray()) {
         if (!flag.isString()) {
             *error = QStringLiteral("%1: compatibility_flags must be a list of strings").arg(file);
             return false;
@@ -123,7 +123,7 @@ bool loadWorkerProject(const QString &path, WorkerProject *out, QString *error)
         p.producers.push_back({ binding, queue });
     }
     const QJsonArray consumers = queues.value(QLatin1String("consumers")).toArray();
-    for (const QJsonValue &entry : consumers) {
+    for (const QJsonValue entry : consumers) {
         const QJsonObject c = entry.toObject();
         const QString type = c.value(QLatin1String("type")).toString(QStringLiteral("worker"));
         const QString queue = c.value(QLatin1String("queue")).toString();

@@ -46,6 +46,13 @@ public:
         return {};
     }
 
+    // Runs it to its end, for a start that should be refused: whether it ended (20 s at most).
+    bool runToEnd()
+    {
+        m_process.start();
+        return m_process.waitForStarted(10000) && m_process.waitForFinished(20000);
+    }
+
     QProcess &process() { return m_process; }
 
 private:

@@ -78,15 +78,10 @@ private slots:
         QFETCH(QStringList, arguments);
         QFETCH(QString, expected);
         QTemporaryDir dir;
-        QProcess p;
-        p.start(QStringLiteral(QUEUEDECK_BINARY),
-            QStringList { QStringLiteral("--headless"), QStringLiteral("--data-dir"), dir.path(),
-                QStringLiteral("--port"), QStringLiteral("0") }
-                + arguments);
-        QVERIFY(p.waitForStarted());
-        QTRY_COMPARE_WITH_TIMEOUT(p.state(), QProcess::NotRunning, 20000);
-        QVERIFY(p.exitCode() != 0);
-        const QString err = QString::fromUtf8(p.readAllStandardError());
+        HeadlessProcess p(dir.path(), arguments);
+        QVERIFY(p.runToEnd());
+        QVERIFY(p.process().exitCode() != 0);
+        const QString err = QString::fromUtf8(p.process().readAllStandardError());
         QVERIFY2(err.contains(expected), qPrintable(err));
         QVERIFY2(!err.contains(QLatin1String("secret")), qPrintable(err));
         QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("queuedeck.db"))));
@@ -116,15 +111,10 @@ private slots:
         QFETCH(QStringList, arguments);
         QFETCH(QString, expected);
         QTemporaryDir dir;
-        QProcess p;
-        p.start(QStringLiteral(QUEUEDECK_BINARY),
-            QStringList { QStringLiteral("--headless"), QStringLiteral("--data-dir"), dir.path(),
-                QStringLiteral("--port"), QStringLiteral("0") }
-                + arguments);
-        QVERIFY(p.waitForStarted());
-        QTRY_COMPARE_WITH_TIMEOUT(p.state(), QProcess::NotRunning, 20000);
-        QVERIFY(p.exitCode() != 0);
-        const QString err = QString::fromUtf8(p.readAllStandardError());
+        HeadlessProcess p(dir.path(), arguments);
+        QVERIFY(p.runToEnd());
+        QVERIFY(p.process().exitCode() != 0);
+        const QString err = QString::fromUtf8(p.process().readAllStandardError());
         QVERIFY2(err.contains(expected), qPrintable(err));
         QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("queuedeck.db"))));
     }

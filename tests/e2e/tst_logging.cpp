@@ -1,3 +1,4 @@
+#include "headlessprocess.h"
 #include "logging.h"
 
 #include <QDateTime>
@@ -224,15 +225,10 @@ private slots:
         QFETCH(QStringList, arguments);
         QFETCH(QString, message);
         QTemporaryDir dir;
-        QProcess p;
-        p.start(QStringLiteral(QUEUEDECK_BINARY),
-            QStringList { QStringLiteral("--headless"), QStringLiteral("--data-dir"), dir.path(),
-                QStringLiteral("--port"), QStringLiteral("0") }
-                + arguments);
-        QVERIFY(p.waitForStarted());
-        QVERIFY(p.waitForFinished(20000));
-        QVERIFY(p.exitCode() != 0);
-        const QString err = QString::fromUtf8(p.readAllStandardError());
+        HeadlessProcess p(dir.path(), arguments);
+        QVERIFY(p.runToEnd());
+        QVERIFY(p.process().exitCode() != 0);
+        const QString err = QString::fromUtf8(p.process().readAllStandardError());
         QVERIFY2(err.contains(message), qPrintable(err));
         QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("queuedeck.db"))));
     }

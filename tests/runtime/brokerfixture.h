@@ -119,6 +119,22 @@ inline std::vector<qd::SendItem> items(int n, const QByteArray &prefix = "m", st
     return out;
 }
 
+// Sends `items` to `queue` as one batch and returns their ids once the broker has committed
+// them, as a producer hears 202. For a broker whose commits run on this thread's event loop;
+// a send that fails ends the run, since every later check would fail for the same reason.
+inline QStringList sendDurably(qd::Broker &broker, const QString &queue, std::vector<qd::SendItem> items)
+{
+    QStringList ids;
+    bool durable = false;
+    const qd::Error e = broker.send(
+        queue, std::move(items), std::nullopt, [&](const qd::Error &) { durable = true; }, &ids);
+    if (e.isError())
+        qFatal("%s", qPrintable(e.message));
+    if (!QTest::qWaitFor([&] { return durable; }, 5000))
+        qFatal("the send was not committed");
+    return ids;
+}
+
 struct BrokerFixture {
     QTemporaryDir dir;
     qd::ManualClock clock;

@@ -3,7 +3,11 @@
 #include <sqlite3.h>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstring>
+#include <mutex>
+#include <thread>
 
 namespace qdtest::faultvfs {
 
@@ -14,7 +18,15 @@ sqlite3_vfs g_vfs;
 std::atomic<int> g_countdown { -1 }; // -1: healed; 0: failing; n > 0: n - 1 more go through
 std::atomic<int> g_error { SQLITE_FULL };
 std::atomic<int> g_failures { 0 };
+std::atomic<int> g_syncFailures { 0 };
 std::atomic<long long> g_writes { 0 };
+std::mutex g_holdMutex;
+std::condition_variable g_released;
+bool g_holding = false;
+std::atomic<bool> g_failSyncs { false };
+std::atomic<int> g_held { 0 };
+std::atomic<int> g_heldOnHolder { 0 };
+std::thread::id g_holder;
 
 struct FaultFile {
     sqlite3_file base;
@@ -59,7 +71,21 @@ int xTruncate(sqlite3_file *f, sqlite3_int64 size)
 }
 int xSync(sqlite3_file *f, int flags)
 {
-    return fault() ? SQLITE_IOERR_FSYNC : real(f)->pMethods->xSync(real(f), flags);
+    {
+        std::unique_lock lock(g_holdMutex);
+        if (g_holding) {
+            ++g_held;
+            if (std::this_thread::get_id() == g_holder)
+                ++g_heldOnHolder;
+            g_released.wait_for(lock, std::chrono::seconds(30), [] { return !g_holding; });
+        }
+    }
+    if (g_failSyncs || fault()) {
+        g_failures += g_failSyncs ? 1 : 0;
+        ++g_syncFailures;
+        return SQLITE_IOERR_FSYNC;
+    }
+    return real(f)->pMethods->xSync(real(f), flags);
 }
 int xFileSize(sqlite3_file *f, sqlite3_int64 *size)
 {
@@ -149,9 +175,15 @@ void failFrom(int nth, int sqliteError)
     g_countdown = nth < 1 ? 1 : nth;
 }
 
+void failSyncs()
+{
+    g_failSyncs = true;
+}
+
 void heal()
 {
     g_countdown = -1;
+    g_failSyncs = false;
 }
 
 int failures()
@@ -159,9 +191,40 @@ int failures()
     return g_failures.load();
 }
 
+int syncFailures()
+{
+    return g_syncFailures.load();
+}
+
 long long writes()
 {
     return g_writes.load();
+}
+
+void holdSyncs()
+{
+    const std::lock_guard lock(g_holdMutex);
+    g_holding = true;
+    g_holder = std::this_thread::get_id();
+}
+
+void releaseSyncs()
+{
+    {
+        const std::lock_guard lock(g_holdMutex);
+        g_holding = false;
+    }
+    g_released.notify_all();
+}
+
+int syncsHeld()
+{
+    return g_held.load();
+}
+
+int syncsHeldOnHoldingThread()
+{
+    return g_heldOnHolder.load();
 }
 
 } // namespace qdtest::faultvfs

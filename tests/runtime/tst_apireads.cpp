@@ -4,7 +4,7 @@
 #include "readerpool.h"
 #include "uploadsapi.h"
 
-#include "../teststore.h"
+#include "brokerfixture.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -43,19 +43,10 @@ class TstApiReads : public QObject {
 
     QStringList sendJobs(const QByteArrayList &bodies)
     {
-        QStringList ids;
         std::vector<SendItem> items;
         for (const QByteArray &body : bodies)
             items.push_back(SendItem { body, ContentType::Json, std::nullopt });
-        bool durable = false;
-        const Error e = m_broker->send(
-            QStringLiteral("jobs"), std::move(items), std::nullopt, [&](const Error &) { durable = true; },
-            &ids);
-        if (e.isError())
-            qFatal("%s", qPrintable(e.message));
-        if (!QTest::qWaitFor([&] { return durable; }, 5000))
-            qFatal("the send was not committed");
-        return ids;
+        return qdtest::sendDurably(*m_broker, QStringLiteral("jobs"), std::move(items));
     }
 
 private slots:

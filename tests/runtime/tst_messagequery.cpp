@@ -109,7 +109,7 @@ private slots:
         QCOMPARE(r.rows.size(), 50);
         QCOMPARE(r.rows[0].id, ids[0]);
         QCOMPARE(r.rows[0].queue, QStringLiteral("q"));
-        QCOMPARE(r.rows[0].state, QStringLiteral("ready"));
+        QCOMPARE(qd::stateFilterName(r.rows[0].state), QStringLiteral("ready"));
         QCOMPARE(r.rows[3].userId, QStringLiteral("user3"));
         QCOMPARE(r.rows[3].url, QStringLiteral("https://img.test/3.png"));
         QVERIFY(r.rows[0].seq < r.rows[1].seq);
@@ -344,7 +344,7 @@ private slots:
         QVERIFY(spy.wait(10'000));
         const auto d = spy.at(0).at(1).value<qd::MessageDetail>();
         QVERIFY(d.found);
-        QCOMPARE(d.state, QStringLiteral("failed"));
+        QCOMPARE(qd::stateFilterName(d.state), QStringLiteral("failed"));
         QCOMPARE(d.attempts.size(), 2);
         QCOMPARE(d.attempts[0].attempt.attempt, 2); // newest first
         QCOMPARE(qd::attemptOutcomeName(d.attempts[0].attempt.outcome), QStringLiteral("failed"));

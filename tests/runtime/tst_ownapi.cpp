@@ -1,7 +1,7 @@
 #include "broker.h"
 #include "httpapi.h"
 
-#include "../teststore.h"
+#include "brokerfixture.h"
 
 #include <QHash>
 #include <QJsonArray>
@@ -43,19 +43,11 @@ class TstOwnApi : public QObject {
 
     QStringList sendJobs(const QString &queue, int n)
     {
-        QStringList ids;
         std::vector<SendItem> items;
         for (int i = 0; i < n; ++i)
             items.push_back(
                 SendItem { QStringLiteral("{\"n\":%1}").arg(i).toUtf8(), ContentType::Json, std::nullopt });
-        bool durable = false;
-        const Error e = m_broker->send(
-            queue, std::move(items), std::nullopt, [&](const Error &) { durable = true; }, &ids);
-        if (e.isError())
-            qFatal("%s", qPrintable(e.message));
-        if (!QTest::qWaitFor([&] { return durable; }, 5000))
-            qFatal("the send was not committed");
-        return ids;
+        return qdtest::sendDurably(*m_broker, queue, std::move(items));
     }
 
 private slots:

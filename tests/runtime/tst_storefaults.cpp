@@ -265,6 +265,8 @@ private slots:
         int refused = 0;
         for (int round = 0; round < 3; ++round) {
             QTRY_VERIFY(!m_broker->store()->hasUncommitted());
+            m_broker->store()->waitSynced();
+            const int syncFailuresBefore = qdtest::faultvfs::syncFailures();
             if (nth == 0)
                 m_faults->armStatements();
             else
@@ -300,13 +302,21 @@ private slots:
                 }
             }
             m_faults->heal();
-            // Every message a producer was told is stored is on disk, and no refused one is.
-            QCOMPARE(storedIn(QStringLiteral("images")), qint64(accepted));
+            // Every message a producer was told is stored is on disk. No refused one is,
+            // unless what failed was the sync after its commit (docs/architecture.md,
+            // "Commits"): then it may be there without being known to be durable, and its
+            // producer, told 503, sends it again (at least once).
+            const qint64 stored = storedIn(QStringLiteral("images"));
+            QVERIFY2(stored >= accepted, qPrintable(QStringLiteral("%1 < %2").arg(stored).arg(accepted)));
+            if (qdtest::faultvfs::syncFailures() == syncFailuresBefore)
+                QCOMPARE(stored, qint64(accepted));
+            const qint64 refusedButStored = stored - accepted;
             // The server takes writes again by itself.
             bool served = false;
             QTRY_VERIFY_WITH_TIMEOUT(acceptedAfterRetries(&served), 10000);
             accepted += 1;
-            QCOMPARE(storedIn(QStringLiteral("images")), qint64(accepted));
+            QCOMPARE(storedIn(QStringLiteral("images")), qint64(accepted) + refusedButStored);
+            accepted += int(refusedButStored);
         }
         QVERIFY2(refused > 0, "the fault never reached a commit");
     }

@@ -2,12 +2,11 @@
 // pinned esbuild, run by the pinned workerd, its sends stored by a real Runtime and its
 // batches delivered back to its queue() handler (docs/workers.md).
 #include "../imaging/httpclient.h"
+#include "../workerproject.h"
 #include "httpserver.h"
 #include "runtime.h"
 
 #include <QBuffer>
-#include <QDir>
-#include <QFile>
 #include <QImage>
 #include <QJsonArray>
 #include <QTemporaryDir>
@@ -17,6 +16,8 @@
 
 using namespace qd;
 using qdtest::HttpClient;
+using qdtest::writeWorkerProject;
+using qdtest::writeWorkerSource;
 
 namespace {
 
@@ -107,21 +108,6 @@ max_batch_timeout = 1
 max_retries = 1
 )";
 
-void writeFile(const QString &path, const QByteArray &text)
-{
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile file(path);
-    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
-    file.write(text);
-}
-
-QJsonObject firstWorker(Runtime &runtime)
-{
-    const QList<WorkerInfo> list = runtime.workerList();
-    return list.isEmpty() ? QJsonObject()
-                          : QJsonObject { { QStringLiteral("state"), workerStateName(list[0].state) } };
-}
-
 } // namespace
 
 class TstWorkers : public QObject {
@@ -182,15 +168,10 @@ private slots:
     void initTestCase()
     {
         QVERIFY(m_data.isValid() && m_project.isValid());
-        writeFile(m_project.filePath(QStringLiteral("wrangler.toml")), kWrangler);
-        writeFile(m_project.filePath(QStringLiteral("src/index.ts")), kWorkerSource);
-        RuntimeOptions options;
-        options.dataDir = m_data.path();
-        options.port = 0;
-        options.workers = { m_project.path() };
-        m_runtime = std::make_unique<Runtime>(options);
+        writeWorkerProject(m_project.path(), kWrangler, kWorkerSource);
         QString error;
-        QVERIFY2(m_runtime->start(&error), qPrintable(error));
+        m_runtime = qdtest::startWorkerRuntime(m_data.path(), m_project.path(), &error);
+        QVERIFY2(m_runtime, qPrintable(error));
         QTRY_COMPARE_WITH_TIMEOUT(worker(QStringLiteral("jobs-worker")).state, WorkerState::Running, 30000);
     }
 
@@ -393,7 +374,7 @@ private slots:
     {
         QString source = QString::fromUtf8(kWorkerSource);
         source.replace(QStringLiteral("\"queued\""), QStringLiteral("\"queued by v2\""));
-        writeFile(m_project.filePath(QStringLiteral("src/index.ts")), source.toUtf8());
+        writeWorkerSource(m_project.path(), source.toUtf8());
         QTRY_COMPARE_WITH_TIMEOUT(m_http
                                       .post(worker(QStringLiteral("jobs-worker")).url,
                                           R"({"mode":"ack","n":70})", "application/json")
@@ -498,8 +479,7 @@ private slots:
         QFETCH(QByteArray, source);
         QFETCH(QString, expected);
         QTemporaryDir project;
-        writeFile(project.filePath(QStringLiteral("wrangler.toml")), wrangler);
-        writeFile(project.filePath(QStringLiteral("src/index.ts")), source);
+        writeWorkerProject(project.path(), wrangler, source);
         const int queuesBefore = m_http.get(api(QStringLiteral("api/queues")))
                                      .json()
                                      .value(QLatin1String("queues"))
@@ -530,20 +510,14 @@ private slots:
     {
         QTemporaryDir data;
         qputenv("QUEUEDECK_WORKERD", "/nonexistent/workerd");
-        RuntimeOptions options;
-        options.dataDir = data.path();
-        options.port = 0;
-        options.workers = { m_project.path() };
-        Runtime runtime(options);
         QString error;
-        const bool started = runtime.start(&error);
+        const auto runtime = qdtest::startWorkerRuntime(data.path(), m_project.path(), &error);
         qunsetenv("QUEUEDECK_WORKERD");
-        QVERIFY2(started, qPrintable(error));
-        QTRY_COMPARE_WITH_TIMEOUT(
-            firstWorker(runtime).value(QLatin1String("state")).toString(), QStringLiteral("error"), 20000);
-        QVERIFY2(runtime.workerList().at(0).error.contains(QLatin1String("workerd is not installed")),
-            qPrintable(runtime.workerList().at(0).error));
-        QCOMPARE(m_http.get(runtime.endpoint() + QStringLiteral("healthz")).status, 200);
+        QVERIFY2(runtime, qPrintable(error));
+        QTRY_COMPARE_WITH_TIMEOUT(runtime->workerList().value(0).state, WorkerState::Error, 20000);
+        QVERIFY2(runtime->workerList().at(0).error.contains(QLatin1String("workerd is not installed")),
+            qPrintable(runtime->workerList().at(0).error));
+        QCOMPARE(m_http.get(runtime->endpoint() + QStringLiteral("healthz")).status, 200);
     }
 };
 

@@ -3,6 +3,7 @@
 // A real runtime for widget tests: its own SQLite file in a temporary directory, an
 // ephemeral loopback port, fast sampler ticks, and a way to run code on its thread.
 
+#include "broker.h"
 #include "isolatedsettings.h"
 #include "runtime.h"
 
@@ -62,5 +63,38 @@ struct RuntimeFixture {
         });
     }
 };
+
+// One message as storeMessage() writes it: a body in a queue, left in `state` after
+// `attempts` deliveries.
+struct StoredMessage {
+    QString queue = QStringLiteral("images");
+    QByteArray body;
+    qd::ContentType contentType = qd::ContentType::Json;
+    qd::MessageState state = qd::MessageState::Acked;
+    int attempts = 1;
+    QString lastError {};
+};
+
+// Writes `spec` straight into the store, sent and updated now; call it on the runtime thread
+// (in onBroker). Not committed, so the caller can add the message's attempts or results to the
+// same transaction before it commits. Returns the message as stored, with its seq.
+inline qd::Message storeMessage(qd::Broker &b, const StoredMessage &spec)
+{
+    std::vector<qd::Message> one(1);
+    qd::Message &m = one[0];
+    m.id = qd::newMessageId();
+    m.queueId = b.queue(spec.queue)->id;
+    m.body = spec.body;
+    m.contentType = spec.contentType;
+    m.timestampMs = m.visibleAtMs = b.clock()->nowMs();
+    b.store()->insertMessages(one);
+    b.store()->updateMessages({ qd::MessageUpdate { m.seq, spec.state, m.queueId, m.visibleAtMs,
+                                  spec.attempts, 0, spec.lastError } },
+        m.visibleAtMs);
+    m.state = spec.state;
+    m.attempts = spec.attempts;
+    m.lastError = spec.lastError;
+    return m;
+}
 
 } // namespace qdtest

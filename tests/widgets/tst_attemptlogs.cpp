@@ -18,19 +18,14 @@ private slots:
         RuntimeFixture fx;
         QVERIFY(fx.start());
         const QString id = fx.onBroker([](Broker &b) {
-            Message m;
-            m.id = newMessageId();
-            m.queueId = b.queue(QStringLiteral("images"))->id;
-            m.body = "{\"n\":1}";
-            m.timestampMs = m.visibleAtMs = b.clock()->nowMs();
-            std::vector<Message> one { m };
-            b.store()->insertMessages(one);
-            const qint64 now = b.clock()->nowMs();
-            b.store()->updateMessages({ MessageUpdate { one[0].seq, MessageState::Failed, m.queueId, now, 2,
-                                          0, QStringLiteral("boom") } },
-                now);
+            const Message m = storeMessage(b,
+                { .body = "{\"n\":1}",
+                    .state = MessageState::Failed,
+                    .attempts = 2,
+                    .lastError = QStringLiteral("boom") });
+            const qint64 now = m.visibleAtMs;
             AttemptRecord first;
-            first.messageSeq = one[0].seq;
+            first.messageSeq = m.seq;
             first.messageId = m.id;
             first.queueId = m.queueId;
             first.attempt = 1;

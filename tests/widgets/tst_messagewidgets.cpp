@@ -313,7 +313,7 @@ private slots:
         clickRow(page.table(), 0);
         QTRY_COMPARE(page.detail()->messageId(), ids.first());
         QTRY_VERIFY(page.detail()->detail().has_value());
-        QCOMPARE(page.detail()->detail()->state, QStringLiteral("ready"));
+        QCOMPARE(stateFilterName(page.detail()->detail()->state), QStringLiteral("ready"));
         QVERIFY(page.detail()->detail()->attempts.isEmpty());
 
         fx.onBroker([&](Broker &b) {
@@ -321,7 +321,8 @@ private slots:
                 std::make_shared<FunctionConsumer>([](const Delivery &, BatchOutcome &) {}));
         });
         QTRY_COMPARE_WITH_TIMEOUT(stateOf(fx, ids.first()), MessageState::Acked, 10000);
-        QTRY_COMPARE_WITH_TIMEOUT(page.detail()->detail()->state, QStringLiteral("acked"), 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            stateFilterName(page.detail()->detail()->state), QStringLiteral("acked"), 5000);
         QCOMPARE(page.detail()->detail()->attempts.size(), 1);
     }
 
@@ -430,16 +431,8 @@ private slots:
         RuntimeFixture fx;
         QVERIFY(fx.start());
         const QString id = fx.onBroker([](Broker &b) {
-            Message m;
-            m.id = newMessageId();
-            m.queueId = b.queue(QStringLiteral("images"))->id;
-            m.body = "{\"imageUrl\":\"https://img.test/cat.png\",\"userId\":\"ann\"}";
-            m.timestampMs = m.visibleAtMs = b.clock()->nowMs();
-            std::vector<Message> one { m };
-            b.store()->insertMessages(one);
-            b.store()->updateMessages(
-                { MessageUpdate { one[0].seq, MessageState::Acked, m.queueId, m.visibleAtMs, 1, 0, {} } },
-                b.clock()->nowMs());
+            const Message m = storeMessage(
+                b, { .body = "{\"imageUrl\":\"https://img.test/cat.png\",\"userId\":\"ann\"}" });
             QImage image(64, 48, QImage::Format_RGB32);
             image.fill(QColor(0x2f, 0x7e, 0xd8));
             QByteArray png;
@@ -447,7 +440,7 @@ private slots:
             buffer.open(QIODevice::WriteOnly);
             image.save(&buffer, "PNG");
             ImageResult r;
-            r.messageSeq = one[0].seq;
+            r.messageSeq = m.seq;
             r.messageId = m.id;
             r.queueId = m.queueId;
             r.userId = QStringLiteral("ann");
@@ -492,17 +485,7 @@ private slots:
         QVERIFY(fx.start());
         const auto insert = [&fx](const QByteArray &body) {
             return fx.onBroker([body](Broker &b) {
-                Message m;
-                m.id = newMessageId();
-                m.queueId = b.queue(QStringLiteral("images"))->id;
-                m.body = body;
-                m.contentType = ContentType::V8;
-                m.timestampMs = m.visibleAtMs = b.clock()->nowMs();
-                std::vector<Message> one { m };
-                b.store()->insertMessages(one);
-                b.store()->updateMessages(
-                    { MessageUpdate { one[0].seq, MessageState::Acked, m.queueId, m.visibleAtMs, 1, 0, {} } },
-                    b.clock()->nowMs());
+                const Message m = storeMessage(b, { .body = body, .contentType = ContentType::V8 });
                 QString error;
                 b.store()->commit(&error);
                 return m.id;

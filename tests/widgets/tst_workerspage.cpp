@@ -1,6 +1,7 @@
 // The Workers page over a real runtime running a real Worker project (bundled by the pinned
 // esbuild, run by the pinned workerd), driven with clicks and keys.
 #include "../imaging/httpclient.h"
+#include "../workerproject.h"
 #include "isolatedsettings.h"
 #include "mainwindow.h"
 #include "runtime.h"
@@ -11,8 +12,6 @@
 
 #include <QApplication>
 #include <QClipboard>
-#include <QDir>
-#include <QFile>
 #include <QFileDialog>
 #include <QLineEdit>
 #include <QListView>
@@ -26,6 +25,7 @@
 
 using namespace qd;
 using qdtest::HttpClient;
+using qdtest::writeWorkerProject;
 
 namespace {
 
@@ -61,14 +61,6 @@ constexpr const char *kBrokenWrangler = R"(name = "broken-worker"
 main = "src/index.ts"
 compatibility_date = "2024-09-23"
 )";
-
-void writeFile(const QString &path, const QByteArray &text)
-{
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(text) != text.size())
-        qFatal("cannot write %s", qPrintable(path));
-}
 
 QStringList shownLines(const QListView *view)
 {
@@ -125,17 +117,11 @@ private slots:
     {
         qdtest::isolateSettings();
         QVERIFY(m_data.isValid() && m_project.isValid() && m_broken.isValid());
-        writeFile(m_project.filePath(QStringLiteral("wrangler.toml")), kWrangler);
-        writeFile(m_project.filePath(QStringLiteral("src/index.ts")), kSource);
-        writeFile(m_broken.filePath(QStringLiteral("wrangler.toml")), kBrokenWrangler);
-        writeFile(m_broken.filePath(QStringLiteral("src/index.ts")), kBrokenSource);
-        RuntimeOptions options;
-        options.dataDir = m_data.path();
-        options.port = 0;
-        options.workers = { m_project.path() };
-        m_runtime = std::make_unique<Runtime>(options);
+        writeWorkerProject(m_project.path(), kWrangler, kSource);
+        writeWorkerProject(m_broken.path(), kBrokenWrangler, kBrokenSource);
         QString error;
-        QVERIFY2(m_runtime->start(&error), qPrintable(error));
+        m_runtime = qdtest::startWorkerRuntime(m_data.path(), m_project.path(), &error);
+        QVERIFY2(m_runtime, qPrintable(error));
         m_window = std::make_unique<MainWindow>(m_runtime.get());
         m_window->resize(1400, 900);
         m_window->show();

@@ -401,7 +401,7 @@ void PgStore::flushInserts()
     QString sql = QStringLiteral(
         "INSERT INTO messages(id, queue_id, body, content_type, timestamp_ms, visible_at, attempts, state, "
         "source_queue_id, updated_ms, user_id, image_url) VALUES");
-    sql.reserve(int(pending.size()) * 200);
+    sql.reserve(qsizetype(pending.size()) * 200);
     bool first = true;
     for (const Message &m : pending) {
         // Kept in columns of their own, so PostgreSQL need not parse every body to sort and

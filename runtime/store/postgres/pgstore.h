@@ -63,6 +63,9 @@ public:
     bool open(QString *error) override;
     bool commit(QString *error) override;
     bool hasUncommitted() const override { return m_inTransaction || !m_pendingInserts.empty(); }
+    // PostgreSQL's COMMIT returns once the server has it on disk.
+    void whenSynced(std::function<void(const QString &error)> done) override { done({}); }
+    void waitSynced() override { }
 
     std::vector<QueueRecord> loadQueues() override;
     qint64 insertQueue(const QString &name, const QueueSettings &settings, qint64 nowMs) override;

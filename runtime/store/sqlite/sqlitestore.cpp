@@ -2,6 +2,7 @@
 
 #include "messagefiltersql.h"
 #include "sqlitestatement.h"
+#include "walsync.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -62,6 +63,11 @@ SqliteStore::~SqliteStore()
         QString error;
         if (m_transaction.open)
             commit(&error);
+        if (m_sync) {
+            m_sync->stop();
+            // Closing may checkpoint and remove the log: that must sync the file first.
+            exec("PRAGMA synchronous=FULL");
+        }
         m_cache.reset();
         sqlite3_close_v2(m_db);
     }
@@ -130,7 +136,34 @@ bool SqliteStore::open(QString *error)
             QStringLiteral("cannot write to the store %1: %2. Free space on its disk or give this user "
                            "write access to the file and its folder, or choose another --data-dir")
                 .arg(m_path, *error));
+    // From here COMMIT only writes the log; WalSync syncs it and checkpoints, off this thread.
+    m_sync = std::make_unique<WalSync>();
+    if (!exec("PRAGMA synchronous=OFF", error) || !exec("PRAGMA wal_autocheckpoint=0", error)
+        || !m_sync->start(m_db, m_path, error)) {
+        m_sync.reset();
+        return refuse(error, QStringLiteral("cannot prepare the store %1: %2").arg(m_path, *error));
+    }
     return true;
+}
+
+void SqliteStore::whenSynced(std::function<void(const QString &error)> done)
+{
+    if (!m_sync) {
+        done({});
+        return;
+    }
+    m_sync->whenSynced([this, done = std::move(done)](const QString &error) {
+        // As after a failed commit: nothing more is taken until a probe write is on disk.
+        if (!error.isEmpty())
+            m_down = true;
+        done(error);
+    });
+}
+
+void SqliteStore::waitSynced()
+{
+    if (m_sync)
+        m_sync->waitAll();
 }
 
 bool SqliteStore::checkOwnership(QString *error)
@@ -224,6 +257,12 @@ bool SqliteStore::reconnect(QString *error)
 {
     if (!probeWrite(error))
         return false;
+    if (m_sync) {
+        if (const QString failed = m_sync->syncNow(); !failed.isEmpty()) {
+            *error = failed;
+            return false;
+        }
+    }
     m_down = false;
     return true;
 }
@@ -276,11 +315,15 @@ bool SqliteStore::commit(QString *error)
     if (!m_transaction.open)
         return true;
     m_transaction.open = false;
-    if (m_transaction.failure.isEmpty() && exec("COMMIT", error))
+    if (m_transaction.failure.isEmpty() && writeTotals() && exec("COMMIT", error)) {
+        if (m_sync)
+            m_sync->committed();
         return true;
+    }
     if (!m_transaction.failure.isEmpty())
         *error = std::exchange(m_transaction.failure, {});
     exec("ROLLBACK");
+    m_totalsDelta.clear();
     // What the broker holds in memory may now be ahead of the file: it starts over from the
     // file once a probe write goes through (reconnect()).
     m_down = true;
@@ -332,6 +375,8 @@ void SqliteStore::deleteQueue(qint64 id)
     begin();
     stmt("DELETE FROM attempts WHERE queue_id = ?1").bind(1, id).run();
     stmt("DELETE FROM messages WHERE queue_id = ?1").bind(1, id).run();
+    stmt("DELETE FROM queue_totals WHERE queue_id = ?1").bind(1, id).run();
+    std::erase_if(m_totalsDelta, [id](const auto &entry) { return entry.first.first == id; });
     stmt("DELETE FROM batches WHERE queue_id = ?1").bind(1, id).run();
     stmt("DELETE FROM queues WHERE id = ?1").bind(1, id).run();
 }
@@ -342,6 +387,7 @@ void SqliteStore::insertMessages(std::vector<Message> &messages)
     auto &s = stmt(
         "INSERT INTO messages(id, queue_id, body, content_type, timestamp_ms, visible_at, attempts, state, "
         "source_queue_id, updated_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?5)");
+    const qint64 indexedTo = searchIndexedTo();
     for (Message &m : messages) {
         s.bind(1, m.id)
             .bind(2, m.queueId)
@@ -354,6 +400,10 @@ void SqliteStore::insertMessages(std::vector<Message> &messages)
             .bind(9, m.sourceQueueId)
             .run();
         m.seq = sqlite3_last_insert_rowid(m_db);
+        count(m.queueId, qint64(m.state), 1, m.body.size());
+        // A seq taken again after the newest messages were removed is one the index covers.
+        if (m.seq <= indexedTo)
+            indexText(m.seq);
     }
 }
 
@@ -428,6 +478,8 @@ std::vector<Message> SqliteStore::claimReady(
         "UPDATE messages SET state = 1, attempts = ?2, batch_id = ?3, lease_id = ?4, lease_expires = ?5, "
         "updated_ms = ?6 WHERE seq = ?1");
     for (Message &m : claimed) {
+        count(queueId, qint64(m.state), -1, -m.body.size());
+        count(queueId, qint64(MessageState::InFlight), 1, m.body.size());
         m.state = MessageState::InFlight;
         m.attempts += 1;
         m.batchId = batchId;
@@ -465,7 +517,16 @@ void SqliteStore::updateMessages(const std::vector<MessageUpdate> &updates, qint
         = stmt("UPDATE messages SET state = ?2, queue_id = ?3, visible_at = ?4, attempts = ?5, "
                "source_queue_id = ?6, last_error = ?7, lease_expires = 0, lease_id = NULL, updated_ms = ?8 "
                "WHERE seq = ?1");
+    const qint64 indexedTo = searchIndexedTo();
     for (const MessageUpdate &u : updates) {
+        const auto row = countOutRow(u.seq);
+        if (row)
+            count(u.queueId, qint64(u.state), 1, row->size);
+        // Most updates (claims, acks) leave the error as it was and the search index alone.
+        const bool reindex = row && u.seq <= indexedTo
+            && (row->lastError != u.lastError || row->lastError.isNull() != u.lastError.isNull());
+        if (reindex)
+            unindexText(u.seq);
         (u.keepLease ? keep : drop)
             .bind(1, u.seq)
             .bind(2, qint64(u.state))
@@ -476,6 +537,8 @@ void SqliteStore::updateMessages(const std::vector<MessageUpdate> &updates, qint
             .bind(7, u.lastError)
             .bind(8, nowMs)
             .run();
+        if (reindex)
+            indexText(u.seq);
     }
 }
 
@@ -508,7 +571,8 @@ void SqliteStore::deleteMessages(const std::vector<qint64> &seqs)
     auto &m = stmt("DELETE FROM messages WHERE seq = ?1");
     for (qint64 seq : seqs) {
         a.bind(1, seq).run();
-        m.bind(1, seq).run();
+        if (countOutRow(seq))
+            m.bind(1, seq).run();
     }
 }
 
@@ -519,6 +583,10 @@ qint64 SqliteStore::purgeQueue(qint64 queueId)
          "IN (0, 3))")
         .bind(1, queueId)
         .run();
+    countOut(stmt("SELECT state, count(*), sum(length(body)) FROM messages WHERE queue_id = ?1 AND state IN "
+                  "(0, 3) GROUP BY state")
+                 .bind(1, queueId),
+        queueId);
     stmt("DELETE FROM messages WHERE queue_id = ?1 AND state IN (0, 3)").bind(1, queueId).run();
     return sqlite3_changes64(m_db);
 }
@@ -532,6 +600,11 @@ qint64 SqliteStore::expireMessages(qint64 queueId, qint64 olderThanMs)
         .bind(1, queueId)
         .bind(2, olderThanMs)
         .run();
+    countOut(stmt("SELECT state, count(*), sum(length(body)) FROM messages WHERE queue_id = ?1 AND "
+                  "timestamp_ms < ?2 AND state IN (0, 2, 3) GROUP BY state")
+                 .bind(1, queueId)
+                 .bind(2, olderThanMs),
+        queueId);
     // Acked messages past retention are only history: removed, but not counted as expired.
     stmt("DELETE FROM messages WHERE queue_id = ?1 AND timestamp_ms < ?2 AND state = 2")
         .bind(1, queueId)
@@ -542,27 +615,6 @@ qint64 SqliteStore::expireMessages(qint64 queueId, qint64 olderThanMs)
         .bind(2, olderThanMs)
         .run();
     return sqlite3_changes64(m_db);
-}
-
-int SqliteStore::indexSearchText(int maxRows)
-{
-    const qint64 from = stmt("SELECT seq FROM search_indexed").scalar().value_or(0);
-    const std::optional<qint64> to
-        = stmt("SELECT max(seq) FROM (SELECT seq FROM messages WHERE seq > ?1 ORDER BY seq LIMIT ?2)")
-              .bind(1, from)
-              .bind(2, qint64(maxRows))
-              .scalar();
-    if (!to)
-        return 0;
-    begin();
-    stmt("INSERT INTO message_text(rowid, body_text, error_text) SELECT seq, body, last_error FROM messages "
-         "WHERE seq > ?1 AND seq <= ?2")
-        .bind(1, from)
-        .bind(2, *to)
-        .run();
-    const int indexed = sqlite3_changes(m_db);
-    stmt("UPDATE search_indexed SET seq = ?1").bind(1, *to).run();
-    return indexed;
 }
 
 std::vector<Message> SqliteStore::inFlightWithoutLease()
@@ -583,8 +635,13 @@ QueueCounts SqliteStore::totals(qint64 queueId, qint64 nowMs)
     QueueCounts c;
     auto &t = stmt("SELECT state, messages, bytes FROM queue_totals WHERE queue_id = ?1");
     t.bind(1, queueId);
-    while (t.next()) // every waiting message counted ready until the delayed ones are known
-        addStateCount(c, MessageState(t.i64(0)), t.i64(1), t.i64(1), t.i64(2), 0);
+    StateTotals kept;
+    while (t.next())
+        kept[{ queueId, int(t.i64(0)) }] = { t.i64(1), t.i64(2) };
+    addUncommittedTotals(kept, queueId);
+    // Every waiting message counted ready until the delayed ones are known.
+    for (const auto &[key, total] : kept)
+        addStateCount(c, MessageState(key.second), total.first, total.first, total.second, 0);
     const qint64 pending = c.ready;
     if (pending == 0)
         return c;
@@ -599,6 +656,53 @@ QueueCounts SqliteStore::totals(qint64 queueId, qint64 nowMs)
                               .scalar()
                               .value_or(0);
     return c;
+}
+
+void SqliteStore::count(qint64 queueId, qint64 state, qint64 messages, qint64 bytes)
+{
+    auto &delta = m_totalsDelta[{ queueId, int(state) }];
+    delta.first += messages;
+    delta.second += bytes;
+}
+
+void SqliteStore::countOut(SqliteStatement &s, qint64 queueId)
+{
+    while (s.next())
+        count(queueId, s.i64(0), -s.i64(1), -s.i64(2));
+}
+
+std::optional<SqliteStore::CountedRow> SqliteStore::countOutRow(qint64 seq)
+{
+    auto &s = stmt("SELECT queue_id, state, length(body), last_error FROM messages WHERE seq = ?1");
+    s.bind(1, seq);
+    if (!s.next())
+        return std::nullopt;
+    const CountedRow row { s.i64(0), s.i64(1), s.i64(2), s.text(3) };
+    s.reset();
+    count(row.queueId, row.state, -1, -row.size);
+    return row;
+}
+
+void SqliteStore::addUncommittedTotals(StateTotals &totals, std::optional<qint64> queueId) const
+{
+    for (const auto &[key, delta] : m_totalsDelta) {
+        if (!queueId || key.first == *queueId) {
+            totals[key].first += delta.first;
+            totals[key].second += delta.second;
+        }
+    }
+}
+
+bool SqliteStore::writeTotals()
+{
+    auto &s
+        = stmt("INSERT INTO queue_totals VALUES(?1, ?2, ?3, ?4) ON CONFLICT(queue_id, state) DO UPDATE SET "
+               "messages = messages + excluded.messages, bytes = bytes + excluded.bytes");
+    for (const auto &[key, delta] : std::exchange(m_totalsDelta, {})) {
+        if (delta.first != 0 || delta.second != 0)
+            s.bind(1, key.first).bind(2, key.second).bind(3, delta.first).bind(4, delta.second).run();
+    }
+    return m_transaction.failure.isEmpty();
 }
 
 std::vector<std::pair<QString, QString>> SqliteStore::statementPlans()
@@ -623,7 +727,9 @@ QString SqliteStore::totalsMismatch()
             out[{ s.i64(0), int(s.i64(1)) }] = { s.i64(2), s.i64(3) };
         return out;
     };
-    return compareTotals(read("SELECT queue_id, state, messages, bytes FROM queue_totals"),
+    StateTotals kept = read("SELECT queue_id, state, messages, bytes FROM queue_totals");
+    addUncommittedTotals(kept, std::nullopt);
+    return compareTotals(kept,
         read("SELECT queue_id, state, count(*), coalesce(sum(length(body)), 0) FROM messages GROUP BY 1, 2"));
 }
 
@@ -642,12 +748,21 @@ QueueCounts SqliteStore::backlog(qint64 queueId, qint64 nowMs)
 bool SqliteStore::updateBody(qint64 seq, const QByteArray &body, ContentType type)
 {
     begin();
+    const auto row = countOutRow(seq);
+    if (!row)
+        return false;
+    count(row->queueId, row->state, 1, body.size());
+    const bool reindex = seq <= searchIndexedTo();
+    if (reindex)
+        unindexText(seq);
     stmt("UPDATE messages SET body = ?2, content_type = ?3 WHERE seq = ?1")
         .bind(1, seq)
         .bindBlob(2, body)
         .bind(3, qint64(type))
         .run();
-    return sqlite3_changes(m_db) == 1;
+    if (reindex)
+        indexText(seq);
+    return true;
 }
 
 bool SqliteStore::openReader(QString *error)

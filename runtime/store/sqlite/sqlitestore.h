@@ -10,9 +10,11 @@ struct sqlite3;
 namespace qd {
 
 class MessageFilterSql;
+class WalSync;
 
-// The default store: one SQLite file in WAL mode with synchronous=FULL, so a commit is
-// on disk when it returns. Uses SQLite's C API directly: prepared statements are kept
+// The default store: one SQLite file in WAL mode. A commit is made durable by WalSync on a
+// thread of its own, so the runtime thread goes on with the next requests meanwhile; callers
+// hear back through whenSynced(). Uses SQLite's C API directly: prepared statements are kept
 // for the life of the connection, which is what makes tens of thousands of messages
 // a second possible on one core.
 class SqliteStore final : public QueueStore {
@@ -22,7 +24,7 @@ public:
     SqliteStore(const SqliteStore &) = delete;
     SqliteStore &operator=(const SqliteStore &) = delete;
 
-    static constexpr int kSchemaVersion = 9;
+    static constexpr int kSchemaVersion = 10;
     QString path() const { return m_path; }
     QString spec() const override { return m_path; }
     int schemaVersion();
@@ -30,6 +32,8 @@ public:
     bool open(QString *error) override;
     bool commit(QString *error) override;
     bool hasUncommitted() const override { return m_transaction.open; }
+    void whenSynced(std::function<void(const QString &error)> done) override;
+    void waitSynced() override;
     // After a failed commit the store takes nothing until a probe write goes through.
     bool available() const override { return !m_down; }
     bool reconnect(QString *error) override;
@@ -130,10 +134,36 @@ private:
     SqliteStatement &filteredResults(const char *select, const ResultFilter &filter, const char *tail);
     // counts(), backlog() and depth() from queue_totals and two index seeks.
     QueueCounts totals(qint64 queueId, qint64 nowMs);
+    // queue_totals as the open transaction changes it: every write adds here what it did to
+    // a queue and state, and commit() writes one row per queue and state touched before its
+    // COMMIT. A trigger per message cost more than the rest of its insert (docs/architecture.md,
+    // "Counts").
+    void count(qint64 queueId, qint64 state, qint64 messages, qint64 bytes);
+    // Takes out what each row of `s` (state, messages, bytes) says leaves queue `queueId`.
+    void countOut(SqliteStatement &s, qint64 queueId);
+    // Counts one row out of its queue and state before a statement changes it: where it was
+    // counted and its body's size, or nothing when there is no such row.
+    struct CountedRow {
+        qint64 queueId = 0;
+        qint64 state = 0;
+        qint64 size = 0;
+        QString lastError;
+    };
+    std::optional<CountedRow> countOutRow(qint64 seq);
+    // The search index (sqlitestore_search.cpp): the newest seq it covers, and one row's
+    // entry added from, or removed with, the values the row holds now.
+    qint64 searchIndexedTo();
+    void indexText(qint64 seq);
+    void unindexText(qint64 seq);
+    // Adds what the open transaction changed to `totals` (one queue's, or all of them).
+    void addUncommittedTotals(StateTotals &totals, std::optional<qint64> queueId) const;
+    bool writeTotals();
 
     QString m_path;
     sqlite3 *m_db = nullptr;
     SqliteTransaction m_transaction;
+    StateTotals m_totalsDelta;
+    std::unique_ptr<WalSync> m_sync; // the writer's; none on a reader
     bool m_down = false;
     struct Cache;
     std::unique_ptr<Cache> m_cache;

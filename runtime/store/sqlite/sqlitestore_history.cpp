@@ -329,12 +329,7 @@ std::vector<ImageResult> SqliteStore::listResults(const ResultFilter &filter, in
 
 qint64 SqliteStore::countResults(const ResultFilter &filter)
 {
-    auto &s = filteredResults("SELECT count(*)", filter, "");
-    qint64 n = 0;
-    if (s.next())
-        n = s.i64(0);
-    s.reset();
-    return n;
+    return filteredResults("SELECT count(*)", filter, "").scalar().value_or(0);
 }
 
 } // namespace qd

@@ -26,7 +26,7 @@ void SqliteStore::insertRollups(const std::vector<MetricsFrame> &rollups, qint64
     for (std::size_t i = 0; i < kRollupFields.size(); ++i)
         sql += ", ?" + std::to_string(i + 3);
     sql += ")";
-    SqliteStatement insert(m_db, sql.c_str(), SqliteStatement::Lifetime::OneShot, &m_transaction);
+    SqliteStatement insert(m_db, sql, SqliteStatement::Lifetime::OneShot, &m_transaction);
     for (const MetricsFrame &f : rollups) {
         // The all-queues frame has no queue name: stored as "", which the column requires.
         insert.bind(1, f.atMs).bind(2, f.queue.isNull() ? QString(QLatin1String("")) : f.queue);
@@ -43,7 +43,7 @@ std::vector<MetricsFrame> SqliteStore::rollups(qint64 fromMs)
 {
     const std::string sql = std::string("SELECT ") + kRollupColumns
         + " FROM metric_rollups WHERE minute_ms >= ?1 ORDER BY minute_ms";
-    SqliteStatement s(m_db, sql.c_str(), SqliteStatement::Lifetime::OneShot);
+    SqliteStatement s(m_db, sql, SqliteStatement::Lifetime::OneShot);
     s.bind(1, fromMs);
     std::vector<MetricsFrame> out;
     while (s.next()) {

@@ -40,12 +40,7 @@ SqliteStatement &SqliteStore::filteredFrom(
 
 qint64 SqliteStore::countFrom(const MessageFilterSql &filter, const QString &from, const QString &tail)
 {
-    auto &s = filteredFrom(QStringLiteral("SELECT count(*)"), filter, from, tail);
-    qint64 n = 0;
-    if (s.next())
-        n = s.i64(0);
-    s.reset();
-    return n;
+    return filteredFrom(QStringLiteral("SELECT count(*)"), filter, from, tail).scalar().value_or(0);
 }
 
 // Reads that take more than one statement see one snapshot, unless the caller's already do.
@@ -122,10 +117,7 @@ std::vector<qint64> SqliteStore::selectSeqs(const MessageFilter &filter, qint64 
 qint64 SqliteStore::positionOf(const MessageFilter &filter, qint64 nowMs, qint64 seq)
 {
     MessageFilterSql sql(SqlDialect::Sqlite, filter, nowMs);
-    auto &member = filtered(QStringLiteral("SELECT count(*)"), sql, sql.only(seq));
-    const bool matches = member.next() && member.i64(0) > 0;
-    member.reset();
-    if (!matches)
+    if (filtered(QStringLiteral("SELECT count(*)"), sql, sql.only(seq)).scalar().value_or(0) == 0)
         return -1;
     const QString before = sql.before(seq);
     if (!sql.inTwoParts())

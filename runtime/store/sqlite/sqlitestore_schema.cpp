@@ -143,8 +143,8 @@ const char *const kMigrations[] = {
         PRIMARY KEY(node_id, queue_id));
     )sql",
     // 7: counts that cost the same at any backlog (docs/architecture.md, "Counts"). Triggers
-    // keep each queue's messages and body bytes per state in the transaction that changes
-    // them. messages_by_age finds the oldest waiting message, and the messages past
+    // kept each queue's messages and body bytes per state in the transaction that changes
+    // them (until 9). messages_by_age finds the oldest waiting message, and the messages past
     // retention, without visiting the rest.
     R"sql(
     CREATE TABLE queue_totals(
@@ -178,40 +178,38 @@ const char *const kMigrations[] = {
     R"sql(
     ALTER TABLE attempts ADD COLUMN logs TEXT;
     )sql",
-    // 9: search that costs the same at any backlog (docs/architecture.md, "Search"). A
+    // 9: queue_totals is kept by the store's own writes, one row per queue and state touched
+    // per commit (SqliteStore::writeTotals), instead of by triggers that ran once per message
+    // and doubled the cost of a message's way through the store.
+    R"sql(
+    DROP TRIGGER queue_totals_insert;
+    DROP TRIGGER queue_totals_delete;
+    DROP TRIGGER queue_totals_update;
+    )sql",
+    // 10: search that costs the same at any backlog (docs/architecture.md, "Search"). A
     // trigram index of each message's body and last error narrows a free-text search down
     // to the rows that hold all of the text's trigrams; the search's LIKE then decides. It
     // keeps no copy of the text (content='') and no positions or sizes (detail, columnsize),
     // which keeps it small and cheap to write. Sends do not wait for it: the writer indexes
     // the messages after search_indexed.seq in chunks (indexSearchText()), and a search reads
-    // those few row by row. Removing an indexed row's entry takes the values it was indexed
-    // with, which the triggers have as OLD; a seq taken again after the newest messages were
-    // removed is indexed at once. Times index on their own for since:/from/to filters. The
-    // sort keys by user, URL and error are not indexed here: those indexes (two of them
-    // parsing each JSON body) cost sends about half their rate (docs/architecture.md).
+    // those few row by row. The store's writes keep the entries of indexed rows as they
+    // change (insertMessages, updateMessages, updateBody), not triggers, which would run
+    // once per message on the send and ack paths; removing an indexed row's entry takes the
+    // values it was indexed with, which only a trigger has as OLD on the bulk deletes
+    // (purge, retention, a deleted queue), none of which is on the send path. Times index
+    // on their own for since:/from/to filters. The sort keys by user, URL and error are not
+    // indexed here: those indexes (two of them parsing each JSON body) cost sends about half
+    // their rate (docs/architecture.md).
     R"sql(
     CREATE VIRTUAL TABLE message_text USING fts5(body_text, error_text, content='', tokenize='trigram',
         detail='none', columnsize=0);
     CREATE TABLE search_indexed(seq INTEGER NOT NULL);
     INSERT INTO search_indexed VALUES(0);
-    CREATE TRIGGER message_text_insert AFTER INSERT ON messages
-        WHEN NEW.seq <= (SELECT seq FROM search_indexed)
-    BEGIN
-        INSERT INTO message_text(rowid, body_text, error_text) VALUES(NEW.seq, NEW.body, NEW.last_error);
-    END;
     CREATE TRIGGER message_text_delete AFTER DELETE ON messages
         WHEN OLD.seq <= (SELECT seq FROM search_indexed)
     BEGIN
         INSERT INTO message_text(message_text, rowid, body_text, error_text)
             VALUES('delete', OLD.seq, OLD.body, OLD.last_error);
-    END;
-    CREATE TRIGGER message_text_update AFTER UPDATE OF body, last_error ON messages
-        WHEN (OLD.last_error IS NOT NEW.last_error OR OLD.body IS NOT NEW.body)
-            AND OLD.seq <= (SELECT seq FROM search_indexed)
-    BEGIN
-        INSERT INTO message_text(message_text, rowid, body_text, error_text)
-            VALUES('delete', OLD.seq, OLD.body, OLD.last_error);
-        INSERT INTO message_text(rowid, body_text, error_text) VALUES(NEW.seq, NEW.body, NEW.last_error);
     END;
     CREATE INDEX messages_by_time ON messages(timestamp_ms);
     )sql",
