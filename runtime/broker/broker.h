@@ -5,6 +5,7 @@
 #include "error.h"
 #include "queuestore.h"
 
+#include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
 #include <QPointer>
@@ -210,6 +211,7 @@ private:
     QTimer m_reconnectTimer;
     QTimer m_searchIndexTimer;
     bool m_sentSinceIndexing = false;
+    QElapsedTimer m_lastIndexing; // the search index's last chunk
     NodeInfo m_node;
     qint64 m_lastHeartbeatAcked = 0;
     qint64 m_lastHeartbeatMs = 0;
