@@ -198,6 +198,12 @@ MessageFilterSql::MessageFilterSql(SqlDialect dialect, const MessageFilter &filt
                 m_indexed = true;
                 m_idLike = couldBeMessageId(lowered);
                 const QString conditions = sql.mid(sql.indexOf(QLatin1String(" WHERE 1")) + 8);
+                // The messages are reached by seq, from the text's index or as the range after
+                // its mark, never through another index: without statistics the planner takes
+                // a queue's or a state's, which reads every message of the queue or state.
+                // NOT INDEXED still lets it look rows up by seq, the table's own key.
+                sql.replace(
+                    0, int(std::size(" FROM messages")) - 1, QStringLiteral(" FROM messages NOT INDEXED"));
                 m_tailFrom = sql + QStringLiteral(" AND seq > (SELECT seq FROM search_indexed)") + matches;
                 m_indexedFrom
                     = QStringLiteral(" FROM message_text CROSS JOIN messages ON seq = message_text.rowid "

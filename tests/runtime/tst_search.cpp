@@ -118,8 +118,16 @@ bool usesTextIndex(const BrokerFixture &fx, const QString &plan)
         return plan.contains(QLatin1String("messages_body_trgm"))
             && plan.contains(QLatin1String("messages_error_trgm"))
             && !plan.contains(QLatin1String("Seq Scan on messages"));
-    return plan.contains(QLatin1String("SCAN message_text VIRTUAL TABLE"))
-        && !plan.contains(QLatin1String("SCAN messages"));
+    // Every message reached by seq (or by id, for a text that could be one), none through the
+    // index of a queue or a state, which would read every message of it.
+    for (const QString &line : plan.split(QLatin1Char('\n'))) {
+        if (line.contains(QLatin1String("SCAN messages"))
+            || (line.contains(QLatin1String("SEARCH messages"))
+                && !line.contains(QLatin1String("PRIMARY KEY"))
+                && !line.contains(QLatin1String("messages_by_id"))))
+            return false;
+    }
+    return plan.contains(QLatin1String("SCAN message_text VIRTUAL TABLE"));
 }
 
 // What the runtime does between ticks on SQLite: every message added to the search index.
@@ -268,6 +276,20 @@ private slots:
         }
         QCOMPARE(found(fx, QStringLiteral("capybara")), all);
         verifyTextIndex(fx, textFilter(QStringLiteral("capybara")));
+        // Within one queue, or one state, the text's index still leads on SQLite, which plans
+        // without statistics: the queue's index would read every message of the queue.
+        // (PostgreSQL weighs the two by its statistics, and on a table this small the queue's
+        // index is the cheaper.)
+        qd::MessageFilter inQueue = textFilter(QStringLiteral("capybara"));
+        inQueue.queueId = fx.queueId(QStringLiteral("q"));
+        QCOMPARE(reader->countMessages(inQueue, fx.clock.nowMs()), 6);
+        if (!onPostgres(fx)) {
+            verifyTextIndex(fx, inQueue);
+            inQueue.state = qd::StateFilter::Ready;
+            verifyTextIndex(fx, inQueue);
+            inQueue.sort = qd::MessageSort::User;
+            verifyTextIndex(fx, inQueue);
+        }
     }
 
     void removedMessagesLeaveTheIndex()
