@@ -41,9 +41,9 @@ void DepthReader::read(const QList<qint64> &queueIds, qint64 nowMs)
             if (!m_store && !m_openFailed) {
                 m_store = makeStore(m_path);
                 QString error;
-                // A SQLite reader opens as a writer would (WAL lets both in); a PostgreSQL
-                // one must not take the migration lock every node's writer takes.
-                if (!(isPostgresSpec(m_path) ? m_store->openReader(&error) : m_store->open(&error))) {
+                // A read-only connection, like the API's and the views' readers: it neither
+                // migrates nor writes, and on SQLite starts no sync thread of its own.
+                if (!m_store->openReader(&error)) {
                     qWarning("QueueDeck: the depth reader cannot open the store: %s", qPrintable(error));
                     m_store.reset();
                     m_openFailed = true;
