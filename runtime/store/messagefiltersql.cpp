@@ -184,8 +184,12 @@ MessageFilterSql::MessageFilterSql(SqlDialect dialect, const MessageFilter &filt
         const QList<uint> chars = filter.text.toUcs4();
         const bool indexed = chars.size() >= kTrigram;
         if (pg) {
-            sql += QStringLiteral(" AND (id = ?3 OR qd_body_text(body) LIKE ?13 ESCAPE '\\' "
-                                  "OR last_error ILIKE ?4 ESCAPE '\\')");
+            // message_search holds the same text as the message's body and last error, with
+            // the trigram indexes (pgstore_schema.cpp, version 10). As a list of seqs, so the
+            // planner reaches the messages by seq rather than testing every one against it.
+            sql += QStringLiteral(
+                " AND seq IN (SELECT seq FROM message_search WHERE body_text LIKE ?13 ESCAPE '\\' "
+                "OR error_text ILIKE ?4 ESCAPE '\\' UNION SELECT seq FROM messages WHERE id = ?3)");
             m_values[kBodyPattern] = asLatin1Bytes(asciiLower(likePattern(filter.text)));
         } else {
             const QString matches = QStringLiteral(

@@ -115,8 +115,9 @@ QString planOf(const BrokerFixture &fx, const qd::MessageFilter &filter)
 bool usesTextIndex(const BrokerFixture &fx, const QString &plan)
 {
     if (onPostgres(fx))
-        return plan.contains(QLatin1String("messages_body_trgm"))
-            && plan.contains(QLatin1String("messages_error_trgm"))
+        return plan.contains(QLatin1String("message_search_body_trgm"))
+            && plan.contains(QLatin1String("message_search_error_trgm"))
+            && !plan.contains(QLatin1String("Seq Scan on message_search"))
             && !plan.contains(QLatin1String("Seq Scan on messages"));
     // Every message reached by seq (or by id, for a text that could be one), none through the
     // index of a queue or a state, which would read every message of it.
@@ -369,7 +370,9 @@ private slots:
         if (onPostgres(fx))
             runSql(fx,
                 QStringLiteral(
-                    "DROP INDEX messages_body_trgm; DROP INDEX messages_error_trgm; "
+                    "DROP TABLE message_search; DROP FUNCTION message_search_inserted CASCADE; "
+                    "DROP FUNCTION message_search_updated CASCADE; DROP FUNCTION message_search_deleted "
+                    "CASCADE; "
                     "DROP INDEX messages_by_time; DROP INDEX messages_by_user; DROP INDEX messages_by_url; "
                     "DROP INDEX messages_by_error; DROP FUNCTION qd_body_text; "
                     "UPDATE qd_schema SET version = 8"));

@@ -27,16 +27,18 @@ using Columns = std::map<QString, std::set<QString>>; // table → its column na
 // Where the dialects differ on purpose, each for a reason of its own: PostgreSQL keeps its
 // schema version in a table (SQLite in PRAGMA user_version), keeps userId and imageUrl in
 // columns of their own to index and sort them (SQLite reads them from the body with
-// json_extract), and stripes its totals by connection so nodes never wait on each other.
+// json_extract), stripes its totals by connection so nodes never wait on each other, and
+// keeps the searched text in a table of its own for its trigram indexes.
 const std::set<std::pair<QString, QString>> kPostgresOnly = {
     { QStringLiteral("qd_schema"), QString() },
     { QStringLiteral("messages"), QStringLiteral("user_id") },
     { QStringLiteral("messages"), QStringLiteral("image_url") },
     { QStringLiteral("queue_totals"), QStringLiteral("stripe") },
+    { QStringLiteral("message_search"), QString() },
 };
 
 // SQLite's free-text index is a virtual table with shadow tables of its own and a mark of how
-// far it has got; PostgreSQL keeps the same index as indexes on messages, kept as it writes
+// far it has got; PostgreSQL keeps its trigram indexes on message_search, kept as it writes
 // (docs/architecture.md, "Search").
 const std::set<QString> kSqliteOnly = { QStringLiteral("message_text"), QStringLiteral("message_text_config"),
     QStringLiteral("message_text_data"), QStringLiteral("message_text_idx"),

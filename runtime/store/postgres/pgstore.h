@@ -55,7 +55,7 @@ public:
     PgStore(const PgStore &) = delete;
     PgStore &operator=(const PgStore &) = delete;
 
-    static constexpr int kSchemaVersion = 9;
+    static constexpr int kSchemaVersion = 10;
     int schemaVersion();
     QString schema() const { return m_schema; }
     QString spec() const override { return m_spec; }
