@@ -609,7 +609,11 @@ void Broker::completeBatch(qint64 batchId, const BatchOutcome &outcome)
         // Taken back by another node (this one's heartbeat ran out while the consumer
         // worked): that node delivers them again and owns them now; this late outcome
         // changes nothing, so no message is acked twice.
-        const std::vector<qint64> mine = m_store->stillClaimed(batchId);
+        std::vector<qint64> seqs;
+        seqs.reserve(flight.messages.size());
+        for (const Message &m : flight.messages)
+            seqs.push_back(m.seq);
+        const std::vector<qint64> mine = m_store->stillClaimed(batchId, seqs);
         const auto taken = std::remove_if(flight.messages.begin(), flight.messages.end(),
             [&](const Message &m) { return std::find(mine.begin(), mine.end(), m.seq) == mine.end(); });
         if (taken != flight.messages.end()) {

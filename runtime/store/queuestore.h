@@ -345,9 +345,10 @@ public:
     virtual void heartbeat(const NodeInfo &node) = 0;
     virtual void unregisterNode() = 0;
     virtual std::vector<NodeInfo> nodes() = 0;
-    // The messages of a push batch this node claimed that are still its own, locked until
-    // commit: another node may have taken them back while this one was too slow to beat.
-    virtual std::vector<qint64> stillClaimed(qint64 batchId) = 0;
+    // Which of `seqs`, the messages of a push batch this node claimed, are still its own,
+    // locked until commit: another node may have taken them back while this one was too slow
+    // to beat. Looked up by seq, so it costs the batch's size, not the node's claims.
+    virtual std::vector<qint64> stillClaimed(qint64 batchId, const std::vector<qint64> &seqs) = 0;
     // Each node's running totals per queue, so charts show every node's work: a node writes
     // its own (into the open transaction) and reads the sum of everyone else's, including
     // nodes that have stopped, so the sums only grow.

@@ -366,7 +366,7 @@ private slots:
         fx.broker.reset();
         fx.store.reset();
         // Back to the version before the search index (8 on PostgreSQL, 9 on SQLite): what the
-        // migration to it adds, taken away.
+        // migrations from it add, taken away.
         if (onPostgres(fx))
             runSql(fx,
                 QStringLiteral(
@@ -374,7 +374,8 @@ private slots:
                     "DROP FUNCTION message_search_updated CASCADE; DROP FUNCTION message_search_deleted "
                     "CASCADE; "
                     "DROP INDEX messages_by_time; DROP INDEX messages_by_user; DROP INDEX messages_by_url; "
-                    "DROP INDEX messages_by_error; DROP FUNCTION qd_body_text; "
+                    "DROP INDEX messages_by_error; DROP FUNCTION qd_body_text; DROP INDEX "
+                    "messages_pending_age; "
                     "UPDATE qd_schema SET version = 8"));
         else
             runSql(fx,

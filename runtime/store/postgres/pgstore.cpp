@@ -93,6 +93,11 @@ bool PgStore::connect(QString *error)
     }
     QSqlQuery q(db);
     q.exec(QStringLiteral("SET client_min_messages TO warning"));
+    // Every statement planned for the values it runs with. After five runs PostgreSQL may keep
+    // one plan for any values, and for the backlog's counts that plan read the whole table
+    // (a delayed count: a sequential scan, 63 ms at 200,000 messages, where the plan for the
+    // values reads an index range in 0.07 ms). Planning again costs a fraction of that.
+    q.exec(QStringLiteral("SET plan_cache_mode TO force_custom_plan"));
     if (m_schema != QLatin1String("public")
         && !q.exec(QStringLiteral("CREATE SCHEMA IF NOT EXISTS ") + m_schema)) {
         // Another node may have created it at the same moment.

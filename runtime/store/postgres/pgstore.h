@@ -55,7 +55,7 @@ public:
     PgStore(const PgStore &) = delete;
     PgStore &operator=(const PgStore &) = delete;
 
-    static constexpr int kSchemaVersion = 10;
+    static constexpr int kSchemaVersion = 11;
     int schemaVersion();
     QString schema() const { return m_schema; }
     QString spec() const override { return m_spec; }
@@ -136,7 +136,7 @@ public:
     void heartbeat(const NodeInfo &node) override;
     void unregisterNode() override;
     std::vector<NodeInfo> nodes() override;
-    std::vector<qint64> stillClaimed(qint64 batchId) override;
+    std::vector<qint64> stillClaimed(qint64 batchId, const std::vector<qint64> &seqs) override;
     void publishCounters(const std::map<qint64, QueueCounters> &counters) override;
     std::map<qint64, QueueCounters> otherNodesCounters() override;
 

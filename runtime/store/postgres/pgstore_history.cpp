@@ -506,15 +506,26 @@ std::map<qint64, QueueCounters> PgStore::otherNodesCounters()
 
 namespace qd {
 
-std::vector<qint64> PgStore::stillClaimed(qint64 batchId)
+std::vector<qint64> PgStore::stillClaimed(qint64 batchId, const std::vector<qint64> &seqs)
 {
     begin();
     std::vector<qint64> out;
-    QSqlQuery *q = prepared("SELECT seq FROM messages WHERE batch_id = ? AND state = 1 AND node_id = ? AND "
-                            "lease_expires = 0 FOR UPDATE",
-        { batchId, m_nodeId });
-    while (q && q->next())
-        out.push_back(q->value(0).toLongLong());
+    if (seqs.empty())
+        return out;
+    // By seq: through the in-flight index (node_id) this read every claim of the node since
+    // the last vacuum, 6,700 rows a batch at 200,000 messages.
+    QStringList list;
+    for (const qint64 seq : seqs)
+        list.append(QString::number(seq));
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    if (!run(q,
+            sqlf(QStringLiteral(
+                     "SELECT seq FROM messages WHERE seq IN (%1) AND batch_id = %2 AND state = 1 AND "
+                     "node_id = %3 AND lease_expires = 0 FOR UPDATE"),
+                list.join(QLatin1Char(',')), batchId, m_nodeId)))
+        return out;
+    while (q.next())
+        out.push_back(q.value(0).toLongLong());
     return out;
 }
 

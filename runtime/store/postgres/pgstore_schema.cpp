@@ -263,16 +263,30 @@ const char *const kPgMigrations[] = {
         INSERT INTO message_search SELECT seq, qd_body_text(body), last_error FROM added;
         RETURN NULL;
     END $$;
+    -- Row by row through the primary key: joined with a transition table, which has no
+    -- statistics, the planner read message_search whole on every update.
     CREATE FUNCTION message_search_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE
+        changed RECORD;
     BEGIN
-        UPDATE message_search AS t SET body_text = qd_body_text(a.body), error_text = a.last_error
-            FROM after AS a JOIN before AS b ON a.seq = b.seq
-            WHERE t.seq = a.seq AND (a.last_error IS DISTINCT FROM b.last_error OR a.body <> b.body);
+        FOR changed IN SELECT a.seq, a.body, a.last_error FROM after AS a JOIN before AS b ON a.seq = b.seq
+                WHERE a.last_error IS DISTINCT FROM b.last_error OR a.body <> b.body LOOP
+            UPDATE message_search SET body_text = qd_body_text(changed.body), error_text = changed.last_error
+                WHERE seq = changed.seq;
+        END LOOP;
         RETURN NULL;
     END $$;
     CREATE FUNCTION message_search_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE
+        gone BIGINT;
     BEGIN
-        DELETE FROM message_search AS t USING removed AS r WHERE t.seq = r.seq;
+        IF (SELECT count(*) FROM removed) > 10000 THEN -- a purge or retention: one pass
+            DELETE FROM message_search WHERE seq IN (SELECT seq FROM removed);
+        ELSE
+            FOR gone IN SELECT seq FROM removed LOOP
+                DELETE FROM message_search WHERE seq = gone;
+            END LOOP;
+        END IF;
         RETURN NULL;
     END $$;
     CREATE TRIGGER message_search_insert AFTER INSERT ON messages REFERENCING NEW TABLE AS added
@@ -281,6 +295,15 @@ const char *const kPgMigrations[] = {
         NEW TABLE AS after FOR EACH STATEMENT EXECUTE FUNCTION message_search_updated();
     CREATE TRIGGER message_search_delete AFTER DELETE ON messages REFERENCING OLD TABLE AS removed
         FOR EACH STATEMENT EXECUTE FUNCTION message_search_deleted();
+    )sql",
+    // 11: the oldest waiting message of a queue (the backlog's age, on every send's answer and
+    // in /metrics) from an index of the waiting messages alone. With messages_by_time beside
+    // messages_by_age the planner took the time index and passed over every message already
+    // claimed or acked, the oldest ones, on its way to the first waiting one: 45 ms at
+    // 200,000 messages, growing with the table. Only sends write to it: a claim's new row is
+    // not waiting, so it gets no entry.
+    R"sql(
+    CREATE INDEX messages_pending_age ON messages(queue_id, timestamp_ms) WHERE state = 0;
     )sql",
 };
 

@@ -629,7 +629,7 @@ std::vector<Message> SqliteStore::inFlightWithoutLease()
 // The totals the triggers keep, then the two figures that depend on the time asked or
 // cannot be kept by adding and subtracting: how many waiting messages are not visible yet
 // (a range of the (queue_id, state, visible_at) index, as long as the delayed part), and
-// the oldest waiting message's timestamp (the first entry of messages_pending_age).
+// the oldest waiting message's timestamp (the first entry of messages_by_age for it).
 QueueCounts SqliteStore::totals(qint64 queueId, qint64 nowMs)
 {
     QueueCounts c;

@@ -113,7 +113,7 @@ public:
     void heartbeat(const NodeInfo &node) override;
     void unregisterNode() override;
     std::vector<NodeInfo> nodes() override;
-    std::vector<qint64> stillClaimed(qint64 batchId) override;
+    std::vector<qint64> stillClaimed(qint64 batchId, const std::vector<qint64> &seqs) override;
     void publishCounters(const std::map<qint64, QueueCounters> &counters) override;
     std::map<qint64, QueueCounters> otherNodesCounters() override;
 

@@ -30,7 +30,7 @@ std::vector<NodeInfo> SqliteStore::nodes()
     return {}; // the broker describes the local node itself
 }
 
-std::vector<qint64> SqliteStore::stillClaimed(qint64)
+std::vector<qint64> SqliteStore::stillClaimed(qint64, const std::vector<qint64> &)
 {
     return {};
 }
