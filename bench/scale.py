@@ -37,6 +37,7 @@ HZ = os.sysconf("SC_CLK_TCK")
 THREAD_LABELS = {
     "queuedeck": "main thread (the GUI thread in the app; idle in --headless)",
     "queuedeck-runti": "runtime thread (broker, store writes, HTTP server, consumers)",
+    "queuedeck-sync": "the SQLite store's sync thread: fsyncs the WAL and checkpoints (WalSync)",
     "queuedeck-api-r": "API reader pool (2 threads)",
     "queuedeck-depth": "depth reader",
     "queuedeck-reade": "message views' reader",
