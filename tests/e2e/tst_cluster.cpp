@@ -8,6 +8,8 @@
 #include "metricssampler.h"
 #include "pgstore.h"
 
+#include "../testpg.h"
+
 #include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -46,13 +48,7 @@ public:
     explicit Sql(const QString &spec)
         : m_name(QStringLiteral("tst-cluster-%1").arg(QRandomGenerator::global()->generate()))
     {
-        const QUrl url(spec);
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), m_name);
-        db.setHostName(url.host());
-        db.setPort(url.port(5432));
-        db.setDatabaseName(url.path().mid(1));
-        db.setUserName(url.userName());
-        m_schema = QUrlQuery(url).queryItemValue(QStringLiteral("schema"));
+        m_schema = qdtest::addTestPgConnection(spec, m_name);
     }
     ~Sql()
     {

@@ -6,13 +6,12 @@
 #include "messagefiltersql.h"
 #include "sqlitestore.h"
 
+#include "../testpg.h"
 #include "../teststore.h"
 
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QUrl>
-#include <QUrlQuery>
 
 #include <sqlite3.h>
 
@@ -31,19 +30,13 @@ QString runSql(const BrokerFixture &fx, const QString &sql)
 {
     QString out;
     if (onPostgres(fx)) {
-        const QUrl url(fx.storeSpec());
         const QString name = QStringLiteral("tst_search");
         {
-            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
-            db.setHostName(url.host());
-            db.setPort(url.port(5432));
-            db.setUserName(url.userName());
-            db.setPassword(url.password());
-            db.setDatabaseName(url.path().mid(1));
+            const QString schema = qdtest::addTestPgConnection(fx.storeSpec(), name);
+            QSqlDatabase db = QSqlDatabase::database(name, false);
             if (!db.open())
                 qFatal("cannot open the database: %s", qPrintable(db.lastError().text()));
             QSqlQuery q(db);
-            const QString schema = QUrlQuery(url).queryItemValue(QStringLiteral("schema"));
             if (!q.exec(QStringLiteral("SET search_path TO ") + schema))
                 qFatal("search_path: %s", qPrintable(q.lastError().text()));
             for (const QString &statement : sql.split(QLatin1Char(';'), Qt::SkipEmptyParts)) {

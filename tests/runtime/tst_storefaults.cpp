@@ -2,6 +2,7 @@
 #include "cloudflareapi.h"
 #include "httpapi.h"
 
+#include "../testpg.h"
 #include "../teststore.h"
 #include "brokerfixture.h"
 #include "faultvfs.h"
@@ -17,7 +18,6 @@
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QUrlQuery>
 
 #include <sqlite3.h>
 
@@ -39,13 +39,7 @@ public:
     {
         if (!m_pg)
             return;
-        const QUrl url(spec);
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), m_connection);
-        db.setHostName(url.host());
-        db.setPort(url.port(5432));
-        db.setDatabaseName(url.path().mid(1));
-        db.setUserName(url.userName());
-        m_schema = QUrlQuery(url).queryItemValue(QStringLiteral("schema"));
+        m_schema = qdtest::addTestPgConnection(spec, m_connection);
     }
     ~Faults()
     {

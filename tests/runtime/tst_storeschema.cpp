@@ -3,6 +3,7 @@
 // fresh schema of QUEUEDECK_TEST_STORE), which is why it is registered PG_ONLY.
 #include "queuestore.h"
 
+#include "../testpg.h"
 #include "../teststore.h"
 
 #include <QSqlDatabase>
@@ -10,8 +11,6 @@
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QUrl>
-#include <QUrlQuery>
 
 #include <sqlite3.h>
 
@@ -81,17 +80,11 @@ Columns sqliteColumns(const QString &path)
 // catalogue over a connection of the test's.
 Columns postgresColumns(const QString &spec)
 {
-    const QUrl url(spec);
-    const QString schema = QUrlQuery(url).queryItemValue(QStringLiteral("schema"));
     Columns out;
     const QString name = QStringLiteral("tst_storeschema");
     {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
-        db.setHostName(url.host());
-        db.setPort(url.port(5432));
-        db.setUserName(url.userName());
-        db.setPassword(url.password());
-        db.setDatabaseName(url.path().mid(1));
+        const QString schema = qdtest::addTestPgConnection(spec, name);
+        QSqlDatabase db = QSqlDatabase::database(name, false);
         if (!db.open())
             qFatal(
                 "cannot open %s: %s", qPrintable(displayStoreSpec(spec)), qPrintable(db.lastError().text()));
