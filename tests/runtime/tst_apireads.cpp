@@ -63,10 +63,14 @@ private slots:
         QueueSettings settings;
         settings.consumerType = ConsumerType::None; // messages wait, ready, where a peek sees them
         QVERIFY(m_broker->createQueue(QStringLiteral("jobs"), settings).ok());
+        // POST / sends to a queue of its own: whether a read of "jobs" handed on before that
+        // send's commit counts it would depend on which of the two reached the runtime first.
+        QVERIFY(m_broker->createQueue(QStringLiteral("sends"), settings).ok());
         m_blobs = std::make_unique<BlobStore>(m_dir.filePath(QStringLiteral("blobs-%1").arg(m_run)));
         QVERIFY2(m_blobs->open(&error), qPrintable(error));
-        m_api = std::make_unique<HttpApi>(m_broker.get(), QStringLiteral("jobs"), QString());
-        m_api->setUploads(new UploadsApi(m_broker.get(), m_blobs.get(), QStringLiteral("jobs"), m_api.get()));
+        m_api = std::make_unique<HttpApi>(m_broker.get(), QStringLiteral("sends"), QString());
+        m_api->setUploads(
+            new UploadsApi(m_broker.get(), m_blobs.get(), QStringLiteral("sends"), m_api.get()));
         QVERIFY(m_api->listen(QHostAddress::LocalHost, 0, &error));
     }
 
@@ -88,7 +92,7 @@ private slots:
         QTest::newRow("search") << QByteArray("GET") << QStringLiteral("/api/messages?q=needle")
                                 << QByteArray() << 200 << QStringLiteral("total") << 2;
         QTest::newRow("list") << QByteArray("GET") << QStringLiteral("/api/messages?queue=jobs")
-                              << QByteArray() << 200 << QStringLiteral("messages") << 3;
+                              << QByteArray() << 200 << QStringLiteral("messages") << 2;
         QTest::newRow("message") << QByteArray("GET") << QStringLiteral("/api/messages/{id}") << QByteArray()
                                  << 200 << QStringLiteral("attempts_history") << 0;
         QTest::newRow("no such message") << QByteArray("GET") << QStringLiteral("/api/messages/nope")
@@ -98,12 +102,12 @@ private slots:
         QTest::newRow("failures") << QByteArray("GET") << QStringLiteral("/api/failures") << QByteArray()
                                   << 200 << QStringLiteral("groups") << 0;
         QTest::newRow("audit") << QByteArray("GET") << QStringLiteral("/api/audit") << QByteArray() << 200
-                               << QStringLiteral("entries") << 2;
+                               << QStringLiteral("entries") << 3;
         QTest::newRow("results") << QByteArray("GET") << QStringLiteral("/api/results") << QByteArray() << 200
                                  << QStringLiteral("results") << 0;
         QTest::newRow("peek") << QByteArray("POST")
                               << QStringLiteral("/client/v4/accounts/local/queues/jobs/messages/peek")
-                              << QByteArray("{\"batch_size\": 10}") << 200 << QStringLiteral("messages") << 3;
+                              << QByteArray("{\"batch_size\": 10}") << 200 << QStringLiteral("messages") << 2;
     }
 
     void aHeldReadDoesNotHoldUpASend()
