@@ -4,11 +4,9 @@
 
 #include "brokerfixture.h"
 #include "faultvfs.h"
+#include "jobposts.h"
 
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QNetworkAccessManager>
-#include <QNetworkReply>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -27,25 +25,7 @@ class TstWalSync : public QObject {
     std::unique_ptr<HttpApi> m_api;
     QNetworkAccessManager m_network;
 
-    QNetworkReply *send(const QByteArray &body)
-    {
-        QNetworkRequest r { QUrl(m_api->baseUrl() + QStringLiteral("/")) };
-        r.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-        return m_network.post(r, body);
-    }
-
-    static QByteArray job(int i)
-    {
-        return QJsonDocument(
-            QJsonObject { { QStringLiteral("imageUrl"), QStringLiteral("https://example.com/%1.png").arg(i) },
-                { QStringLiteral("userId"), QStringLiteral("u%1").arg(i) } })
-            .toJson(QJsonDocument::Compact);
-    }
-
-    static int status(QNetworkReply *reply)
-    {
-        return reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    }
+    QNetworkReply *send(const QByteArray &body) { return qdtest::postJob(m_network, m_api->baseUrl(), body); }
 
     qint64 storedPending()
     {
@@ -90,24 +70,24 @@ private slots:
     {
         const int heldBefore = qdtest::faultvfs::syncsHeld();
         qdtest::faultvfs::holdSyncs();
-        QNetworkReply *first = send(job(1));
+        QNetworkReply *first = send(qdtest::imageJob(1));
         // The commit is written and its sync has started, and waits on the disk.
         QTRY_VERIFY(qdtest::faultvfs::syncsHeld() > heldBefore);
         QCOMPARE(storedPending(), 1);
         // Meanwhile the runtime thread reads, checks and answers what it can answer now...
         QNetworkReply *bad = send(QByteArrayLiteral("{\"imageUrl\": 5}"));
         QTRY_VERIFY(bad->isFinished());
-        QCOMPARE(status(bad), 400);
+        QCOMPARE(qdtest::httpStatus(bad), 400);
         // ...and takes the next send into the next group, which waits for its own sync.
-        QNetworkReply *second = send(job(2));
+        QNetworkReply *second = send(qdtest::imageJob(2));
         QTRY_COMPARE(storedPending(), 2);
         // Neither producer has heard anything: their messages are not known to be on disk.
         QVERIFY(!first->isFinished());
         QVERIFY(!second->isFinished());
         qdtest::faultvfs::releaseSyncs();
         QTRY_VERIFY(first->isFinished() && second->isFinished());
-        QCOMPARE(status(first), 202);
-        QCOMPARE(status(second), 202);
+        QCOMPARE(qdtest::httpStatus(first), 202);
+        QCOMPARE(qdtest::httpStatus(second), 202);
         // No sync ran on the runtime thread (here, the test's own).
         QCOMPARE(qdtest::faultvfs::syncsHeldOnHoldingThread(), 0);
         first->deleteLater();
@@ -119,17 +99,17 @@ private slots:
     {
         // The commit's writes go through; the sync after it fails.
         qdtest::faultvfs::failSyncs();
-        QNetworkReply *refused = send(job(3));
+        QNetworkReply *refused = send(qdtest::imageJob(3));
         QTRY_VERIFY(refused->isFinished());
-        QCOMPARE(status(refused), 503);
+        QCOMPARE(qdtest::httpStatus(refused), 503);
         QCOMPARE(refused->rawHeader("Retry-After"), QByteArray("1"));
         QVERIFY(!m_store->available());
         qdtest::faultvfs::heal();
         // Once a probe write and its sync go through, sends are taken again.
         QTRY_VERIFY_WITH_TIMEOUT(m_store->available(), 10000);
-        QNetworkReply *accepted = send(job(4));
+        QNetworkReply *accepted = send(qdtest::imageJob(4));
         QTRY_VERIFY(accepted->isFinished());
-        QCOMPARE(status(accepted), 202);
+        QCOMPARE(qdtest::httpStatus(accepted), 202);
         refused->deleteLater();
         accepted->deleteLater();
     }

@@ -1,6 +1,7 @@
 #include "pgstore.h"
 
 #include "messagefiltersql.h"
+#include "pgsync.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -50,6 +51,7 @@ PgStore::~PgStore()
                 QString error;
                 commit(&error);
             }
+            m_sync.reset(); // after a last sync of what was committed
             m_notifications.reset();
             m_prepared.clear();
             db.close();
@@ -85,7 +87,7 @@ bool PgStore::connect(QString *error)
     db.setDatabaseName(url.path().mid(1));
     db.setUserName(url.userName());
     db.setPassword(url.password());
-    db.setConnectOptions(QStringLiteral("connect_timeout=5;application_name=queuedeck"));
+    db.setConnectOptions(QStringLiteral("connect_timeout=5;application_name=") + m_applicationName);
     if (!db.open()) {
         *error = sqlf(QStringLiteral("cannot connect to %1: %2"), displayStoreSpec(m_spec),
             db.lastError().text().trimmed());
@@ -98,6 +100,8 @@ bool PgStore::connect(QString *error)
     // (a delayed count: a sequential scan, 63 ms at 200,000 messages, where the plan for the
     // values reads an index range in 0.07 ms). Planning again costs a fraction of that.
     q.exec(QStringLiteral("SET plan_cache_mode TO force_custom_plan"));
+    if (m_sync && !commitWithoutWaiting(error))
+        return false;
     if (m_schema != QLatin1String("public")
         && !q.exec(QStringLiteral("CREATE SCHEMA IF NOT EXISTS ") + m_schema)) {
         // Another node may have created it at the same moment.
@@ -121,11 +125,53 @@ bool PgStore::open(QString *error)
 {
     if (!connect(error) || !migrate(error))
         return false;
+    // From here COMMIT returns before the server's disk has it; PgSync's thread waits for that.
+    m_sync = std::make_unique<PgSync>(m_spec);
+    m_sync->setDownFlag(&m_down);
+    if (const QString failed = m_sync->start(); !failed.isEmpty()) {
+        *error = QStringLiteral("cannot open the connection that confirms commits: ") + failed;
+        m_sync.reset();
+        return false;
+    }
+    if (!commitWithoutWaiting(error)) {
+        m_sync.reset();
+        return false;
+    }
     if (!m_listener)
         return true;
     auto listener = std::move(m_listener);
     setChangeListener(std::move(listener));
     return true;
+}
+
+bool PgStore::commitWithoutWaiting(QString *error)
+{
+    // The writer's commits are made durable by PgSync's thread (docs/architecture.md, "Commits").
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    if (q.exec(QStringLiteral("SET synchronous_commit TO off")))
+        return true;
+    *error = sqlf(QStringLiteral("cannot prepare the connection to %1: %2"), displayStoreSpec(m_spec),
+        q.lastError().text().trimmed());
+    return false;
+}
+
+bool PgStore::openFlusher(QString *error)
+{
+    m_applicationName = QStringLiteral("queuedeck-sync");
+    return connect(error);
+}
+
+QString PgStore::flushCommitted()
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    // txid_current() gives this statement's transaction an id, so its commit writes a record
+    // and waits for the log to be on disk up to it. The shared advisory lock (never taken
+    // exclusively by a runtime) lets a test or an operator hold every node's confirmations.
+    if (q.exec(
+            sqlf(QStringLiteral("SELECT pg_advisory_xact_lock_shared(%1, -1), txid_current()"), m_lockClass)))
+        return {};
+    return sqlf(QStringLiteral("PostgreSQL did not confirm that the commit is on disk: %1"),
+        q.lastError().text().trimmed());
 }
 
 bool PgStore::openReader(QString *error)
@@ -160,6 +206,14 @@ bool PgStore::reconnect(QString *error)
         auto listener = std::move(m_listener);
         setChangeListener(std::move(listener));
     }
+    if (m_sync) {
+        // As after a failed commit: writes are taken again once a sync goes through.
+        if (const QString failed = m_sync->syncNow(); !failed.isEmpty()) {
+            *error = failed;
+            m_down = true;
+            return false;
+        }
+    }
     return true;
 }
 
@@ -188,6 +242,20 @@ void PgStore::setChangeListener(std::function<void(qint64 queueId)> listener)
             if (ok)
                 m_listener(id);
         });
+}
+
+void PgStore::whenSynced(std::function<void(const QString &error)> done)
+{
+    if (m_sync)
+        m_sync->whenSynced(std::move(done));
+    else
+        done({});
+}
+
+void PgStore::waitSynced()
+{
+    if (m_sync)
+        m_sync->waitAll();
 }
 
 QString PgStore::lit(const QString &s) const
@@ -327,8 +395,11 @@ bool PgStore::commit(QString *error)
         }
     }
     m_notify.clear();
-    if (!m_failed && db.commit())
+    if (!m_failed && db.commit()) {
+        if (m_sync)
+            m_sync->committed();
         return true;
+    }
     *error = m_failed ? m_failure : db.lastError().text();
     db.rollback();
     m_failed = false;

@@ -15,6 +15,7 @@ class QObject;
 namespace qd {
 
 class MessageFilterSql;
+class PgSync;
 
 // SQL text with its %1, %2, … filled in one pass, so a value that itself holds "%2" (a LIKE
 // pattern, a queue name) is never taken for a placeholder, as chained QString::arg() would.
@@ -58,14 +59,18 @@ public:
     static constexpr int kSchemaVersion = 11;
     int schemaVersion();
     QString schema() const { return m_schema; }
+    // The first key of this schema's advisory locks (the second: a queue's id for its
+    // dispatch lock, 0 for migrations, -1 for the flush that confirms commits).
+    int lockClass() const { return m_lockClass; }
     QString spec() const override { return m_spec; }
 
     bool open(QString *error) override;
     bool commit(QString *error) override;
     bool hasUncommitted() const override { return m_inTransaction || !m_pendingInserts.empty(); }
-    // PostgreSQL's COMMIT returns once the server has it on disk.
-    void whenSynced(std::function<void(const QString &error)> done) override { done({}); }
-    void waitSynced() override { }
+    // The writer commits without waiting for the server's disk; PgSync's thread waits for it
+    // (docs/architecture.md, "Commits").
+    void whenSynced(std::function<void(const QString &error)> done) override;
+    void waitSynced() override;
 
     std::vector<QueueRecord> loadQueues() override;
     qint64 insertQueue(const QString &name, const QueueSettings &settings, qint64 nowMs) override;
@@ -123,6 +128,11 @@ public:
     std::vector<MetricsFrame> rollups(qint64 fromMs) override;
 
     bool openReader(QString *error) override;
+    // PgSync's connection: connects only (the writer has migrated), named queuedeck-sync.
+    bool openFlusher(QString *error);
+    // Commits a transaction of this connection's own, which returns once the server's log is
+    // flushed past it, and so past every commit made before; the error, or empty.
+    QString flushCommitted();
     void beginRead() override;
     void endRead() override;
     qint64 positionOf(const MessageFilter &filter, qint64 nowMs, qint64 seq) override;
@@ -142,6 +152,8 @@ public:
 
 private:
     bool connect(QString *error);
+    // The writer's COMMIT no longer waits for the server's disk (synchronous_commit off).
+    bool commitWithoutWaiting(QString *error);
     bool migrate(QString *error);
     void begin();
     void flushInserts();
@@ -167,10 +179,12 @@ private:
 
     QString m_spec;
     QString m_connection; // the QSqlDatabase connection's name
+    QString m_applicationName = QStringLiteral("queuedeck");
     QString m_schema;
     QString m_channel;
     int m_lockClass = 0; // the first key of this schema's advisory locks
     bool m_reader = false;
+    std::unique_ptr<PgSync> m_sync; // the writer's; its commits run with synchronous_commit off
     bool m_inTransaction = false;
     bool m_failed = false; // a statement of the open transaction failed
     QString m_failure;

@@ -138,6 +138,7 @@ bool SqliteStore::open(QString *error)
                 .arg(m_path, *error));
     // From here COMMIT only writes the log; WalSync syncs it and checkpoints, off this thread.
     m_sync = std::make_unique<WalSync>();
+    m_sync->setDownFlag(&m_down);
     if (!exec("PRAGMA synchronous=OFF", error) || !exec("PRAGMA wal_autocheckpoint=0", error)
         || !m_sync->start(m_db, m_path, error)) {
         m_sync.reset();
@@ -148,16 +149,10 @@ bool SqliteStore::open(QString *error)
 
 void SqliteStore::whenSynced(std::function<void(const QString &error)> done)
 {
-    if (!m_sync) {
+    if (m_sync)
+        m_sync->whenSynced(std::move(done));
+    else
         done({});
-        return;
-    }
-    m_sync->whenSynced([this, done = std::move(done)](const QString &error) {
-        // As after a failed commit: nothing more is taken until a probe write is on disk.
-        if (!error.isEmpty())
-            m_down = true;
-        done(error);
-    });
 }
 
 void SqliteStore::waitSynced()
