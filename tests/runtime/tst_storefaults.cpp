@@ -62,7 +62,7 @@ public:
                     "IF (SELECT armed FROM fault_switch) THEN RAISE EXCEPTION 'injected fault: "
                     "the statement failed'; END IF; RETURN NULL; END $$ LANGUAGE plpgsql"))
                 && sql(QStringLiteral("CREATE TRIGGER fault_on_messages BEFORE INSERT OR UPDATE OR DELETE ON "
-                                      "messages FOR EACH STATEMENT EXECUTE FUNCTION fault_raise()"));
+                                      "message_state FOR EACH STATEMENT EXECUTE FUNCTION fault_raise()"));
         if (sqlite3_open(m_spec.toUtf8().constData(), &m_sqlite) != SQLITE_OK)
             return false;
         sqlite3_busy_timeout(m_sqlite, 5000);

@@ -27,8 +27,12 @@ using Columns = std::map<QString, std::set<QString>>; // table → its column na
 // schema version in a table (SQLite in PRAGMA user_version), keeps userId and imageUrl in
 // columns of their own to index and sort them (SQLite reads them from the body with
 // json_extract), stripes its totals by connection so nodes never wait on each other, and
-// keeps the searched text in a table of its own for its trigram indexes.
+// keeps the searched text in a table of its own for its trigram indexes. Its `messages` is a
+// view over two tables, a message's state apart from its body, so that a claim or an ack
+// rewrites a short row and few indexes (docs/architecture.md, "The message tables").
 const std::set<std::pair<QString, QString>> kPostgresOnly = {
+    { QStringLiteral("message_state"), QString() },
+    { QStringLiteral("message_bodies"), QString() },
     { QStringLiteral("qd_schema"), QString() },
     { QStringLiteral("messages"), QStringLiteral("user_id") },
     { QStringLiteral("messages"), QStringLiteral("image_url") },

@@ -454,8 +454,9 @@ void PgStore::deleteQueue(qint64 id)
 {
     begin();
     flushInserts();
-    for (const char *table : { "attempts", "messages", "batches" })
-        run(sqlf(QStringLiteral("DELETE FROM %1 WHERE queue_id = %2"), QLatin1String(table), id));
+    run(sqlf(QStringLiteral("DELETE FROM attempts WHERE queue_id = %1"), id));
+    deleteMessagesWhere(sqlf(QStringLiteral("queue_id = %1"), id));
+    run(sqlf(QStringLiteral("DELETE FROM batches WHERE queue_id = %1"), id));
     run(sqlf(QStringLiteral("DELETE FROM queues WHERE id = %1"), id));
     notifyQueue(-1);
 }
@@ -474,9 +475,11 @@ void PgStore::flushInserts()
     if (m_pendingInserts.empty())
         return;
     const std::vector<Message> pending = std::exchange(m_pendingInserts, {});
-    QString sql = QStringLiteral(
-        "INSERT INTO messages(id, queue_id, body, content_type, timestamp_ms, visible_at, attempts, state, "
-        "source_queue_id, updated_ms, user_id, image_url) VALUES");
+    // One statement for both tables: the bodies take their seqs, and the state rows join
+    // them by id (unique).
+    QString sql = QStringLiteral("WITH v(id, queue_id, body, content_type, timestamp_ms, visible_at, "
+                                 "attempts, state, source_queue_id, "
+                                 "user_id, image_url) AS (VALUES ");
     sql.reserve(qsizetype(pending.size()) * 200);
     bool first = true;
     for (const Message &m : pending) {
@@ -485,43 +488,51 @@ void PgStore::flushInserts()
         const auto [user, url] = imageJobFields(m);
         sql += first ? QStringLiteral("(") : QStringLiteral(",(");
         first = false;
-        sql += lit(m.id) + QLatin1Char(',') + QString::number(m.queueId) + QLatin1Char(',') + lit(m.body)
-            + QLatin1Char(',') + QString::number(int(m.contentType)) + QLatin1Char(',')
-            + QString::number(m.timestampMs) + QLatin1Char(',') + QString::number(m.visibleAtMs)
-            + QLatin1Char(',') + QString::number(m.attempts) + QLatin1Char(',')
-            + QString::number(int(m.state)) + QLatin1Char(',') + QString::number(m.sourceQueueId)
-            + QLatin1Char(',') + QString::number(m.timestampMs) + QLatin1Char(',') + lit(user)
-            + QLatin1Char(',') + lit(url) + QLatin1Char(')');
+        sql += lit(m.id) + QLatin1Char(',') + QString::number(m.queueId) + QStringLiteral("::bigint,")
+            + lit(m.body) + QStringLiteral("::bytea,") + QString::number(int(m.contentType))
+            + QLatin1Char(',') + QString::number(m.timestampMs) + QStringLiteral("::bigint,")
+            + QString::number(m.visibleAtMs) + QStringLiteral("::bigint,") + QString::number(m.attempts)
+            + QLatin1Char(',') + QString::number(int(m.state)) + QLatin1Char(',')
+            + QString::number(m.sourceQueueId) + QStringLiteral("::bigint,") + lit(user) + QLatin1Char(',')
+            + lit(url) + QLatin1Char(')');
         notifyQueue(m.queueId);
     }
+    sql += QStringLiteral(
+        "), b AS (INSERT INTO message_bodies(id, body, content_type, timestamp_ms, user_id, image_url) "
+        "SELECT id, body, content_type, timestamp_ms, user_id, image_url FROM v RETURNING seq, id) "
+        "INSERT INTO message_state(seq, queue_id, state, visible_at, attempts, source_queue_id, updated_ms, "
+        "timestamp_ms, bytes) SELECT b.seq, v.queue_id, v.state, v.visible_at, v.attempts, "
+        "v.source_queue_id, "
+        "v.timestamp_ms, v.timestamp_ms, length(v.body) FROM b JOIN v ON v.id = b.id");
     run(sql);
 }
 
 int PgStore::countReady(qint64 queueId, qint64 nowMs, int limit)
 {
-    return int(preparedScalar("SELECT count(*) FROM (SELECT 1 FROM messages WHERE queue_id = ? AND state = 0 "
-                              "AND visible_at <= ? LIMIT ?) AS r",
-        { queueId, nowMs, limit })
-                   .value_or(0));
+    return int(
+        preparedScalar("SELECT count(*) FROM (SELECT 1 FROM message_state WHERE queue_id = ? AND state = 0 "
+                       "AND visible_at <= ? LIMIT ?) AS r",
+            { queueId, nowMs, limit })
+            .value_or(0));
 }
 
 std::optional<qint64> PgStore::minPendingVisibleAt(qint64 queueId)
 {
     return preparedScalar(
-        "SELECT min(visible_at) FROM messages WHERE queue_id = ? AND state = 0", { queueId });
+        "SELECT min(visible_at) FROM message_state WHERE queue_id = ? AND state = 0", { queueId });
 }
 
 std::optional<qint64> PgStore::minDelayedVisibleAt(qint64 queueId, qint64 nowMs)
 {
     return preparedScalar(
-        "SELECT min(visible_at) FROM messages WHERE queue_id = ? AND state = 0 AND visible_at > ?",
+        "SELECT min(visible_at) FROM message_state WHERE queue_id = ? AND state = 0 AND visible_at > ?",
         { queueId, nowMs });
 }
 
 std::optional<qint64> PgStore::minLeaseExpiry(qint64 queueId)
 {
     return preparedScalar(
-        "SELECT min(lease_expires) FROM messages WHERE queue_id = ? AND state = 1 AND lease_expires > 0",
+        "SELECT min(lease_expires) FROM message_state WHERE queue_id = ? AND state = 1 AND lease_expires > 0",
         { queueId });
 }
 
@@ -566,14 +577,16 @@ std::vector<Message> PgStore::claimReady(
     // One statement: SKIP LOCKED passes over rows another node is claiming in its open
     // transaction, so no message is in two batches at once and no node waits for another.
     QSqlQuery *q = prepared(
-        "WITH c AS (SELECT seq FROM messages WHERE queue_id = ? AND state = 0 AND visible_at <= ? "
-        "ORDER BY visible_at, seq LIMIT ? FOR UPDATE SKIP LOCKED) "
-        "UPDATE messages AS m SET state = 1, attempts = m.attempts + 1, batch_id = ?, "
+        "WITH c AS (SELECT seq FROM message_state WHERE queue_id = ? AND state = 0 AND visible_at <= ? "
+        "ORDER BY visible_at, seq LIMIT ? FOR UPDATE SKIP LOCKED), "
+        "u AS (UPDATE message_state AS m SET state = 1, attempts = m.attempts + 1, batch_id = ?, "
         "lease_id = CASE WHEN ? THEN m.seq || '-' || substr(md5(random()::text), 1, 16) END, "
         "lease_expires = ?, updated_ms = ?, node_id = ? FROM c WHERE m.seq = c.seq "
-        "RETURNING m.seq, m.id, m.queue_id, m.body, m.content_type, m.timestamp_ms, m.visible_at, "
-        "m.attempts, "
-        "m.state, m.lease_id, m.lease_expires, m.batch_id, m.source_queue_id, m.last_error, m.updated_ms",
+        "RETURNING m.seq, m.queue_id, m.visible_at, m.attempts, m.state, m.lease_id, m.lease_expires, "
+        "m.batch_id, m.source_queue_id, m.updated_ms) "
+        "SELECT u.seq, b.id, u.queue_id, b.body, b.content_type, b.timestamp_ms, u.visible_at, u.attempts, "
+        "u.state, u.lease_id, u.lease_expires, u.batch_id, u.source_queue_id, b.last_error, u.updated_ms "
+        "FROM u JOIN message_bodies AS b ON b.seq = u.seq",
         { queueId, nowMs, limit, batchId, withLeases, withLeases ? leaseExpiresMs : 0, nowMs, m_nodeId });
     if (!q)
         return {};
@@ -588,8 +601,9 @@ std::vector<Message> PgStore::expiredLeases(qint64 queueId, qint64 nowMs)
 {
     begin();
     return readMessages(
-        sqlf(QStringLiteral("SELECT %1 FROM messages WHERE queue_id = %2 AND state = 1 AND "
-                            "lease_expires > 0 AND lease_expires <= %3 FOR UPDATE SKIP LOCKED"),
+        sqlf(QStringLiteral("SELECT %1 FROM messages WHERE seq IN (SELECT seq FROM message_state WHERE "
+                            "queue_id = %2 AND state = 1 AND lease_expires > 0 AND lease_expires <= %3 "
+                            "FOR UPDATE SKIP LOCKED)"),
             QLatin1String(kMessageColumns), queueId, nowMs));
 }
 
@@ -600,20 +614,30 @@ void PgStore::updateMessages(const std::vector<MessageUpdate> &updates, qint64 n
     begin();
     flushInserts();
     QStringList rows;
+    QStringList errors;
     for (const MessageUpdate &u : updates) {
-        rows.append(sqlf(QStringLiteral("(%1,%2,%3,%4,%5,%6,%7,%8)"), u.seq, int(u.state), u.queueId,
-            u.visibleAtMs, u.attempts, u.sourceQueueId, lit(u.lastError),
-            u.keepLease ? QStringLiteral("true") : QStringLiteral("false")));
+        rows.append(
+            sqlf(QStringLiteral("(%1,%2,%3,%4,%5,%6,%7)"), u.seq, int(u.state), u.queueId, u.visibleAtMs,
+                u.attempts, u.sourceQueueId, u.keepLease ? QStringLiteral("true") : QStringLiteral("false")));
+        // An update carries the message's error as the broker knows it: the one it had, or a
+        // new one. Only those with one can change the stored text (none is ever cleared).
+        if (!u.lastError.isNull())
+            errors.append(sqlf(QStringLiteral("(%1,%2)"), u.seq, lit(u.lastError)));
         if (u.state == MessageState::Pending)
             notifyQueue(u.queueId);
     }
     run(sqlf(QStringLiteral(
-                 "UPDATE messages AS m SET state = v.state, queue_id = v.queue, visible_at = v.visible, "
-                 "attempts = v.attempts, source_queue_id = v.source, last_error = v.error, "
+                 "UPDATE message_state AS m SET state = v.state, queue_id = v.queue, visible_at = v.visible, "
+                 "attempts = v.attempts, source_queue_id = v.source, "
                  "lease_expires = 0, lease_id = CASE WHEN v.keep THEN m.lease_id END, updated_ms = %1 "
-                 "FROM (VALUES %2) AS v(seq, state, queue, visible, attempts, source, error, keep) "
+                 "FROM (VALUES %2) AS v(seq, state, queue, visible, attempts, source, keep) "
                  "WHERE m.seq = v.seq"),
         nowMs, rows.join(QLatin1Char(','))));
+    if (!errors.isEmpty())
+        run(sqlf(
+            QStringLiteral("UPDATE message_bodies AS b SET last_error = v.error FROM (VALUES %1) AS "
+                           "v(seq, error) WHERE b.seq = v.seq AND b.last_error IS DISTINCT FROM v.error"),
+            errors.join(QLatin1Char(','))));
 }
 
 std::optional<Message> PgStore::messageBySeq(qint64 seq)
@@ -645,7 +669,7 @@ void PgStore::deleteMessages(const std::vector<qint64> &seqs)
         list.append(QString::number(s));
     const QString in = list.join(QLatin1Char(','));
     run(sqlf(QStringLiteral("DELETE FROM attempts WHERE message_seq IN (%1)"), in));
-    run(sqlf(QStringLiteral("DELETE FROM messages WHERE seq IN (%1)"), in));
+    deleteMessagesWhere(sqlf(QStringLiteral("seq IN (%1)"), in));
 }
 
 bool PgStore::updateBody(qint64 seq, const QByteArray &body, ContentType type)
@@ -658,44 +682,51 @@ bool PgStore::updateBody(qint64 seq, const QByteArray &body, ContentType type)
     const auto [user, url] = imageJobFields(m);
     QSqlQuery q(QSqlDatabase::database(m_connection, false));
     return run(q,
-               sqlf(QStringLiteral(
-                        "UPDATE messages SET body = %2, content_type = %3, user_id = %4, image_url = %5 "
-                        "WHERE seq = %1"),
+               sqlf(
+                   QStringLiteral(
+                       "UPDATE message_bodies SET body = %2, content_type = %3, user_id = %4, image_url = %5 "
+                       "WHERE seq = %1"),
                    seq, lit(body), int(type), lit(user), lit(url)))
-        && q.numRowsAffected() == 1;
+        && q.numRowsAffected() == 1
+        && run(sqlf(
+            QStringLiteral("UPDATE message_state SET bytes = %2 WHERE seq = %1"), seq, qint64(body.size())));
 }
 
 qint64 PgStore::purgeQueue(qint64 queueId)
 {
     begin();
     flushInserts();
-    run(sqlf(QStringLiteral(
-                 "DELETE FROM attempts WHERE message_seq IN (SELECT seq FROM messages WHERE queue_id = %1 "
-                 "AND state IN (0, 3))"),
-        queueId));
-    QSqlQuery q(QSqlDatabase::database(m_connection, false));
-    if (!run(
-            q, sqlf(QStringLiteral("DELETE FROM messages WHERE queue_id = %1 AND state IN (0, 3)"), queueId)))
-        return 0;
-    return q.numRowsAffected();
+    const QString which = sqlf(QStringLiteral("queue_id = %1 AND state IN (0, 3)"), queueId);
+    run(sqlf(
+        QStringLiteral("DELETE FROM attempts WHERE message_seq IN (SELECT seq FROM message_state WHERE %1)"),
+        which));
+    return deleteMessagesWhere(which);
 }
 
 qint64 PgStore::expireMessages(qint64 queueId, qint64 olderThanMs)
 {
     begin();
     flushInserts();
-    run(sqlf(QStringLiteral(
-                 "DELETE FROM attempts WHERE message_seq IN (SELECT seq FROM messages WHERE queue_id = %1 "
-                 "AND timestamp_ms < %2 AND state IN (0, 2, 3))"),
+    run(sqlf(
+        QStringLiteral(
+            "DELETE FROM attempts WHERE message_seq IN (SELECT seq FROM message_state WHERE queue_id = %1 "
+            "AND timestamp_ms < %2 AND state IN (0, 2, 3))"),
         queueId, olderThanMs));
     // Acked messages past retention are only history: removed, but not counted as expired.
-    run(sqlf(QStringLiteral("DELETE FROM messages WHERE queue_id = %1 AND timestamp_ms < %2 AND state = 2"),
-        queueId, olderThanMs));
+    deleteMessagesWhere(
+        sqlf(QStringLiteral("queue_id = %1 AND timestamp_ms < %2 AND state = 2"), queueId, olderThanMs));
+    return deleteMessagesWhere(sqlf(
+        QStringLiteral("queue_id = %1 AND timestamp_ms < %2 AND state IN (0, 3)"), queueId, olderThanMs));
+}
+
+qint64 PgStore::deleteMessagesWhere(const QString &condition)
+{
+    // Both tables in one statement; the body's triggers drop its searched text.
     QSqlQuery q(QSqlDatabase::database(m_connection, false));
     if (!run(q,
-            sqlf(QStringLiteral(
-                     "DELETE FROM messages WHERE queue_id = %1 AND timestamp_ms < %2 AND state IN (0, 3)"),
-                queueId, olderThanMs)))
+            sqlf(QStringLiteral("WITH gone AS (DELETE FROM message_state WHERE %1 RETURNING seq) "
+                                "DELETE FROM message_bodies WHERE seq IN (SELECT seq FROM gone)"),
+                condition)))
         return 0;
     return q.numRowsAffected();
 }
@@ -711,11 +742,13 @@ std::vector<Message> PgStore::inFlightWithoutLease()
     begin();
     // Push batches of nodes whose heartbeat stopped (or whose row is gone); this node's own
     // are still being worked on.
-    return readMessages(sqlf(
-        QStringLiteral("SELECT %1 FROM messages WHERE state = 1 AND lease_expires = 0 AND node_id <> %2 AND "
-                       "node_id NOT IN (SELECT id FROM nodes WHERE heartbeat > clock_timestamp() - "
-                       "timeout_ms * interval '1 millisecond') FOR UPDATE SKIP LOCKED"),
-        QLatin1String(kMessageColumns), m_nodeId));
+    return readMessages(
+        sqlf(QStringLiteral(
+                 "SELECT %1 FROM messages WHERE seq IN (SELECT seq FROM message_state WHERE state = 1 "
+                 "AND lease_expires = 0 AND node_id <> %2 AND node_id NOT IN (SELECT id FROM nodes WHERE "
+                 "heartbeat > clock_timestamp() - timeout_ms * interval '1 millisecond') "
+                 "FOR UPDATE SKIP LOCKED)"),
+            QLatin1String(kMessageColumns), m_nodeId));
 }
 
 // As in SqliteStore::totals(): the kept totals (added up over the connections' stripes),
@@ -737,14 +770,14 @@ QueueCounts PgStore::totals(qint64 queueId, qint64 nowMs)
     q->finish();
     if (pending == 0)
         return c;
-    q = prepared("SELECT count(*) FROM messages WHERE queue_id = ? AND state = 0 AND visible_at > ?",
+    q = prepared("SELECT count(*) FROM message_state WHERE queue_id = ? AND state = 0 AND visible_at > ?",
         { queueId, nowMs });
     if (q && q->next())
         c.delayed = q->value(0).toLongLong();
     if (q)
         q->finish();
     c.ready = pending - c.delayed;
-    q = prepared("SELECT min(timestamp_ms) FROM messages WHERE queue_id = ? AND state = 0", { queueId });
+    q = prepared("SELECT min(timestamp_ms) FROM message_state WHERE queue_id = ? AND state = 0", { queueId });
     if (q && q->next())
         c.oldestTimestampMs = q->value(0).toLongLong();
     if (q)

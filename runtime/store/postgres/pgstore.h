@@ -56,7 +56,7 @@ public:
     PgStore(const PgStore &) = delete;
     PgStore &operator=(const PgStore &) = delete;
 
-    static constexpr int kSchemaVersion = 11;
+    static constexpr int kSchemaVersion = 12;
     int schemaVersion();
     QString schema() const { return m_schema; }
     // The first key of this schema's advisory locks (the second: a queue's id for its
@@ -157,6 +157,9 @@ private:
     bool migrate(QString *error);
     void begin();
     void flushInserts();
+    // Deletes the messages whose state rows meet `condition` (SQL on message_state) from both
+    // tables; how many.
+    qint64 deleteMessagesWhere(const QString &condition);
     // Runs one statement; on failure the transaction is marked failed and false returned.
     bool run(QSqlQuery &q, const QString &sql);
     bool run(const QString &sql);

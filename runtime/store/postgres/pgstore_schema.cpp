@@ -305,6 +305,89 @@ const char *const kPgMigrations[] = {
     R"sql(
     CREATE INDEX messages_pending_age ON messages(queue_id, timestamp_ms) WHERE state = 0;
     )sql",
+    // 12: a message's state in a narrow table of its own, message_state, apart from its body
+    // and the indexes of search and sorting, now on message_bodies (docs/architecture.md,
+    // "The message tables"). A claim or an ack changes the state, which indexes hold, so it
+    // cannot be a HOT update: it wrote a new row version with the body and an entry in every
+    // index of the table, eleven of them, where now it writes a short row and three or four.
+    // The view `messages` joins the two for reads; writes name the table they change. The
+    // totals' triggers move to message_state and add up its `bytes` (the body's length). It is
+    // vacuumed after 1 % of its rows changed: until then every claim steps over the old index
+    // entries of the messages claimed before it.
+    R"sql(
+    ALTER TABLE messages RENAME TO message_bodies;
+    DROP TRIGGER IF EXISTS queue_totals_insert ON message_bodies;
+    DROP TRIGGER IF EXISTS queue_totals_delete ON message_bodies;
+    DROP TRIGGER IF EXISTS queue_totals_update ON message_bodies;
+    CREATE TABLE message_state(
+        seq BIGINT PRIMARY KEY,
+        queue_id BIGINT NOT NULL,
+        state INTEGER NOT NULL DEFAULT 0,
+        visible_at BIGINT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        lease_id TEXT,
+        lease_expires BIGINT NOT NULL DEFAULT 0,
+        batch_id BIGINT NOT NULL DEFAULT 0,
+        source_queue_id BIGINT NOT NULL DEFAULT 0,
+        updated_ms BIGINT NOT NULL DEFAULT 0,
+        node_id BIGINT NOT NULL DEFAULT 0,
+        timestamp_ms BIGINT NOT NULL,
+        bytes BIGINT NOT NULL);
+    INSERT INTO message_state SELECT seq, queue_id, state, visible_at, attempts, lease_id, lease_expires,
+        batch_id, source_queue_id, updated_ms, node_id, timestamp_ms, length(body) FROM message_bodies;
+    DROP INDEX IF EXISTS messages_by_queue_state, messages_leased, messages_failures, messages_in_flight,
+        messages_by_age, messages_pending_age;
+    ALTER TABLE message_bodies DROP COLUMN queue_id, DROP COLUMN state, DROP COLUMN visible_at,
+        DROP COLUMN attempts, DROP COLUMN lease_id, DROP COLUMN lease_expires, DROP COLUMN batch_id,
+        DROP COLUMN source_queue_id, DROP COLUMN updated_ms, DROP COLUMN node_id;
+    CREATE INDEX message_state_by_queue ON message_state(queue_id, state, visible_at, seq);
+    CREATE INDEX message_state_by_age ON message_state(queue_id, state, timestamp_ms);
+    CREATE INDEX message_state_leased ON message_state(queue_id, lease_expires)
+        WHERE state = 1 AND lease_expires > 0;
+    CREATE INDEX message_state_failures ON message_state(seq) WHERE state = 3 OR source_queue_id <> 0;
+    CREATE INDEX message_state_in_flight ON message_state(node_id) WHERE state = 1;
+    ALTER TABLE message_state SET (autovacuum_vacuum_scale_factor = 0.01, autovacuum_vacuum_threshold = 1000);
+    CREATE OR REPLACE FUNCTION queue_totals_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        INSERT INTO queue_totals AS t
+            SELECT queue_id, state, pg_backend_pid(), count(*), coalesce(sum(bytes), 0)
+            FROM added GROUP BY 1, 2 ORDER BY 1, 2
+            ON CONFLICT(queue_id, state, stripe)
+            DO UPDATE SET messages = t.messages + excluded.messages, bytes = t.bytes + excluded.bytes;
+        RETURN NULL;
+    END $$;
+    CREATE OR REPLACE FUNCTION queue_totals_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        INSERT INTO queue_totals AS t
+            SELECT queue_id, state, pg_backend_pid(), -count(*), -coalesce(sum(bytes), 0)
+            FROM removed GROUP BY 1, 2 ORDER BY 1, 2
+            ON CONFLICT(queue_id, state, stripe)
+            DO UPDATE SET messages = t.messages + excluded.messages, bytes = t.bytes + excluded.bytes;
+        RETURN NULL;
+    END $$;
+    CREATE OR REPLACE FUNCTION queue_totals_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        INSERT INTO queue_totals AS t
+            SELECT queue_id, state, pg_backend_pid(), sum(n), sum(b) FROM (
+                SELECT queue_id, state, 1 AS n, bytes AS b FROM after
+                UNION ALL SELECT queue_id, state, -1, -bytes FROM before) AS change
+            GROUP BY 1, 2 HAVING sum(n) <> 0 OR sum(b) <> 0 ORDER BY 1, 2
+            ON CONFLICT(queue_id, state, stripe)
+            DO UPDATE SET messages = t.messages + excluded.messages, bytes = t.bytes + excluded.bytes;
+        RETURN NULL;
+    END $$;
+    CREATE TRIGGER queue_totals_insert AFTER INSERT ON message_state REFERENCING NEW TABLE AS added
+        FOR EACH STATEMENT EXECUTE FUNCTION queue_totals_inserted();
+    CREATE TRIGGER queue_totals_delete AFTER DELETE ON message_state REFERENCING OLD TABLE AS removed
+        FOR EACH STATEMENT EXECUTE FUNCTION queue_totals_deleted();
+    CREATE TRIGGER queue_totals_update AFTER UPDATE ON message_state REFERENCING OLD TABLE AS before
+        NEW TABLE AS after FOR EACH STATEMENT EXECUTE FUNCTION queue_totals_updated();
+    CREATE VIEW messages AS SELECT s.seq, b.id, s.queue_id, b.body, b.content_type, b.timestamp_ms,
+        s.visible_at, s.attempts, s.state, s.lease_id, s.lease_expires, s.batch_id, s.source_queue_id,
+        b.last_error, s.updated_ms, s.node_id, b.user_id, b.image_url
+        FROM message_state AS s JOIN message_bodies AS b ON b.seq = s.seq;
+    ANALYZE message_state;
+    )sql",
 };
 
 static_assert(std::size(kPgMigrations) == PgStore::kSchemaVersion);
