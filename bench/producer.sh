@@ -2,6 +2,8 @@
 # Producer benchmark: wrk against POST / of a headless runtime at 1, 16 and 64 connections.
 # Every 202 is durable (WAL, synchronous=FULL, group commit). Usage:
 #   bash bench/producer.sh [BUILD_DIR] [SECONDS]
+# STORE=postgresql://… runs the runtime on that PostgreSQL database instead of its SQLite file
+# (each run in a schema of its own, dropped after); OUT names the results file.
 # Prints a table and writes bench/RESULTS-producer.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,18 +15,28 @@ if [ ! -x "$build/bin/queuedeck" ]; then
 fi
 data="$(mktemp -d)"
 log="$(mktemp)"
-"$build/bin/queuedeck" --headless --data-dir "$data" --port 0 > "$log" 2>&1 &
+store_args=()
+schema=""
+if [ -n "${STORE:-}" ]; then
+  schema="bench_producer_$$"
+  store_args=(--store "$STORE?schema=$schema")
+fi
+"$build/bin/queuedeck" --headless --data-dir "$data" --port 0 "${store_args[@]}" > "$log" 2>&1 &
 pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$data" "$log"' EXIT
+drop_schema()
+{
+  [ -z "$schema" ] || psql -X -q "$STORE" -c "DROP SCHEMA IF EXISTS $schema CASCADE" > /dev/null 2>&1 || true
+}
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; drop_schema; rm -rf "$data" "$log"' EXIT
 for _ in $(seq 50); do grep -q "listening on" "$log" && break; sleep 0.1; done
 url="$(grep -o 'http://[^ ]*/' "$log" | head -1)"
 # Nothing consumes the default queue during the run: only the producer path is measured.
-out="bench/RESULTS-producer.md"
+out="${OUT:-bench/RESULTS-producer.md}"
 {
   echo "# Producer benchmark (POST /)"
   echo
   echo "$(date -u +%Y-%m-%d), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')."
-  echo "Command: \`bash bench/producer.sh $build $seconds\` (wrk, 2 threads, ${seconds} s per row, same machine)."
+  echo "Command: \`${STORE:+STORE=$STORE }bash bench/producer.sh $build $seconds\` (wrk, 2 threads, ${seconds} s per row, same machine)."
   echo
   echo "| connections | requests/s | p50 | p99 | non-202 |"
   echo "|---|---|---|---|---|"
@@ -40,5 +52,10 @@ for c in 1 16 64; do
   echo "connections=$c requests/s=$rps p50=$p50 p99=$p99 non2xx=${bad:-0}"
 done
 echo >> "$out"
-echo "Messages stored: $(sqlite3 "$data/queuedeck.db" 'select count(*) from messages' 2>/dev/null || echo '?')" >> "$out"
+if [ -n "$schema" ]; then
+  stored="$(psql -X -tA "$STORE" -c "SELECT count(*) FROM $schema.messages" 2>/dev/null || echo '?')"
+else
+  stored="$(sqlite3 "$data/queuedeck.db" 'select count(*) from messages' 2>/dev/null || echo '?')"
+fi
+echo "Messages stored: $stored" >> "$out"
 cat "$out"
