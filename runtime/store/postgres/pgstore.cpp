@@ -287,6 +287,8 @@ bool PgStore::run(QSqlQuery &q, const QString &sql)
     }
     if (m_down || (m_inTransaction && m_failed))
         return false;
+    if (m_statementLog)
+        m_statementLog->push_back(sql);
     q.setForwardOnly(true);
     if (q.exec(sql))
         return true;
@@ -319,6 +321,22 @@ QSqlQuery *PgStore::prepared(const char *sql, const QVariantList &values)
     QSqlQuery *q = slot.get();
     for (int i = 0; i < values.size(); ++i)
         q->bindValue(i, values.at(i));
+    if (m_statementLog) {
+        // The statement as text, each ? replaced by its value (none of them is in a literal).
+        QString text;
+        int next = 0;
+        for (const QChar c : QString::fromUtf8(sql)) {
+            if (c != QLatin1Char('?') || next >= values.size()) {
+                text += c;
+                continue;
+            }
+            const QVariant &v = values.at(next++);
+            text += v.typeId() == QMetaType::QString ? lit(v.toString())
+                : v.typeId() == QMetaType::Bool      ? QString::fromLatin1(v.toBool() ? "true" : "false")
+                                                     : v.toString();
+        }
+        m_statementLog->push_back(text);
+    }
     if (q->exec())
         return q;
     failed(q->lastError().text().trimmed());

@@ -98,6 +98,9 @@ public:
     QueueCounts counts(qint64 queueId, qint64 nowMs) override;
     QueueCounts backlog(qint64 queueId, qint64 nowMs) override;
     QString totalsMismatch() override;
+    // Every statement this connection runs from now on, its values written in, is appended
+    // to `log` (nullptr: none): what a test holds the hot path's plans to (tst_queryplans).
+    void logStatementsTo(std::vector<QString> *log) { m_statementLog = log; }
     std::vector<Message> listMessages(
         const MessageFilter &filter, qint64 nowMs, int offset, int limit) override;
     qint64 countMessages(const MessageFilter &filter, qint64 nowMs) override;
@@ -199,6 +202,7 @@ private:
     std::function<void(qint64)> m_listener;
     std::unique_ptr<QObject> m_notifications; // receives the driver's notification signal
     std::map<const char *, std::unique_ptr<QSqlQuery>> m_prepared; // by the statement's literal
+    std::vector<QString> *m_statementLog = nullptr;
 };
 
 } // namespace qd
