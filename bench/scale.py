@@ -6,6 +6,7 @@ to a `queuedeck --headless` on 127.0.0.1 whose data folder is on the real disk. 
 only starts and stops the runtime, waits, and reads /proc for each phase's CPU per thread.
 
     python3 bench/scale.py main  BINARY WORK_DIR OUT_JSON   (fill, reads, restart, pull, POST /, end to end)
+    python3 bench/scale.py fill  BINARY WORK_DIR OUT_JSON   (the fill alone, on a fresh store: to repeat it)
     python3 bench/scale.py redis REDIS_SERVER WORK_DIR OUT_JSON
     python3 bench/scale.py report WORK_DIR RESULTS_MD       (writes the results file from the JSON files)
 
@@ -20,6 +21,7 @@ import json
 import multiprocessing
 import os
 import re
+import shutil
 import signal
 import sqlite3
 import socket
@@ -675,6 +677,22 @@ def main_phases(binary, work, out_json, root):
     print(f"wrote {out_json}")
 
 
+def fill_phase(binary, work, out_json):
+    """The fill alone, on a fresh store in WORK_DIR, removed after: a second and third run of it."""
+    shutil.rmtree(work, ignore_errors=True)
+    results = {"started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())}
+    rt = Runtime(binary, os.path.join(work, "data"))
+    rt.start()
+    try:
+        phase_fill(rt, results)
+    finally:
+        rt.kill(signal.SIGTERM)
+        with open(out_json, "w") as f:
+            json.dump(results, f, indent=1)
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"wrote {out_json}")
+
+
 # ---------------------------------------------------------------- Redis Streams, for comparison
 
 
@@ -820,6 +838,8 @@ if __name__ == "__main__":
     if command == "main":
         main_phases(os.path.abspath(sys.argv[2]), os.path.abspath(sys.argv[3]), sys.argv[4],
                     os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    elif command == "fill":
+        fill_phase(os.path.abspath(sys.argv[2]), os.path.abspath(sys.argv[3]), sys.argv[4])
     elif command == "redis":
         redis_phase(sys.argv[2], os.path.abspath(sys.argv[3]), sys.argv[4])
     elif command == "report":
