@@ -38,8 +38,6 @@ public:
     void waitAll();
     // Committing thread: syncs now and waits; the error, or empty.
     QString syncNow();
-    // Committing thread: a sync failed, and none has been made on purpose since (syncNow()).
-    bool failed() const { return !m_failed.isEmpty(); }
     // The store's flag that it takes no writes: set when a failed sync is handed on, as after
     // a failed commit, so that nothing more is taken until the store is opened again.
     void setDownFlag(bool *down) { m_down = down; }

@@ -51,12 +51,8 @@ QString WalSync::syncOnce()
     return {};
 }
 
-void WalSync::stop()
+void WalSync::threadEnding()
 {
-    if (!m_checkpointer)
-        return;
-    CommitSync::stop();
-    // The last checkpoint, synced: the writer may close without one of its own.
     sqlite3_wal_checkpoint_v2(m_checkpointer, "main", SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
     sqlite3_close_v2(m_checkpointer);
     m_checkpointer = nullptr;

@@ -23,11 +23,12 @@ public:
 
     // `writer` is the committing connection, in WAL mode, after its first write.
     bool start(sqlite3 *writer, const QString &path, QString *error);
-    // Stops the thread after a last sync and checkpoint.
-    void stop();
 
 protected:
     QString syncOnce() override;
+    // The last checkpoint, synced (the writer may close without one of its own), and its
+    // connection closed.
+    void threadEnding() override;
 
 private:
     sqlite3_file *m_wal = nullptr;
